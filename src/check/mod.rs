@@ -1,0 +1,697 @@
+//! Check: ASTs to a checked model. Resolves every name, checks every type,
+//! lowers constants, and reports every problem of the model in one run.
+
+mod expr;
+pub mod model;
+mod outputs;
+mod tests;
+
+use std::collections::HashMap;
+
+use crate::codes::Code;
+use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::source::{SourceMap, Span};
+use crate::syntax::ast::{self, Item, Modifier, Spanned};
+pub use model::*;
+
+/// The values of `list ... from "file"` items, read by the loader and keyed
+/// by the span of the path literal.
+pub type ListFiles = HashMap<Span, Vec<String>>;
+
+pub struct Checked {
+    pub model: Model,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// What a name in the model's one namespace stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Symbol {
+    Field(FieldId),
+    Event(EventId),
+    List(usize),
+    Let(usize),
+    Group(GroupId),
+    Output(OutputId),
+    Builtin,
+}
+
+impl Symbol {
+    fn kind(self) -> &'static str {
+        match self {
+            Symbol::Field(_) => "field",
+            Symbol::Event(_) => "event",
+            Symbol::List(_) => "list",
+            Symbol::Let(_) => "let",
+            Symbol::Group(_) => "group",
+            Symbol::Output(_) => "threshold or label",
+            Symbol::Builtin => "built-in name",
+        }
+    }
+}
+
+struct NamedList {
+    values: Vec<String>,
+}
+
+struct LetEntry<'a> {
+    decl: &'a ast::LetDecl,
+    state: LetState,
+}
+
+enum LetState {
+    Unchecked,
+    InProgress,
+    Done(expr::Typed, Vec<expr::Read>),
+}
+
+pub(crate) struct Checker<'a> {
+    sources: &'a SourceMap,
+    list_files: &'a ListFiles,
+    model: Model,
+    diagnostics: Vec<Diagnostic>,
+    names: HashMap<String, (Symbol, Span)>,
+    lists: Vec<NamedList>,
+    lets: Vec<LetEntry<'a>>,
+    aggregate_keys: HashMap<String, AggId>,
+    /// Output-level reads made while checking the current expression.
+    reads: Vec<expr::Read>,
+}
+
+/// Checks a model given as its items in order (with `use`d files already
+/// spliced in at their `use`).
+pub fn check(items: &[Item], sources: &SourceMap, list_files: &ListFiles) -> Checked {
+    let mut checker = Checker {
+        sources,
+        list_files,
+        model: Model::default(),
+        diagnostics: Vec::new(),
+        names: HashMap::new(),
+        lists: Vec::new(),
+        lets: Vec::new(),
+        aggregate_keys: HashMap::new(),
+        reads: Vec::new(),
+    };
+    checker.names.insert(
+        "disqualified".to_string(),
+        (Symbol::Builtin, Span::default()),
+    );
+    checker.declare(items);
+    checker.check_lets();
+    checker.check_rules_and_groups(items);
+    checker.check_outputs(items);
+    checker.check_tests(items);
+    let mut diagnostics = checker.diagnostics;
+    diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.code));
+    diagnostics.dedup();
+    Checked {
+        model: checker.model,
+        diagnostics,
+    }
+}
+
+impl<'a> Checker<'a> {
+    fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn source_text(&self, span: Span) -> String {
+        normalize_source(self.sources.text(span))
+    }
+
+    /// Registers a name, reporting a clash with an earlier declaration.
+    fn bind(&mut self, name: &ast::Ident, symbol: Symbol) -> bool {
+        if let Some((existing, first)) = self.names.get(&name.node) {
+            let (existing, first) = (*existing, *first);
+            let message = if existing == Symbol::Builtin {
+                format!("`{}` is a built-in name and cannot be declared", name.node)
+            } else {
+                format!(
+                    "`{}` is already declared as a {}",
+                    name.node,
+                    existing.kind()
+                )
+            };
+            let help = if existing == Symbol::Builtin {
+                "choose another name".to_string()
+            } else {
+                let (line, _) = self.sources.line_col(first.file, first.start);
+                format!(
+                    "fields, events (and their plural forms), lists, lets, groups, thresholds and labels share one namespace; the first declaration is in {} on line {line}; rename one of them",
+                    self.sources.path(first.file).display()
+                )
+            };
+            self.report(
+                Diagnostic::new(Code::DuplicateName, name.span, message)
+                    .label("declared again here")
+                    .help(help),
+            );
+            return false;
+        }
+        self.names.insert(name.node.clone(), (symbol, name.span));
+        true
+    }
+
+    // -- declarations -------------------------------------------------------
+
+    fn declare(&mut self, items: &'a [Item]) {
+        for item in items {
+            match item {
+                Item::Lead(fields) => {
+                    for f in &fields.node {
+                        let ty = self.value_type(&f.ty);
+                        let id = self.model.fields.len();
+                        if self.bind(&f.name, Symbol::Field(id)) {
+                            let key = f
+                                .key
+                                .as_ref()
+                                .map(|k| k.node.clone())
+                                .unwrap_or_else(|| f.name.node.clone());
+                            self.model.fields.push(Field {
+                                name: f.name.node.clone(),
+                                key,
+                                ty,
+                                span: f.name.span,
+                            });
+                        }
+                    }
+                }
+                Item::Event(e) => {
+                    let id = self.model.events.len();
+                    if !self.bind(&e.name, Symbol::Event(id)) {
+                        continue;
+                    }
+                    let plural = Spanned::new(format!("{}s", e.name.node), e.name.span);
+                    self.bind(&plural, Symbol::Event(id));
+                    let mut props: Vec<Prop> = Vec::new();
+                    for p in &e.props {
+                        if props.iter().any(|q| q.name == p.name.node) {
+                            self.report(
+                                Diagnostic::new(
+                                    Code::DuplicateName,
+                                    p.name.span,
+                                    format!("property `{}` is declared twice", p.name.node),
+                                )
+                                .label("declared again here")
+                                .help("remove one of them"),
+                            );
+                            continue;
+                        }
+                        let ty = self.value_type(&p.ty);
+                        props.push(Prop {
+                            name: p.name.node.clone(),
+                            ty,
+                        });
+                    }
+                    self.model.events.push(EventType {
+                        name: e.name.node.clone(),
+                        props,
+                        span: e.name.span,
+                    });
+                }
+                Item::List(l) => {
+                    let values = match &l.source {
+                        ast::ListSource::Literal(items) => items
+                            .iter()
+                            .filter_map(|c| self.list_item_text(c))
+                            .collect(),
+                        ast::ListSource::File(path) => {
+                            self.list_files.get(&path.span).cloned().unwrap_or_default()
+                        }
+                    };
+                    let id = self.lists.len();
+                    if self.bind(&l.name, Symbol::List(id)) {
+                        self.lists.push(NamedList { values });
+                    }
+                }
+                Item::Let(l) => {
+                    let id = self.lets.len();
+                    if self.bind(&l.name, Symbol::Let(id)) {
+                        self.lets.push(LetEntry {
+                            decl: l,
+                            state: LetState::Unchecked,
+                        });
+                    }
+                }
+                Item::Group(g) => {
+                    let id = self.model.groups.len();
+                    if self.bind(&g.name, Symbol::Group(id)) {
+                        self.model.groups.push(GroupDef {
+                            name: g.name.node.clone(),
+                            span: g.name.span,
+                            ..GroupDef::default()
+                        });
+                    }
+                }
+                Item::Threshold(_) | Item::Label(_) => self.declare_output(item),
+                _ => {}
+            }
+        }
+    }
+
+    fn list_item_text(&mut self, c: &Spanned<ast::Constant>) -> Option<String> {
+        match &c.node {
+            ast::Constant::Text(t) | ast::Constant::Word(t) => Some(t.clone()),
+            other => {
+                self.report(
+                    Diagnostic::new(
+                        Code::TypeMismatch,
+                        c.span,
+                        format!("a named list holds text, not `{other}`"),
+                    )
+                    .label("not text")
+                    .help(format!("quote it: `\"{other}\"`")),
+                );
+                None
+            }
+        }
+    }
+
+    fn value_type(&mut self, ty: &Spanned<ast::TypeExpr>) -> ValueType {
+        match &ty.node {
+            ast::TypeExpr::Named(n) => match n.as_str() {
+                "text" => ValueType::Text,
+                "number" => ValueType::Number,
+                "bool" => ValueType::Bool,
+                "date" => ValueType::Date,
+                other => {
+                    let known = ["text", "number", "bool", "date"];
+                    let help = match did_you_mean(other, known) {
+                        Some(s) => format!("did you mean `{s}`? The types are `text`, `number`, `bool`, `date`, `one of [...]` and `list of text`"),
+                        None => "the types are `text`, `number`, `bool`, `date`, `one of [...]` and `list of text`".to_string(),
+                    };
+                    self.report(
+                        Diagnostic::new(
+                            Code::UnknownType,
+                            ty.span,
+                            format!("unknown type `{other}`"),
+                        )
+                        .label("not a type")
+                        .help(help),
+                    );
+                    ValueType::Text
+                }
+            },
+            ast::TypeExpr::ListOf(elem) => {
+                if elem.node != "text" {
+                    self.report(
+                        Diagnostic::new(
+                            Code::UnknownType,
+                            elem.span,
+                            format!("`list of {}` is not supported", elem.node),
+                        )
+                        .label("only text")
+                        .help("lists hold text: write `list of text`"),
+                    );
+                }
+                ValueType::TextList
+            }
+            ast::TypeExpr::OneOf(values) => {
+                let mut spelled: Vec<String> = Vec::new();
+                for v in values {
+                    let Some(text) = self.list_item_text(v) else {
+                        continue;
+                    };
+                    let folded = fold(&text);
+                    if spelled.iter().any(|s| fold(s) == folded) {
+                        self.report(
+                            Diagnostic::new(
+                                Code::DuplicateValue,
+                                v.span,
+                                format!("`{}` appears twice in this `one of`", text.trim()),
+                            )
+                            .label("repeated value")
+                            .help("values compare without letter case and surrounding spaces; remove the repeat"),
+                        );
+                        continue;
+                    }
+                    spelled.push(text.trim().to_string());
+                }
+                self.model.enums.push(spelled);
+                ValueType::Enum(self.model.enums.len() - 1)
+            }
+        }
+    }
+
+    fn check_lets(&mut self) {
+        for id in 0..self.lets.len() {
+            self.let_value(id, None);
+        }
+    }
+
+    // -- rules and groups ---------------------------------------------------
+
+    fn check_rules_and_groups(&mut self, items: &'a [Item]) {
+        let mut group_index = 0;
+        let mut total_seen: Option<Span> = None;
+        let mut top_decay_seen = false;
+        for item in items {
+            match item {
+                Item::Rule(rule) => {
+                    if let Some(id) = self.check_rule(rule, None) {
+                        self.model.total.rules.push(id);
+                    }
+                }
+                Item::Decay(d) => {
+                    if top_decay_seen {
+                        self.repeated_decay(d.span, "the total");
+                    } else {
+                        top_decay_seen = true;
+                        self.model.total.decay = self.check_decay(d);
+                    }
+                }
+                Item::Total(mods) => {
+                    if let Some(first) = total_seen {
+                        let (line, _) = self.sources.line_col(first.file, first.start);
+                        self.report(
+                            Diagnostic::new(
+                                Code::RepeatedDecay,
+                                mods.span,
+                                "`total` is declared twice",
+                            )
+                            .label("second `total`")
+                            .help(format!(
+                                "combine the clamps into the first `total` (line {line})"
+                            )),
+                        );
+                        continue;
+                    }
+                    total_seen = Some(mods.span);
+                    let (max, min, _) = self.check_modifiers(&mods.node, "total");
+                    self.model.total.max = max;
+                    self.model.total.min = min;
+                }
+                Item::Group(g) => {
+                    let Some(id) = self.group_id(&g.name) else {
+                        continue;
+                    };
+                    group_index += 1;
+                    let (max, min, separate) = self.check_modifiers(&g.modifiers, "group");
+                    let mut decay_seen = false;
+                    let mut rules = Vec::new();
+                    let mut decay = None;
+                    for entry in &g.entries {
+                        match entry {
+                            ast::GroupEntry::Rule(rule) => {
+                                if let Some(rid) = self.check_rule(rule, Some(id)) {
+                                    rules.push(rid);
+                                }
+                            }
+                            ast::GroupEntry::Decay(d) => {
+                                if decay_seen {
+                                    self.repeated_decay(
+                                        d.span,
+                                        &format!("group `{}`", g.name.node),
+                                    );
+                                } else {
+                                    decay_seen = true;
+                                    decay = self.check_decay(d);
+                                }
+                            }
+                        }
+                    }
+                    if let Some(group) = self.model.groups.get_mut(id) {
+                        group.max = max;
+                        group.min = min;
+                        group.separate = separate;
+                        group.rules = rules;
+                        group.decay = decay;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let _ = group_index;
+    }
+
+    fn group_id(&self, name: &ast::Ident) -> Option<GroupId> {
+        match self.names.get(&name.node) {
+            Some((Symbol::Group(id), span)) if *span == name.span => Some(*id),
+            _ => None,
+        }
+    }
+
+    fn repeated_decay(&mut self, span: Span, whose: &str) {
+        self.report(
+            Diagnostic::new(
+                Code::RepeatedDecay,
+                span,
+                format!("{whose} already has a `decay`"),
+            )
+            .label("second decay")
+            .help("a score decays in one way only; keep one `decay` line"),
+        );
+    }
+
+    fn check_decay(&mut self, d: &Spanned<ast::Decay>) -> Option<DecaySpec> {
+        let amount = d.node.amount;
+        if let ast::DecayAmount::Percent(p) = amount {
+            if !(0.0..=100.0).contains(&p) {
+                self.report(
+                    Diagnostic::new(
+                        Code::BadNumber,
+                        d.span,
+                        format!("a decay of {p}% is out of range"),
+                    )
+                    .label("not between 0% and 100%")
+                    .help("a percentage decay takes 0% to 100% of the score per period"),
+                );
+            }
+        }
+        Some(DecaySpec {
+            amount,
+            mode: d.node.mode,
+            period: d.node.period.node,
+            source: self.source_text(d.span),
+        })
+    }
+
+    /// Returns (max, min, separate), reporting repeats and crossed clamps.
+    fn check_modifiers(
+        &mut self,
+        mods: &[Spanned<Modifier>],
+        what: &str,
+    ) -> (Option<f64>, Option<f64>, bool) {
+        let mut max: Option<(f64, Span)> = None;
+        let mut min: Option<(f64, Span)> = None;
+        let mut separate: Option<Span> = None;
+        for m in mods {
+            let repeated = match &m.node {
+                Modifier::Max(n) => max.replace((*n, m.span)).is_some(),
+                Modifier::Min(n) => min.replace((*n, m.span)).is_some(),
+                Modifier::Separate => separate.replace(m.span).is_some(),
+                Modifier::Fade(_) => false,
+            };
+            if repeated {
+                self.repeated_modifier(m, what);
+            }
+        }
+        if let (Some((hi, _)), Some((lo, span))) = (max, min) {
+            if lo > hi {
+                self.report(
+                    Diagnostic::new(
+                        Code::BadNumber,
+                        span,
+                        format!(
+                            "`min {}` is above `max {}`",
+                            crate::syntax::display::number(lo),
+                            crate::syntax::display::number(hi)
+                        ),
+                    )
+                    .label("crossed clamps")
+                    .help("a clamp's `min` must not exceed its `max`"),
+                );
+            }
+        }
+        (max.map(|m| m.0), min.map(|m| m.0), separate.is_some())
+    }
+
+    fn repeated_modifier(&mut self, m: &Spanned<Modifier>, what: &str) {
+        let word = match m.node {
+            Modifier::Max(_) => "max",
+            Modifier::Min(_) => "min",
+            Modifier::Separate => "separate",
+            Modifier::Fade(_) => "fade over",
+        };
+        self.report(
+            Diagnostic::new(
+                Code::RepeatedModifier,
+                m.span,
+                format!("`{word}` is given twice on this {what}"),
+            )
+            .label("repeated")
+            .help("each modifier may appear once; keep the one you mean"),
+        );
+    }
+
+    fn check_rule(&mut self, rule: &ast::Rule, group: Option<GroupId>) -> Option<RuleId> {
+        let name = match &rule.name {
+            Some(n) => n.node.clone(),
+            None => self.source_text(rule.span),
+        };
+        let effect = match &rule.kind {
+            ast::RuleKind::When { condition, outcome } => {
+                let cond = self.rule_condition(condition);
+                match outcome {
+                    ast::Outcome::Points(p) => Effect::When {
+                        condition: cond,
+                        points: p.node,
+                    },
+                    ast::Outcome::Disqualify(reason) => Effect::Disqualify {
+                        condition: cond,
+                        reason: reason.node.clone(),
+                    },
+                }
+            }
+            ast::RuleKind::Each {
+                event,
+                points,
+                modifiers,
+            } => {
+                let mut max = None;
+                let mut fade = None;
+                for m in modifiers {
+                    let repeated = match &m.node {
+                        Modifier::Max(n) => {
+                            if *n < 0.0 {
+                                self.report(
+                                    Diagnostic::new(Code::BadNumber, m.span, "the `max` of an `each` rule cannot be negative")
+                                        .label("negative cap")
+                                        .help("`max` caps the size of the rule's contribution; for negative points write `-5 max 15`"),
+                                );
+                            }
+                            max.replace(n.abs()).is_some()
+                        }
+                        Modifier::Fade(d) => fade.replace(*d).is_some(),
+                        _ => false,
+                    };
+                    if repeated {
+                        self.repeated_modifier(m, "rule");
+                    }
+                }
+                let kind = match fade {
+                    Some(d) => AggKind::Faded(d),
+                    None => AggKind::Count,
+                };
+                self.reads.clear();
+                let aggregate = self.event_aggregate(event, kind);
+                self.reject_output_reads("a rule");
+                Effect::Each {
+                    aggregate: aggregate?,
+                    points: points.node,
+                    max,
+                }
+            }
+        };
+        let id = self.model.rules.len();
+        self.model.rules.push(RuleDef {
+            name,
+            group,
+            effect,
+            span: rule.span,
+        });
+        Some(id)
+    }
+
+    fn rule_condition(&mut self, condition: &Spanned<ast::Expr>) -> Cond {
+        self.reads.clear();
+        let cond = self.condition(condition, &expr::Scope::Lead);
+        self.reject_output_reads("a rule");
+        cond
+    }
+
+    fn reject_output_reads(&mut self, who: &str) {
+        let reads = std::mem::take(&mut self.reads);
+        for read in reads {
+            let what = read.describe();
+            let message = match &read.via_let {
+                Some(l) => format!("{who} cannot read {what}, which the let `{l}` reads"),
+                None => format!("{who} cannot read {what}"),
+            };
+            self.report(
+                Diagnostic::new(Code::RuleReadsOutput, read.span, message)
+                    .label("computed from the rules")
+                    .help("scores, thresholds, labels and `disqualified` are computed from the rules; test them in a threshold or a label instead"),
+            );
+        }
+    }
+
+    fn intern_aggregate(&mut self, aggregate: Aggregate) -> AggId {
+        let key = format!("{aggregate:?}");
+        if let Some(id) = self.aggregate_keys.get(&key) {
+            return *id;
+        }
+        let id = self.model.aggregates.len();
+        self.model.aggregates.push(aggregate);
+        self.aggregate_keys.insert(key, id);
+        id
+    }
+
+    fn unknown_name(&mut self, name: &str, span: Span, candidates: Vec<String>, what: &str) {
+        let help = match did_you_mean(name, candidates.iter().map(String::as_str)) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("declare {what} before using it"),
+        };
+        self.report(
+            Diagnostic::new(Code::UnknownName, span, format!("unknown name `{name}`"))
+                .label("not declared")
+                .help(help),
+        );
+    }
+}
+
+/// Case folding for text comparisons: trimmed, Unicode lowercase.
+pub fn fold(text: &str) -> String {
+    text.trim().to_lowercase()
+}
+
+/// A rule's source as one line: comments dropped, whitespace collapsed.
+pub fn normalize_source(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_text = false;
+    let mut escaped = false;
+    let mut in_comment = false;
+    let mut pending_space = false;
+    for c in text.chars() {
+        if in_comment {
+            if c == '\n' {
+                in_comment = false;
+                pending_space = true;
+            }
+            continue;
+        }
+        if in_text {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_text = false;
+            }
+            continue;
+        }
+        if c == '#' {
+            in_comment = true;
+            continue;
+        }
+        if c.is_whitespace() {
+            pending_space = true;
+            continue;
+        }
+        if pending_space && !out.is_empty() {
+            out.push(' ');
+        }
+        pending_space = false;
+        if c == '"' {
+            in_text = true;
+        }
+        out.push(c);
+    }
+    out
+}

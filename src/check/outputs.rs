@@ -1,0 +1,346 @@
+//! Thresholds and labels: declared in order, each reading only what is
+//! declared above it.
+
+use super::expr::{ReadWhat, Scope};
+use super::*;
+use crate::syntax::ast::{BoundOp, LabelBody, ScoreName, ThresholdCondition};
+
+impl<'a> Checker<'a> {
+    /// Binds the name of a threshold or label so that conditions anywhere
+    /// can resolve it (and be told when it comes too late).
+    pub(super) fn declare_output(&mut self, item: &Item) {
+        match item {
+            Item::Threshold(t) => {
+                let name = t
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| Spanned::new("qualified".to_string(), t.span));
+                let id = self.model.outputs.len();
+                if self.bind(&name, Symbol::Output(id)) {
+                    let source = match &t.condition {
+                        ThresholdCondition::AtLeast(n) => {
+                            format!("score >= {}", crate::syntax::display::number(n.node))
+                        }
+                        ThresholdCondition::When(e) => normalize_source(self.sources.text(e.span)),
+                    };
+                    self.model.outputs.push(Output::Threshold {
+                        name: name.node,
+                        condition: Cond::Invalid,
+                        source,
+                    });
+                }
+            }
+            Item::Label(l) => {
+                let mut values: Vec<String> = Vec::new();
+                let spelled: Vec<&Spanned<String>> = match &l.body {
+                    LabelBody::From { clauses, .. } => clauses.iter().map(|c| &c.value).collect(),
+                    LabelBody::Cases(cases) => cases.iter().map(|c| &c.value).collect(),
+                };
+                for v in spelled {
+                    if !values.iter().any(|x| fold(x) == fold(&v.node)) {
+                        values.push(v.node.clone());
+                    }
+                }
+                let sources = match &l.body {
+                    LabelBody::From { score, clauses } => clauses
+                        .iter()
+                        .map(|c| match &c.bound {
+                            Some((op, n)) => format!(
+                                "{score} {} {}",
+                                op.node,
+                                crate::syntax::display::number(n.node)
+                            ),
+                            None => "otherwise".to_string(),
+                        })
+                        .collect(),
+                    LabelBody::Cases(cases) => cases
+                        .iter()
+                        .map(|c| match &c.condition {
+                            Some(e) => normalize_source(self.sources.text(e.span)),
+                            None => "otherwise".to_string(),
+                        })
+                        .collect(),
+                };
+                let id = self.model.outputs.len();
+                if self.bind(&l.name, Symbol::Output(id)) {
+                    self.model.outputs.push(Output::Label {
+                        name: l.name.node.clone(),
+                        values,
+                        cases: Vec::new(),
+                        sources,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn check_outputs(&mut self, items: &[Item]) {
+        let mut position = 0;
+        for item in items {
+            match item {
+                Item::Threshold(t) => {
+                    let id = position;
+                    position += 1;
+                    if !self.owns_output(id, t.name.as_ref().map(|n| n.span).unwrap_or(t.span)) {
+                        continue;
+                    }
+                    self.reads.clear();
+                    let condition = match &t.condition {
+                        ThresholdCondition::AtLeast(n) => {
+                            Cond::Test(Value::Score, Pred::Number(Order::Ge, n.node))
+                        }
+                        ThresholdCondition::When(e) => self.condition(e, &Scope::Lead),
+                    };
+                    self.check_output_reads(id);
+                    if let Some(Output::Threshold { condition: c, .. }) =
+                        self.model.outputs.get_mut(id)
+                    {
+                        *c = condition;
+                    }
+                }
+                Item::Label(l) => {
+                    let id = position;
+                    position += 1;
+                    if !self.owns_output(id, l.name.span) {
+                        continue;
+                    }
+                    self.reads.clear();
+                    let cases = self.label_cases(id, l);
+                    self.check_output_reads(id);
+                    if let Some(Output::Label { cases: c, .. }) = self.model.outputs.get_mut(id) {
+                        *c = cases;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Whether output `id` is the one declared at `span` (a clashing
+    /// declaration was never given an id).
+    fn owns_output(&self, id: OutputId, span: Span) -> bool {
+        let Some(output) = self.model.outputs.get(id) else {
+            return false;
+        };
+        matches!(self.names.get(output.name()), Some((Symbol::Output(i), s)) if *i == id && *s == span)
+    }
+
+    fn check_output_reads(&mut self, id: OutputId) {
+        let reads = std::mem::take(&mut self.reads);
+        let own = self
+            .model
+            .outputs
+            .get(id)
+            .map(|o| o.name().to_string())
+            .unwrap_or_default();
+        for read in reads {
+            if let ReadWhat::Output(other, name) = &read.what {
+                if *other >= id {
+                    let message = if *other == id {
+                        format!("`{own}` reads itself")
+                    } else {
+                        format!("`{own}` reads `{name}`, which is declared after it")
+                    };
+                    let message = match &read.via_let {
+                        Some(l) => format!("{message} (through the let `{l}`)"),
+                        None => message,
+                    };
+                    self.report(
+                        Diagnostic::new(Code::ReadBeforeDeclared, read.span, message)
+                            .label("not yet computed here")
+                            .help(format!("thresholds and labels are computed in order; move `{name}` above `{own}`")),
+                    );
+                }
+            }
+        }
+    }
+
+    fn label_cases(&mut self, id: OutputId, label: &ast::Label) -> Vec<(usize, Option<Cond>)> {
+        let values = match self.model.outputs.get(id) {
+            Some(Output::Label { values, .. }) => values.clone(),
+            _ => return Vec::new(),
+        };
+        let index_of = |v: &str| values.iter().position(|x| fold(x) == fold(v)).unwrap_or(0);
+        let mut cases = Vec::new();
+        match &label.body {
+            LabelBody::From { score, clauses } => {
+                let subject = match score {
+                    ScoreName::Total(span) => {
+                        self.reads.push(expr::Read {
+                            what: ReadWhat::Score,
+                            span: *span,
+                            via_let: None,
+                        });
+                        Some(Value::Score)
+                    }
+                    ScoreName::Group(g) => match self.names.get(&g.node).copied() {
+                        Some((Symbol::Group(gid), _)) => Some(Value::Group(gid)),
+                        Some((other, _)) => {
+                            self.report(
+                                Diagnostic::new(
+                                    Code::TypeMismatch,
+                                    g.span,
+                                    format!("`{}` is a {}, not a score", g.node, other.kind()),
+                                )
+                                .label("not a score")
+                                .help("a label `from` reads `score` or a group's name"),
+                            );
+                            None
+                        }
+                        None => {
+                            let groups: Vec<String> =
+                                self.model.groups.iter().map(|g| g.name.clone()).collect();
+                            self.unknown_name(
+                                &g.node,
+                                g.span,
+                                groups,
+                                "the group with `score NAME { ... }`",
+                            );
+                            None
+                        }
+                    },
+                };
+                let Some(subject) = subject else {
+                    return Vec::new();
+                };
+                let mut coverage = Coverage::default();
+                for (i, clause) in clauses.iter().enumerate() {
+                    let value = index_of(&clause.value.node);
+                    let unreachable = match &clause.bound {
+                        Some((op, n)) => {
+                            let reached = coverage.add(op.node, n.node);
+                            !reached
+                        }
+                        None => {
+                            let covered = coverage.everything();
+                            coverage.all = true;
+                            covered
+                        }
+                    };
+                    if unreachable {
+                        self.unreachable_label(&clause.value, &label.name.node);
+                    }
+                    match &clause.bound {
+                        Some((op, n)) => {
+                            let order = match op.node {
+                                BoundOp::Ge => Order::Ge,
+                                BoundOp::Gt => Order::Gt,
+                                BoundOp::Le => Order::Le,
+                                BoundOp::Lt => Order::Lt,
+                            };
+                            cases.push((
+                                value,
+                                Some(Cond::Test(subject, Pred::Number(order, n.node))),
+                            ));
+                        }
+                        None => {
+                            if i + 1 < clauses.len() {
+                                // A bare value before the end is the fallback for
+                                // every later clause: they are reported above.
+                            }
+                            cases.push((value, None));
+                        }
+                    }
+                }
+            }
+            LabelBody::Cases(list) => {
+                let mut fallback_seen = false;
+                for case in list {
+                    if fallback_seen {
+                        self.unreachable_label(&case.value, &label.name.node);
+                    }
+                    let value = index_of(&case.value.node);
+                    match &case.condition {
+                        Some(e) => {
+                            let c = self.condition(e, &Scope::Lead);
+                            cases.push((value, Some(c)));
+                        }
+                        None => {
+                            fallback_seen = true;
+                            cases.push((value, None));
+                        }
+                    }
+                }
+            }
+        }
+        cases
+    }
+
+    fn unreachable_label(&mut self, value: &Spanned<String>, label: &str) {
+        self.report(
+            Diagnostic::new(
+                Code::UnreachableLabel,
+                value.span,
+                format!(
+                    "the value `{}` of label `{label}` can never be chosen",
+                    value.node
+                ),
+            )
+            .label("earlier clauses take every score this one could")
+            .help(
+                "order the clauses from the strictest bound to the loosest, with the fallback last",
+            ),
+        );
+    }
+}
+
+/// The union of the half-lines taken by earlier label clauses.
+#[derive(Default)]
+struct Coverage {
+    /// Smallest lower bound of `>=`/`>` clauses: (bound, inclusive).
+    upward: Option<(f64, bool)>,
+    /// Largest upper bound of `<=`/`<` clauses.
+    downward: Option<(f64, bool)>,
+    all: bool,
+}
+
+impl Coverage {
+    fn everything(&self) -> bool {
+        if self.all {
+            return true;
+        }
+        match (self.upward, self.downward) {
+            (Some((lo, lo_inc)), Some((hi, hi_inc))) => lo < hi || (lo == hi && (lo_inc || hi_inc)),
+            _ => false,
+        }
+    }
+
+    /// Adds a clause; returns whether it can still be reached.
+    fn add(&mut self, op: BoundOp, n: f64) -> bool {
+        let reachable = !self.everything()
+            && match op {
+                BoundOp::Ge | BoundOp::Gt => {
+                    let inclusive = op == BoundOp::Ge;
+                    let covered = self
+                        .upward
+                        .is_some_and(|(lo, lo_inc)| lo < n || (lo == n && (lo_inc || !inclusive)));
+                    !covered
+                }
+                BoundOp::Le | BoundOp::Lt => {
+                    let inclusive = op == BoundOp::Le;
+                    let covered = self
+                        .downward
+                        .is_some_and(|(hi, hi_inc)| hi > n || (hi == n && (hi_inc || !inclusive)));
+                    !covered
+                }
+            };
+        match op {
+            BoundOp::Ge | BoundOp::Gt => {
+                let candidate = (n, op == BoundOp::Ge);
+                self.upward = Some(match self.upward {
+                    Some(cur) if cur.0 < n || (cur.0 == n && cur.1) => cur,
+                    _ => candidate,
+                });
+            }
+            BoundOp::Le | BoundOp::Lt => {
+                let candidate = (n, op == BoundOp::Le);
+                self.downward = Some(match self.downward {
+                    Some(cur) if cur.0 > n || (cur.0 == n && cur.1) => cur,
+                    _ => candidate,
+                });
+            }
+        }
+        reachable
+    }
+}

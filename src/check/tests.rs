@@ -1,0 +1,312 @@
+//! `test` blocks: the lead becomes a JSON record (so it is read exactly as
+//! data is) and each `expect` a condition that may read everything.
+
+use serde_json::{json, Map, Value as Json};
+
+use super::expr::Scope;
+use super::*;
+use crate::syntax::ast::{Constant, TestEntry, TestEventArgs, TestTime, TestValue};
+use crate::time::{start_of_day, sub_duration};
+
+impl<'a> Checker<'a> {
+    pub(super) fn check_tests(&mut self, items: &[Item]) {
+        for item in items {
+            if let Item::Test(t) = item {
+                if let Some(case) = self.check_test(t) {
+                    self.model.tests.push(case);
+                }
+            }
+        }
+    }
+
+    fn check_test(&mut self, test: &ast::TestBlock) -> Option<TestCase> {
+        let mut as_of = None;
+        for entry in &test.entries {
+            if let TestEntry::AsOf(c) = entry {
+                let instant = match &c.node {
+                    Constant::Date(d) => Some(start_of_day(*d)),
+                    Constant::Instant(t) => Some(t.with_timezone(&chrono::Utc)),
+                    _ => None,
+                };
+                if as_of.is_some() {
+                    self.report(
+                        Diagnostic::new(
+                            Code::RepeatedDecay,
+                            c.span,
+                            "this test has two `as of` lines",
+                        )
+                        .label("second `as of`")
+                        .help("a test is evaluated at one instant; keep one `as of`"),
+                    );
+                } else {
+                    as_of = instant;
+                }
+            }
+        }
+        let Some(as_of) = as_of else {
+            self.report(
+                Diagnostic::new(Code::BadTest, test.name.span, format!("the test {} has no `as of`", crate::syntax::display::quote(&test.name.node)))
+                    .label("needs `as of`")
+                    .help("add `as of 2026-11-01` (a date or an instant) so the test gives the same result on every day"),
+            );
+            return None;
+        };
+
+        let mut record = Map::new();
+        record.insert("id".to_string(), Json::String(test.name.node.clone()));
+        let mut events = Vec::new();
+        let mut expects = Vec::new();
+        for entry in &test.entries {
+            match entry {
+                TestEntry::AsOf(_) => {}
+                TestEntry::Lead(fields) => {
+                    for f in fields {
+                        if let Some((key, value)) = self.test_field(f) {
+                            record.insert(key, value);
+                        }
+                    }
+                }
+                TestEntry::Events(list) => {
+                    for e in list {
+                        if let Some((event, count)) = self.test_event(e, as_of) {
+                            for _ in 0..count {
+                                events.push(event.clone());
+                            }
+                        }
+                    }
+                }
+                TestEntry::Expect(e) => {
+                    self.reads.clear();
+                    let condition = self.condition(e, &Scope::Lead);
+                    self.reads.clear();
+                    expects.push(Expectation {
+                        condition,
+                        source: self.source_text(e.span),
+                        span: e.span,
+                    });
+                }
+            }
+        }
+        record.insert("events".to_string(), Json::Array(events));
+        Some(TestCase {
+            name: test.name.node.clone(),
+            as_of,
+            record: Json::Object(record),
+            expects,
+            span: test.span,
+        })
+    }
+
+    fn test_field(&mut self, field: &ast::TestField) -> Option<(String, Json)> {
+        if field.name.node == "id" {
+            return Some((
+                "id".to_string(),
+                constant_json(&test_constant(&field.value.node)?),
+            ));
+        }
+        let Some((Symbol::Field(id), _)) = self.names.get(&field.name.node).copied() else {
+            let fields: Vec<String> = self.model.fields.iter().map(|f| f.name.clone()).collect();
+            let help = match did_you_mean(&field.name.node, fields.iter().map(String::as_str)) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("the lead's fields are: {}", fields.join(", ")),
+            };
+            self.report(
+                Diagnostic::new(
+                    Code::BadTest,
+                    field.name.span,
+                    format!("`{}` is not a field of the lead", field.name.node),
+                )
+                .label("unknown field")
+                .help(help),
+            );
+            return None;
+        };
+        let f = self.model.fields.get(id)?;
+        let (key, ty) = (f.key.clone(), f.ty);
+        let value = self.test_value(&field.value, ty, &field.name.node)?;
+        Some((key, value))
+    }
+
+    fn test_value(
+        &mut self,
+        value: &Spanned<TestValue>,
+        ty: ValueType,
+        name: &str,
+    ) -> Option<Json> {
+        let fits = match (&value.node, ty) {
+            (TestValue::Many(items), ValueType::TextList) => items
+                .iter()
+                .all(|c| matches!(c.node, Constant::Text(_) | Constant::Word(_))),
+            (TestValue::Many(_), _) => false,
+            (TestValue::One(c), ValueType::Text) => {
+                matches!(c, Constant::Text(_) | Constant::Word(_))
+            }
+            (TestValue::One(c), ValueType::TextList) => {
+                matches!(c, Constant::Text(_) | Constant::Word(_))
+            }
+            (TestValue::One(c), ValueType::Number) => matches!(c, Constant::Number(_)),
+            (TestValue::One(c), ValueType::Bool) => matches!(c, Constant::Bool(_)),
+            (TestValue::One(c), ValueType::Date) => {
+                matches!(c, Constant::Date(_) | Constant::Instant(_))
+            }
+            (TestValue::One(c), ValueType::Enum(e)) => match c {
+                Constant::Text(t) | Constant::Word(t) => {
+                    let values = self.model.enums.get(e).cloned().unwrap_or_default();
+                    if !values.iter().any(|v| fold(v) == fold(t)) {
+                        self.report(
+                            Diagnostic::new(
+                                Code::NotInSet,
+                                value.span,
+                                format!("`{t}` is not one of the values of `{name}`"),
+                            )
+                            .label("unknown value")
+                            .help(format!("the values are: {}", values.join(", "))),
+                        );
+                        return None;
+                    }
+                    true
+                }
+                _ => false,
+            },
+        };
+        if !fits {
+            let expected = match ty {
+                ValueType::Text => "text",
+                ValueType::Number => "a number",
+                ValueType::Bool => "`true` or `false`",
+                ValueType::Date => "a date",
+                ValueType::Enum(_) => "one of its values",
+                ValueType::TextList => "a list of text such as `[a, b]`",
+            };
+            self.report(
+                Diagnostic::new(
+                    Code::BadTest,
+                    value.span,
+                    format!("`{name}` expects {expected}"),
+                )
+                .label("wrong type for this field")
+                .help(format!("give `{name}` {expected}")),
+            );
+            return None;
+        }
+        Some(match &value.node {
+            TestValue::One(c) => constant_json(c),
+            TestValue::Many(items) => {
+                Json::Array(items.iter().map(|c| constant_json(&c.node)).collect())
+            }
+        })
+    }
+
+    fn test_event(
+        &mut self,
+        event: &ast::TestEvent,
+        as_of: crate::time::Instant,
+    ) -> Option<(Json, u32)> {
+        let Some((Symbol::Event(id), _)) = self.names.get(&event.name.node).copied() else {
+            let events: Vec<String> = self.model.events.iter().map(|e| e.name.clone()).collect();
+            self.unknown_name(
+                &event.name.node,
+                event.name.span,
+                events,
+                "the event with `event NAME(...)`",
+            );
+            return None;
+        };
+        let (event_name, props): (String, Vec<(String, ValueType)>) = {
+            let e = self.model.events.get(id)?;
+            (
+                e.name.clone(),
+                e.props.iter().map(|p| (p.name.clone(), p.ty)).collect(),
+            )
+        };
+        let at = match &event.time.node {
+            TestTime::Ago(d) => sub_duration(as_of, *d, 1)?,
+            TestTime::At(Constant::Date(d)) => start_of_day(*d),
+            TestTime::At(Constant::Instant(t)) => t.with_timezone(&chrono::Utc),
+            TestTime::At(_) => return None,
+        };
+        let mut object = Map::new();
+        object.insert("type".to_string(), json!(event_name));
+        object.insert(
+            "at".to_string(),
+            json!(at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+        );
+        match &event.args {
+            TestEventArgs::None => {}
+            TestEventArgs::Key(c) => match props.first() {
+                Some((key, ty)) => {
+                    let value = self.test_value(
+                        &Spanned::new(TestValue::One(c.node.clone()), c.span),
+                        *ty,
+                        key,
+                    )?;
+                    object.insert(key.clone(), value);
+                }
+                None => {
+                    self.report(
+                        Diagnostic::new(
+                            Code::EventArgument,
+                            c.span,
+                            format!("the event `{event_name}` has no properties, so it has no key"),
+                        )
+                        .label("no key")
+                        .help(format!("write `{event_name}` without an argument")),
+                    );
+                    return None;
+                }
+            },
+            TestEventArgs::Props(list) => {
+                for (name, c) in list {
+                    let Some((_, ty)) = props.iter().find(|(p, _)| *p == name.node) else {
+                        let names: Vec<String> = props.iter().map(|(p, _)| p.clone()).collect();
+                        let help = match did_you_mean(&name.node, names.iter().map(String::as_str))
+                        {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None => format!(
+                                "the properties of `{event_name}` are: {}",
+                                names.join(", ")
+                            ),
+                        };
+                        self.report(
+                            Diagnostic::new(
+                                Code::BadTest,
+                                name.span,
+                                format!("`{}` is not a property of `{event_name}`", name.node),
+                            )
+                            .label("unknown property")
+                            .help(help),
+                        );
+                        return None;
+                    };
+                    let value = self.test_value(
+                        &Spanned::new(TestValue::One(c.node.clone()), c.span),
+                        *ty,
+                        &name.node,
+                    )?;
+                    object.insert(name.node.clone(), value);
+                }
+            }
+        }
+        let count = event.repeat.as_ref().map(|r| r.node).unwrap_or(1);
+        Some((Json::Object(object), count))
+    }
+}
+
+fn test_constant(value: &TestValue) -> Option<Constant> {
+    match value {
+        TestValue::One(c) => Some(c.clone()),
+        TestValue::Many(_) => None,
+    }
+}
+
+fn constant_json(c: &Constant) -> Json {
+    match c {
+        Constant::Text(t) | Constant::Word(t) => Json::String(t.clone()),
+        Constant::Number(n) => serde_json::Number::from_f64(*n)
+            .map(Json::Number)
+            .unwrap_or(Json::Null),
+        Constant::Bool(b) => Json::Bool(*b),
+        Constant::Date(d) => Json::String(d.format("%Y-%m-%d").to_string()),
+        Constant::Instant(t) => Json::String(t.to_rfc3339()),
+    }
+}

@@ -1,0 +1,217 @@
+//! The command line: each subcommand wires the phases together.
+
+mod check;
+mod compile;
+mod explain;
+mod score;
+mod test;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::check::check as check_model;
+use crate::diagnostic::{render, Diagnostic};
+use crate::load::{load, Loaded};
+use crate::output::OutputFormat;
+use crate::plan::{compile as compile_plan, Plan};
+use crate::source::SourceMap;
+use crate::time::{parse_instant, Instant};
+
+/// How a run ended; the process exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    Success = 0,
+    /// The model, a test, or the data is at fault.
+    Findings = 1,
+    /// Usage or I/O problems.
+    Usage = 2,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> ExitCode {
+        ExitCode::from(e as u8)
+    }
+}
+
+#[derive(Parser, Debug)]
+#[command(name = "leadscore", version, about = "Score leads with a plain-text scoring model", long_about = None)]
+pub struct Cli {
+    /// When to colour diagnostics.
+    #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
+    pub color: Color,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Parse and type-check models; exit 1 when any has errors.
+    Check(check::CheckArgs),
+    /// Score leads with a model.
+    Score(score::ScoreArgs),
+    /// Explain the score of one lead, rule by rule.
+    Explain(explain::ExplainArgs),
+    /// Run the `test` blocks of models.
+    Test(test::TestArgs),
+    /// Show what a model compiles to.
+    Compile(compile::CompileArgs),
+    /// Explain a diagnostic code, such as E006.
+    ExplainCode {
+        /// The code (E006) or its name (unknown-name).
+        code: String,
+    },
+}
+
+/// The model and the moment of evaluation, shared by `score` and `explain`.
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    /// The model file (.score).
+    pub model: PathBuf,
+    /// Lead records: .ndjson/.jsonl, .json (an array) or .csv; `-` for stdin.
+    pub leads: String,
+    /// Events for CSV leads: a CSV (lead_id,type,at,<properties>) or NDJSON file.
+    #[arg(long)]
+    pub events: Option<String>,
+    /// Evaluate as of this date or instant (default: now).
+    #[arg(long, value_name = "INSTANT")]
+    pub as_of: Option<String>,
+}
+
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                Exit::Usage.into()
+            } else {
+                Exit::Success.into()
+            };
+        }
+    };
+    let color = match cli.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let exit = match cli.command {
+        Command::Check(args) => check::run(&args, color),
+        Command::Score(args) => score::run(&args, color),
+        Command::Explain(args) => explain::run(&args, color),
+        Command::Test(args) => test::run(&args, color),
+        Command::Compile(args) => compile::run(&args, color),
+        Command::ExplainCode { code } => explain_code(&code),
+    };
+    exit.into()
+}
+
+fn explain_code(code: &str) -> Exit {
+    match crate::codes::Code::lookup(code) {
+        Some(info) => {
+            println!(
+                "{} {}\n\n{}\n\nExample:\n\n    {}\n\nFix: {}",
+                info.id,
+                info.name,
+                info.summary,
+                info.example.replace('\n', "\n    "),
+                info.fix
+            );
+            Exit::Success
+        }
+        None => {
+            eprintln!("error: unknown diagnostic code `{code}`");
+            eprintln!("help: codes look like E006 or W001; `leadscore check` prints them");
+            Exit::Usage
+        }
+    }
+}
+
+/// A model loaded and checked, with its warnings (already printed).
+pub struct CheckedModel {
+    pub sources: SourceMap,
+    pub diagnostics: Vec<Diagnostic>,
+    pub model: Option<crate::check::Model>,
+}
+
+/// Loads and checks a model; `Err` when it cannot be read (exit 2).
+pub fn load_and_check(path: &Path) -> Result<CheckedModel, String> {
+    let Loaded {
+        sources,
+        items,
+        list_files,
+        diagnostics: mut all,
+    } = load(path).map_err(|e| format!("cannot read model `{}`: {e}", path.display()))?;
+    // After a syntax error the file's items are missing, and checking the
+    // rest would only report names that the broken file declares.
+    let parsed = !all.iter().any(|d| d.code == crate::codes::Code::Syntax);
+    let checked = check_model(&items, &sources, &list_files);
+    if parsed {
+        all.extend(checked.diagnostics);
+    }
+    all.sort_by_key(|d| (d.span.file, d.span.start));
+    let has_errors = all.iter().any(Diagnostic::is_error);
+    Ok(CheckedModel {
+        sources,
+        diagnostics: all,
+        model: (!has_errors).then_some(checked.model),
+    })
+}
+
+/// Loads, checks and plans a model for evaluation, printing diagnostics.
+pub fn plan_model(path: &Path, color: bool) -> Result<Plan, Exit> {
+    let checked = match load_and_check(path) {
+        Ok(c) => c,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Err(Exit::Usage);
+        }
+    };
+    if !checked.diagnostics.is_empty() {
+        eprint!("{}", render(&checked.diagnostics, &checked.sources, color));
+    }
+    match checked.model {
+        Some(model) => Ok(compile_plan(model)),
+        None => {
+            let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
+            eprintln!(
+                "error: {} has {errors} error{}; nothing was scored",
+                path.display(),
+                if errors == 1 { "" } else { "s" }
+            );
+            Err(Exit::Findings)
+        }
+    }
+}
+
+/// `--as-of`, or now.
+pub fn as_of(value: Option<&str>) -> Result<Instant, Exit> {
+    match value {
+        None => Ok(chrono::Utc::now()),
+        Some(text) => parse_instant(text).ok_or_else(|| {
+            eprintln!("error: `--as-of {text}` is not a date or an instant");
+            eprintln!(
+                "help: write a date (2026-11-01) or an RFC 3339 instant (2026-11-01T09:30:00Z)"
+            );
+            Exit::Usage
+        }),
+    }
+}
+
+/// The default output format: a table for a person, NDJSON for a pipe.
+pub fn default_format(requested: Option<OutputFormat>, to_file: bool) -> OutputFormat {
+    requested.unwrap_or(if !to_file && std::io::stdout().is_terminal() {
+        OutputFormat::Table
+    } else {
+        OutputFormat::Ndjson
+    })
+}

@@ -1,0 +1,351 @@
+//! `leadscore score`: score every lead of a file, in input order, reporting
+//! every record that cannot be scored.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+
+use super::{as_of, default_format, plan_model, EvalArgs, Exit};
+use crate::eval::Evaluator;
+use crate::output::{lead_json, OutputFormat, ResultWriter};
+use crate::plan::Plan;
+use crate::record::{id_key, to_lead, EventsFile, Format, RawRecord, RecordError, Records};
+
+#[derive(Args, Debug)]
+pub struct ScoreArgs {
+    #[command(flatten)]
+    pub eval: EvalArgs,
+    /// Output format (default: a table on a terminal, NDJSON otherwise).
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+    /// Add the reasons: every rule that fired, with its points.
+    #[arg(long)]
+    pub explain: bool,
+    /// What to do with a record that cannot be scored.
+    #[arg(long, value_enum, default_value_t = OnError::Fail)]
+    pub on_error: OnError,
+    /// With `--on-error skip`, write rejected records here unchanged.
+    #[arg(long)]
+    pub rejects: Option<PathBuf>,
+    /// Write results to this file (atomically) instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OnError {
+    /// Stop at the first bad record with exit code 1.
+    Fail,
+    /// Report bad records on stderr and go on.
+    Skip,
+}
+
+/// Opens a lead file (or stdin for `-`) as a stream of records.
+pub fn open_records(path: &str) -> io::Result<Records<Box<dyn BufRead>>> {
+    let mut reader: Box<dyn BufRead> = if path == "-" {
+        Box::new(BufReader::new(io::stdin()))
+    } else {
+        Box::new(BufReader::with_capacity(1 << 16, File::open(path)?))
+    };
+    let format = Format::sniff(reader.fill_buf()?, Format::from_path(path));
+    Records::new(reader, format)
+}
+
+/// Reads the `--events` file, if any.
+pub fn open_events(path: Option<&str>) -> io::Result<Option<EventsFile>> {
+    let Some(path) = path else { return Ok(None) };
+    let mut reader: Box<dyn BufRead> = if path == "-" {
+        Box::new(BufReader::new(io::stdin()))
+    } else {
+        Box::new(BufReader::new(File::open(path)?))
+    };
+    let format = Format::sniff(
+        reader.fill_buf()?,
+        Format::from_path(path).or(Some(Format::Csv)),
+    );
+    EventsFile::read(reader, format, path).map(Some)
+}
+
+pub fn display_name(path: &str) -> String {
+    if path == "-" {
+        "<stdin>".to_string()
+    } else {
+        path.to_string()
+    }
+}
+
+/// Converts a raw record to a lead, or the error that names its place.
+pub fn convert(
+    plan: &Plan,
+    raw: RawRecord,
+    file: &str,
+    events: Option<&mut EventsFile>,
+) -> Result<crate::eval::Lead, RecordError> {
+    let raw_line = raw.line;
+    let error =
+        |field: Option<String>, value: Option<String>, expected: String, raw: &str| RecordError {
+            file: file.to_string(),
+            line: raw_line,
+            field,
+            value,
+            expected,
+            raw: raw.to_string(),
+        };
+    let json = match raw.json {
+        Ok(j) => j,
+        Err(message) => return Err(error(None, None, message, &raw.raw)),
+    };
+    let extra = match (events, json.get("id")) {
+        (Some(events), Some(id)) => {
+            let key = id_key(&id.to_serde());
+            events.by_lead.remove(&key).unwrap_or_default()
+        }
+        _ => Vec::new(),
+    };
+    to_lead(plan, &json, &extra).map_err(|p| error(p.field, p.value, p.expected, &raw.raw))
+}
+
+pub fn run(args: &ScoreArgs, color: bool) -> Exit {
+    let plan = match plan_model(&args.eval.model, color) {
+        Ok(p) => p,
+        Err(exit) => return exit,
+    };
+    let as_of = match as_of(args.eval.as_of.as_deref()) {
+        Ok(t) => t,
+        Err(exit) => return exit,
+    };
+    let file = display_name(&args.eval.leads);
+    let records = match open_records(&args.eval.leads) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot read leads `{file}`: {e}");
+            return Exit::Usage;
+        }
+    };
+    let mut events = match open_events(args.eval.events.as_deref()) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!(
+                "error: cannot read events `{}`: {e}",
+                args.eval.events.as_deref().unwrap_or("")
+            );
+            return Exit::Usage;
+        }
+    };
+    let mut rejects = match &args.rejects {
+        Some(path) => match File::create(path) {
+            Ok(f) => Some(BufWriter::new(f)),
+            Err(e) => {
+                eprintln!("error: cannot write rejects to `{}`: {e}", path.display());
+                return Exit::Usage;
+            }
+        },
+        None => None,
+    };
+    let format = default_format(args.format, args.output.is_some());
+    let sink = match Sink::open(args.output.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: cannot write output: {e}");
+            return Exit::Usage;
+        }
+    };
+    let mut writer = ResultWriter::new(sink, format, &plan);
+    let evaluator = Evaluator::new(&plan, as_of);
+    let mut scored = 0usize;
+    let mut rejected = 0usize;
+
+    if let Some(events) = &mut events {
+        for error in std::mem::take(&mut events.errors) {
+            if let Some(exit) = reject(&error, args.on_error, &mut rejects, &mut rejected) {
+                return exit;
+            }
+        }
+    }
+
+    for record in records {
+        let raw = match record {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: reading `{file}` failed: {e}");
+                return Exit::Usage;
+            }
+        };
+        match convert(&plan, raw, &file, events.as_mut()) {
+            Ok(lead) => {
+                let outcome = evaluator.evaluate(&lead);
+                let result = lead_json(&plan, &lead.id, &outcome, args.explain);
+                if let Err(e) = writer.write(&result) {
+                    return write_failed(&e);
+                }
+                scored += 1;
+            }
+            Err(error) => {
+                if let Some(exit) = reject(&error, args.on_error, &mut rejects, &mut rejected) {
+                    return exit;
+                }
+            }
+        }
+    }
+
+    // Events whose lead never appeared are reported, not silently lost.
+    let mut orphans = 0usize;
+    if let Some(events) = events {
+        let mut leftover: Vec<(String, Vec<(usize, crate::record::Json)>)> =
+            events.by_lead.into_iter().collect();
+        leftover.sort_by_key(|(_, rows)| rows.first().map(|(line, _)| *line).unwrap_or(0));
+        let events_file = args.eval.events.clone().unwrap_or_default();
+        for (id, rows) in leftover {
+            for (line, json) in rows {
+                orphans += 1;
+                eprintln!("warning: {events_file}:{line}: event for lead `{id}`, which is not in `{file}`");
+                if let Some(r) = rejects.as_mut() {
+                    let _ = writeln!(
+                        r,
+                        "{}",
+                        serde_json::to_string(&json.to_serde()).unwrap_or_default()
+                    );
+                }
+            }
+        }
+    }
+
+    let mut sink = match writer.finish() {
+        Ok(s) => s,
+        Err(e) => return write_failed(&e),
+    };
+    if let Err(e) = sink.commit() {
+        return write_failed(&e);
+    }
+    if let Some(mut r) = rejects {
+        if let Err(e) = r.flush() {
+            return write_failed(&e);
+        }
+    }
+    if args.on_error == OnError::Skip || orphans > 0 {
+        let mut summary = format!("scored {scored}, rejected {rejected}");
+        if orphans > 0 {
+            summary.push_str(&format!(
+                ", {orphans} event{} without a lead",
+                if orphans == 1 { "" } else { "s" }
+            ));
+        }
+        eprintln!("{summary}");
+    }
+    Exit::Success
+}
+
+/// Handles one bad record; `Some` when the run must stop.
+fn reject(
+    error: &RecordError,
+    policy: OnError,
+    rejects: &mut Option<BufWriter<File>>,
+    rejected: &mut usize,
+) -> Option<Exit> {
+    match policy {
+        OnError::Fail => {
+            eprintln!("error: {error}");
+            eprintln!("help: fix the record, or run with `--on-error skip` to score the rest and report the bad ones");
+            Some(Exit::Findings)
+        }
+        OnError::Skip => {
+            eprintln!("skipped: {error}");
+            *rejected += 1;
+            if let Some(r) = rejects.as_mut() {
+                if let Err(e) = writeln!(r, "{}", error.raw) {
+                    return Some(write_failed(&e));
+                }
+            }
+            None
+        }
+    }
+}
+
+fn write_failed(e: &io::Error) -> Exit {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        return Exit::Success;
+    }
+    eprintln!("error: writing results failed: {e}");
+    Exit::Usage
+}
+
+/// Standard output, or a temporary file renamed over the target only when
+/// the run succeeds, so a failed run never leaves half a file.
+pub enum Sink {
+    Stdout(BufWriter<io::Stdout>),
+    File {
+        temp: PathBuf,
+        target: PathBuf,
+        writer: BufWriter<File>,
+    },
+}
+
+impl Sink {
+    pub fn open(target: Option<&Path>) -> io::Result<Sink> {
+        match target {
+            None => Ok(Sink::Stdout(BufWriter::with_capacity(
+                1 << 16,
+                io::stdout(),
+            ))),
+            Some(target) => {
+                let name = target
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let temp = target.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+                let writer = BufWriter::new(File::create(&temp)?);
+                Ok(Sink::File {
+                    temp,
+                    target: target.to_path_buf(),
+                    writer,
+                })
+            }
+        }
+    }
+
+    pub fn commit(&mut self) -> io::Result<()> {
+        match self {
+            Sink::Stdout(w) => w.flush(),
+            Sink::File {
+                temp,
+                target,
+                writer,
+            } => {
+                writer.flush()?;
+                writer.get_ref().sync_all()?;
+                std::fs::rename(&*temp, &*target)?;
+                // Renamed: nothing is left for `drop` to clean up.
+                *temp = PathBuf::new();
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        if let Sink::File { temp, .. } = self {
+            if !temp.as_os_str().is_empty() {
+                let _ = std::fs::remove_file(temp);
+            }
+        }
+    }
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Sink::Stdout(w) => w.write(buf),
+            Sink::File { writer, .. } => writer.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::Stdout(w) => w.flush(),
+            Sink::File { writer, .. } => writer.flush(),
+        }
+    }
+}

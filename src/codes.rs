@@ -1,0 +1,162 @@
+//! The registry of diagnostic codes. A code never changes meaning once
+//! released; `leadscore explain-code CODE` prints its entry.
+
+use crate::diagnostic::Severity;
+
+macro_rules! codes {
+    ($( $variant:ident = $code:literal, $name:literal, $summary:literal, $fix:literal, $example:literal; )*) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code { $( $variant, )* }
+
+        /// Every code with its documentation, in code order.
+        pub const ALL: &[CodeInfo] = &[
+            $( CodeInfo { code: Code::$variant, id: $code, name: $name, summary: $summary, fix: $fix, example: $example }, )*
+        ];
+
+        impl Code {
+            pub fn as_str(self) -> &'static str {
+                match self { $( Code::$variant => $code, )* }
+            }
+        }
+    };
+}
+
+#[derive(Debug)]
+pub struct CodeInfo {
+    pub code: Code,
+    pub id: &'static str,
+    pub name: &'static str,
+    pub summary: &'static str,
+    pub fix: &'static str,
+    pub example: &'static str,
+}
+
+codes! {
+    Syntax = "E001", "syntax-error",
+        "The text does not follow the grammar of a model: a token is missing, misplaced or misspelt.",
+        "Read the label: it says what was expected at that spot. Points need a sign (`+10`), text that is not a single word needs quotes, and keywords cannot be used as bare values.",
+        "when title = VP 10      # points need a sign: +10";
+    InvalidEscape = "E002", "invalid-escape",
+        "A text literal uses a backslash escape that does not exist. Only `\\\"`, `\\\\`, `\\n`, `\\t` and `\\u{...}` are known.",
+        "Double the backslash to mean a backslash itself, as regular expressions usually need: `\"\\\\d+\"`.",
+        "when phone matches \"\\d+\" +5";
+    InvalidLiteral = "E003", "invalid-literal",
+        "A number, date, instant or duration is spelt correctly but names no real value (2026-02-30, a zero-length duration, a number too large).",
+        "Write a value that exists.",
+        "when signed_up after 2026-02-30 +5";
+    UnknownType = "E004", "unknown-type",
+        "A field or event property is declared with a type leadscore does not know.",
+        "Use one of `text`, `number`, `bool`, `date`, `one of [...]` or `list of text`.",
+        "lead { employees: integer }";
+    DuplicateName = "E005", "duplicate-name",
+        "Two declarations use the same name. Fields, events (and their plural forms), lists, lets, groups, thresholds and labels share one namespace.",
+        "Rename one of them.",
+        "lead { visits: number }\nevent visit(page: text)";
+    UnknownName = "E006", "unknown-name",
+        "A name is used that nothing declares.",
+        "Declare it (a field in `lead { ... }`, an `event`, a `list`, a `let`), or fix the spelling the help suggests.",
+        "when titel = VP +10";
+    TypeMismatch = "E007", "type-mismatch",
+        "A comparison or predicate does not fit the type of what it tests: text compared with `<`, a number field with text, a date with a number.",
+        "Compare with a constant of the field's type, or use a predicate the type supports; the help names them.",
+        "when employees > lots +10";
+    NotInSet = "E008", "value-not-in-set",
+        "A value is not one of the values of a `one of` field or of a label.",
+        "Use one of the declared values (case does not matter), or add the value to the declaration.",
+        "when seniority = Boss +10";
+    InvalidRegex = "E009", "invalid-regex",
+        "The pattern after `matches` is not a valid regular expression.",
+        "Fix the pattern; the message says what is wrong with it.",
+        "when email matches \"([a-z\" +5";
+    LetCycle = "E010", "let-cycle",
+        "A `let` refers to itself, directly or through other lets.",
+        "Break the cycle: a let names a condition built from fields and events.",
+        "let a = b\nlet b = a";
+    MisplacedWithin = "E011", "misplaced-within",
+        "`within` applies to an event count (keeping the events in the window) or to a date (a test); it was used on something else, or twice.",
+        "Put `within` right after an event reference or a date field, once.",
+        "when title within 30d +5";
+    EventArgument = "E012", "bad-event-reference",
+        "An event reference is malformed: a key on an event without properties, `last`/`first` of something that is not an event, or an event used where a single value is needed.",
+        "Use a key only with events that declare properties; `last(...)` takes an event reference.",
+        "event demo_request\nwhen demo_requests(urgent) +5";
+    RuleReadsOutput = "E013", "rule-reads-output",
+        "A rule (or a `let` it uses) reads `score`, a group, a threshold, a label or `disqualified`. Those are computed from the rules, so a rule cannot read them.",
+        "Move the condition to a threshold or a label, or base the rule on fields and events.",
+        "when score > 50 +10";
+    ReadBeforeDeclared = "E014", "read-before-declared",
+        "A threshold or label reads a threshold or label that is declared after it (or itself). They are evaluated in order.",
+        "Move the declaration it reads above it.",
+        "threshold hot when grade = A\nlabel grade from score: A >= 80, B";
+    RepeatedModifier = "E015", "repeated-modifier",
+        "A modifier (`max`, `min`, `separate`, `fade over`) appears twice on the same rule or group.",
+        "Keep one.",
+        "score fit max 50 max 60 { }";
+    RepeatedDecay = "E016", "repeated-declaration",
+        "A score has two `decay` lines, a model two `total` lines, a test two `as of` lines, or two rules share the default threshold name.",
+        "Keep one; combine what they say.",
+        "score engagement {\n  decay 10 every 30d\n  decay 5 after 90d\n}";
+    NotACondition = "E017", "not-a-condition",
+        "Something that is not true or false stands where a condition is needed: a text or number field on its own, for example.",
+        "Add a predicate: `title is present`, `employees > 0`.",
+        "when title +10";
+    UnreadableFile = "E018", "unreadable-file",
+        "A file named by `use` or `list ... from` cannot be read.",
+        "Check the path; it is relative to the file that names it.",
+        "use \"missing.score\"";
+    PathEscapes = "E019", "path-escapes-model-dir",
+        "A path in `use` or `list ... from` is absolute or leaves the directory of the model given on the command line.",
+        "Keep shared files inside the model's directory and name them with relative paths.",
+        "use \"../other-team/model.score\"";
+    IncludeCycle = "E020", "include-cycle",
+        "Files include each other in a cycle through `use`.",
+        "Move the shared items into a third file that both use.",
+        "use \"a.score\"   # where a.score uses this file";
+    BadTest = "E021", "bad-test",
+        "A `test` block is incomplete or names something wrongly: no `as of`, a field that is not declared, a value of the wrong type.",
+        "Every test needs `as of DATE`; lead values must fit the schema.",
+        "test \"vp\" { lead { title: VP } expect score = 10 }";
+    BadList = "E022", "bad-list",
+        "A list is used where one value is needed, or a bare word stands where a list is needed but names no list.",
+        "Write a list literal `[a, b]` or declare the list with `list NAME = [...]`.",
+        "when title = [VP, CEO] +10";
+    DuplicateValue = "E023", "duplicate-value",
+        "A `one of` type or a label has the same value twice (values compare without letter case).",
+        "Remove the repeated value.",
+        "lead { tier: one of [Gold, gold] }";
+    BadNumber = "E024", "bad-number",
+        "A number is out of its range: a negative `max` on an `each` rule, a percentage above 100, a clamp whose `min` exceeds its `max`.",
+        "Use a value in range.",
+        "decay 150% every 30d";
+    AccountScope = "E025", "account-scope",
+        "A name is used in the wrong scope: account-only names (`members`) in a lead rule, or an account rule reading lead fields directly.",
+        "Lead conditions see lead fields and events; account rules see `members`, `members(where ...)` and the account's `score`.",
+        "when members >= 3 +10";
+    UnreachableLabel = "W001", "unreachable-label-value",
+        "A label value can never be chosen: an earlier clause already takes every score it could.",
+        "Order the clauses from the strictest bound to the loosest (`A >= 35, B >= 25, ...`).",
+        "label grade from fit: C >= 10, A >= 35, D";
+    BareWordIsField = "W002", "bare-word-is-field",
+        "A bare word on the right of a comparison is also the name of a field. A bare word is always text, never a field, so this compares with the word itself.",
+        "Quote the word to make clear it is text (`\"industry\"`); comparing two fields is not supported.",
+        "when title = industry +5";
+}
+
+impl Code {
+    pub fn severity(self) -> Severity {
+        if self.as_str().starts_with('W') {
+            Severity::Warning
+        } else {
+            Severity::Error
+        }
+    }
+
+    pub fn info(self) -> Option<&'static CodeInfo> {
+        ALL.iter().find(|i| i.code == self)
+    }
+
+    pub fn lookup(id: &str) -> Option<&'static CodeInfo> {
+        ALL.iter()
+            .find(|i| i.id.eq_ignore_ascii_case(id) || i.name == id)
+    }
+}

@@ -1,0 +1,155 @@
+//! Diagnostics: every problem found in a model, with a stable code, a span,
+//! a label and a help line. Rendering goes through miette.
+
+use std::fmt;
+
+use miette::{LabeledSpan, NamedSource, SourceSpan};
+
+use crate::codes::Code;
+use crate::source::{SourceMap, Span};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub message: String,
+    pub span: Span,
+    pub label: String,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(code: Code, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            message: message.into(),
+            span,
+            label: String::new(),
+            help: None,
+        }
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn severity(&self) -> Severity {
+        self.code.severity()
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity() == Severity::Error
+    }
+
+    /// A miette report of this diagnostic over its source file.
+    pub fn to_report(&self, sources: &SourceMap) -> miette::Report {
+        let (name, text) = match sources.file(self.span.file) {
+            Some(f) => (f.path.display().to_string(), f.text.to_string()),
+            None => ("<unknown>".to_string(), String::new()),
+        };
+        let start = self.span.start.min(text.len());
+        let len = self.span.end.min(text.len()).saturating_sub(start);
+        let rendered = Rendered {
+            diagnostic: self.clone(),
+            source: NamedSource::new(name, text),
+            span: SourceSpan::new(start.into(), len),
+        };
+        miette::Report::new(rendered)
+    }
+}
+
+/// A diagnostic paired with its source, in the shape miette renders.
+#[derive(Debug)]
+struct Rendered {
+    diagnostic: Diagnostic,
+    source: NamedSource<String>,
+    span: SourceSpan,
+}
+
+impl fmt::Display for Rendered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl std::error::Error for Rendered {}
+
+impl miette::Diagnostic for Rendered {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.diagnostic.code.as_str()))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diagnostic.severity() {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.diagnostic
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let label = if self.diagnostic.label.is_empty() {
+            None
+        } else {
+            Some(self.diagnostic.label.clone())
+        };
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            label, self.span,
+        ))))
+    }
+}
+
+/// Renders diagnostics as text without colour (for snapshots and pipes) or
+/// with miette's graphical theme.
+pub fn render(diagnostics: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
+    let theme = if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
+    let mut out = String::new();
+    for d in diagnostics {
+        let report = d.to_report(sources);
+        let mut one = String::new();
+        if handler.render_report(&mut one, report.as_ref()).is_err() {
+            one = format!("{}: {}\n", d.code.as_str(), d.message);
+        }
+        out.push_str(&one);
+        out.push('\n');
+    }
+    out
+}
+
+/// The closest known name to `name`, when one is close enough to be a
+/// plausible typo.
+pub fn did_you_mean<'a>(name: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = name.to_lowercase();
+    known
+        .into_iter()
+        .map(|k| (strsim::jaro_winkler(&lower, &k.to_lowercase()), k))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k)
+}

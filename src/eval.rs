@@ -1,0 +1,545 @@
+//! Eval: a plan and one lead, as of an instant, to scores, thresholds,
+//! labels and the reasons for every point.
+
+use crate::check::{
+    AggKind, Cond, DateBound, DecaySpec, Effect, GroupId, Output, Pred, RuleId, TextOp, Value,
+};
+use crate::plan::Plan;
+use crate::syntax::ast::{DecayAmount, DecayMode};
+use crate::time::{seconds_before, sub_duration, whole_periods, Instant};
+
+/// A field or property value of a lead, converted to its declared type.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FieldValue {
+    Missing,
+    /// Trimmed text and its lowercase form.
+    Text {
+        raw: String,
+        folded: String,
+    },
+    Number(f64),
+    Bool(bool),
+    Date(Instant),
+    /// Position in the `one of` values.
+    Enum(usize),
+    /// Folded elements.
+    List(Vec<String>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    pub event: usize,
+    pub at: Instant,
+    pub props: Vec<FieldValue>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lead {
+    /// The id as given: text or number.
+    pub id: serde_json::Value,
+    pub fields: Vec<FieldValue>,
+    pub events: Vec<Event>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum OutputValue {
+    Threshold(bool),
+    Label(Option<usize>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reason {
+    pub rule: RuleId,
+    pub points: f64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum AdjustmentKind {
+    /// Decay for `periods` whole periods of inactivity.
+    Decay {
+        periods: u32,
+    },
+    Clamp,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Adjustment {
+    /// `None` for the total.
+    pub group: Option<GroupId>,
+    pub kind: AdjustmentKind,
+    pub before: f64,
+    pub after: f64,
+}
+
+/// The result of evaluating one lead.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    pub score: f64,
+    pub groups: Vec<f64>,
+    pub outputs: Vec<OutputValue>,
+    /// Every disqualify rule that fired, in declaration order.
+    pub disqualified_by: Vec<RuleId>,
+    /// Every points rule that fired, in declaration order.
+    pub reasons: Vec<Reason>,
+    pub adjustments: Vec<Adjustment>,
+    /// Time of the latest event at or before as-of.
+    pub last_activity: Option<Instant>,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum AggValue {
+    Number(f64),
+    Time(Option<Instant>),
+}
+
+/// Evaluates leads against one plan at one instant; the window starts of
+/// the plan's aggregates are computed once here.
+pub struct Evaluator<'p> {
+    plan: &'p Plan,
+    as_of: Instant,
+    window_starts: Vec<Option<Instant>>,
+    fade_seconds: Vec<f64>,
+}
+
+struct Context<'a> {
+    lead: &'a Lead,
+    event: Option<&'a Event>,
+    aggregates: &'a [AggValue],
+    score: f64,
+    groups: &'a [f64],
+    outputs: &'a [OutputValue],
+    disqualified: bool,
+    as_of: Instant,
+}
+
+enum Resolved<'a> {
+    Missing,
+    Text(&'a str, &'a str),
+    Number(f64),
+    Bool(bool),
+    Date(Instant),
+    Ordinal(usize),
+    List(&'a [String]),
+}
+
+impl<'p> Evaluator<'p> {
+    pub fn new(plan: &'p Plan, as_of: Instant) -> Self {
+        let aggregates = &plan.model.aggregates;
+        let window_starts = aggregates
+            .iter()
+            .map(|a| {
+                a.window
+                    .map(|w| sub_duration(as_of, w, 1).unwrap_or(Instant::MIN_UTC))
+            })
+            .collect();
+        let fade_seconds = aggregates
+            .iter()
+            .map(|a| match a.kind {
+                AggKind::Faded(d) => seconds_before(as_of, d),
+                _ => 0.0,
+            })
+            .collect();
+        Evaluator {
+            plan,
+            as_of,
+            window_starts,
+            fade_seconds,
+        }
+    }
+
+    pub fn as_of(&self) -> Instant {
+        self.as_of
+    }
+
+    pub fn evaluate(&self, lead: &Lead) -> Outcome {
+        let model = &self.plan.model;
+        let (aggregates, last_activity) = self.aggregate(lead);
+        let context = Context {
+            lead,
+            event: None,
+            aggregates: &aggregates,
+            score: 0.0,
+            groups: &[],
+            outputs: &[],
+            disqualified: false,
+            as_of: self.as_of,
+        };
+
+        let mut group_sums = vec![0.0; model.groups.len()];
+        let mut top_sum = 0.0;
+        let mut reasons = Vec::new();
+        let mut disqualified_by = Vec::new();
+        for (id, rule) in model.rules.iter().enumerate() {
+            let points = match &rule.effect {
+                Effect::When { condition, points } => {
+                    if !self.test(condition, &context) {
+                        continue;
+                    }
+                    *points
+                }
+                Effect::Disqualify { condition, .. } => {
+                    if self.test(condition, &context) {
+                        disqualified_by.push(id);
+                    }
+                    continue;
+                }
+                Effect::Each {
+                    aggregate,
+                    points,
+                    max,
+                } => {
+                    let n = match aggregates.get(*aggregate) {
+                        Some(AggValue::Number(n)) => *n,
+                        _ => 0.0,
+                    };
+                    if n <= 0.0 {
+                        continue;
+                    }
+                    let sum = points * n;
+                    match max {
+                        Some(cap) if sum.abs() > *cap => cap.copysign(sum),
+                        _ => sum,
+                    }
+                }
+            };
+            match rule.group.and_then(|g| group_sums.get_mut(g)) {
+                Some(sum) => *sum += points,
+                None => top_sum += points,
+            }
+            reasons.push(Reason { rule: id, points });
+        }
+
+        let mut adjustments = Vec::new();
+        let mut groups = Vec::with_capacity(model.groups.len());
+        for (g, group) in model.groups.iter().enumerate() {
+            let sum = group_sums.get(g).copied().unwrap_or(0.0);
+            let value = self.finish(
+                sum,
+                group.decay.as_ref(),
+                group.max,
+                group.min,
+                Some(g),
+                last_activity,
+                &mut adjustments,
+            );
+            groups.push(value);
+        }
+        let counted: f64 = model
+            .groups
+            .iter()
+            .zip(&groups)
+            .filter(|(g, _)| !g.separate)
+            .map(|(_, v)| *v)
+            .sum();
+        let score = self.finish(
+            top_sum + counted,
+            model.total.decay.as_ref(),
+            model.total.max,
+            model.total.min,
+            None,
+            last_activity,
+            &mut adjustments,
+        );
+
+        let disqualified = !disqualified_by.is_empty();
+        let mut outputs = Vec::with_capacity(model.outputs.len());
+        for output in &model.outputs {
+            let context = Context {
+                lead,
+                event: None,
+                aggregates: &aggregates,
+                score,
+                groups: &groups,
+                outputs: &outputs,
+                disqualified,
+                as_of: self.as_of,
+            };
+            let value = match output {
+                Output::Threshold { condition, .. } => {
+                    OutputValue::Threshold(!disqualified && self.test(condition, &context))
+                }
+                Output::Label { cases, .. } => OutputValue::Label(
+                    cases
+                        .iter()
+                        .find(|(_, c)| c.as_ref().is_none_or(|c| self.test(c, &context)))
+                        .map(|(v, _)| *v),
+                ),
+            };
+            outputs.push(value);
+        }
+
+        Outcome {
+            score,
+            groups,
+            outputs,
+            disqualified_by,
+            reasons,
+            adjustments,
+            last_activity,
+        }
+    }
+
+    /// Evaluates a condition that may read the outcome (a test's `expect`).
+    pub fn test_outcome(&self, condition: &Cond, lead: &Lead, outcome: &Outcome) -> bool {
+        let (aggregates, _) = self.aggregate(lead);
+        let context = Context {
+            lead,
+            event: None,
+            aggregates: &aggregates,
+            score: outcome.score,
+            groups: &outcome.groups,
+            outputs: &outcome.outputs,
+            disqualified: !outcome.disqualified_by.is_empty(),
+            as_of: self.as_of,
+        };
+        self.test(condition, &context)
+    }
+
+    /// Every aggregate of the plan in one pass over the lead's events, and
+    /// the time of the latest event at or before as-of.
+    fn aggregate(&self, lead: &Lead) -> (Vec<AggValue>, Option<Instant>) {
+        let model = &self.plan.model;
+        let mut values: Vec<AggValue> = model
+            .aggregates
+            .iter()
+            .map(|a| match a.kind {
+                AggKind::Count | AggKind::Faded(_) => AggValue::Number(0.0),
+                AggKind::Latest | AggKind::Earliest => AggValue::Time(None),
+            })
+            .collect();
+        let mut last_activity: Option<Instant> = None;
+        for event in &lead.events {
+            if event.at > self.as_of {
+                continue;
+            }
+            if last_activity.is_none_or(|t| event.at > t) {
+                last_activity = Some(event.at);
+            }
+            let Some(ids) = self.plan.aggregates_by_event.get(event.event) else {
+                continue;
+            };
+            for &id in ids {
+                let Some(aggregate) = model.aggregates.get(id) else {
+                    continue;
+                };
+                if let Some(Some(start)) = self.window_starts.get(id) {
+                    if event.at <= *start {
+                        continue;
+                    }
+                }
+                if let Some(filter) = &aggregate.filter {
+                    let context = Context {
+                        lead,
+                        event: Some(event),
+                        aggregates: &[],
+                        score: 0.0,
+                        groups: &[],
+                        outputs: &[],
+                        disqualified: false,
+                        as_of: self.as_of,
+                    };
+                    if !self.test(filter, &context) {
+                        continue;
+                    }
+                }
+                let Some(slot) = values.get_mut(id) else {
+                    continue;
+                };
+                match (aggregate.kind, slot) {
+                    (AggKind::Count, AggValue::Number(n)) => *n += 1.0,
+                    (AggKind::Faded(_), AggValue::Number(n)) => {
+                        let period = self.fade_seconds.get(id).copied().unwrap_or(0.0);
+                        let age = (self.as_of - event.at).num_milliseconds() as f64 / 1000.0;
+                        if period > 0.0 {
+                            *n += (1.0 - age / period).max(0.0);
+                        }
+                    }
+                    (AggKind::Latest, AggValue::Time(t)) => {
+                        if t.is_none_or(|t| event.at > t) {
+                            *t = Some(event.at);
+                        }
+                    }
+                    (AggKind::Earliest, AggValue::Time(t)) => {
+                        if t.is_none_or(|t| event.at < t) {
+                            *t = Some(event.at);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        (values, last_activity)
+    }
+
+    /// Sum, then decay, then clamp, then round: one score's last steps.
+    #[allow(clippy::too_many_arguments)]
+    fn finish(
+        &self,
+        sum: f64,
+        decay: Option<&DecaySpec>,
+        max: Option<f64>,
+        min: Option<f64>,
+        group: Option<GroupId>,
+        last_activity: Option<Instant>,
+        adjustments: &mut Vec<Adjustment>,
+    ) -> f64 {
+        let mut value = sum;
+        if let (Some(decay), Some(last)) = (decay, last_activity) {
+            if value > 0.0 {
+                let periods = whole_periods(last, self.as_of, decay.period);
+                let applied = match decay.mode {
+                    DecayMode::After => periods.min(1),
+                    DecayMode::Every => periods,
+                };
+                if applied > 0 {
+                    let decayed = match decay.amount {
+                        DecayAmount::Points(p) => (value - p * f64::from(applied)).max(0.0),
+                        DecayAmount::Percent(p) => {
+                            let factor = (1.0 - p / 100.0).max(0.0);
+                            value * factor.powi(i32::try_from(applied).unwrap_or(i32::MAX))
+                        }
+                    };
+                    adjustments.push(Adjustment {
+                        group,
+                        kind: AdjustmentKind::Decay { periods: applied },
+                        before: value,
+                        after: decayed,
+                    });
+                    value = decayed;
+                }
+            }
+        }
+        let clamped = clamp(value, max, min);
+        if clamped != value {
+            adjustments.push(Adjustment {
+                group,
+                kind: AdjustmentKind::Clamp,
+                before: value,
+                after: clamped,
+            });
+        }
+        round2(clamped)
+    }
+
+    fn test(&self, condition: &Cond, context: &Context) -> bool {
+        match condition {
+            Cond::And(items) => items.iter().all(|c| self.test(c, context)),
+            Cond::Or(items) => items.iter().any(|c| self.test(c, context)),
+            Cond::Not(c) => !self.test(c, context),
+            Cond::Truthy(v) => matches!(resolve(v, context), Resolved::Bool(true)),
+            Cond::Within(v, d) => match resolve(v, context) {
+                Resolved::Date(t) => {
+                    let start = sub_duration(context.as_of, *d, 1).unwrap_or(Instant::MIN_UTC);
+                    t > start && t <= context.as_of
+                }
+                _ => false,
+            },
+            Cond::Test(v, p) => holds(p, &resolve(v, context)),
+            Cond::Invalid => false,
+        }
+    }
+}
+
+fn resolve<'a>(value: &Value, context: &Context<'a>) -> Resolved<'a> {
+    let field = |v: Option<&'a FieldValue>| match v {
+        None | Some(FieldValue::Missing) => Resolved::Missing,
+        Some(FieldValue::Text { raw, folded }) => Resolved::Text(raw, folded),
+        Some(FieldValue::Number(n)) => Resolved::Number(*n),
+        Some(FieldValue::Bool(b)) => Resolved::Bool(*b),
+        Some(FieldValue::Date(d)) => Resolved::Date(*d),
+        Some(FieldValue::Enum(i)) => Resolved::Ordinal(*i),
+        Some(FieldValue::List(l)) => Resolved::List(l),
+    };
+    match value {
+        Value::Field(id) => field(context.lead.fields.get(*id)),
+        Value::Prop(i) => field(context.event.and_then(|e| e.props.get(*i))),
+        Value::Aggregate(a) => match context.aggregates.get(*a) {
+            Some(AggValue::Number(n)) => Resolved::Number(*n),
+            Some(AggValue::Time(Some(t))) => Resolved::Date(*t),
+            _ => Resolved::Missing,
+        },
+        Value::Score => Resolved::Number(context.score),
+        Value::Group(g) => Resolved::Number(context.groups.get(*g).copied().unwrap_or(0.0)),
+        Value::Output(o) => match context.outputs.get(*o) {
+            Some(OutputValue::Threshold(b)) => Resolved::Bool(*b),
+            Some(OutputValue::Label(Some(i))) => Resolved::Ordinal(*i),
+            _ => Resolved::Missing,
+        },
+        Value::Disqualified => Resolved::Bool(context.disqualified),
+    }
+}
+
+fn holds(pred: &Pred, value: &Resolved) -> bool {
+    match (pred, value) {
+        (Pred::Missing, v) => matches!(v, Resolved::Missing),
+        (Pred::Present, v) => !matches!(v, Resolved::Missing),
+        (_, Resolved::Missing) => false,
+        (Pred::Text(op, values), Resolved::Text(_, folded)) => values.iter().any(|v| match op {
+            TextOp::Equals => folded == v,
+            TextOp::Contains => folded.contains(v.as_str()),
+            TextOp::StartsWith => folded.starts_with(v.as_str()),
+            TextOp::EndsWith => folded.ends_with(v.as_str()),
+        }),
+        (Pred::ListHas(values), Resolved::List(items)) => items.iter().any(|i| values.contains(i)),
+        (Pred::Matches(re), Resolved::Text(raw, _)) => re.is_match(raw),
+        (Pred::Number(o, n), Resolved::Number(x)) => o.holds(*x, *n),
+        (Pred::NumberBetween(a, b), Resolved::Number(x)) => *a <= *x && *x <= *b,
+        (Pred::NumberIn(values), Resolved::Number(x)) => values.contains(x),
+        (Pred::Ordinal(o, i), Resolved::Ordinal(x)) => o.holds(*x, *i),
+        (Pred::OrdinalBetween(a, b), Resolved::Ordinal(x)) => *a <= *x && *x <= *b,
+        (Pred::OrdinalIn(values), Resolved::Ordinal(x)) => values.contains(x),
+        (Pred::Date { low, high }, Resolved::Date(t)) => {
+            low.is_none_or(|b| above(*t, b)) && high.is_none_or(|b| below(*t, b))
+        }
+        (Pred::Bool(b), Resolved::Bool(x)) => b == x,
+        // The checker admits only predicates that fit the value's type, and
+        // records are converted to the declared types before evaluation.
+        _ => false,
+    }
+}
+
+fn above(t: Instant, bound: DateBound) -> bool {
+    if bound.inclusive {
+        t >= bound.at
+    } else {
+        t > bound.at
+    }
+}
+
+fn below(t: Instant, bound: DateBound) -> bool {
+    if bound.inclusive {
+        t <= bound.at
+    } else {
+        t < bound.at
+    }
+}
+
+fn clamp(value: f64, max: Option<f64>, min: Option<f64>) -> f64 {
+    let mut v = value;
+    if let Some(max) = max {
+        v = v.min(max);
+    }
+    if let Some(min) = min {
+        v = v.max(min);
+    }
+    v
+}
+
+/// Rounds half away from zero to two decimals, treating values within
+/// floating-point noise of a half cent as exactly half (2.345 → 2.35).
+pub fn round2(x: f64) -> f64 {
+    let scaled = x * 100.0;
+    let magnitude = scaled.abs();
+    let fraction = magnitude.fract();
+    let rounded = if (fraction - 0.5).abs() < 1e-7 {
+        magnitude.trunc() + 1.0
+    } else {
+        magnitude.round()
+    };
+    let result = rounded.copysign(scaled) / 100.0;
+    if result == 0.0 {
+        0.0
+    } else {
+        result
+    }
+}

@@ -1,0 +1,15 @@
+//! leadscore: a language, compiler and command-line tool for lead scoring.
+#![doc = include_str!("../ARCHITECTURE.md")]
+
+pub mod check;
+pub mod cli;
+pub mod codes;
+pub mod diagnostic;
+pub mod eval;
+pub mod load;
+pub mod output;
+pub mod plan;
+pub mod record;
+pub mod source;
+pub mod syntax;
+pub mod time;

@@ -1,0 +1,275 @@
+//! Loading a model: reads the root file, follows `use`, reads the files of
+//! `list ... from`, and confines every path to the model's directory.
+
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use crate::check::ListFiles;
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::source::{FileId, SourceMap, Span};
+use crate::syntax::{self, ast};
+
+pub struct Loaded {
+    pub sources: SourceMap,
+    /// Every item of the model, `use`d files spliced in at their `use`.
+    pub items: Vec<ast::Item>,
+    pub list_files: ListFiles,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Loads a model from disk. Only an unreadable root file is an I/O error;
+/// every other problem is a diagnostic.
+pub fn load(path: &Path) -> io::Result<Loaded> {
+    let text = std::fs::read_to_string(path)?;
+    let root_dir = path
+        .parent()
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                p
+            }
+        })
+        .unwrap_or(Path::new("."))
+        .canonicalize()?;
+    let canonical = path.canonicalize()?;
+    let mut loader = Loader {
+        root_dir,
+        sources: SourceMap::default(),
+        list_files: ListFiles::new(),
+        diagnostics: Vec::new(),
+        stack: Vec::new(),
+        loaded: Vec::new(),
+    };
+    let items = loader.load_file(path.to_path_buf(), canonical, text);
+    Ok(Loaded {
+        sources: loader.sources,
+        items,
+        list_files: loader.list_files,
+        diagnostics: loader.diagnostics,
+    })
+}
+
+/// Loads a model from text alone (stdin, tests): `use` and `list ... from`
+/// resolve against `dir`.
+pub fn load_text(name: &str, text: &str, dir: &Path) -> Loaded {
+    let root_dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let mut loader = Loader {
+        root_dir: root_dir.clone(),
+        sources: SourceMap::default(),
+        list_files: ListFiles::new(),
+        diagnostics: Vec::new(),
+        stack: Vec::new(),
+        loaded: Vec::new(),
+    };
+    let items = loader.load_file(PathBuf::from(name), root_dir.join(name), text.to_string());
+    Loaded {
+        sources: loader.sources,
+        items,
+        list_files: loader.list_files,
+        diagnostics: loader.diagnostics,
+    }
+}
+
+struct Loader {
+    root_dir: PathBuf,
+    sources: SourceMap,
+    list_files: ListFiles,
+    diagnostics: Vec<Diagnostic>,
+    /// Canonical paths of the files being loaded, for cycle detection.
+    stack: Vec<PathBuf>,
+    /// Canonical paths already loaded: a file used twice is spliced once.
+    loaded: Vec<PathBuf>,
+}
+
+impl Loader {
+    fn load_file(&mut self, shown: PathBuf, canonical: PathBuf, text: String) -> Vec<ast::Item> {
+        let file = self.sources.add(shown.clone(), text.clone());
+        self.stack.push(canonical.clone());
+        self.loaded.push(canonical);
+        let (parsed, diagnostics) = syntax::parse(file, &text);
+        self.diagnostics.extend(diagnostics);
+        let mut items = Vec::new();
+        for item in parsed.map(|f| f.items).unwrap_or_default() {
+            match &item {
+                ast::Item::Use(path) => items.extend(self.load_use(&shown, path)),
+                ast::Item::List(list) => {
+                    if let ast::ListSource::File(path) = &list.source {
+                        self.load_list(&shown, path);
+                    }
+                    items.push(item);
+                }
+                _ => items.push(item),
+            }
+        }
+        self.stack.pop();
+        items
+    }
+
+    fn load_use(&mut self, including: &Path, path: &ast::Spanned<String>) -> Vec<ast::Item> {
+        let Some((shown, canonical)) = self.resolve(including, path, "use") else {
+            return Vec::new();
+        };
+        if self.stack.contains(&canonical) {
+            let chain: Vec<String> = self
+                .stack
+                .iter()
+                .map(|p| {
+                    p.file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default()
+                })
+                .collect();
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::IncludeCycle,
+                    path.span,
+                    format!(
+                        "`{}` is already being loaded: the files use each other in a cycle",
+                        path.node
+                    ),
+                )
+                .label("cycle closes here")
+                .help(format!(
+                    "the chain is {} -> {}; move the shared items into a file that both use",
+                    chain.join(" -> "),
+                    path.node
+                )),
+            );
+            return Vec::new();
+        }
+        if self.loaded.contains(&canonical) {
+            return Vec::new();
+        }
+        match std::fs::read_to_string(&canonical) {
+            Ok(text) => self.load_file(shown, canonical, text),
+            Err(e) => {
+                self.unreadable(path, &e);
+                Vec::new()
+            }
+        }
+    }
+
+    fn load_list(&mut self, including: &Path, path: &ast::Spanned<String>) {
+        let Some((_, canonical)) = self.resolve(including, path, "list") else {
+            return;
+        };
+        match std::fs::read_to_string(&canonical) {
+            Ok(text) => {
+                let values = text
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                    .map(str::to_string)
+                    .collect();
+                self.list_files.insert(path.span, values);
+            }
+            Err(e) => self.unreadable(path, &e),
+        }
+    }
+
+    fn unreadable(&mut self, path: &ast::Spanned<String>, error: &io::Error) {
+        self.diagnostics.push(
+            Diagnostic::new(
+                Code::UnreadableFile,
+                path.span,
+                format!("cannot read `{}`: {error}", path.node),
+            )
+            .label("this file")
+            .help("paths are relative to the file that names them"),
+        );
+    }
+
+    /// The displayed and canonical path of `path`, named in `including`,
+    /// or a diagnostic when it is absolute, escapes the model's directory,
+    /// or does not exist.
+    fn resolve(
+        &mut self,
+        including: &Path,
+        path: &ast::Spanned<String>,
+        what: &str,
+    ) -> Option<(PathBuf, PathBuf)> {
+        let relative = Path::new(&path.node);
+        let escapes = |span: Span, message: String| {
+            Diagnostic::new(Code::PathEscapes, span, message)
+                .label("outside the model's directory")
+                .help(format!("a `{what}` path is relative to the file that names it and must stay inside the directory of the model being checked"))
+        };
+        if relative.is_absolute()
+            || relative
+                .components()
+                .any(|c| matches!(c, Component::Prefix(_) | Component::RootDir))
+        {
+            self.diagnostics.push(escapes(
+                path.span,
+                format!("`{}` is an absolute path", path.node),
+            ));
+            return None;
+        }
+        let base = including.parent().unwrap_or(Path::new(""));
+        let shown = base.join(relative);
+        let canonical = match shown.canonicalize() {
+            Ok(c) => c,
+            Err(e) => {
+                // Report escape before non-existence: it is the more useful fact.
+                let lexical = normalize(&self.including_dir_canonical(including).join(relative));
+                if !lexical.starts_with(&self.root_dir) {
+                    self.diagnostics.push(escapes(
+                        path.span,
+                        format!("`{}` leaves the model's directory", path.node),
+                    ));
+                } else {
+                    self.unreadable(path, &e);
+                }
+                return None;
+            }
+        };
+        if !canonical.starts_with(&self.root_dir) {
+            self.diagnostics.push(escapes(
+                path.span,
+                format!("`{}` leaves the model's directory", path.node),
+            ));
+            return None;
+        }
+        Some((shown, canonical))
+    }
+
+    fn including_dir_canonical(&self, including: &Path) -> PathBuf {
+        including
+            .parent()
+            .and_then(|p| {
+                let p = if p.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    p
+                };
+                p.canonicalize().ok()
+            })
+            .unwrap_or_else(|| self.root_dir.clone())
+    }
+}
+
+/// Resolves `.` and `..` lexically.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// The first file id, for callers that need a span in the root file.
+pub const ROOT: FileId = 0;

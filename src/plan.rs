@@ -1,0 +1,373 @@
+//! Plan: the checked model arranged for evaluation. Immutable once built,
+//! shared by every thread; printable with `compile --emit plan`.
+
+use std::collections::HashMap;
+use std::fmt::{self, Display, Formatter};
+
+use crate::check::{
+    fold, AggKind, Cond, Effect, EventId, Model, Output, Pred, TextOp, Value, ValueType,
+};
+use crate::syntax::ast::{DecayAmount, DecayMode};
+use crate::syntax::display::{number, points, quote};
+use crate::time::format_duration;
+
+#[derive(Debug)]
+pub struct Plan {
+    pub model: Model,
+    /// For each event type, the aggregates computed over it.
+    pub aggregates_by_event: Vec<Vec<usize>>,
+    /// Declared event types by folded name, for reading records.
+    pub event_types: HashMap<String, EventId>,
+    /// Whether any score decays (then the latest activity is needed).
+    pub uses_activity: bool,
+}
+
+/// Arranges a checked model (free of errors) for evaluation.
+pub fn compile(model: Model) -> Plan {
+    let mut aggregates_by_event = vec![Vec::new(); model.events.len()];
+    for (id, aggregate) in model.aggregates.iter().enumerate() {
+        if let Some(list) = aggregates_by_event.get_mut(aggregate.event) {
+            list.push(id);
+        }
+    }
+    let event_types = model
+        .events
+        .iter()
+        .enumerate()
+        .map(|(id, e)| (fold(&e.name), id))
+        .collect();
+    let uses_activity =
+        model.total.decay.is_some() || model.groups.iter().any(|g| g.decay.is_some());
+    Plan {
+        model,
+        aggregates_by_event,
+        event_types,
+        uses_activity,
+    }
+}
+
+impl Plan {
+    fn value_name(&self, value: &Value, event: Option<EventId>) -> String {
+        let m = &self.model;
+        match value {
+            Value::Field(id) => m
+                .fields
+                .get(*id)
+                .map(|f| format!("field[{id}] {}", f.name))
+                .unwrap_or_default(),
+            Value::Prop(i) => {
+                let name = event
+                    .and_then(|e| m.events.get(e))
+                    .and_then(|e| e.props.get(*i))
+                    .map(|p| p.name.clone())
+                    .unwrap_or_default();
+                format!("prop[{i}] {name}")
+            }
+            Value::Aggregate(a) => format!("agg[{a}]"),
+            Value::Score => "score".to_string(),
+            Value::Group(g) => m
+                .groups
+                .get(*g)
+                .map(|g| format!("group {}", g.name))
+                .unwrap_or_default(),
+            Value::Output(o) => m
+                .outputs
+                .get(*o)
+                .map(|o| format!("output {}", o.name()))
+                .unwrap_or_default(),
+            Value::Disqualified => "disqualified".to_string(),
+        }
+    }
+
+    fn write_cond(
+        &self,
+        f: &mut Formatter<'_>,
+        cond: &Cond,
+        event: Option<EventId>,
+    ) -> fmt::Result {
+        match cond {
+            Cond::And(items) | Cond::Or(items) => {
+                let word = if matches!(cond, Cond::And(_)) {
+                    " and "
+                } else {
+                    " or "
+                };
+                f.write_str("(")?;
+                for (i, c) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(word)?;
+                    }
+                    self.write_cond(f, c, event)?;
+                }
+                f.write_str(")")
+            }
+            Cond::Not(c) => {
+                f.write_str("(not ")?;
+                self.write_cond(f, c, event)?;
+                f.write_str(")")
+            }
+            Cond::Truthy(v) => f.write_str(&self.value_name(v, event)),
+            Cond::Within(v, d) => write!(
+                f,
+                "({} within {})",
+                self.value_name(v, event),
+                format_duration(*d)
+            ),
+            Cond::Invalid => f.write_str("<invalid>"),
+            Cond::Test(v, p) => {
+                write!(f, "({} ", self.value_name(v, event))?;
+                self.write_pred(f, v, p)?;
+                f.write_str(")")
+            }
+        }
+    }
+
+    fn write_pred(&self, f: &mut Formatter<'_>, value: &Value, pred: &Pred) -> fmt::Result {
+        let texts = |v: &[String]| v.iter().map(|s| quote(s)).collect::<Vec<_>>().join(", ");
+        let ordinal = |i: usize| -> String {
+            let values: Option<&Vec<String>> = match value {
+                Value::Field(id) => self.model.fields.get(*id).and_then(|fd| match fd.ty {
+                    ValueType::Enum(e) => self.model.enums.get(e),
+                    _ => None,
+                }),
+                Value::Output(o) => match self.model.outputs.get(*o) {
+                    Some(Output::Label { values, .. }) => Some(values),
+                    _ => None,
+                },
+                _ => None,
+            };
+            match values.and_then(|v| v.get(i)) {
+                Some(name) => format!("#{i} {name}"),
+                None => format!("#{i}"),
+            }
+        };
+        match pred {
+            Pred::Text(op, values) => {
+                let op = match op {
+                    TextOp::Equals => "text in",
+                    TextOp::Contains => "text contains any of",
+                    TextOp::StartsWith => "text starts with any of",
+                    TextOp::EndsWith => "text ends with any of",
+                };
+                write!(f, "{op} [{}]", texts(values))
+            }
+            Pred::ListHas(values) => write!(f, "list holds any of [{}]", texts(values)),
+            Pred::Matches(re) => write!(f, "matches {}", quote(re.as_str())),
+            Pred::Number(o, n) => write!(f, "{} {}", o.symbol(), number(*n)),
+            Pred::NumberBetween(a, b) => write!(f, "between {} and {}", number(*a), number(*b)),
+            Pred::NumberIn(v) => write!(
+                f,
+                "in [{}]",
+                v.iter().map(|n| number(*n)).collect::<Vec<_>>().join(", ")
+            ),
+            Pred::Ordinal(o, i) => write!(f, "{} {}", o.symbol(), ordinal(*i)),
+            Pred::OrdinalBetween(a, b) => write!(f, "between {} and {}", ordinal(*a), ordinal(*b)),
+            Pred::OrdinalIn(v) => write!(
+                f,
+                "in [{}]",
+                v.iter().map(|i| ordinal(*i)).collect::<Vec<_>>().join(", ")
+            ),
+            Pred::Date { low, high } => {
+                f.write_str("in ")?;
+                match low {
+                    Some(b) => write!(
+                        f,
+                        "{}{}",
+                        if b.inclusive { "[" } else { "(" },
+                        b.at.to_rfc3339()
+                    )?,
+                    None => f.write_str("(-inf")?,
+                }
+                f.write_str(", ")?;
+                match high {
+                    Some(b) => write!(
+                        f,
+                        "{}{}",
+                        b.at.to_rfc3339(),
+                        if b.inclusive { "]" } else { ")" }
+                    ),
+                    None => f.write_str("+inf)"),
+                }
+            }
+            Pred::Bool(b) => write!(f, "= {b}"),
+            Pred::Missing => f.write_str("is missing"),
+            Pred::Present => f.write_str("is present"),
+        }
+    }
+
+    fn write_decay(f: &mut Formatter<'_>, decay: &crate::check::DecaySpec) -> fmt::Result {
+        let amount = match decay.amount {
+            DecayAmount::Points(p) => number(p),
+            DecayAmount::Percent(p) => format!("{}%", number(p)),
+        };
+        let mode = match decay.mode {
+            DecayMode::After => "after",
+            DecayMode::Every => "every",
+        };
+        writeln!(
+            f,
+            "    decay {amount} {mode} {}",
+            format_duration(decay.period)
+        )
+    }
+}
+
+impl Display for Plan {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let m = &self.model;
+        writeln!(f, "plan")?;
+        writeln!(f, "  fields ({} slots)", m.fields.len())?;
+        for (i, field) in m.fields.iter().enumerate() {
+            let ty = match field.ty {
+                ValueType::Text => "text".to_string(),
+                ValueType::Number => "number".to_string(),
+                ValueType::Bool => "bool".to_string(),
+                ValueType::Date => "date".to_string(),
+                ValueType::TextList => "list of text".to_string(),
+                ValueType::Enum(e) => format!(
+                    "one of [{}]",
+                    m.enums.get(e).map(|v| v.join(", ")).unwrap_or_default()
+                ),
+            };
+            let key = if field.key != field.name {
+                format!(" <- {}", quote(&field.key))
+            } else {
+                String::new()
+            };
+            writeln!(f, "    [{i}] {}: {ty}{key}", field.name)?;
+        }
+        writeln!(f, "  events")?;
+        for (e, event) in m.events.iter().enumerate() {
+            let props: Vec<&str> = event.props.iter().map(|p| p.name.as_str()).collect();
+            writeln!(f, "    [{e}] {}({})", event.name, props.join(", "))?;
+            for &a in self
+                .aggregates_by_event
+                .get(e)
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+            {
+                let Some(agg) = m.aggregates.get(a) else {
+                    continue;
+                };
+                let kind = match agg.kind {
+                    AggKind::Count => "count".to_string(),
+                    AggKind::Faded(d) => format!("faded sum over {}", format_duration(d)),
+                    AggKind::Latest => "latest at".to_string(),
+                    AggKind::Earliest => "earliest at".to_string(),
+                };
+                write!(f, "      agg[{a}] {kind}")?;
+                if let Some(w) = agg.window {
+                    write!(f, " within {}", format_duration(w))?;
+                }
+                if let Some(filter) = &agg.filter {
+                    f.write_str(" where ")?;
+                    self.write_cond(f, filter, Some(e))?;
+                }
+                f.write_str("\n")?;
+            }
+        }
+        let write_rule = |f: &mut Formatter<'_>, r: usize| -> fmt::Result {
+            let Some(rule) = m.rules.get(r) else {
+                return Ok(());
+            };
+            write!(f, "    rule[{r}] {}: ", quote(&rule.name))?;
+            match &rule.effect {
+                Effect::When {
+                    condition,
+                    points: p,
+                } => {
+                    write!(f, "{} when ", points(*p))?;
+                    self.write_cond(f, condition, None)?;
+                }
+                Effect::Disqualify { condition, reason } => {
+                    write!(f, "disqualify {} when ", quote(reason))?;
+                    self.write_cond(f, condition, None)?;
+                }
+                Effect::Each {
+                    aggregate,
+                    points: p,
+                    max,
+                } => {
+                    write!(f, "{} x agg[{aggregate}]", points(*p))?;
+                    if let Some(max) = max {
+                        write!(f, " capped at {}", number(*max))?;
+                    }
+                }
+            }
+            f.write_str("\n")
+        };
+        for (g, group) in m.groups.iter().enumerate() {
+            write!(f, "  group[{g}] {}", group.name)?;
+            if group.separate {
+                f.write_str(" separate")?;
+            }
+            if let Some(max) = group.max {
+                write!(f, " max {}", number(max))?;
+            }
+            if let Some(min) = group.min {
+                write!(f, " min {}", number(min))?;
+            }
+            f.write_str("\n")?;
+            for &r in &group.rules {
+                write_rule(f, r)?;
+            }
+            if let Some(d) = &group.decay {
+                Self::write_decay(f, d)?;
+            }
+        }
+        write!(f, "  total = top-level rules + groups [")?;
+        let summed: Vec<&str> = m
+            .groups
+            .iter()
+            .filter(|g| !g.separate)
+            .map(|g| g.name.as_str())
+            .collect();
+        write!(f, "{}]", summed.join(", "))?;
+        if let Some(max) = m.total.max {
+            write!(f, " max {}", number(max))?;
+        }
+        if let Some(min) = m.total.min {
+            write!(f, " min {}", number(min))?;
+        }
+        f.write_str("\n")?;
+        for &r in &m.total.rules {
+            write_rule(f, r)?;
+        }
+        if let Some(d) = &m.total.decay {
+            Self::write_decay(f, d)?;
+        }
+        writeln!(f, "  outputs (in order)")?;
+        for (o, output) in m.outputs.iter().enumerate() {
+            match output {
+                Output::Threshold {
+                    name, condition, ..
+                } => {
+                    write!(f, "    [{o}] threshold {name} = not disqualified and ")?;
+                    self.write_cond(f, condition, None)?;
+                    f.write_str("\n")?;
+                }
+                Output::Label {
+                    name,
+                    values,
+                    cases,
+                    ..
+                } => {
+                    writeln!(f, "    [{o}] label {name}")?;
+                    for (value, condition) in cases {
+                        let v = values.get(*value).map(String::as_str).unwrap_or("");
+                        write!(f, "      {} ", quote(v))?;
+                        match condition {
+                            Some(c) => {
+                                f.write_str("when ")?;
+                                self.write_cond(f, c, None)?;
+                            }
+                            None => f.write_str("otherwise")?,
+                        }
+                        f.write_str("\n")?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,634 @@
+//! Lead records: reading NDJSON, JSON arrays and CSV (with an events file),
+//! and converting each record to the types the plan declares.
+
+pub mod json;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io::BufRead;
+
+pub use json::Json;
+
+use crate::check::{fold, ValueType};
+use crate::eval::{Event, FieldValue, Lead};
+use crate::plan::Plan;
+use crate::time::parse_instant;
+
+/// A record that cannot be scored, with everything needed to find and fix it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordError {
+    pub file: String,
+    pub line: usize,
+    pub field: Option<String>,
+    pub value: Option<String>,
+    pub expected: String,
+    /// The record's text as read, for `--rejects`.
+    pub raw: String,
+}
+
+impl fmt::Display for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: ", self.file, self.line)?;
+        match (&self.field, &self.value) {
+            (Some(field), Some(value)) => {
+                write!(f, "field `{field}` is {value}; expected {}", self.expected)
+            }
+            (Some(field), None) => write!(f, "field `{field}`: {}", self.expected),
+            (None, Some(value)) => write!(f, "{value}; expected {}", self.expected),
+            (None, None) => f.write_str(&self.expected),
+        }
+    }
+}
+
+/// A problem inside one record, before it is placed in a file and line.
+#[derive(Debug)]
+pub struct Problem {
+    pub field: Option<String>,
+    pub value: Option<String>,
+    pub expected: String,
+}
+
+impl Problem {
+    fn new(field: impl Into<String>, value: Option<&Json>, expected: impl Into<String>) -> Problem {
+        Problem {
+            field: Some(field.into()),
+            value: value.map(Json::show),
+            expected: expected.into(),
+        }
+    }
+}
+
+/// One record as read from its file, not yet converted.
+#[derive(Debug)]
+pub struct RawRecord {
+    pub line: usize,
+    pub raw: String,
+    pub json: Result<Json, String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Ndjson,
+    JsonArray,
+    Csv,
+}
+
+impl Format {
+    /// The format named by a file's extension; `None` to sniff the content.
+    pub fn from_path(path: &str) -> Option<Format> {
+        let lower = path.to_lowercase();
+        if lower.ends_with(".ndjson") || lower.ends_with(".jsonl") {
+            Some(Format::Ndjson)
+        } else if lower.ends_with(".json") {
+            Some(Format::JsonArray)
+        } else if lower.ends_with(".csv") {
+            Some(Format::Csv)
+        } else {
+            None
+        }
+    }
+
+    /// A JSON file that holds objects rather than an array is read as NDJSON.
+    pub fn sniff(first_bytes: &[u8], hint: Option<Format>) -> Format {
+        let first = first_bytes
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .copied();
+        match (hint, first) {
+            (Some(Format::Csv), _) => Format::Csv,
+            (_, Some(b'[')) => Format::JsonArray,
+            (_, Some(b'{')) => Format::Ndjson,
+            (Some(h), _) => h,
+            (None, _) => Format::Csv,
+        }
+    }
+}
+
+/// Reads records one at a time from any of the input formats.
+pub struct Records<R: BufRead> {
+    inner: Inner<R>,
+}
+
+enum Inner<R: BufRead> {
+    Ndjson {
+        reader: R,
+        line: usize,
+    },
+    Array {
+        text: String,
+        position: usize,
+        done: bool,
+    },
+    Csv {
+        reader: csv::Reader<R>,
+        headers: Vec<String>,
+        done: bool,
+    },
+}
+
+impl<R: BufRead> Records<R> {
+    pub fn new(mut reader: R, format: Format) -> std::io::Result<Records<R>> {
+        let inner = match format {
+            Format::Ndjson => Inner::Ndjson { reader, line: 0 },
+            Format::JsonArray => {
+                let mut text = String::new();
+                reader.read_to_string(&mut text)?;
+                Inner::Array {
+                    text,
+                    position: 0,
+                    done: false,
+                }
+            }
+            Format::Csv => {
+                let mut csv = csv::ReaderBuilder::new()
+                    .flexible(true)
+                    .has_headers(true)
+                    .from_reader(reader);
+                let headers = csv
+                    .headers()
+                    .map_err(std::io::Error::other)?
+                    .iter()
+                    .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
+                    .collect();
+                Inner::Csv {
+                    reader: csv,
+                    headers,
+                    done: false,
+                }
+            }
+        };
+        Ok(Records { inner })
+    }
+}
+
+impl<R: BufRead> Iterator for Records<R> {
+    type Item = std::io::Result<RawRecord>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match &mut self.inner {
+            Inner::Ndjson { reader, line } => loop {
+                let mut buffer = String::new();
+                match reader.read_line(&mut buffer) {
+                    Ok(0) => return None,
+                    Ok(_) => {
+                        *line += 1;
+                        let text = buffer.trim_end_matches(['\n', '\r']);
+                        if text.trim().is_empty() {
+                            continue;
+                        }
+                        let json =
+                            serde_json::from_str::<Json>(text).map_err(|e| describe_json_error(&e));
+                        return Some(Ok(RawRecord {
+                            line: *line,
+                            raw: text.to_string(),
+                            json,
+                        }));
+                    }
+                    Err(e) => return Some(Err(e)),
+                }
+            },
+            Inner::Array {
+                text,
+                position,
+                done,
+            } => {
+                if *done {
+                    return None;
+                }
+                next_array_element(text, position, done).map(Ok)
+            }
+            Inner::Csv {
+                reader,
+                headers,
+                done,
+            } => {
+                if *done {
+                    return None;
+                }
+                let mut row = csv::StringRecord::new();
+                let line = reader.position().line() as usize;
+                match reader.read_record(&mut row) {
+                    Ok(false) => None,
+                    Ok(true) => {
+                        let line = row.position().map(|p| p.line() as usize).unwrap_or(line);
+                        let raw = row.iter().map(csv_quote).collect::<Vec<_>>().join(",");
+                        if row.len() != headers.len() {
+                            let json = Err(format!(
+                                "the row has {} columns but the header has {}",
+                                row.len(),
+                                headers.len()
+                            ));
+                            return Some(Ok(RawRecord { line, raw, json }));
+                        }
+                        let object = headers
+                            .iter()
+                            .zip(row.iter())
+                            .map(|(h, v)| (h.clone(), Json::String(v.to_string())))
+                            .collect();
+                        Some(Ok(RawRecord {
+                            line,
+                            raw,
+                            json: Ok(Json::Object(object)),
+                        }))
+                    }
+                    Err(e) => {
+                        *done = true;
+                        Some(Ok(RawRecord {
+                            line: line.max(1),
+                            raw: String::new(),
+                            json: Err(format!("unreadable CSV: {e}")),
+                        }))
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn csv_quote(cell: &str) -> String {
+    if cell.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", cell.replace('"', "\"\""))
+    } else {
+        cell.to_string()
+    }
+}
+
+fn describe_json_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    // serde_json appends " at line 1 column 17"; the line is ours to report.
+    match text.rfind(" at line ") {
+        Some(i) => format!("broken JSON: {} (column {})", &text[..i], e.column()),
+        None => format!("broken JSON: {text}"),
+    }
+}
+
+fn line_of(text: &str, position: usize) -> usize {
+    text.get(..position)
+        .map(|t| t.matches('\n').count())
+        .unwrap_or(0)
+        + 1
+}
+
+fn skip_whitespace(text: &str, position: &mut usize) {
+    let rest = text.get(*position..).unwrap_or("");
+    *position += rest.len() - rest.trim_start().len();
+}
+
+fn next_array_element(text: &str, position: &mut usize, done: &mut bool) -> Option<RawRecord> {
+    let fail = |position: usize, done: &mut bool, message: String| {
+        *done = true;
+        Some(RawRecord {
+            line: line_of(text, position),
+            raw: String::new(),
+            json: Err(message),
+        })
+    };
+    skip_whitespace(text, position);
+    if *position == 0 || text.get(..*position).is_some_and(|t| t.trim().is_empty()) {
+        let body = text.get(*position..).unwrap_or("");
+        if !body.starts_with('[') {
+            return fail(
+                *position,
+                done,
+                "a JSON lead file must hold an array of objects".to_string(),
+            );
+        }
+        *position += 1;
+        skip_whitespace(text, position);
+        if text.get(*position..).is_some_and(|t| t.starts_with(']')) {
+            *done = true;
+            return None;
+        }
+    }
+    let start = *position;
+    let rest = text.get(start..).unwrap_or("");
+    let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<Json>();
+    let parsed = stream.next();
+    let consumed = stream.byte_offset();
+    let line = line_of(text, start);
+    let raw = rest.get(..consumed).unwrap_or("").to_string();
+    let json = match parsed {
+        Some(Ok(j)) => Ok(j),
+        Some(Err(e)) if e.is_syntax() || e.is_eof() => {
+            return fail(
+                start,
+                done,
+                format!(
+                    "{} — the rest of the array cannot be read",
+                    describe_json_error(&e)
+                ),
+            );
+        }
+        Some(Err(e)) => Err(describe_json_error(&e)),
+        None => {
+            return fail(
+                start,
+                done,
+                "the JSON array is not closed with `]`".to_string(),
+            )
+        }
+    };
+    *position = start + consumed;
+    skip_whitespace(text, position);
+    match text.get(*position..).and_then(|t| t.chars().next()) {
+        Some(',') => {
+            *position += 1;
+            skip_whitespace(text, position);
+            if text.get(*position..).is_some_and(|t| t.starts_with(']')) {
+                *done = true;
+            }
+        }
+        Some(']') => *done = true,
+        _ => {
+            *done = true;
+            if json.is_ok() {
+                return Some(RawRecord {
+                    line,
+                    raw,
+                    json: Err(
+                        "expected `,` or `]` after this element of the JSON array".to_string()
+                    ),
+                });
+            }
+        }
+    }
+    if json.is_err() {
+        // A record that parsed as JSON but failed the duplicate-key check.
+    }
+    Some(RawRecord { line, raw, json })
+}
+
+/// Events from a separate file, grouped by lead id.
+#[derive(Debug, Default)]
+pub struct EventsFile {
+    pub by_lead: HashMap<String, Vec<(usize, Json)>>,
+    pub errors: Vec<RecordError>,
+}
+
+impl EventsFile {
+    /// Reads a CSV (`lead_id,type,at,<properties>`) or NDJSON events file.
+    /// The whole file is held in memory, grouped by lead, because its rows
+    /// may come in any order.
+    pub fn read<R: BufRead>(reader: R, format: Format, file: &str) -> std::io::Result<EventsFile> {
+        let mut events = EventsFile::default();
+        for record in Records::new(reader, format)? {
+            let record = record?;
+            let json = match record.json {
+                Ok(j) => j,
+                Err(message) => {
+                    events.errors.push(RecordError {
+                        file: file.to_string(),
+                        line: record.line,
+                        field: None,
+                        value: None,
+                        expected: message,
+                        raw: record.raw,
+                    });
+                    continue;
+                }
+            };
+            let id = match json.get("lead_id") {
+                Some(Json::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+                Some(Json::Number(n)) => n.to_string(),
+                other => {
+                    events.errors.push(RecordError {
+                        file: file.to_string(),
+                        line: record.line,
+                        field: Some("lead_id".to_string()),
+                        value: Some(
+                            other
+                                .map(Json::show)
+                                .unwrap_or_else(|| "absent".to_string()),
+                        ),
+                        expected: "the id of a lead".to_string(),
+                        raw: record.raw,
+                    });
+                    continue;
+                }
+            };
+            events
+                .by_lead
+                .entry(id)
+                .or_default()
+                .push((record.line, json));
+        }
+        Ok(events)
+    }
+}
+
+/// The text form of an id, for matching events to leads.
+pub fn id_key(id: &serde_json::Value) -> String {
+    match id {
+        serde_json::Value::String(s) => s.trim().to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Converts one record to a lead of the plan's schema.
+pub fn to_lead(
+    plan: &Plan,
+    record: &Json,
+    extra_events: &[(usize, Json)],
+) -> Result<Lead, Problem> {
+    let Json::Object(_) = record else {
+        return Err(Problem {
+            field: None,
+            value: Some(record.show()),
+            expected: "a lead record: a JSON object with an `id`".to_string(),
+        });
+    };
+    let id = match record.get("id") {
+        Some(Json::String(s)) if !s.trim().is_empty() => {
+            serde_json::Value::String(s.trim().to_string())
+        }
+        Some(Json::Number(n)) => serde_json::Value::Number(n.clone()),
+        other => {
+            return Err(Problem::new(
+                "id",
+                other,
+                "every lead record needs an `id` (text or a number)",
+            ))
+        }
+    };
+    let mut fields = Vec::with_capacity(plan.model.fields.len());
+    for field in &plan.model.fields {
+        let value = convert(plan, record.get(&field.key), field.ty).map_err(|expected| {
+            Problem::new(field.key.clone(), record.get(&field.key), expected)
+        })?;
+        fields.push(value);
+    }
+    let mut events = Vec::new();
+    match record.get("events") {
+        None | Some(Json::Null) => {}
+        Some(Json::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                if let Some(event) = to_event(plan, item, &format!("events[{i}]"))? {
+                    events.push(event);
+                }
+            }
+        }
+        Some(other) => return Err(Problem::new("events", Some(other), "an array of events")),
+    }
+    for (line, item) in extra_events {
+        if let Some(event) = to_event(
+            plan,
+            item,
+            &format!("event on line {line} of the events file"),
+        )? {
+            events.push(event);
+        }
+    }
+    Ok(Lead { id, fields, events })
+}
+
+fn to_event(plan: &Plan, item: &Json, place: &str) -> Result<Option<Event>, Problem> {
+    let Json::Object(_) = item else {
+        return Err(Problem::new(
+            place,
+            Some(item),
+            "an event object with `type` and `at`",
+        ));
+    };
+    let type_name = match item.get("type") {
+        Some(Json::String(s)) => fold(s),
+        other => {
+            return Err(Problem::new(
+                format!("{place}.type"),
+                other,
+                "the event's type as text",
+            ))
+        }
+    };
+    let Some(&event_id) = plan.event_types.get(&type_name) else {
+        return Ok(None);
+    };
+    let at = match item.get("at") {
+        Some(Json::String(s)) => parse_instant(s),
+        _ => None,
+    };
+    let Some(at) = at else {
+        return Err(Problem::new(
+            format!("{place}.at"),
+            item.get("at"),
+            "an RFC 3339 instant such as \"2026-10-01T09:30:00Z\" or a date such as \"2026-10-01\"",
+        ));
+    };
+    let declared = plan
+        .model
+        .events
+        .get(event_id)
+        .map(|e| e.props.as_slice())
+        .unwrap_or(&[]);
+    let mut props = Vec::with_capacity(declared.len());
+    for prop in declared {
+        let value = convert(plan, item.get(&prop.name), prop.ty).map_err(|expected| {
+            Problem::new(
+                format!("{place}.{}", prop.name),
+                item.get(&prop.name),
+                expected,
+            )
+        })?;
+        props.push(value);
+    }
+    Ok(Some(Event {
+        event: event_id,
+        at,
+        props,
+    }))
+}
+
+/// Converts a JSON value to a declared type; `Err` names what was expected.
+fn convert(plan: &Plan, value: Option<&Json>, ty: ValueType) -> Result<FieldValue, String> {
+    let value = match value {
+        None | Some(Json::Null) => return Ok(FieldValue::Missing),
+        Some(v) => v,
+    };
+    if let Json::String(s) = value {
+        if s.trim().is_empty() {
+            return Ok(FieldValue::Missing);
+        }
+    }
+    match ty {
+        ValueType::Text => match value {
+            Json::String(s) => Ok(text(s)),
+            Json::Number(n) => Ok(text(&n.to_string())),
+            Json::Bool(b) => Ok(text(&b.to_string())),
+            _ => Err("text".to_string()),
+        },
+        ValueType::Number => match value {
+            Json::Number(n) => n
+                .as_f64()
+                .map(FieldValue::Number)
+                .ok_or_else(|| "a number".to_string()),
+            Json::String(s) => s
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite())
+                .map(FieldValue::Number)
+                .ok_or_else(|| "a number".to_string()),
+            _ => Err("a number".to_string()),
+        },
+        ValueType::Bool => match value {
+            Json::Bool(b) => Ok(FieldValue::Bool(*b)),
+            Json::String(s) => match s.trim().to_lowercase().as_str() {
+                "true" => Ok(FieldValue::Bool(true)),
+                "false" => Ok(FieldValue::Bool(false)),
+                _ => Err("true or false".to_string()),
+            },
+            _ => Err("true or false".to_string()),
+        },
+        ValueType::Date => match value {
+            Json::String(s) => parse_instant(s)
+                .map(FieldValue::Date)
+                .ok_or_else(|| "a date (2026-10-01) or an RFC 3339 instant".to_string()),
+            _ => Err("a date (2026-10-01) or an RFC 3339 instant".to_string()),
+        },
+        ValueType::Enum(e) => {
+            let values = plan.model.enums.get(e).map(Vec::as_slice).unwrap_or(&[]);
+            let expected = || format!("one of [{}]", values.join(", "));
+            let s = match value {
+                Json::String(s) => s.clone(),
+                Json::Number(n) => n.to_string(),
+                _ => return Err(expected()),
+            };
+            let folded = fold(&s);
+            values
+                .iter()
+                .position(|v| fold(v) == folded)
+                .map(FieldValue::Enum)
+                .ok_or_else(expected)
+        }
+        ValueType::TextList => {
+            let items: Vec<String> = match value {
+                Json::Array(items) => {
+                    let mut out = Vec::new();
+                    for item in items {
+                        match item {
+                            Json::String(s) => out.push(fold(s)),
+                            Json::Number(n) => out.push(n.to_string()),
+                            Json::Null => {}
+                            _ => return Err("a list of text".to_string()),
+                        }
+                    }
+                    out
+                }
+                // CSV cells (and text in JSON) hold the list separated by `;`.
+                Json::String(s) => s.split(';').map(fold).collect(),
+                _ => return Err("a list of text".to_string()),
+            };
+            let items: Vec<String> = items.into_iter().filter(|s| !s.is_empty()).collect();
+            if items.is_empty() {
+                Ok(FieldValue::Missing)
+            } else {
+                Ok(FieldValue::List(items))
+            }
+        }
+    }
+}
+
+fn text(s: &str) -> FieldValue {
+    let raw = s.trim().to_string();
+    let folded = raw.to_lowercase();
+    FieldValue::Text { raw, folded }
+}

@@ -1,0 +1,437 @@
+//! Syntax: model text to an AST with spans. pest stays inside this module;
+//! its rule names are turned into words before anyone sees them.
+
+pub mod ast;
+pub mod display;
+mod lower;
+
+use pest::error::{ErrorVariant, InputLocation};
+use pest::Parser;
+
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::source::{FileId, Span};
+
+pub(crate) mod grammar {
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../grammar/leadscore.pest"]
+    pub struct ModelParser;
+}
+
+use grammar::{ModelParser, Rule as R};
+
+/// Parses one file. A syntax error stops the parse of that file (there is
+/// no AST to continue with); problems found while lowering (escapes, dates)
+/// come back with the AST.
+pub fn parse(file: FileId, text: &str) -> (Option<ast::File>, Vec<Diagnostic>) {
+    pest::set_error_detail(true);
+    match ModelParser::parse(R::file, text) {
+        Ok(mut pairs) => {
+            let mut lowerer = lower::Lowerer {
+                file,
+                diagnostics: Vec::new(),
+            };
+            let parsed = pairs.next().map(|p| lowerer.lower_file(p));
+            (parsed, lowerer.diagnostics)
+        }
+        Err(error) => (None, vec![syntax_error(file, text, &error)]),
+    }
+}
+
+/// Parses a single condition (used by `--fail-if`-like inputs and tests).
+pub fn parse_condition(
+    file: FileId,
+    text: &str,
+) -> Result<ast::Spanned<ast::Expr>, Vec<Diagnostic>> {
+    pest::set_error_detail(true);
+    let wrapped = text;
+    match ModelParser::parse(R::expr, wrapped) {
+        Ok(mut pairs) => {
+            let mut lowerer = lower::Lowerer {
+                file,
+                diagnostics: Vec::new(),
+            };
+            let Some(pair) = pairs.next() else {
+                return Err(Vec::new());
+            };
+            if pair.as_span().end() != text.trim_end().len() {
+                let at = pair.as_span().end();
+                return Err(vec![Diagnostic::new(
+                    Code::Syntax,
+                    Span::new(file, at, text.len()),
+                    "unexpected text after the condition",
+                )
+                .label("not part of the condition")
+                .help("join conditions with `and` or `or`")]);
+            }
+            let expr = lowerer.lower_expr(pair);
+            if lowerer.diagnostics.is_empty() {
+                Ok(expr)
+            } else {
+                Err(lowerer.diagnostics)
+            }
+        }
+        Err(error) => Err(vec![syntax_error(file, text, &error)]),
+    }
+}
+
+fn syntax_error(file: FileId, text: &str, error: &pest::error::Error<R>) -> Diagnostic {
+    let position = match error.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let mut expected: Vec<String> = Vec::new();
+    let mut push = |s: String| {
+        if !expected.contains(&s) {
+            expected.push(s);
+        }
+    };
+    if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
+        for rule in positives {
+            if let Some(words) = describe_rule(*rule) {
+                push(words.to_string());
+            }
+        }
+    }
+    if let Some(attempts) = error.parse_attempts() {
+        for token in attempts.expected_tokens() {
+            let token = token.to_string();
+            if !token.is_empty() && token.chars().all(|c| "{}()[],:=;".contains(c)) {
+                push(format!("`{token}`"));
+            }
+        }
+    }
+    let found = found_token(text, position);
+    let span = Span::new(file, position, position + found.len());
+    let found_words = if found.is_empty() {
+        "the end of the file".to_string()
+    } else {
+        format!("`{found}`")
+    };
+
+    let wants_points = expected.iter().any(|e| e.starts_with("points"));
+    let after_condition = expected.iter().any(|e| e == "`and`" || e == "`or`");
+    let expected = summarise(expected);
+    let message = if wants_points && after_condition {
+        format!("expected points such as `+10` after the condition, found {found_words}")
+    } else if expected.is_empty() {
+        format!("unexpected {found_words}")
+    } else {
+        format!("expected {}, found {found_words}", join_or(&expected))
+    };
+    let label = if expected.is_empty() {
+        "unexpected here".to_string()
+    } else {
+        format!("expected {}", join_or(&expected))
+    };
+    let mut diagnostic = Diagnostic::new(Code::Syntax, span, message).label(label);
+    if let Some(help) = syntax_help(text, position, &found, &expected, wants_points) {
+        diagnostic = diagnostic.help(help);
+    }
+    diagnostic
+}
+
+fn syntax_help(
+    text: &str,
+    position: usize,
+    found: &str,
+    expected: &[String],
+    wants_points: bool,
+) -> Option<String> {
+    let wants_value = expected
+        .iter()
+        .any(|e| e.starts_with("a value") || e.starts_with("a label value"));
+    if wants_value && KEYWORDS.contains(&found) {
+        return Some(format!(
+            "`{found}` is a keyword; to use it as text, quote it: `\"{found}\"`"
+        ));
+    }
+    let bare_number = !found.is_empty()
+        && found
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '_');
+    if wants_points && bare_number {
+        return Some(format!(
+            "points always carry a sign: write `+{found}` or `-{found}`"
+        ));
+    }
+    if found.starts_with("==") {
+        return Some("compare with a single `=`".to_string());
+    }
+    if found.starts_with("&&") || found.starts_with("||") {
+        return Some("write `and` / `or`".to_string());
+    }
+    if wants_points && found.starts_with(|c: char| c.is_alphabetic()) {
+        let before = text.get(..position).unwrap_or("").trim_end();
+        let previous: String = before
+            .chars()
+            .rev()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        if !previous.is_empty() {
+            return Some(format!(
+                "text of several words must be quoted: `\"{previous} {found}\"`"
+            ));
+        }
+    }
+    if (found.starts_with('+') || found.starts_with('-')) && found.contains(' ') {
+        return Some("write the sign right before the number: `+10`".to_string());
+    }
+    None
+}
+
+/// Collapses the long list of item keywords pest reports at the top level.
+fn summarise(expected: Vec<String>) -> Vec<String> {
+    let item_words = [
+        "`when`",
+        "`each`",
+        "`score`",
+        "`lead`",
+        "`event`",
+        "`threshold`",
+    ];
+    if item_words.iter().all(|w| expected.iter().any(|e| e == w)) {
+        let mut rest: Vec<String> = expected
+            .into_iter()
+            .filter(|e| !is_item_keyword(e))
+            .collect();
+        rest.insert(
+            0,
+            "a rule or declaration (`when`, `each`, `score`, `lead`, `event`, `list`, `let`, `threshold`, `label`, `test`, ...)"
+                .to_string(),
+        );
+        return rest;
+    }
+    expected
+}
+
+fn is_item_keyword(word: &str) -> bool {
+    [
+        "`use`",
+        "`lead`",
+        "`event`",
+        "`list`",
+        "`let`",
+        "`score`",
+        "`total`",
+        "`decay`",
+        "`threshold`",
+        "`label`",
+        "`test`",
+        "`account`",
+        "`when`",
+        "`each`",
+        "the end of the file",
+    ]
+    .contains(&word)
+}
+
+fn join_or(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} or {}", rest.join(", "), last),
+    }
+}
+
+/// The token at `position`, for "found ..." in messages.
+fn found_token(text: &str, position: usize) -> String {
+    let rest = text.get(position..).unwrap_or("");
+    let mut chars = rest.chars();
+    let Some(first) = chars.next() else {
+        return String::new();
+    };
+    if first.is_alphanumeric() || first == '_' || first == '"' || first == '+' || first == '-' {
+        let mut end = first.len_utf8();
+        let in_quotes = first == '"';
+        for c in chars {
+            let stop = if in_quotes {
+                c == '"' || c == '\n'
+            } else {
+                !(c.is_alphanumeric() || c == '_' || c == '.' || c == '%' || c == ':')
+            };
+            if stop {
+                if in_quotes && c == '"' {
+                    end += 1;
+                }
+                break;
+            }
+            end += c.len_utf8();
+        }
+        return rest.get(..end.min(60)).unwrap_or("").to_string();
+    }
+    let two: String = rest.chars().take(2).collect();
+    if ["==", "&&", "||", "!=", "<=", ">="].contains(&two.as_str()) {
+        return two;
+    }
+    first.to_string()
+}
+
+pub const KEYWORDS: &[&str] = &[
+    "account",
+    "after",
+    "ago",
+    "and",
+    "as",
+    "before",
+    "between",
+    "contains",
+    "decay",
+    "disqualify",
+    "each",
+    "ends",
+    "event",
+    "events",
+    "every",
+    "expect",
+    "fade",
+    "false",
+    "first",
+    "from",
+    "in",
+    "is",
+    "label",
+    "last",
+    "lead",
+    "let",
+    "list",
+    "matches",
+    "max",
+    "min",
+    "missing",
+    "not",
+    "of",
+    "or",
+    "otherwise",
+    "over",
+    "present",
+    "rollup",
+    "score",
+    "separate",
+    "starts",
+    "test",
+    "threshold",
+    "total",
+    "true",
+    "use",
+    "when",
+    "where",
+    "with",
+    "within",
+];
+
+fn describe_rule(rule: R) -> Option<&'static str> {
+    let kw = |r: R| -> Option<&'static str> {
+        Some(match r {
+            R::kw_account => "`account`",
+            R::kw_after => "`after`",
+            R::kw_ago => "`ago`",
+            R::kw_and => "`and`",
+            R::kw_as => "`as`",
+            R::kw_before => "`before`",
+            R::kw_between => "`between`",
+            R::kw_contains => "`contains`",
+            R::kw_decay => "`decay`",
+            R::kw_disqualify => "`disqualify`",
+            R::kw_each => "`each`",
+            R::kw_ends => "`ends with`",
+            R::kw_event => "`event`",
+            R::kw_events => "`events`",
+            R::kw_every => "`every`",
+            R::kw_expect => "`expect`",
+            R::kw_fade => "`fade over`",
+            R::kw_false => "`false`",
+            R::kw_first => "`first`",
+            R::kw_from => "`from`",
+            R::kw_in => "`in`",
+            R::kw_is => "`is`",
+            R::kw_label => "`label`",
+            R::kw_last => "`last`",
+            R::kw_lead => "`lead`",
+            R::kw_let => "`let`",
+            R::kw_list => "`list`",
+            R::kw_matches => "`matches`",
+            R::kw_max => "`max`",
+            R::kw_min => "`min`",
+            R::kw_missing => "`missing`",
+            R::kw_not => "`not`",
+            R::kw_of => "`of`",
+            R::kw_or => "`or`",
+            R::kw_otherwise => "`otherwise`",
+            R::kw_over => "`over`",
+            R::kw_present => "`present`",
+            R::kw_rollup => "`rollup`",
+            R::kw_score => "`score`",
+            R::kw_separate => "`separate`",
+            R::kw_starts => "`starts with`",
+            R::kw_test => "`test`",
+            R::kw_threshold => "`threshold`",
+            R::kw_total => "`total`",
+            R::kw_true => "`true`",
+            R::kw_use => "`use`",
+            R::kw_when => "`when`",
+            R::kw_where => "`where`",
+            R::kw_with => "`with`",
+            R::kw_within => "`within`",
+            _ => return None,
+        })
+    };
+    if let Some(word) = kw(rule) {
+        return Some(word);
+    }
+    Some(match rule {
+        R::EOI => "the end of the file",
+        R::ident | R::name => "a name",
+        R::constant => "a value",
+        R::value_set => "a value or a list",
+        R::list_literal => "a list such as `[a, b]`",
+        R::points => "points such as `+10`",
+        R::number | R::signed_number => "a number",
+        R::percent => "a percentage such as `25%`",
+        R::duration => "a duration such as `30d`",
+        R::date => "a date such as `2026-01-31`",
+        R::instant => "an instant such as `2026-01-31T09:30:00Z`",
+        R::text | R::rule_name => "a text in double quotes",
+        R::compare_op | R::compare => "a comparison such as `>= 3`",
+        R::predicate => "a test such as `= value`, `in [...]` or `is missing`",
+        R::expr | R::conjunction | R::negation | R::test | R::operand => "a condition",
+        R::type_expr | R::type_name => "a type such as `text`, `number` or `one of [...]`",
+        R::ctx_one => "`one of`",
+        R::field_decl => "a field such as `title: text`",
+        R::prop_decl => "a property such as `page: text`",
+        R::repeat => "a repeat count such as `x3`",
+        R::test_time => "when it happened (`2d ago`, a date or an instant)",
+        R::label_op => "a bound such as `>= 35`",
+        R::label_clause | R::label_value | R::label_case => "a label value",
+        R::score_name => "`score` or a group name",
+        R::rollup_fn => "`sum`, `max` or `avg`",
+        R::event_arg => "an event key or `where`",
+        R::event_ref | R::call => "an event",
+        R::within => "`within`",
+        R::max_modifier => "`max`",
+        R::min_modifier => "`min`",
+        R::separate_modifier => "`separate`",
+        R::fade_modifier => "`fade over`",
+        R::decay => "`decay`",
+        R::when_rule => "`when`",
+        R::each_rule => "`each`",
+        R::test_field => "a field value such as `title: VP`",
+        R::test_event => "an event such as `visit(pricing) 2d ago`",
+        R::test_as_of => "`as of`",
+        R::test_lead => "`lead`",
+        R::test_events => "`events`",
+        R::test_expect => "`expect`",
+        R::ctx_by => "`by`",
+        R::ctx_top => "`top`",
+        R::ctx_except => "`except`",
+        R::account_key | R::account_domain_of => "a field or `domain of FIELD`",
+        R::threshold => "`threshold`",
+        R::label => "`label`",
+        R::rollup => "`rollup`",
+        R::test_event_args => "`(`",
+        _ => return None,
+    })
+}

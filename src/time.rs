@@ -1,0 +1,122 @@
+//! Instants, dates and durations as the language defines them.
+
+use chrono::{DateTime, Datelike, FixedOffset, Months, NaiveDate, NaiveDateTime, TimeZone, Utc};
+
+use crate::syntax::ast::{Duration, DurationUnit};
+
+pub type Instant = DateTime<Utc>;
+
+/// An instant written in a model: RFC 3339 with `Z` or an offset, seconds
+/// optional.
+pub fn parse_model_instant(text: &str) -> Option<DateTime<FixedOffset>> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .or_else(|| DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M%:z").ok())
+        .or_else(|| {
+            let t = text.strip_suffix('Z')?;
+            let naive = NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M").ok()?;
+            Some(Utc.from_utc_datetime(&naive).fixed_offset())
+        })
+}
+
+/// Midnight UTC at the start of a date.
+pub fn start_of_day(date: NaiveDate) -> Instant {
+    Utc.from_utc_datetime(&date.and_time(chrono::NaiveTime::MIN))
+}
+
+/// An instant as found in data or on the command line: RFC 3339 (fractions
+/// allowed), a date alone (midnight UTC), or date and time without an
+/// offset (UTC).
+pub fn parse_instant(text: &str) -> Option<Instant> {
+    let text = text.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Some(t.with_timezone(&Utc));
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Some(start_of_day(d));
+    }
+    // RFC 3339 allows a space between date and time; people also omit the offset.
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(n) = NaiveDateTime::parse_from_str(text, format) {
+            return Some(Utc.from_utc_datetime(&n));
+        }
+    }
+    for format in ["%Y-%m-%d %H:%M:%S%.f%:z", "%Y-%m-%dT%H:%M%:z"] {
+        if let Ok(t) = DateTime::parse_from_str(text, format) {
+            return Some(t.with_timezone(&Utc));
+        }
+    }
+    None
+}
+
+/// `at - duration`, with months and years as calendar units clamped to the
+/// end of the month. `None` only when the result leaves chrono's range.
+pub fn sub_duration(at: Instant, d: Duration, times: u32) -> Option<Instant> {
+    let n = d.count.checked_mul(times)?;
+    match d.unit {
+        DurationUnit::Hours => at.checked_sub_signed(chrono::Duration::try_hours(n.into())?),
+        DurationUnit::Days => at.checked_sub_signed(chrono::Duration::try_days(n.into())?),
+        DurationUnit::Weeks => at.checked_sub_signed(chrono::Duration::try_weeks(n.into())?),
+        DurationUnit::Months => at.checked_sub_months(Months::new(n)),
+        DurationUnit::Years => at.checked_sub_months(Months::new(n.checked_mul(12)?)),
+    }
+}
+
+/// How many whole periods of `d` fit between `from` and `to` (`to >= from`):
+/// the largest k with `to - k*d >= from`.
+pub fn whole_periods(from: Instant, to: Instant, d: Duration) -> u32 {
+    if to < from {
+        return 0;
+    }
+    let fixed_seconds = match d.unit {
+        DurationUnit::Hours => Some(3600i64),
+        DurationUnit::Days => Some(86_400),
+        DurationUnit::Weeks => Some(604_800),
+        DurationUnit::Months | DurationUnit::Years => None,
+    };
+    if let Some(unit) = fixed_seconds {
+        let period = unit * i64::from(d.count);
+        let elapsed = (to - from).num_microseconds().unwrap_or(i64::MAX);
+        let k = elapsed / (period * 1_000_000);
+        return u32::try_from(k).unwrap_or(u32::MAX);
+    }
+    // Calendar units: estimate from the month difference, then correct.
+    let months_per = match d.unit {
+        DurationUnit::Years => 12 * d.count,
+        _ => d.count,
+    };
+    let month_index = |t: Instant| i64::from(t.year()) * 12 + i64::from(t.month());
+    let month_diff = month_index(to) - month_index(from);
+    let mut k = u32::try_from((month_diff / i64::from(months_per)).max(0) + 1).unwrap_or(u32::MAX);
+    while k > 0 {
+        match sub_duration(to, d, k) {
+            Some(start) if start >= from => return k,
+            _ => k -= 1,
+        }
+    }
+    0
+}
+
+/// The length of `d` ending at `at`, in seconds (calendar units vary).
+pub fn seconds_before(at: Instant, d: Duration) -> f64 {
+    match sub_duration(at, d, 1) {
+        Some(start) => (at - start).num_milliseconds() as f64 / 1000.0,
+        None => f64::INFINITY,
+    }
+}
+
+pub fn format_duration(d: Duration) -> String {
+    let unit = match d.unit {
+        DurationUnit::Hours => "h",
+        DurationUnit::Days => "d",
+        DurationUnit::Weeks => "w",
+        DurationUnit::Months => "mo",
+        DurationUnit::Years => "y",
+    };
+    format!("{}{}", d.count, unit)
+}
