@@ -2,6 +2,10 @@
 //! spans take no part in equality, so two parses of differently laid out
 //! text compare equal when they mean the same model.
 
+// The tree is built once per file and walked by reference; boxing the
+// larger variants would only add indirection to every match.
+#![allow(clippy::large_enum_variant)]
+
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use crate::source::Span;
@@ -26,6 +30,41 @@ impl<T: PartialEq> PartialEq for Spanned<T> {
 }
 
 pub type Ident = Spanned<String>;
+
+/// Equality of nodes that carry a whole-node span: every field but the span.
+macro_rules! eq_ignoring_span {
+    ($($ty:ident { $($field:ident),* })*) => {
+        $(impl PartialEq for $ty {
+            fn eq(&self, other: &Self) -> bool {
+                true $(&& self.$field == other.$field)*
+            }
+        })*
+    };
+}
+
+eq_ignoring_span! {
+    EventDecl { name, props }
+    ListDecl { name, source }
+    LetDecl { name, body }
+    Rule { kind, name }
+    Group { name, modifiers, entries }
+    Threshold { name, condition }
+    Label { name, body }
+    TestBlock { name, entries }
+    TestEvent { name, args, repeat, time }
+    Account { key, except, modifiers, entries }
+    Rollup { function, score, top }
+}
+
+impl PartialEq for ScoreName {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (ScoreName::Total(_), ScoreName::Total(_)) => true,
+            (ScoreName::Group(a), ScoreName::Group(b)) => a == b,
+            _ => false,
+        }
+    }
+}
 
 /// One parsed file: its items in source order.
 #[derive(Clone, Debug, PartialEq)]
@@ -65,7 +104,7 @@ pub enum TypeExpr {
     ListOf(Ident),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct EventDecl {
     pub name: Ident,
     pub props: Vec<PropDecl>,
@@ -78,7 +117,7 @@ pub struct PropDecl {
     pub ty: Spanned<TypeExpr>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct ListDecl {
     pub name: Ident,
     pub source: ListSource,
@@ -91,14 +130,14 @@ pub enum ListSource {
     File(Spanned<String>),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct LetDecl {
     pub name: Ident,
     pub body: Spanned<Expr>,
     pub span: Span,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Rule {
     pub kind: RuleKind,
     pub name: Option<Spanned<String>>,
@@ -134,7 +173,7 @@ pub enum Modifier {
     Fade(Duration),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Group {
     pub name: Ident,
     pub modifiers: Vec<Spanned<Modifier>>,
@@ -184,7 +223,7 @@ pub enum DurationUnit {
     Years,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Threshold {
     pub name: Option<Ident>,
     pub condition: ThresholdCondition,
@@ -197,7 +236,7 @@ pub enum ThresholdCondition {
     When(Spanned<Expr>),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Label {
     pub name: Ident,
     pub body: LabelBody,
@@ -214,7 +253,7 @@ pub enum LabelBody {
 }
 
 /// `score` (the total) or a group's name.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum ScoreName {
     Total(Span),
     Group(Ident),
@@ -331,7 +370,7 @@ pub enum Predicate {
     After(Spanned<Constant>),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct TestBlock {
     pub name: Spanned<String>,
     pub entries: Vec<TestEntry>,
@@ -358,7 +397,7 @@ pub enum TestValue {
     Many(Vec<Spanned<Constant>>),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct TestEvent {
     pub name: Ident,
     pub args: TestEventArgs,
@@ -380,7 +419,7 @@ pub enum TestTime {
     At(Constant),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Account {
     pub key: AccountKey,
     pub except: Option<Spanned<ValueSet>>,
@@ -403,7 +442,7 @@ pub enum AccountEntry {
     Label(Label),
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Rollup {
     pub function: Spanned<RollupFn>,
     pub score: ScoreName,

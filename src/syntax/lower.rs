@@ -420,7 +420,21 @@ impl Lowerer {
                 }
                 None => Spanned::new(Expr::Test(self.error_test(span)), span),
             },
-            _ => Spanned::new(Expr::Test(self.lower_test(first)), span),
+            _ => {
+                let test = self.lower_test(first);
+                // Parentheses around a whole condition only group it; the tree
+                // keeps the condition itself so layout does not change equality.
+                match test.operand.node {
+                    Operand::Paren(inner) if test.within.is_empty() && test.predicate.is_none() => *inner,
+                    operand => Spanned::new(
+                        Expr::Test(Test {
+                            operand: Spanned::new(operand, test.operand.span),
+                            ..test
+                        }),
+                        span,
+                    ),
+                }
+            }
         }
     }
 
@@ -458,7 +472,12 @@ impl Lowerer {
         let operand = match inner.as_rule() {
             R::paren => {
                 let e = inner.into_inner().next()?;
-                Operand::Paren(Box::new(self.lower_expr(e)))
+                let expr = self.lower_expr(e);
+                match expr.node {
+                    // `(visits) >= 3` is the operand itself.
+                    Expr::Test(t) if t.within.is_empty() && t.predicate.is_none() => return Some(t.operand),
+                    node => Operand::Paren(Box::new(Spanned::new(node, expr.span))),
+                }
             }
             R::kw_score => Operand::Score,
             R::name => Operand::Name(inner.as_str().to_string()),
@@ -849,7 +868,7 @@ impl Lowerer {
                     let rspan = self.span(&p);
                     let n = p.as_str().trim_start_matches('x').parse::<u32>().ok();
                     match n {
-                        Some(n) if n >= 1 && n <= 10_000 => repeat = Some(Spanned::new(n, rspan)),
+                        Some(n) if (1..=10_000).contains(&n) => repeat = Some(Spanned::new(n, rspan)),
                         _ => self.error(
                             Code::InvalidLiteral,
                             rspan,

@@ -1,0 +1,238 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+//! The command line as a user runs it: real files, real processes, exit
+//! codes, stdout and stderr.
+
+use std::process::{Command, Output};
+
+const SMALL: &str = "tests/fixtures/cli/small.score";
+const AS_OF: &str = "2026-11-01";
+
+fn leadscore(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_leadscore"))
+        .args(["--color", "never"])
+        .args(args)
+        .output()
+        .expect("binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+#[test]
+fn check_ok_model() {
+    let o = leadscore(&["check", SMALL]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stdout(&o), format!("{SMALL}: ok\n"));
+}
+
+#[test]
+fn check_reports_every_error_and_exits_1() {
+    let o = leadscore(&["check", "tests/fixtures/cli/broken.score"]);
+    assert_eq!(code(&o), 1);
+    let err = stderr(&o);
+    assert!(err.contains("E006"), "{err}");
+    assert!(err.contains("did you mean `title`?"), "{err}");
+    assert!(err.contains("E007"), "{err}");
+    assert_eq!(err.matches("E00").count(), 3, "all three errors in one run:\n{err}");
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn check_json_format() {
+    let o = leadscore(&["check", "--format", "json", "tests/fixtures/cli/broken.score"]);
+    assert_eq!(code(&o), 1);
+    let diagnostics: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    insta::assert_json_snapshot!(diagnostics);
+}
+
+#[test]
+fn missing_model_is_an_io_error() {
+    let o = leadscore(&["check", "tests/fixtures/cli/nope.score"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("cannot read model"), "{}", stderr(&o));
+}
+
+#[test]
+fn usage_error_exits_2() {
+    let o = leadscore(&["score"]);
+    assert_eq!(code(&o), 2);
+    let o = leadscore(&["score", SMALL, "tests/fixtures/cli/good.ndjson", "--as-of", "yesterday"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("--as-of yesterday"), "{}", stderr(&o));
+}
+
+#[test]
+fn score_ndjson() {
+    let o = leadscore(&["score", SMALL, "tests/fixtures/cli/good.ndjson", "--as-of", AS_OF, "--format", "ndjson"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    insta::assert_snapshot!(stdout(&o));
+}
+
+#[test]
+fn score_explain_adds_reasons() {
+    let o = leadscore(&["score", SMALL, "tests/fixtures/cli/good.ndjson", "--as-of", AS_OF, "--format", "ndjson", "--explain"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let first: serde_json::Value = serde_json::from_str(stdout(&o).lines().next().expect("a line")).expect("JSON");
+    let reasons = first["reasons"].as_array().expect("reasons");
+    assert!(reasons.iter().any(|r| r["rule"] == "senior title" && r["points"] == 10 && r["group"].is_null()));
+    insta::assert_snapshot!(stdout(&o));
+}
+
+#[test]
+fn score_every_format() {
+    for format in ["table", "json", "csv"] {
+        let o = leadscore(&["score", SMALL, "tests/fixtures/cli/good.ndjson", "--as-of", AS_OF, "--format", format]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        insta::assert_snapshot!(format!("score_format_{format}"), stdout(&o));
+    }
+}
+
+#[test]
+fn json_array_input() {
+    let o = leadscore(&["score", SMALL, "tests/fixtures/cli/array.json", "--as-of", AS_OF, "--format", "ndjson"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().count(), 2);
+}
+
+#[test]
+fn csv_leads_with_events_file() {
+    let o = leadscore(&[
+        "score", SMALL, "tests/fixtures/cli/leads.csv", "--events", "tests/fixtures/cli/events.csv", "--as-of", AS_OF, "--format", "ndjson",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let first: serde_json::Value = serde_json::from_str(stdout(&o).lines().next().expect("line")).expect("JSON");
+    // 10 (title) + 15 (employees) + 2 pricing visits x 10
+    assert_eq!(first["score"], 45);
+    let err = stderr(&o);
+    assert!(err.contains("events.csv:3"), "the orphan event is reported with its line: {err}");
+    assert!(err.contains("1 event without a lead"), "{err}");
+}
+
+#[test]
+fn first_bad_record_stops_the_run() {
+    let o = leadscore(&["score", SMALL, "tests/fixtures/cli/bad.ndjson", "--as-of", AS_OF, "--format", "ndjson"]);
+    assert_eq!(code(&o), 1);
+    assert_eq!(stdout(&o).lines().count(), 1, "only the record before the bad one is scored");
+    let err = stderr(&o);
+    assert!(err.contains("bad.ndjson:2"), "{err}");
+    assert!(err.contains("`employees`"), "{err}");
+    assert!(err.contains("\"lots\""), "{err}");
+    assert!(err.contains("a number"), "{err}");
+}
+
+#[test]
+fn skip_reports_every_bad_record_and_keeps_them() {
+    let dir = std::env::temp_dir().join(format!("leadscore-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let rejects = dir.join("rejects.ndjson");
+    let o = leadscore(&[
+        "score", SMALL, "tests/fixtures/cli/bad.ndjson", "--as-of", AS_OF, "--format", "ndjson", "--on-error", "skip", "--rejects",
+        rejects.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().count(), 2);
+    let err = stderr(&o);
+    assert!(err.ends_with("scored 2, rejected 6\n"), "{err}");
+    let kept = std::fs::read_to_string(&rejects).expect("rejects written");
+    let original = std::fs::read_to_string("tests/fixtures/cli/bad.ndjson").expect("fixture");
+    let bad_lines: Vec<&str> = original.lines().skip(1).take(6).collect();
+    assert_eq!(kept.lines().collect::<Vec<_>>(), bad_lines, "rejected lines are kept unchanged");
+    let err = err.replace(&*dir.to_string_lossy(), "<tmp>");
+    insta::assert_snapshot!(err);
+}
+
+#[test]
+fn output_file_is_not_left_half_written() {
+    let dir = std::env::temp_dir().join(format!("leadscore-out-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let target = dir.join("scores.ndjson");
+    let o = leadscore(&[
+        "score", SMALL, "tests/fixtures/cli/bad.ndjson", "--as-of", AS_OF, "--output", target.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code(&o), 1);
+    assert!(!target.exists(), "a failed run leaves no output file");
+    assert_eq!(std::fs::read_dir(&dir).expect("dir").count(), 0, "and no temporary file");
+    let o = leadscore(&[
+        "score", SMALL, "tests/fixtures/cli/good.ndjson", "--as-of", AS_OF, "--output", target.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code(&o), 0);
+    assert_eq!(std::fs::read_to_string(&target).expect("written").lines().count(), 3);
+}
+
+#[test]
+fn stdin_leads() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leadscore"))
+        .args(["score", SMALL, "-", "--as-of", AS_OF, "--format", "ndjson"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"{\"id\":\"S-1\",\"title\":\"VP\"}\n")
+        .expect("write");
+    let o = child.wait_with_output().expect("wait");
+    assert_eq!(code(&o), 0);
+    assert!(stdout(&o).starts_with("{\"id\":\"S-1\",\"score\":10,"), "{}", stdout(&o));
+}
+
+#[test]
+fn explain_one_lead() {
+    let o = leadscore(&["explain", SMALL, "tests/fixtures/cli/good.ndjson", "--id", "A-3", "--as-of", AS_OF]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    insta::assert_snapshot!(stdout(&o));
+    let o = leadscore(&["explain", SMALL, "tests/fixtures/cli/good.ndjson", "--id", "nobody", "--as-of", AS_OF]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("no lead with id `nobody`"));
+}
+
+#[test]
+fn explain_the_example() {
+    let o = leadscore(&["explain", "examples/b2b-saas.score", "examples/leads.ndjson", "--id", "L-001", "--as-of", "2026-11-20"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    insta::assert_snapshot!(stdout(&o));
+}
+
+#[test]
+fn compile_emits_the_plan() {
+    let o = leadscore(&["compile", "examples/b2b-saas.score", "--emit", "plan"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    insta::assert_snapshot!(stdout(&o));
+}
+
+#[test]
+fn model_tests_run() {
+    let o = leadscore(&["test", "examples/b2b-saas.score"]);
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    assert!(stdout(&o).ends_with("4 passed, 0 failed\n"), "{}", stdout(&o));
+}
+
+#[test]
+fn explain_code() {
+    let o = leadscore(&["explain-code", "E006"]);
+    assert_eq!(code(&o), 0);
+    assert!(stdout(&o).starts_with("E006 unknown-name"));
+    assert_eq!(code(&leadscore(&["explain-code", "E999"])), 2);
+}
+
+#[test]
+fn scores_are_reproducible_for_a_fixed_as_of() {
+    let args = ["score", "examples/b2b-saas.score", "examples/leads.ndjson", "--as-of", "2026-11-20", "--format", "ndjson", "--explain"];
+    let a = leadscore(&args);
+    let b = leadscore(&args);
+    assert_eq!(code(&a), 0);
+    assert_eq!(a.stdout, b.stdout);
+}
