@@ -93,7 +93,7 @@ codes! {
         "Keep one.",
         "score fit max 50 max 60 { }";
     RepeatedDecay = "E016", "repeated-declaration",
-        "A score has two `decay` lines, a model two `total` lines, a test two `as of` lines, or two rules share the default threshold name.",
+        "A score has two `decay` lines, a model two `total` lines, a test two `as of` lines, or two thresholds have no name (both would be called `qualified`).",
         "Keep one; combine what they say.",
         "score engagement {\n  decay 10 every 30d\n  decay 5 after 90d\n}";
     NotACondition = "E017", "not-a-condition",
@@ -121,7 +121,7 @@ codes! {
         "Write a list literal `[a, b]` or declare the list with `list NAME = [...]`.",
         "when title = [VP, CEO] +10";
     DuplicateValue = "E023", "duplicate-value",
-        "A `one of` type or a label has the same value twice (values compare without letter case).",
+        "A `one of` type, or a label in the short `from` form, has the same value twice (values compare without letter case). In the block form a value may have several cases.",
         "Remove the repeated value.",
         "lead { tier: one of [Gold, gold] }";
     BadNumber = "E024", "bad-number",

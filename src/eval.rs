@@ -354,8 +354,12 @@ impl<'p> Evaluator<'p> {
                             *n += (1.0 - age / period).max(0.0);
                         }
                     }
-                    (AggKind::Latest, AggValue::Time(t)) if t.is_none_or(|t| event.at > t) => *t = Some(event.at),
-                    (AggKind::Earliest, AggValue::Time(t)) if t.is_none_or(|t| event.at < t) => *t = Some(event.at),
+                    (AggKind::Latest, AggValue::Time(t)) if t.is_none_or(|t| event.at > t) => {
+                        *t = Some(event.at)
+                    }
+                    (AggKind::Earliest, AggValue::Time(t)) if t.is_none_or(|t| event.at < t) => {
+                        *t = Some(event.at)
+                    }
                     _ => {}
                 }
             }

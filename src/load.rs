@@ -1,6 +1,7 @@
 //! Loading a model: reads the root file, follows `use`, reads the files of
 //! `list ... from`, and confines every path to the model's directory.
 
+use std::collections::HashMap;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
@@ -15,6 +16,8 @@ pub struct Loaded {
     /// Every item of the model, `use`d files spliced in at their `use`.
     pub items: Vec<ast::Item>,
     pub list_files: ListFiles,
+    /// For each included file, the path literal of the `use` that brought it in.
+    pub includes: HashMap<FileId, Span>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -44,6 +47,7 @@ pub fn load(path: &Path) -> io::Result<Loaded> {
         root_dir,
         sources: SourceMap::default(),
         list_files: ListFiles::new(),
+        includes: HashMap::new(),
         diagnostics: Vec::new(),
         stack: Vec::new(),
         loaded: Vec::new(),
@@ -53,6 +57,7 @@ pub fn load(path: &Path) -> io::Result<Loaded> {
         sources: loader.sources,
         items,
         list_files: loader.list_files,
+        includes: loader.includes,
         diagnostics: loader.diagnostics,
     })
 }
@@ -65,6 +70,7 @@ pub fn load_text(name: &str, text: &str, dir: &Path) -> Loaded {
         root_dir: root_dir.clone(),
         sources: SourceMap::default(),
         list_files: ListFiles::new(),
+        includes: HashMap::new(),
         diagnostics: Vec::new(),
         stack: Vec::new(),
         loaded: Vec::new(),
@@ -74,6 +80,7 @@ pub fn load_text(name: &str, text: &str, dir: &Path) -> Loaded {
         sources: loader.sources,
         items,
         list_files: loader.list_files,
+        includes: loader.includes,
         diagnostics: loader.diagnostics,
     }
 }
@@ -82,6 +89,7 @@ struct Loader {
     root_dir: PathBuf,
     sources: SourceMap,
     list_files: ListFiles,
+    includes: HashMap<FileId, Span>,
     diagnostics: Vec<Diagnostic>,
     /// Canonical paths of the files being loaded, for cycle detection.
     stack: Vec<PathBuf>,
@@ -111,6 +119,11 @@ impl Loader {
         }
         self.stack.pop();
         items
+    }
+
+    /// The id the next file added to the source map will get.
+    fn sources_len(&self) -> FileId {
+        self.sources.len()
     }
 
     fn load_use(&mut self, including: &Path, path: &ast::Spanned<String>) -> Vec<ast::Item> {
@@ -149,7 +162,10 @@ impl Loader {
             return Vec::new();
         }
         match std::fs::read_to_string(&canonical) {
-            Ok(text) => self.load_file(shown, canonical, text),
+            Ok(text) => {
+                self.includes.insert(self.sources_len(), path.span);
+                self.load_file(shown, canonical, text)
+            }
             Err(e) => {
                 self.unreadable(path, &e);
                 Vec::new()

@@ -283,11 +283,13 @@ pub fn explanation(plan: &Plan, id: &JsonValue, outcome: &Outcome, as_of: &str) 
         Some(t) => {
             let days =
                 (crate::time::parse_instant(as_of).unwrap_or(t) - t).num_hours() as f64 / 24.0;
+            let days = crate::eval::round2(days);
+            let unit = if days == 1.0 { "day" } else { "days" };
             let _ = writeln!(
                 out,
-                "last activity {} ({} days before)",
+                "last activity {} ({} {unit} before)",
                 t.to_rfc3339(),
-                number(crate::eval::round2(days))
+                number(days)
             );
         }
         None => {
@@ -348,7 +350,7 @@ pub fn explanation(plan: &Plan, id: &JsonValue, outcome: &Outcome, as_of: &str) 
         adjustments(&mut out, Some(g));
     }
     let top = fired(None);
-    if !top.is_empty() || model.total.decay.is_some() {
+    if !top.is_empty() {
         let _ = writeln!(out, "\ntop-level rules");
         write_rules(&mut out, &top);
     }

@@ -52,6 +52,14 @@ impl SourceMap {
         self.files.len() - 1
     }
 
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
     pub fn file(&self, id: FileId) -> Option<&SourceFile> {
         self.files.get(id)
     }

@@ -3,13 +3,17 @@
 //! Checker fixtures: each model under `fixtures/check/err/` has problems;
 //! its rendered diagnostics are locked in snapshots.
 
-
 #[test]
 fn check_error_fixtures() {
     insta::glob!("fixtures/check/err/*.score", |path| {
-        let relative = path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(path);
+        let relative = path
+            .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+            .unwrap_or(path);
         let checked = leadscore::cli::load_and_check(relative).expect("fixture is readable");
-        assert!(!checked.diagnostics.is_empty(), "an error fixture must report something");
+        assert!(
+            !checked.diagnostics.is_empty(),
+            "an error fixture must report something"
+        );
         for d in &checked.diagnostics {
             assert!(d.help.is_some(), "every diagnostic has a help line: {d:?}");
             assert!(!d.label.is_empty(), "every diagnostic has a label: {d:?}");

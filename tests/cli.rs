@@ -43,13 +43,22 @@ fn check_reports_every_error_and_exits_1() {
     assert!(err.contains("E006"), "{err}");
     assert!(err.contains("did you mean `title`?"), "{err}");
     assert!(err.contains("E007"), "{err}");
-    assert_eq!(err.matches("E00").count(), 3, "all three errors in one run:\n{err}");
+    assert_eq!(
+        err.matches("E00").count(),
+        3,
+        "all three errors in one run:\n{err}"
+    );
     insta::assert_snapshot!(err);
 }
 
 #[test]
 fn check_json_format() {
-    let o = leadscore(&["check", "--format", "json", "tests/fixtures/cli/broken.score"]);
+    let o = leadscore(&[
+        "check",
+        "--format",
+        "json",
+        "tests/fixtures/cli/broken.score",
+    ]);
     assert_eq!(code(&o), 1);
     let diagnostics: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
     insta::assert_json_snapshot!(diagnostics);
@@ -66,32 +75,66 @@ fn missing_model_is_an_io_error() {
 fn usage_error_exits_2() {
     let o = leadscore(&["score"]);
     assert_eq!(code(&o), 2);
-    let o = leadscore(&["score", SMALL, "tests/fixtures/cli/good.ndjson", "--as-of", "yesterday"]);
+    let o = leadscore(&[
+        "score",
+        SMALL,
+        "tests/fixtures/cli/good.ndjson",
+        "--as-of",
+        "yesterday",
+    ]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("--as-of yesterday"), "{}", stderr(&o));
 }
 
 #[test]
 fn score_ndjson() {
-    let o = leadscore(&["score", SMALL, "tests/fixtures/cli/good.ndjson", "--as-of", AS_OF, "--format", "ndjson"]);
+    let o = leadscore(&[
+        "score",
+        SMALL,
+        "tests/fixtures/cli/good.ndjson",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "ndjson",
+    ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     insta::assert_snapshot!(stdout(&o));
 }
 
 #[test]
 fn score_explain_adds_reasons() {
-    let o = leadscore(&["score", SMALL, "tests/fixtures/cli/good.ndjson", "--as-of", AS_OF, "--format", "ndjson", "--explain"]);
+    let o = leadscore(&[
+        "score",
+        SMALL,
+        "tests/fixtures/cli/good.ndjson",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "ndjson",
+        "--explain",
+    ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let first: serde_json::Value = serde_json::from_str(stdout(&o).lines().next().expect("a line")).expect("JSON");
+    let first: serde_json::Value =
+        serde_json::from_str(stdout(&o).lines().next().expect("a line")).expect("JSON");
     let reasons = first["reasons"].as_array().expect("reasons");
-    assert!(reasons.iter().any(|r| r["rule"] == "senior title" && r["points"] == 10 && r["group"].is_null()));
+    assert!(reasons
+        .iter()
+        .any(|r| r["rule"] == "senior title" && r["points"] == 10 && r["group"].is_null()));
     insta::assert_snapshot!(stdout(&o));
 }
 
 #[test]
 fn score_every_format() {
     for format in ["table", "json", "csv"] {
-        let o = leadscore(&["score", SMALL, "tests/fixtures/cli/good.ndjson", "--as-of", AS_OF, "--format", format]);
+        let o = leadscore(&[
+            "score",
+            SMALL,
+            "tests/fixtures/cli/good.ndjson",
+            "--as-of",
+            AS_OF,
+            "--format",
+            format,
+        ]);
         assert_eq!(code(&o), 0, "{}", stderr(&o));
         insta::assert_snapshot!(format!("score_format_{format}"), stdout(&o));
     }
@@ -99,7 +142,15 @@ fn score_every_format() {
 
 #[test]
 fn json_array_input() {
-    let o = leadscore(&["score", SMALL, "tests/fixtures/cli/array.json", "--as-of", AS_OF, "--format", "ndjson"]);
+    let o = leadscore(&[
+        "score",
+        SMALL,
+        "tests/fixtures/cli/array.json",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "ndjson",
+    ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(stdout(&o).lines().count(), 2);
 }
@@ -107,22 +158,46 @@ fn json_array_input() {
 #[test]
 fn csv_leads_with_events_file() {
     let o = leadscore(&[
-        "score", SMALL, "tests/fixtures/cli/leads.csv", "--events", "tests/fixtures/cli/events.csv", "--as-of", AS_OF, "--format", "ndjson",
+        "score",
+        SMALL,
+        "tests/fixtures/cli/leads.csv",
+        "--events",
+        "tests/fixtures/cli/events.csv",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "ndjson",
     ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let first: serde_json::Value = serde_json::from_str(stdout(&o).lines().next().expect("line")).expect("JSON");
+    let first: serde_json::Value =
+        serde_json::from_str(stdout(&o).lines().next().expect("line")).expect("JSON");
     // 10 (title) + 15 (employees) + 2 pricing visits x 10
     assert_eq!(first["score"], 45);
     let err = stderr(&o);
-    assert!(err.contains("events.csv:3"), "the orphan event is reported with its line: {err}");
+    assert!(
+        err.contains("events.csv:3"),
+        "the orphan event is reported with its line: {err}"
+    );
     assert!(err.contains("1 event without a lead"), "{err}");
 }
 
 #[test]
 fn first_bad_record_stops_the_run() {
-    let o = leadscore(&["score", SMALL, "tests/fixtures/cli/bad.ndjson", "--as-of", AS_OF, "--format", "ndjson"]);
+    let o = leadscore(&[
+        "score",
+        SMALL,
+        "tests/fixtures/cli/bad.ndjson",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "ndjson",
+    ]);
     assert_eq!(code(&o), 1);
-    assert_eq!(stdout(&o).lines().count(), 1, "only the record before the bad one is scored");
+    assert_eq!(
+        stdout(&o).lines().count(),
+        1,
+        "only the record before the bad one is scored"
+    );
     let err = stderr(&o);
     assert!(err.contains("bad.ndjson:2"), "{err}");
     assert!(err.contains("`employees`"), "{err}");
@@ -136,7 +211,16 @@ fn skip_reports_every_bad_record_and_keeps_them() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let rejects = dir.join("rejects.ndjson");
     let o = leadscore(&[
-        "score", SMALL, "tests/fixtures/cli/bad.ndjson", "--as-of", AS_OF, "--format", "ndjson", "--on-error", "skip", "--rejects",
+        "score",
+        SMALL,
+        "tests/fixtures/cli/bad.ndjson",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "ndjson",
+        "--on-error",
+        "skip",
+        "--rejects",
         rejects.to_str().expect("utf-8 path"),
     ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -146,7 +230,11 @@ fn skip_reports_every_bad_record_and_keeps_them() {
     let kept = std::fs::read_to_string(&rejects).expect("rejects written");
     let original = std::fs::read_to_string("tests/fixtures/cli/bad.ndjson").expect("fixture");
     let bad_lines: Vec<&str> = original.lines().skip(1).take(6).collect();
-    assert_eq!(kept.lines().collect::<Vec<_>>(), bad_lines, "rejected lines are kept unchanged");
+    assert_eq!(
+        kept.lines().collect::<Vec<_>>(),
+        bad_lines,
+        "rejected lines are kept unchanged"
+    );
     let err = err.replace(&*dir.to_string_lossy(), "<tmp>");
     insta::assert_snapshot!(err);
 }
@@ -157,16 +245,38 @@ fn output_file_is_not_left_half_written() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let target = dir.join("scores.ndjson");
     let o = leadscore(&[
-        "score", SMALL, "tests/fixtures/cli/bad.ndjson", "--as-of", AS_OF, "--output", target.to_str().expect("utf-8"),
+        "score",
+        SMALL,
+        "tests/fixtures/cli/bad.ndjson",
+        "--as-of",
+        AS_OF,
+        "--output",
+        target.to_str().expect("utf-8"),
     ]);
     assert_eq!(code(&o), 1);
     assert!(!target.exists(), "a failed run leaves no output file");
-    assert_eq!(std::fs::read_dir(&dir).expect("dir").count(), 0, "and no temporary file");
+    assert_eq!(
+        std::fs::read_dir(&dir).expect("dir").count(),
+        0,
+        "and no temporary file"
+    );
     let o = leadscore(&[
-        "score", SMALL, "tests/fixtures/cli/good.ndjson", "--as-of", AS_OF, "--output", target.to_str().expect("utf-8"),
+        "score",
+        SMALL,
+        "tests/fixtures/cli/good.ndjson",
+        "--as-of",
+        AS_OF,
+        "--output",
+        target.to_str().expect("utf-8"),
     ]);
     assert_eq!(code(&o), 0);
-    assert_eq!(std::fs::read_to_string(&target).expect("written").lines().count(), 3);
+    assert_eq!(
+        std::fs::read_to_string(&target)
+            .expect("written")
+            .lines()
+            .count(),
+        3
+    );
 }
 
 #[test]
@@ -186,22 +296,50 @@ fn stdin_leads() {
         .expect("write");
     let o = child.wait_with_output().expect("wait");
     assert_eq!(code(&o), 0);
-    assert!(stdout(&o).starts_with("{\"id\":\"S-1\",\"score\":10,"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).starts_with("{\"id\":\"S-1\",\"score\":10,"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
 fn explain_one_lead() {
-    let o = leadscore(&["explain", SMALL, "tests/fixtures/cli/good.ndjson", "--id", "A-3", "--as-of", AS_OF]);
+    let o = leadscore(&[
+        "explain",
+        SMALL,
+        "tests/fixtures/cli/good.ndjson",
+        "--id",
+        "A-3",
+        "--as-of",
+        AS_OF,
+    ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     insta::assert_snapshot!(stdout(&o));
-    let o = leadscore(&["explain", SMALL, "tests/fixtures/cli/good.ndjson", "--id", "nobody", "--as-of", AS_OF]);
+    let o = leadscore(&[
+        "explain",
+        SMALL,
+        "tests/fixtures/cli/good.ndjson",
+        "--id",
+        "nobody",
+        "--as-of",
+        AS_OF,
+    ]);
     assert_eq!(code(&o), 1);
     assert!(stderr(&o).contains("no lead with id `nobody`"));
 }
 
 #[test]
 fn explain_the_example() {
-    let o = leadscore(&["explain", "examples/b2b-saas.score", "examples/leads.ndjson", "--id", "L-001", "--as-of", "2026-11-20"]);
+    let o = leadscore(&[
+        "explain",
+        "examples/b2b-saas.score",
+        "examples/leads.ndjson",
+        "--id",
+        "L-001",
+        "--as-of",
+        "2026-11-20",
+    ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     insta::assert_snapshot!(stdout(&o));
 }
@@ -217,7 +355,11 @@ fn compile_emits_the_plan() {
 fn model_tests_run() {
     let o = leadscore(&["test", "examples/b2b-saas.score"]);
     assert_eq!(code(&o), 0, "{}", stdout(&o));
-    assert!(stdout(&o).ends_with("4 passed, 0 failed\n"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).ends_with("4 passed, 0 failed\n"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
@@ -230,7 +372,16 @@ fn explain_code() {
 
 #[test]
 fn scores_are_reproducible_for_a_fixed_as_of() {
-    let args = ["score", "examples/b2b-saas.score", "examples/leads.ndjson", "--as-of", "2026-11-20", "--format", "ndjson", "--explain"];
+    let args = [
+        "score",
+        "examples/b2b-saas.score",
+        "examples/leads.ndjson",
+        "--as-of",
+        "2026-11-20",
+        "--format",
+        "ndjson",
+        "--explain",
+    ];
     let a = leadscore(&args);
     let b = leadscore(&args);
     assert_eq!(code(&a), 0);

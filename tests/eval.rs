@@ -28,7 +28,8 @@ fn score_file(dir: &Path) -> Vec<serde_json::Value> {
         .filter(|l| !l.trim().is_empty())
         .map(|line| {
             let json: Json = serde_json::from_str(line).expect("lead is JSON");
-            let lead = to_lead(&plan, &json, &[]).unwrap_or_else(|p| panic!("lead converts: {p:?}"));
+            let lead =
+                to_lead(&plan, &json, &[]).unwrap_or_else(|p| panic!("lead converts: {p:?}"));
             lead_json(&plan, &lead.id, &evaluator.evaluate(&lead), false)
         })
         .collect()
@@ -60,7 +61,10 @@ fn hand_checked_fixtures() {
             ));
         }
     }
-    assert!(count >= 20, "expected the full set of eval fixtures, found {count}");
+    assert!(
+        count >= 20,
+        "expected the full set of eval fixtures, found {count}"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -69,11 +73,17 @@ fn example_model_tests_pass() {
     let plan = plan_of(Path::new("examples/b2b-saas.score"));
     assert!(!plan.model.tests.is_empty());
     for case in &plan.model.tests {
-        let lead = to_lead(&plan, &Json::from_serde(&case.record), &[]).expect("test lead converts");
+        let lead =
+            to_lead(&plan, &Json::from_serde(&case.record), &[]).expect("test lead converts");
         let evaluator = Evaluator::new(&plan, case.as_of);
         let outcome = evaluator.evaluate(&lead);
         for e in &case.expects {
-            assert!(evaluator.test_outcome(&e.condition, &lead, &outcome), "{}: expect {}", case.name, e.source);
+            assert!(
+                evaluator.test_outcome(&e.condition, &lead, &outcome),
+                "{}: expect {}",
+                case.name,
+                e.source
+            );
         }
     }
 }

@@ -4,7 +4,6 @@
 //! cleanly, prints fully parenthesised (snapshot), and reads back to the
 //! same tree from its printed form.
 
-
 use leadscore::source::SourceMap;
 use leadscore::syntax::parse;
 
@@ -15,14 +14,25 @@ fn parse_fixtures() {
         let mut sources = SourceMap::default();
         let file = sources.add(path.to_path_buf(), text.as_str());
         let (ast, diagnostics) = parse(file, &text);
-        assert!(diagnostics.is_empty(), "{}", leadscore::diagnostic::render(&diagnostics, &sources, false));
+        assert!(
+            diagnostics.is_empty(),
+            "{}",
+            leadscore::diagnostic::render(&diagnostics, &sources, false)
+        );
         let ast = ast.expect("fixture parses");
         let printed = ast.to_string();
         insta::assert_snapshot!(printed);
 
         let (again, diagnostics) = parse(file, &printed);
-        assert!(diagnostics.is_empty(), "printed form must parse:\n{printed}");
-        assert_eq!(again.expect("printed form parses"), ast, "parse(print(m)) must equal m");
+        assert!(
+            diagnostics.is_empty(),
+            "printed form must parse:\n{printed}"
+        );
+        assert_eq!(
+            again.expect("printed form parses"),
+            ast,
+            "parse(print(m)) must equal m"
+        );
     });
 }
 

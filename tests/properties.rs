@@ -10,7 +10,8 @@ use leadscore::record::{to_lead, Json};
 use proptest::prelude::*;
 
 fn example_plan() -> Plan {
-    let checked = leadscore::cli::load_and_check(std::path::Path::new("examples/b2b-saas.score")).expect("readable");
+    let checked = leadscore::cli::load_and_check(std::path::Path::new("examples/b2b-saas.score"))
+        .expect("readable");
     compile(checked.model.expect("example checks"))
 }
 
@@ -61,14 +62,14 @@ proptest! {
     #[test]
     fn checker_survives_random_text(text in "\\PC{0,300}") {
         let loaded = load_text("random.score", &text, std::path::Path::new("tests/fixtures"));
-        let _ = leadscore::check::check(&loaded.items, &loaded.sources, &loaded.list_files);
+        let _ = leadscore::check::check(&loaded);
     }
 
     #[test]
     fn checker_survives_token_soup(tokens in prop::collection::vec(prop::sample::select(TOKENS.to_vec()), 0..60)) {
         let text = tokens.join(" ");
         let loaded = load_text("soup.score", &text, std::path::Path::new("tests/fixtures"));
-        let checked = leadscore::check::check(&loaded.items, &loaded.sources, &loaded.list_files);
+        let checked = leadscore::check::check(&loaded);
         if !loaded.has_errors() && !checked.has_errors() {
             // Whatever checks cleanly must also plan and evaluate.
             let plan = compile(checked.model);
@@ -79,12 +80,87 @@ proptest! {
 }
 
 const TOKENS: &[&str] = &[
-    "lead", "{", "}", "title:", "text", "employees:", "number", "event", "visit(page: text)", "when", "each", "title",
-    "employees", "visits", "visits(pricing)", "=", ">=", "<", "VP", "\"Vice President\"", "in", "[VP, CEO]", "+10", "-5",
-    "max", "min", "50", "fade", "over", "30d", "within", "decay", "10", "25%", "after", "every", "score", "fit", "separate",
-    "threshold", "mql", "label", "grade", "from", ":", "A", ">=", "B", ",", "C", "otherwise", "and", "or", "not", "(", ")",
-    "is", "missing", "present", "last(visit)", "before", "2026-01-01", "between", "disqualify", "\"x\"", "let", "hot",
-    "total", "test", "as", "of", "expect", "events", "x3", "2d", "ago", ";", "list", "rivals", "matches", "\"^a\"",
+    "lead",
+    "{",
+    "}",
+    "title:",
+    "text",
+    "employees:",
+    "number",
+    "event",
+    "visit(page: text)",
+    "when",
+    "each",
+    "title",
+    "employees",
+    "visits",
+    "visits(pricing)",
+    "=",
+    ">=",
+    "<",
+    "VP",
+    "\"Vice President\"",
+    "in",
+    "[VP, CEO]",
+    "+10",
+    "-5",
+    "max",
+    "min",
+    "50",
+    "fade",
+    "over",
+    "30d",
+    "within",
+    "decay",
+    "10",
+    "25%",
+    "after",
+    "every",
+    "score",
+    "fit",
+    "separate",
+    "threshold",
+    "mql",
+    "label",
+    "grade",
+    "from",
+    ":",
+    "A",
+    ">=",
+    "B",
+    ",",
+    "C",
+    "otherwise",
+    "and",
+    "or",
+    "not",
+    "(",
+    ")",
+    "is",
+    "missing",
+    "present",
+    "last(visit)",
+    "before",
+    "2026-01-01",
+    "between",
+    "disqualify",
+    "\"x\"",
+    "let",
+    "hot",
+    "total",
+    "test",
+    "as",
+    "of",
+    "expect",
+    "events",
+    "x3",
+    "2d",
+    "ago",
+    ";",
+    "list",
+    "rivals",
+    "matches",
+    "\"^a\"",
 ];
 
 /// Every byte of the example model replaced or deleted in turn: the parser
@@ -99,7 +175,7 @@ fn example_model_mutated_byte_by_byte() {
         mutated.splice(i..i + 1, replacement.iter().copied());
         let text = String::from_utf8_lossy(&mutated);
         let loaded = load_text("mutated.score", &text, std::path::Path::new("examples"));
-        let _ = leadscore::check::check(&loaded.items, &loaded.sources, &loaded.list_files);
+        let _ = leadscore::check::check(&loaded);
     }
 }
 
@@ -111,11 +187,12 @@ fn example_leads_agree_with_the_reference_scores() {
     let plan = example_plan();
     let as_of = leadscore::time::parse_instant("2026-11-20").expect("date");
     let evaluator = Evaluator::new(&plan, as_of);
-    let reference: Vec<serde_json::Value> = std::fs::read_to_string("tests/fixtures/example-leads.reference.ndjson")
-        .expect("reference")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON"))
-        .collect();
+    let reference: Vec<serde_json::Value> =
+        std::fs::read_to_string("tests/fixtures/example-leads.reference.ndjson")
+            .expect("reference")
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("JSON"))
+            .collect();
     let ours: Vec<serde_json::Value> = example_leads(&plan)
         .iter()
         .map(|lead| leadscore::output::lead_json(&plan, &lead.id, &evaluator.evaluate(lead), false))

@@ -145,9 +145,12 @@ impl<'a> Checker<'a> {
             Typed::Value(v, Ty::Bool) => Cond::Truthy(v),
             Typed::Value(v, Ty::Count) => Cond::Test(v, Pred::Number(Order::Ge, 1.0)),
             Typed::Value(_, Ty::Error) => Cond::Invalid,
-            Typed::Value(_, ty) => {
+            Typed::Value(v, ty) => {
                 let text = self.source_text(expr.span);
                 let help = match ty {
+                    Ty::Number if matches!(v, Value::Score | Value::Group(_)) => {
+                        format!("compare it: `{text} >= 30`")
+                    }
                     Ty::Number => format!("compare it: `{text} > 0`, or test `{text} is present`"),
                     Ty::Date => format!("test it: `{text} within 30d`, `{text} after 2026-01-01`, `{text} is present`"),
                     Ty::TextList => format!("test it: `{text} contains value`, `{text} is present`"),
@@ -267,7 +270,10 @@ impl<'a> Checker<'a> {
                 if let Scope::Where(_) = scope {
                     return self.where_sees_props_only(&name.node, name.span, scope);
                 }
-                match self.event_named(name) {
+                match self.event_named(
+                    name,
+                    "only events take an argument such as `(pricing)` or `(where ...)`",
+                ) {
                     Some(event) => {
                         let filter = self.event_filter(event, Some(arg), name.span);
                         Typed::Event(event, filter)
@@ -309,6 +315,9 @@ impl<'a> Checker<'a> {
             .map(|e| e.name.clone())
             .unwrap_or_default();
         let help = match did_you_mean(name, props.iter().map(String::as_str)) {
+            _ if props.is_empty() => format!(
+                "`{event_name}` declares no properties, so a `where` has nothing to test; declare some (`event {event_name}(kind: text)`) or drop the `where`"
+            ),
             Some(s) => format!(
                 "did you mean `{s}`? A `where` sees only the properties of `{event_name}`: {}",
                 props.join(", ")
@@ -433,11 +442,33 @@ impl<'a> Checker<'a> {
             }
             LetState::InProgress => {
                 let span = use_span.unwrap_or(decl.name.span);
+                let start = self
+                    .let_stack
+                    .iter()
+                    .position(|n| *n == decl.name.node)
+                    .unwrap_or(0);
+                let mut chain: Vec<String> = self
+                    .let_stack
+                    .get(start..)
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect();
+                chain.push(format!("`{}`", decl.name.node));
+                let message = if chain.len() <= 2 {
+                    format!("the let `{}` refers to itself", decl.name.node)
+                } else {
+                    format!(
+                        "the let `{}` refers to itself through {}",
+                        decl.name.node,
+                        chain.join(" -> ")
+                    )
+                };
                 self.report(
                     Diagnostic::new(
                         Code::LetCycle,
                         span,
-                        format!("the let `{}` refers to itself", decl.name.node),
+                        message,
                     )
                     .label("cycle back to the let")
                     .help(
@@ -451,7 +482,9 @@ impl<'a> Checker<'a> {
                     e.state = LetState::InProgress;
                 }
                 let outer = std::mem::take(&mut self.reads);
+                self.let_stack.push(decl.name.node.clone());
                 let typed = self.typed(&decl.body, &Scope::Lead);
+                self.let_stack.pop();
                 let typed = match typed {
                     // A bare event reference in a let is its count.
                     Typed::Event(event, filter) => {
@@ -474,7 +507,9 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn event_named(&mut self, name: &ast::Ident) -> Option<EventId> {
+    /// The event a name refers to; `usage` says what needed an event, for
+    /// the help line.
+    fn event_named(&mut self, name: &ast::Ident, usage: &str) -> Option<EventId> {
         match self.names.get(&name.node).copied() {
             Some((Symbol::Event(id), _)) => Some(id),
             Some((other, _)) => {
@@ -482,10 +517,18 @@ impl<'a> Checker<'a> {
                     Diagnostic::new(
                         Code::EventArgument,
                         name.span,
-                        format!("`{}` is a {}, not an event", name.node, other.kind()),
+                        format!("`{}` is {}, not an event", name.node, other.kind()),
                     )
                     .label("not an event")
-                    .help("only events take an argument such as `(pricing)` or `(where ...)`"),
+                    .help(usage.to_string()),
+                );
+                None
+            }
+            None if name.node == "members" => {
+                self.report(
+                    Diagnostic::new(Code::AccountScope, name.span, "`members` exists only inside an `account` block")
+                        .label("account-only name")
+                        .help("lead rules see the lead's fields and events; count members in an `account` block"),
                 );
                 None
             }
@@ -510,7 +553,10 @@ impl<'a> Checker<'a> {
         event_ref: &ast::EventRef,
         kind: AggKind,
     ) -> Option<AggId> {
-        let event = self.event_named(&event_ref.name)?;
+        let event = self.event_named(
+            &event_ref.name,
+            "`each`, `last(...)` and `first(...)` take an event, such as `last(visit)` or `each email_open`",
+        )?;
         let filter = self.event_filter(event, event_ref.arg.as_ref(), event_ref.name.span);
         let mut window = None;
         for w in &event_ref.within {
@@ -613,7 +659,13 @@ impl<'a> Checker<'a> {
                 let order = Order::from_compare(*op);
                 let positive = match order {
                     Some(o) => self.compare(value, ty, o, constant, subject, scope, span),
-                    None => self.compare(value, ty, Order::Eq, constant, subject, scope, span),
+                    None => {
+                        self.negated_compare = true;
+                        let cond =
+                            self.compare(value, ty, Order::Eq, constant, subject, scope, span);
+                        self.negated_compare = false;
+                        cond
+                    }
                 };
                 if *op == CompareOp::Ne {
                     Cond::Not(Box::new(positive))
@@ -934,14 +986,31 @@ impl<'a> Checker<'a> {
         Cond::Invalid
     }
 
-    fn warn_bare_word(&mut self, word: &str, span: Span) {
-        if let Some((Symbol::Field(_), _)) = self.names.get(word) {
-            self.report(
-                Diagnostic::new(Code::BareWordIsField, span, format!("the bare word `{word}` is text here, not the field `{word}`"))
-                    .label("compared as the text \"".to_string() + word + "\"")
-                    .help(format!("write `\"{word}\"` to make the text explicit; comparing two fields is not supported")),
-            );
+    fn warn_bare_word(&mut self, word: &str, span: Span, scope: &Scope) {
+        let is_field = matches!(self.names.get(word), Some((Symbol::Field(_), _)));
+        let is_property = match scope {
+            Scope::Where(event) => self
+                .model
+                .events
+                .get(*event)
+                .is_some_and(|e| e.props.iter().any(|p| p.name == word)),
+            Scope::Lead => false,
+        };
+        if !is_field && !is_property {
+            return;
         }
+        let what = if is_property { "property" } else { "field" };
+        self.report(
+            Diagnostic::new(
+                Code::BareWordIsField,
+                span,
+                format!("the bare word `{word}` is text here, not the {what} `{word}`"),
+            )
+            .label(format!("compared as the text \"{word}\""))
+            .help(format!(
+                "write `\"{word}\"` to make the text explicit; comparing two {what}s is not supported"
+            )),
+        );
     }
 
     /// One text constant (a bare word that names a list is an error here).
@@ -959,16 +1028,21 @@ impl<'a> Checker<'a> {
                         Diagnostic::new(
                             Code::BadList,
                             constant.span,
-                            format!("`{w}` is a list; `=` compares with one value"),
+                            format!(
+                                "`{w}` is a list; `{}` compares with one value",
+                                if self.negated_compare { "!=" } else { "=" }
+                            ),
                         )
                         .label("a list")
-                        .help(format!("write `{subject} in {w}`")),
+                        .help(if self.negated_compare {
+                            format!("write `{subject} not in {w}`")
+                        } else {
+                            format!("write `{subject} in {w}`")
+                        }),
                     );
                     return None;
                 }
-                if !matches!(scope, Scope::Where(_)) {
-                    self.warn_bare_word(w, constant.span);
-                }
+                self.warn_bare_word(w, constant.span, scope);
                 Some(w.clone())
             }
             other => {
@@ -1017,9 +1091,7 @@ impl<'a> Checker<'a> {
                         }
                     }
                     _ => {
-                        if !matches!(scope, Scope::Where(_)) {
-                            self.warn_bare_word(w, c.span);
-                        }
+                        self.warn_bare_word(w, c.span, scope);
                         out.push((w.clone(), c.span));
                     }
                 },
@@ -1095,9 +1167,7 @@ impl<'a> Checker<'a> {
         let text = match &constant.node {
             Constant::Text(t) => t.clone(),
             Constant::Word(w) => {
-                if !matches!(scope, Scope::Where(_)) {
-                    self.warn_bare_word(w, constant.span);
-                }
+                self.warn_bare_word(w, constant.span, scope);
                 w.clone()
             }
             other => {

@@ -42,15 +42,16 @@ enum Symbol {
 }
 
 impl Symbol {
+    /// What the symbol is, with its article: "a field", "an event".
     fn kind(self) -> &'static str {
         match self {
-            Symbol::Field(_) => "field",
-            Symbol::Event(_) => "event",
-            Symbol::List(_) => "list",
-            Symbol::Let(_) => "let",
-            Symbol::Group(_) => "group",
-            Symbol::Output(_) => "threshold or label",
-            Symbol::Builtin => "built-in name",
+            Symbol::Field(_) => "a field",
+            Symbol::Event(_) => "an event",
+            Symbol::List(_) => "a list",
+            Symbol::Let(_) => "a let",
+            Symbol::Group(_) => "a group",
+            Symbol::Output(_) => "a threshold or label",
+            Symbol::Builtin => "a built-in name",
         }
     }
 }
@@ -81,14 +82,23 @@ pub(crate) struct Checker<'a> {
     aggregate_keys: HashMap<String, AggId>,
     /// Output-level reads made while checking the current expression.
     reads: Vec<expr::Read>,
+    /// Set while checking the `=` inside a `!=`, so help can say `not in`.
+    negated_compare: bool,
+    /// Lets being checked, innermost last, to show a cycle's chain.
+    let_stack: Vec<String>,
+    /// The span of the first threshold declared without a name.
+    unnamed_threshold: Option<Span>,
+    /// Where each included file was brought in: the path of its `use`.
+    includes: &'a HashMap<crate::source::FileId, Span>,
 }
 
-/// Checks a model given as its items in order (with `use`d files already
-/// spliced in at their `use`).
-pub fn check(items: &[Item], sources: &SourceMap, list_files: &ListFiles) -> Checked {
+/// Checks a loaded model: its items in order, `use`d files spliced in at
+/// their `use`.
+pub fn check(loaded: &crate::load::Loaded) -> Checked {
+    let items = &loaded.items;
     let mut checker = Checker {
-        sources,
-        list_files,
+        sources: &loaded.sources,
+        list_files: &loaded.list_files,
         model: Model::default(),
         diagnostics: Vec::new(),
         names: HashMap::new(),
@@ -96,6 +106,10 @@ pub fn check(items: &[Item], sources: &SourceMap, list_files: &ListFiles) -> Che
         lets: Vec::new(),
         aggregate_keys: HashMap::new(),
         reads: Vec::new(),
+        negated_compare: false,
+        let_stack: Vec::new(),
+        unnamed_threshold: None,
+        includes: &loaded.includes,
     };
     checker.names.insert(
         "disqualified".to_string(),
@@ -131,11 +145,7 @@ impl<'a> Checker<'a> {
             let message = if existing == Symbol::Builtin {
                 format!("`{}` is a built-in name and cannot be declared", name.node)
             } else {
-                format!(
-                    "`{}` is already declared as a {}",
-                    name.node,
-                    existing.kind()
-                )
+                format!("`{}` is already declared as {}", name.node, existing.kind())
             };
             let help = if existing == Symbol::Builtin {
                 "choose another name".to_string()
@@ -146,11 +156,31 @@ impl<'a> Checker<'a> {
                     self.sources.path(first.file).display()
                 )
             };
-            self.report(
-                Diagnostic::new(Code::DuplicateName, name.span, message)
+            // A clash brought in by `use` is reported at that `use`, where
+            // the reader of the including file can see it.
+            let included_at = (name.span.file != first.file)
+                .then(|| self.includes.get(&name.span.file).copied())
+                .flatten();
+            let diagnostic = match included_at {
+                Some(use_span) => {
+                    let (line, _) = self.sources.line_col(name.span.file, name.span.start);
+                    Diagnostic::new(
+                        Code::DuplicateName,
+                        use_span,
+                        format!("{message}; this `use` declares it again"),
+                    )
+                    .label(format!(
+                        "brings in `{}` again ({} line {line})",
+                        name.node,
+                        self.sources.path(name.span.file).display()
+                    ))
+                    .help(help)
+                }
+                None => Diagnostic::new(Code::DuplicateName, name.span, message)
                     .label("declared again here")
                     .help(help),
-            );
+            };
+            self.report(diagnostic);
             return false;
         }
         self.names.insert(name.node.clone(), (symbol, name.span));

@@ -11,6 +11,18 @@ impl<'a> Checker<'a> {
     pub(super) fn declare_output(&mut self, item: &Item) {
         match item {
             Item::Threshold(t) => {
+                if t.name.is_none() {
+                    if let Some(first) = self.unnamed_threshold {
+                        let (line, _) = self.sources.line_col(first.file, first.start);
+                        self.report(
+                            Diagnostic::new(Code::RepeatedDecay, t.span, "a second threshold without a name")
+                                .label("also named `qualified`")
+                                .help(format!("an unnamed threshold is called `qualified`, and the one on line {line} already is; name this one: `threshold hot 80`")),
+                        );
+                        return;
+                    }
+                    self.unnamed_threshold = Some(t.span);
+                }
                 let name = t
                     .name
                     .clone()
@@ -36,9 +48,18 @@ impl<'a> Checker<'a> {
                     LabelBody::From { clauses, .. } => clauses.iter().map(|c| &c.value).collect(),
                     LabelBody::Cases(cases) => cases.iter().map(|c| &c.value).collect(),
                 };
+                let short_form = matches!(l.body, LabelBody::From { .. });
                 for v in spelled {
                     if !values.iter().any(|x| fold(x) == fold(&v.node)) {
                         values.push(v.node.clone());
+                    } else if short_form {
+                        // In the block form a value may have several cases; in
+                        // the short form a repeat is a slip.
+                        self.report(
+                            Diagnostic::new(Code::DuplicateValue, v.span, format!("`{}` appears twice in the label `{}`", v.node, l.name.node))
+                                .label("repeated value")
+                                .help("label values compare without letter case; give each clause its own value"),
+                        );
                     }
                 }
                 let sources = match &l.body {
@@ -76,15 +97,16 @@ impl<'a> Checker<'a> {
     }
 
     pub(super) fn check_outputs(&mut self, items: &[Item]) {
-        let mut position = 0;
         for item in items {
             match item {
                 Item::Threshold(t) => {
-                    let id = position;
-                    position += 1;
-                    if !self.owns_output(id, t.name.as_ref().map(|n| n.span).unwrap_or(t.span)) {
+                    let (name, span) = match &t.name {
+                        Some(n) => (n.node.as_str(), n.span),
+                        None => ("qualified", t.span),
+                    };
+                    let Some(id) = self.output_declared_at(name, span) else {
                         continue;
-                    }
+                    };
                     self.reads.clear();
                     let condition = match &t.condition {
                         ThresholdCondition::AtLeast(n) => {
@@ -100,11 +122,9 @@ impl<'a> Checker<'a> {
                     }
                 }
                 Item::Label(l) => {
-                    let id = position;
-                    position += 1;
-                    if !self.owns_output(id, l.name.span) {
+                    let Some(id) = self.output_declared_at(&l.name.node, l.name.span) else {
                         continue;
-                    }
+                    };
                     self.reads.clear();
                     let cases = self.label_cases(id, l);
                     self.check_output_reads(id);
@@ -119,11 +139,13 @@ impl<'a> Checker<'a> {
 
     /// Whether output `id` is the one declared at `span` (a clashing
     /// declaration was never given an id).
-    fn owns_output(&self, id: OutputId, span: Span) -> bool {
-        let Some(output) = self.model.outputs.get(id) else {
-            return false;
-        };
-        matches!(self.names.get(output.name()), Some((Symbol::Output(i), s)) if *i == id && *s == span)
+    /// The output declared by the item at `span`; `None` when its name was
+    /// taken by an earlier declaration (already reported).
+    fn output_declared_at(&self, name: &str, span: Span) -> Option<OutputId> {
+        match self.names.get(name) {
+            Some((Symbol::Output(id), s)) if *s == span => Some(*id),
+            _ => None,
+        }
     }
 
     fn check_output_reads(&mut self, id: OutputId) {
@@ -149,7 +171,11 @@ impl<'a> Checker<'a> {
                     self.report(
                         Diagnostic::new(Code::ReadBeforeDeclared, read.span, message)
                             .label("not yet computed here")
-                            .help(format!("thresholds and labels are computed in order; move `{name}` above `{own}`")),
+                            .help(if *other == id {
+                                format!("a threshold or label cannot read its own value; base `{own}` on `score`, groups, or those declared above it")
+                            } else {
+                                format!("thresholds and labels are computed in order; move `{name}` above `{own}`")
+                            }),
                     );
                 }
             }

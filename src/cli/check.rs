@@ -58,11 +58,14 @@ pub fn run(args: &CheckArgs, color: bool) -> Exit {
                 }
                 let summary = match (errors, warnings) {
                     (0, 0) => "ok".to_string(),
+                    (0, w) if args.deny.is_some() => {
+                        format!("{w} warning{}, denied by --deny warnings", plural(w))
+                    }
                     (0, w) => format!("ok, {w} warning{}", plural(w)),
                     (e, 0) => format!("{e} error{}", plural(e)),
                     (e, w) => format!("{e} error{}, {w} warning{}", plural(e), plural(w)),
                 };
-                println!("{}: {summary}", path.display());
+                outln!("{}: {summary}", path.display());
             }
             DiagnosticFormat::Json => {
                 json_out.extend(
@@ -75,7 +78,7 @@ pub fn run(args: &CheckArgs, color: bool) -> Exit {
         }
     }
     if args.format == DiagnosticFormat::Json {
-        println!("{}", serde_json::Value::Array(json_out));
+        outln!("{}", serde_json::Value::Array(json_out));
     }
     exit
 }

@@ -27,7 +27,7 @@ pub fn run(args: &CompileArgs, color: bool) -> Exit {
     match args.emit {
         Emit::Plan => match plan_model(&args.model, color) {
             Ok(plan) => {
-                print!("{plan}");
+                out!("{plan}");
                 Exit::Success
             }
             Err(exit) => exit,
@@ -50,7 +50,7 @@ pub fn run(args: &CompileArgs, color: bool) -> Exit {
             let file = crate::syntax::ast::File {
                 items: loaded.items,
             };
-            print!("{file}");
+            out!("{file}");
             Exit::Success
         }
     }

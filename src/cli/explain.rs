@@ -63,7 +63,7 @@ pub fn run(args: &ExplainArgs, color: bool) -> Exit {
             Ok(lead) => {
                 let evaluator = Evaluator::new(&plan, as_of);
                 let outcome = evaluator.evaluate(&lead);
-                print!(
+                out!(
                     "{}",
                     explanation(
                         &plan,

@@ -1,5 +1,26 @@
 //! The command line: each subcommand wires the phases together.
 
+/// `print!` that treats a closed pipe (`leadscore ... | head`) as the end
+/// of the reader's interest rather than a crash.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = write!(std::io::stdout(), $($arg)*) {
+            $crate::cli::stdout_failed(&e);
+        }
+    }};
+}
+
+/// `println!` with the same handling of a closed pipe as `out!`.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout(), $($arg)*) {
+            $crate::cli::stdout_failed(&e);
+        }
+    }};
+}
+
 mod check;
 mod compile;
 mod explain;
@@ -115,10 +136,20 @@ pub fn run() -> ExitCode {
     exit.into()
 }
 
+/// Standard output failed: a closed pipe ends the run quietly, anything
+/// else is an I/O error (exit 2), never a lost result reported as success.
+pub fn stdout_failed(error: &std::io::Error) {
+    if error.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    eprintln!("error: writing to standard output failed: {error}");
+    std::process::exit(Exit::Usage as i32);
+}
+
 fn explain_code(code: &str) -> Exit {
     match crate::codes::Code::lookup(code) {
         Some(info) => {
-            println!(
+            outln!(
                 "{} {}\n\n{}\n\nExample:\n\n    {}\n\nFix: {}",
                 info.id,
                 info.name,
@@ -145,16 +176,20 @@ pub struct CheckedModel {
 
 /// Loads and checks a model; `Err` when it cannot be read (exit 2).
 pub fn load_and_check(path: &Path) -> Result<CheckedModel, String> {
-    let Loaded {
-        sources,
-        items,
-        list_files,
-        diagnostics: mut all,
-    } = load(path).map_err(|e| format!("cannot read model `{}`: {e}", path.display()))?;
+    let loaded: Loaded =
+        load(path).map_err(|e| format!("cannot read model `{}`: {e}", path.display()))?;
     // After a syntax error the file's items are missing, and checking the
     // rest would only report names that the broken file declares.
-    let parsed = !all.iter().any(|d| d.code == crate::codes::Code::Syntax);
-    let checked = check_model(&items, &sources, &list_files);
+    let parsed = !loaded
+        .diagnostics
+        .iter()
+        .any(|d| d.code == crate::codes::Code::Syntax);
+    let checked = check_model(&loaded);
+    let Loaded {
+        sources,
+        diagnostics: mut all,
+        ..
+    } = loaded;
     if parsed {
         all.extend(checked.diagnostics);
     }
@@ -184,7 +219,7 @@ pub fn plan_model(path: &Path, color: bool) -> Result<Plan, Exit> {
         None => {
             let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
             eprintln!(
-                "error: {} has {errors} error{}; nothing was scored",
+                "error: {} has {errors} error{}",
                 path.display(),
                 if errors == 1 { "" } else { "s" }
             );

@@ -147,6 +147,15 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
         None => None,
     };
     let format = default_format(args.format, args.output.is_some());
+    if args.explain && matches!(format, OutputFormat::Table | OutputFormat::Csv) {
+        eprintln!("error: `--explain` needs `--format json` or `--format ndjson`; a table or CSV row has no room for the reasons");
+        eprintln!("help: for one lead, `leadscore explain MODEL LEADS --id ID` prints a readable breakdown");
+        return Exit::Usage;
+    }
+    if args.rejects.is_some() && args.on_error == OnError::Fail {
+        eprintln!("error: `--rejects` keeps the records that `--on-error skip` leaves out; add `--on-error skip`");
+        return Exit::Usage;
+    }
     let sink = match Sink::open(args.output.as_deref()) {
         Ok(s) => s,
         Err(e) => {
@@ -154,6 +163,12 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
             return Exit::Usage;
         }
     };
+    if let (Some(r), Some(header)) = (rejects.as_mut(), records.header_line()) {
+        // Rejected CSV rows keep their header so the file can be fixed and fed back.
+        if let Err(e) = writeln!(r, "{header}") {
+            return write_failed(&e);
+        }
+    }
     let mut writer = ResultWriter::new(sink, format, &plan);
     let evaluator = Evaluator::new(&plan, as_of);
     let mut scored = 0usize;

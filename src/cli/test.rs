@@ -41,8 +41,8 @@ pub fn run(args: &TestArgs, color: bool) -> Exit {
                 Ok(l) => l,
                 Err(problem) => {
                     failed += 1;
-                    println!("FAIL {} — {}", path.display(), case.name);
-                    println!("    the test's lead cannot be read: {}", problem.expected);
+                    outln!("FAIL {} — {}", path.display(), case.name);
+                    outln!("    the test's lead cannot be read: {}", problem.expected);
                     continue;
                 }
             };
@@ -56,25 +56,25 @@ pub fn run(args: &TestArgs, color: bool) -> Exit {
                 .collect();
             if failures.is_empty() {
                 passed += 1;
-                println!("ok   {} — {}", path.display(), case.name);
+                outln!("ok   {} — {}", path.display(), case.name);
                 continue;
             }
             failed += 1;
-            println!("FAIL {} — {}", path.display(), case.name);
+            outln!("FAIL {} — {}", path.display(), case.name);
             for f in &failures {
-                println!("    expect {f}");
+                outln!("    expect {f}");
             }
             let seen = lead_json(&plan, &lead.id, &outcome, false);
-            println!("    saw {seen}");
+            outln!("    saw {seen}");
             let as_of = case
                 .as_of
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
             for line in explanation(&plan, &lead.id, &outcome, &as_of).lines() {
-                println!("    | {line}");
+                outln!("    | {line}");
             }
         }
     }
-    println!("{passed} passed, {failed} failed");
+    outln!("{passed} passed, {failed} failed");
     if failed > 0 && exit == Exit::Success {
         exit = Exit::Findings;
     }

@@ -33,7 +33,9 @@ impl fmt::Display for RecordError {
             (Some(field), Some(value)) => {
                 write!(f, "field `{field}` is {value}; expected {}", self.expected)
             }
-            (Some(field), None) => write!(f, "field `{field}`: {}", self.expected),
+            (Some(field), None) => {
+                write!(f, "field `{field}` is missing; expected {}", self.expected)
+            }
             (None, Some(value)) => write!(f, "{value}; expected {}", self.expected),
             (None, None) => f.write_str(&self.expected),
         }
@@ -158,6 +160,22 @@ impl<R: BufRead> Records<R> {
             }
         };
         Ok(Records { inner })
+    }
+}
+
+impl<R: BufRead> Records<R> {
+    /// The header row of a CSV input, as a CSV line.
+    pub fn header_line(&self) -> Option<String> {
+        match &self.inner {
+            Inner::Csv { headers, .. } => Some(
+                headers
+                    .iter()
+                    .map(|h| csv_quote(h))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+            _ => None,
+        }
     }
 }
 
@@ -446,7 +464,7 @@ pub fn to_lead(
             return Err(Problem::new(
                 "id",
                 other,
-                "every lead record needs an `id` (text or a number)",
+                "an `id` (text or a number) on every lead record",
             ))
         }
     };

@@ -425,7 +425,9 @@ impl Lowerer {
                 // Parentheses around a whole condition only group it; the tree
                 // keeps the condition itself so layout does not change equality.
                 match test.operand.node {
-                    Operand::Paren(inner) if test.within.is_empty() && test.predicate.is_none() => *inner,
+                    Operand::Paren(inner) if test.within.is_empty() && test.predicate.is_none() => {
+                        *inner
+                    }
                     operand => Spanned::new(
                         Expr::Test(Test {
                             operand: Spanned::new(operand, test.operand.span),
@@ -475,7 +477,9 @@ impl Lowerer {
                 let expr = self.lower_expr(e);
                 match expr.node {
                     // `(visits) >= 3` is the operand itself.
-                    Expr::Test(t) if t.within.is_empty() && t.predicate.is_none() => return Some(t.operand),
+                    Expr::Test(t) if t.within.is_empty() && t.predicate.is_none() => {
+                        return Some(t.operand)
+                    }
                     node => Operand::Paren(Box::new(Spanned::new(node, expr.span))),
                 }
             }
@@ -557,7 +561,30 @@ impl Lowerer {
                     ">" => CompareOp::Gt,
                     _ => CompareOp::Ge,
                 };
-                Predicate::Compare(op, self.lower_constant(parts.next()?)?)
+                let value = parts.next()?;
+                if value.as_rule() == R::list_literal {
+                    let vspan = self.span(&value);
+                    let (fix, word) = if op == CompareOp::Ne {
+                        ("not in", "!=")
+                    } else {
+                        ("in", "=")
+                    };
+                    let list = value.as_str().to_string();
+                    self.error(
+                        Code::BadList,
+                        vspan,
+                        format!("`{word}` compares with one value, not a list"),
+                        "a list",
+                        &format!("to test membership, write `{fix} {list}`"),
+                    );
+                    let set = Spanned::new(ValueSet::Many(self.lower_list_literal(value)), vspan);
+                    Predicate::In {
+                        negated: op == CompareOp::Ne,
+                        set,
+                    }
+                } else {
+                    Predicate::Compare(op, self.lower_constant(value)?)
+                }
             }
             R::in_set | R::not_in => {
                 let set = parts.find(|p| p.as_rule() == R::value_set)?;
@@ -699,7 +726,9 @@ impl Lowerer {
                     "no such day",
                     "write a real date as YYYY-MM-DD",
                 );
-                None
+                // A stand-in keeps the tree's shape, so the checker does not
+                // report the half-parsed condition as well.
+                Some(NaiveDate::MIN)
             }
         }
     }
@@ -715,7 +744,7 @@ impl Lowerer {
                     "no such instant",
                     "write an instant as 2026-01-31T09:30:00Z or with an offset such as +02:00",
                 );
-                None
+                Some(DateTime::<chrono::Utc>::MIN_UTC.fixed_offset())
             }
         }
     }
@@ -868,7 +897,9 @@ impl Lowerer {
                     let rspan = self.span(&p);
                     let n = p.as_str().trim_start_matches('x').parse::<u32>().ok();
                     match n {
-                        Some(n) if (1..=10_000).contains(&n) => repeat = Some(Spanned::new(n, rspan)),
+                        Some(n) if (1..=10_000).contains(&n) => {
+                            repeat = Some(Spanned::new(n, rspan))
+                        }
                         _ => self.error(
                             Code::InvalidLiteral,
                             rspan,

@@ -20,22 +20,124 @@ pub(crate) mod grammar {
 
 use grammar::{ModelParser, Rule as R};
 
-/// Parses one file. A syntax error stops the parse of that file (there is
-/// no AST to continue with); problems found while lowering (escapes, dates)
-/// come back with the AST.
+/// Parses one file. After a syntax error the broken item is blanked out
+/// and the rest of the file parsed again, so one run reports the syntax
+/// errors of every item; a file with any syntax error yields no AST.
 pub fn parse(file: FileId, text: &str) -> (Option<ast::File>, Vec<Diagnostic>) {
+    const MAX_SYNTAX_ERRORS: usize = 20;
     pest::set_error_detail(true);
-    match ModelParser::parse(R::file, text) {
-        Ok(mut pairs) => {
-            let mut lowerer = lower::Lowerer {
-                file,
-                diagnostics: Vec::new(),
-            };
-            let parsed = pairs.next().map(|p| lowerer.lower_file(p));
-            (parsed, lowerer.diagnostics)
+    let mut current = text.to_string();
+    let mut errors = Vec::new();
+    loop {
+        match ModelParser::parse(R::file, &current) {
+            Ok(mut pairs) if errors.is_empty() => {
+                let mut lowerer = lower::Lowerer {
+                    file,
+                    diagnostics: Vec::new(),
+                };
+                let parsed = pairs.next().map(|p| lowerer.lower_file(p));
+                return (parsed, lowerer.diagnostics);
+            }
+            Ok(_) => return (None, errors),
+            Err(error) => {
+                errors.push(syntax_error(file, &current, &error));
+                let position = match error.location {
+                    InputLocation::Pos(p) => p,
+                    InputLocation::Span((s, _)) => s,
+                };
+                let (start, end) = broken_item(&current, position);
+                let region = current.get(start..end).unwrap_or("");
+                if errors.len() >= MAX_SYNTAX_ERRORS || region.trim().is_empty() {
+                    return (None, errors);
+                }
+                // Keep byte offsets: each character becomes as many spaces as its UTF-8 length.
+                let blank: String = region
+                    .chars()
+                    .map(|c| {
+                        if c == '\n' {
+                            "\n".to_string()
+                        } else {
+                            " ".repeat(c.len_utf8())
+                        }
+                    })
+                    .collect();
+                current.replace_range(start..end, &blank);
+            }
         }
-        Err(error) => (None, vec![syntax_error(file, text, &error)]),
     }
+}
+
+/// The byte range of the top-level item around a syntax error: from the
+/// line that starts it to the line that starts the next item. Items are
+/// recognised by a keyword at the start of an unindented line.
+fn broken_item(text: &str, position: usize) -> (usize, usize) {
+    let starts: Vec<usize> = line_starts(text)
+        .filter(|&l| starts_item(text.get(l..).unwrap_or("")))
+        .collect();
+    let at_item_start = starts.iter().any(|&l| {
+        text.get(l..position)
+            .is_some_and(|before| before.trim().is_empty())
+    });
+    let mut before = starts.iter().copied().filter(|&l| l <= position);
+    let start = if at_item_start {
+        // The error is reported at the next item's first word: the broken
+        // item is the one before it.
+        let mut all: Vec<usize> = before.collect();
+        all.pop();
+        return match all.pop() {
+            Some(previous) => (
+                previous,
+                starts
+                    .iter()
+                    .copied()
+                    .find(|&l| l > previous)
+                    .unwrap_or(text.len()),
+            ),
+            None => (
+                0,
+                starts
+                    .iter()
+                    .copied()
+                    .find(|&l| l > 0)
+                    .unwrap_or(text.len()),
+            ),
+        };
+    } else {
+        before.next_back().unwrap_or(0)
+    };
+    let end = starts
+        .iter()
+        .copied()
+        .find(|&l| l > position)
+        .unwrap_or(text.len());
+    (start, end)
+}
+
+fn line_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
+    std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1))
+}
+
+fn starts_item(line: &str) -> bool {
+    const ITEM_WORDS: &[&str] = &[
+        "use",
+        "lead",
+        "event",
+        "list",
+        "let",
+        "score",
+        "total",
+        "decay",
+        "threshold",
+        "label",
+        "test",
+        "account",
+        "when",
+        "each",
+    ];
+    ITEM_WORDS.iter().any(|w| {
+        line.strip_prefix(w)
+            .is_some_and(|rest| !rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
+    })
 }
 
 /// Parses a single condition (used by `--fail-if`-like inputs and tests).
@@ -119,7 +221,7 @@ fn syntax_error(file: FileId, text: &str, error: &pest::error::Error<R>) -> Diag
     } else {
         format!("expected {}, found {found_words}", join_or(&expected))
     };
-    let label = if expected.is_empty() {
+    let label = if expected.is_empty() || expected.len() > 3 {
         "unexpected here".to_string()
     } else {
         format!("expected {}", join_or(&expected))
@@ -138,13 +240,43 @@ fn syntax_help(
     expected: &[String],
     wants_points: bool,
 ) -> Option<String> {
-    let wants_value = expected
-        .iter()
-        .any(|e| e.starts_with("a value") || e.starts_with("a label value"));
-    if wants_value && KEYWORDS.contains(&found) {
+    let expects = |prefix: &str| expected.iter().any(|e| e.starts_with(prefix));
+    let before = text.get(..position).unwrap_or("").trim_end();
+    let after = text.get(position + found.len()..).unwrap_or("");
+    let is_keyword = KEYWORDS.contains(&found);
+    if is_keyword && (expects("a value") || expects("a label value") || expects("an event key")) {
         return Some(format!(
             "`{found}` is a keyword; to use it as text, quote it: `\"{found}\"`"
         ));
+    }
+    if is_keyword && expects("a name") {
+        return Some(format!("`{found}` is a reserved word and cannot be used as a name; choose another, such as `lead_{found}`"));
+    }
+    if found.starts_with('"') && !found[1..].contains('"') {
+        return Some("this text is never closed: end it with `\"` on the same line".to_string());
+    }
+    if before.ends_with("disqualify") {
+        return Some(
+            "a disqualification needs its reason in quotes: `disqualify \"competitor\"`"
+                .to_string(),
+        );
+    }
+    if (found == "+" || found == "-")
+        && after.trim_start().starts_with(|c: char| c.is_ascii_digit())
+    {
+        return Some(format!(
+            "write the sign right before the number: `{found}{}`",
+            after
+                .trim_start()
+                .split(|c: char| !c.is_ascii_digit() && c != '.')
+                .next()
+                .unwrap_or("")
+        ));
+    }
+    if before.ends_with("decay") && (found.starts_with('-') || found.starts_with('+')) {
+        return Some(
+            "a decay amount has no sign: `decay 10 every 30d` lowers the score by 10".to_string(),
+        );
     }
     let bare_number = !found.is_empty()
         && found
@@ -155,14 +287,38 @@ fn syntax_help(
             "points always carry a sign: write `+{found}` or `-{found}`"
         ));
     }
-    if found.starts_with("==") {
+    if found == "x" && after.trim_start().starts_with(|c: char| c.is_ascii_digit()) {
+        return Some(format!(
+            "a repeat count is one token: `x{}`",
+            after
+                .trim_start()
+                .split(|c: char| !c.is_ascii_digit())
+                .next()
+                .unwrap_or("")
+        ));
+    }
+    if ["<", ">", "<=", ">=", "=", "!="].contains(&found) && wants_points {
+        return Some("comparisons do not chain; join two tests with `and`: `employees > 10 and employees < 500`".to_string());
+    }
+    let where_follows = after.trim_start().starts_with("where");
+    if (found == "where" || where_follows) && expected.iter().any(|e| e == "`)`") {
+        return Some("an event reference takes a key or a `where`, not both: write the key as a condition, `visits(where page = pricing and ...)`".to_string());
+    }
+    if (found == "max" || found == "fade") && expects("a rule or declaration") {
+        return Some(format!(
+            "`{found}` belongs to `each` rules, which count every event; a `when` rule counts once"
+        ));
+    }
+    if found == "=" && expects("a bound") {
+        return Some("label bounds use `>=`, `>`, `<=` or `<`: `A >= 35`".to_string());
+    }
+    if found.starts_with("==") || (found == "=" && before.ends_with('=')) {
         return Some("compare with a single `=`".to_string());
     }
     if found.starts_with("&&") || found.starts_with("||") {
         return Some("write `and` / `or`".to_string());
     }
     if wants_points && found.starts_with(|c: char| c.is_alphabetic()) {
-        let before = text.get(..position).unwrap_or("").trim_end();
         let previous: String = before
             .chars()
             .rev()
@@ -176,9 +332,6 @@ fn syntax_help(
                 "text of several words must be quoted: `\"{previous} {found}\"`"
             ));
         }
-    }
-    if (found.starts_with('+') || found.starts_with('-')) && found.contains(' ') {
-        return Some("write the sign right before the number: `+10`".to_string());
     }
     None
 }
@@ -251,7 +404,9 @@ fn found_token(text: &str, position: usize) -> String {
             let stop = if in_quotes {
                 c == '"' || c == '\n'
             } else {
-                !(c.is_alphanumeric() || c == '_' || c == '.' || c == '%' || c == ':')
+                // `:` belongs to a token only inside an instant (09:30).
+                let colon = c == ':' && first.is_ascii_digit();
+                !(c.is_alphanumeric() || c == '_' || c == '.' || c == '%' || colon)
             };
             if stop {
                 if in_quotes && c == '"' {
