@@ -160,3 +160,29 @@ impl Code {
             .find(|i| i.id.eq_ignore_ascii_case(id) || i.name == id)
     }
 }
+
+/// The page of every diagnostic code, as `docs/diagnostics.md` holds it.
+pub fn markdown() -> String {
+    let mut out = String::from(
+        "# Diagnostics\n\nEvery problem `leadscore check` reports has a stable code: `E0xx` for errors\n\
+         (the model cannot be used until they are fixed) and `W0xx` for warnings (the\n\
+         model works, but probably not as meant; `check --deny warnings` makes them\n\
+         fail too). `leadscore explain-code CODE` prints an entry from the command line.\n\n\
+         This page is generated from the code registry (`src/codes.rs`); a test keeps\n\
+         it in step.\n\n| code | name | severity |\n| --- | --- | --- |\n",
+    );
+    for info in ALL {
+        let severity = match info.code.severity() {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        out.push_str(&format!("| [{}](#{}) | {} | {severity} |\n", info.id, info.id.to_lowercase(), info.name));
+    }
+    for info in ALL {
+        out.push_str(&format!(
+            "\n## {}\n\n`{}`\n\n{}\n\nFor example:\n\n```text\n{}\n```\n\nHow to fix it: {}\n",
+            info.id, info.name, info.summary, info.example, info.fix
+        ));
+    }
+    out
+}

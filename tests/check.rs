@@ -22,3 +22,19 @@ fn check_error_fixtures() {
         insta::assert_snapshot!(rendered);
     });
 }
+
+/// Every code in the registry is produced by at least one fixture, so no
+/// diagnostic is documented but unreachable (or reachable but untested).
+#[test]
+fn every_code_is_exercised_by_a_fixture() {
+    let mut seen = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir("tests/fixtures/check/err").expect("fixtures") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "score") {
+            let checked = leadscore::cli::load_and_check(&path).expect("readable");
+            seen.extend(checked.diagnostics.iter().map(|d| d.code.as_str()));
+        }
+    }
+    let missing: Vec<&str> = leadscore::codes::ALL.iter().map(|i| i.id).filter(|id| !seen.contains(id)).collect();
+    assert!(missing.is_empty(), "codes without a fixture: {missing:?}");
+}
