@@ -176,7 +176,12 @@ pub fn markdown() -> String {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        out.push_str(&format!("| [{}](#{}) | {} | {severity} |\n", info.id, info.id.to_lowercase(), info.name));
+        out.push_str(&format!(
+            "| [{}](#{}) | {} | {severity} |\n",
+            info.id,
+            info.id.to_lowercase(),
+            info.name
+        ));
     }
     for info in ALL {
         out.push_str(&format!(

@@ -35,6 +35,10 @@ fn every_code_is_exercised_by_a_fixture() {
             seen.extend(checked.diagnostics.iter().map(|d| d.code.as_str()));
         }
     }
-    let missing: Vec<&str> = leadscore::codes::ALL.iter().map(|i| i.id).filter(|id| !seen.contains(id)).collect();
+    let missing: Vec<&str> = leadscore::codes::ALL
+        .iter()
+        .map(|i| i.id)
+        .filter(|id| !seen.contains(id))
+        .collect();
     assert!(missing.is_empty(), "codes without a fixture: {missing:?}");
 }

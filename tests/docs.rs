@@ -15,7 +15,9 @@ fn leadscore_blocks(markdown: &str) -> Vec<(usize, String)> {
     let mut current: Option<(usize, String)> = None;
     for (n, line) in markdown.lines().enumerate() {
         match &mut current {
-            None if line.trim_start().starts_with("```leadscore") => current = Some((n + 1, String::new())),
+            None if line.trim_start().starts_with("```leadscore") => {
+                current = Some((n + 1, String::new()))
+            }
             Some(_) if line.trim_start().starts_with("```") => blocks.extend(current.take()),
             Some((_, text)) => {
                 text.push_str(line);
@@ -50,19 +52,31 @@ fn every_model_snippet_checks_and_its_tests_pass() {
             let checked = leadscore::check::check(&loaded);
             let mut all = loaded.diagnostics.clone();
             all.extend(checked.diagnostics.clone());
-            assert!(all.is_empty(), "{name}:\n{}", leadscore::diagnostic::render(&all, &loaded.sources, false));
+            assert!(
+                all.is_empty(),
+                "{name}:\n{}",
+                leadscore::diagnostic::render(&all, &loaded.sources, false)
+            );
             let plan = leadscore::plan::compile(checked.model);
             for case in &plan.model.tests {
                 let lead = to_lead(&plan, &Json::from_serde(&case.record), &[]).expect("test lead");
                 let evaluator = Evaluator::new(&plan, case.as_of);
                 let outcome = evaluator.evaluate(&lead);
                 for e in &case.expects {
-                    assert!(evaluator.test_outcome(&e.condition, &lead, &outcome), "{name}: test {:?}: expect {}", case.name, e.source);
+                    assert!(
+                        evaluator.test_outcome(&e.condition, &lead, &outcome),
+                        "{name}: test {:?}: expect {}",
+                        case.name,
+                        e.source
+                    );
                 }
             }
         }
     }
-    assert!(count >= 10, "expected the docs to hold model snippets, found {count}");
+    assert!(
+        count >= 10,
+        "expected the docs to hold model snippets, found {count}"
+    );
 }
 
 #[test]
@@ -72,12 +86,19 @@ fn diagnostics_page_matches_the_registry() {
         std::fs::write("docs/diagnostics.md", &generated).expect("write docs/diagnostics.md");
     }
     let current = std::fs::read_to_string("docs/diagnostics.md").unwrap_or_default();
-    assert!(current == generated, "docs/diagnostics.md is out of date; run `UPDATE_DOCS=1 cargo test --test docs`");
+    assert!(
+        current == generated,
+        "docs/diagnostics.md is out of date; run `UPDATE_DOCS=1 cargo test --test docs`"
+    );
 }
 
 #[test]
 fn every_code_has_a_summary_a_fix_and_an_example() {
     for info in leadscore::codes::ALL {
-        assert!(!info.summary.is_empty() && !info.fix.is_empty() && !info.example.is_empty(), "{}", info.id);
+        assert!(
+            !info.summary.is_empty() && !info.fix.is_empty() && !info.example.is_empty(),
+            "{}",
+            info.id
+        );
     }
 }

@@ -456,9 +456,8 @@ pub fn to_lead(
         });
     };
     let id = match record.get("id") {
-        Some(Json::String(s)) if !s.trim().is_empty() => {
-            serde_json::Value::String(s.trim().to_string())
-        }
+        // Echoed exactly as given; matching against events trims it.
+        Some(Json::String(s)) if !s.trim().is_empty() => serde_json::Value::String(s.clone()),
         Some(Json::Number(n)) => serde_json::Value::Number(n.clone()),
         other => {
             return Err(Problem::new(

@@ -26,6 +26,9 @@ use grammar::{ModelParser, Rule as R};
 pub fn parse(file: FileId, text: &str) -> (Option<ast::File>, Vec<Diagnostic>) {
     const MAX_SYNTAX_ERRORS: usize = 20;
     pest::set_error_detail(true);
+    if let Some(diagnostic) = too_deep(file, text) {
+        return (None, vec![diagnostic]);
+    }
     let mut current = text.to_string();
     let mut errors = Vec::new();
     loop {
@@ -65,6 +68,58 @@ pub fn parse(file: FileId, text: &str) -> (Option<ast::File>, Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// Deeper nesting than any model needs; rejected up front so that parsing
+/// and checking, which recurse, stay within the stack on hostile input.
+const MAX_NESTING: usize = 200;
+
+fn too_deep(file: FileId, text: &str) -> Option<Diagnostic> {
+    let mut depth = 0usize;
+    let mut nots = 0usize;
+    let mut in_text = false;
+    let mut in_comment = false;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        if in_comment {
+            in_comment = c != '\n';
+            continue;
+        }
+        if in_text {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_text = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_text = true,
+            '#' => in_comment = true,
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        // A run of `not`s nests as deeply as brackets do.
+        if text.get(i..).is_some_and(|t| t.starts_with("not ")) {
+            nots += 1;
+        } else if !c.is_whitespace() && !"not".contains(c) {
+            nots = 0;
+        }
+        if depth + nots > MAX_NESTING {
+            return Some(
+                Diagnostic::new(
+                    Code::Syntax,
+                    Span::new(file, i, i + c.len_utf8()),
+                    "the model nests too deeply",
+                )
+                .label(format!("more than {MAX_NESTING} levels deep"))
+                .help("split the condition into `let`s"),
+            );
+        }
+    }
+    None
 }
 
 /// The byte range of the top-level item around a syntax error: from the
@@ -204,7 +259,17 @@ fn syntax_error(file: FileId, text: &str, error: &pest::error::Error<R>) -> Diag
         }
     }
     let found = found_token(text, position);
-    let span = Span::new(file, position, position + found.len());
+    let span = if found.is_empty() {
+        // At the end of the file, point at the last thing written.
+        let end = text.trim_end().len();
+        let last = text
+            .get(..end)
+            .and_then(|t| t.chars().last())
+            .map_or(0, char::len_utf8);
+        Span::new(file, end - last, end)
+    } else {
+        Span::new(file, position, position + found.len())
+    };
     let found_words = if found.is_empty() {
         "the end of the file".to_string()
     } else {
@@ -221,7 +286,9 @@ fn syntax_error(file: FileId, text: &str, error: &pest::error::Error<R>) -> Diag
     } else {
         format!("expected {}, found {found_words}", join_or(&expected))
     };
-    let label = if expected.is_empty() || expected.len() > 3 {
+    let label = if found.is_empty() {
+        "the file ends here".to_string()
+    } else if expected.is_empty() || expected.len() > 3 {
         "unexpected here".to_string()
     } else {
         format!("expected {}", join_or(&expected))
