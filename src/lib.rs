@@ -12,4 +12,5 @@ pub mod plan;
 pub mod record;
 pub mod source;
 pub mod syntax;
+pub mod testing;
 pub mod time;

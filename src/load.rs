@@ -43,46 +43,14 @@ pub fn load(path: &Path) -> io::Result<Loaded> {
         .unwrap_or(Path::new("."))
         .canonicalize()?;
     let canonical = path.canonicalize()?;
-    let mut loader = Loader {
-        root_dir,
-        sources: SourceMap::default(),
-        list_files: ListFiles::new(),
-        includes: HashMap::new(),
-        diagnostics: Vec::new(),
-        stack: Vec::new(),
-        loaded: Vec::new(),
-    };
-    let items = loader.load_file(path.to_path_buf(), canonical, text);
-    Ok(Loaded {
-        sources: loader.sources,
-        items,
-        list_files: loader.list_files,
-        includes: loader.includes,
-        diagnostics: loader.diagnostics,
-    })
+    Ok(Loader::new(root_dir).run(path.to_path_buf(), canonical, text))
 }
 
 /// Loads a model from text alone (stdin, tests): `use` and `list ... from`
 /// resolve against `dir`.
 pub fn load_text(name: &str, text: &str, dir: &Path) -> Loaded {
     let root_dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-    let mut loader = Loader {
-        root_dir: root_dir.clone(),
-        sources: SourceMap::default(),
-        list_files: ListFiles::new(),
-        includes: HashMap::new(),
-        diagnostics: Vec::new(),
-        stack: Vec::new(),
-        loaded: Vec::new(),
-    };
-    let items = loader.load_file(PathBuf::from(name), root_dir.join(name), text.to_string());
-    Loaded {
-        sources: loader.sources,
-        items,
-        list_files: loader.list_files,
-        includes: loader.includes,
-        diagnostics: loader.diagnostics,
-    }
+    Loader::new(root_dir.clone()).run(PathBuf::from(name), root_dir.join(name), text.to_string())
 }
 
 struct Loader {
@@ -98,6 +66,30 @@ struct Loader {
 }
 
 impl Loader {
+    fn new(root_dir: PathBuf) -> Loader {
+        Loader {
+            root_dir,
+            sources: SourceMap::default(),
+            list_files: ListFiles::new(),
+            includes: HashMap::new(),
+            diagnostics: Vec::new(),
+            stack: Vec::new(),
+            loaded: Vec::new(),
+        }
+    }
+
+    /// Loads the root file and everything it brings in.
+    fn run(mut self, shown: PathBuf, canonical: PathBuf, text: String) -> Loaded {
+        let items = self.load_file(shown, canonical, text);
+        Loaded {
+            sources: self.sources,
+            items,
+            list_files: self.list_files,
+            includes: self.includes,
+            diagnostics: self.diagnostics,
+        }
+    }
+
     fn load_file(&mut self, shown: PathBuf, canonical: PathBuf, text: String) -> Vec<ast::Item> {
         let file = self.sources.add(shown.clone(), text.clone());
         self.stack.push(canonical.clone());

@@ -6,9 +6,7 @@
 
 use std::path::Path;
 
-use leadscore::eval::Evaluator;
 use leadscore::load::load_text;
-use leadscore::record::{to_lead, Json};
 
 fn leadscore_blocks(markdown: &str) -> Vec<(usize, String)> {
     let mut blocks = Vec::new();
@@ -59,17 +57,13 @@ fn every_model_snippet_checks_and_its_tests_pass() {
             );
             let plan = leadscore::plan::compile(checked.model);
             for case in &plan.model.tests {
-                let lead = to_lead(&plan, &Json::from_serde(&case.record), &[]).expect("test lead");
-                let evaluator = Evaluator::new(&plan, case.as_of);
-                let outcome = evaluator.evaluate(&lead);
-                for e in &case.expects {
-                    assert!(
-                        evaluator.test_outcome(&e.condition, &lead, &outcome),
-                        "{name}: test {:?}: expect {}",
-                        case.name,
-                        e.source
-                    );
-                }
+                let run = leadscore::testing::run_test(&plan, case).expect("test lead");
+                let failed: Vec<&str> = run.failures.iter().map(|f| f.source.as_str()).collect();
+                assert!(
+                    failed.is_empty(),
+                    "{name}: test {:?}: {failed:?}",
+                    case.name
+                );
             }
         }
     }

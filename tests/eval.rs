@@ -73,18 +73,9 @@ fn example_model_tests_pass() {
     let plan = plan_of(Path::new("examples/b2b-saas.score"));
     assert!(!plan.model.tests.is_empty());
     for case in &plan.model.tests {
-        let lead =
-            to_lead(&plan, &Json::from_serde(&case.record), &[]).expect("test lead converts");
-        let evaluator = Evaluator::new(&plan, case.as_of);
-        let outcome = evaluator.evaluate(&lead);
-        for e in &case.expects {
-            assert!(
-                evaluator.test_outcome(&e.condition, &lead, &outcome),
-                "{}: expect {}",
-                case.name,
-                e.source
-            );
-        }
+        let run = leadscore::testing::run_test(&plan, case).expect("test lead converts");
+        let failed: Vec<&str> = run.failures.iter().map(|f| f.source.as_str()).collect();
+        assert!(failed.is_empty(), "{}: {failed:?}", case.name);
     }
 }
 

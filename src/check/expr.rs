@@ -2,7 +2,9 @@
 //! the type of what they test.
 
 use super::*;
-use crate::syntax::ast::{CompareOp, Constant, EventArg, Expr, Operand, Predicate, Test, ValueSet};
+use crate::syntax::ast::{
+    CompareOp, Constant, Duration, EventArg, Expr, Operand, Predicate, Test, ValueSet,
+};
 use crate::time::start_of_day;
 
 /// Where a condition is written: over the lead, or inside an event's
@@ -129,17 +131,27 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// The count of an event's matching occurrences, as an aggregate.
+    fn count_of(
+        &mut self,
+        event: EventId,
+        filter: Option<Cond>,
+        window: Option<Duration>,
+    ) -> AggId {
+        self.intern_aggregate(Aggregate {
+            event,
+            filter,
+            window,
+            kind: AggKind::Count,
+        })
+    }
+
     fn as_condition(&mut self, typed: Typed, expr: &Spanned<Expr>) -> Cond {
         match typed {
             Typed::Cond(c) => c,
             Typed::Error => Cond::Invalid,
             Typed::Event(event, filter) => {
-                let id = self.intern_aggregate(Aggregate {
-                    event,
-                    filter,
-                    window: None,
-                    kind: AggKind::Count,
-                });
+                let id = self.count_of(event, filter, None);
                 Cond::Test(Value::Aggregate(id), Pred::Number(Order::Ge, 1.0))
             }
             Typed::Value(v, Ty::Bool) => Cond::Truthy(v),
@@ -176,12 +188,7 @@ impl<'a> Checker<'a> {
         for (i, within) in test.within.iter().enumerate() {
             typed = match typed {
                 Typed::Event(event, filter) if i == 0 => {
-                    let id = self.intern_aggregate(Aggregate {
-                        event,
-                        filter,
-                        window: Some(within.node),
-                        kind: AggKind::Count,
-                    });
+                    let id = self.count_of(event, filter, Some(within.node));
                     Typed::Value(Value::Aggregate(id), Ty::Count)
                 }
                 Typed::Value(v, Ty::Date) if i == 0 => Typed::Cond(Cond::Within(v, within.node)),
@@ -212,12 +219,7 @@ impl<'a> Checker<'a> {
         let (value, ty) = match typed {
             Typed::Value(v, ty) => (v, ty),
             Typed::Event(event, filter) => {
-                let id = self.intern_aggregate(Aggregate {
-                    event,
-                    filter,
-                    window: None,
-                    kind: AggKind::Count,
-                });
+                let id = self.count_of(event, filter, None);
                 (Value::Aggregate(id), Ty::Count)
             }
             Typed::Error => return Typed::Error,
@@ -488,12 +490,7 @@ impl<'a> Checker<'a> {
                 let typed = match typed {
                     // A bare event reference in a let is its count.
                     Typed::Event(event, filter) => {
-                        let agg = self.intern_aggregate(Aggregate {
-                            event,
-                            filter,
-                            window: None,
-                            kind: AggKind::Count,
-                        });
+                        let agg = self.count_of(event, filter, None);
                         Typed::Value(Value::Aggregate(agg), Ty::Count)
                     }
                     other => other,

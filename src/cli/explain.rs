@@ -2,8 +2,8 @@
 
 use clap::Args;
 
-use super::score::{convert, display_name, open_events, open_records};
-use super::{as_of, plan_model, EvalArgs, Exit};
+use super::input::{convert, Inputs};
+use super::{EvalArgs, Exit};
 use crate::eval::Evaluator;
 use crate::output::explanation;
 use crate::record::id_key;
@@ -18,28 +18,15 @@ pub struct ExplainArgs {
 }
 
 pub fn run(args: &ExplainArgs, color: bool) -> Exit {
-    let plan = match plan_model(&args.eval.model, color) {
-        Ok(p) => p,
+    let Inputs {
+        plan,
+        as_of,
+        file,
+        records,
+        mut events,
+    } = match args.eval.open(color) {
+        Ok(inputs) => inputs,
         Err(exit) => return exit,
-    };
-    let as_of = match as_of(args.eval.as_of.as_deref()) {
-        Ok(t) => t,
-        Err(exit) => return exit,
-    };
-    let file = display_name(&args.eval.leads);
-    let records = match open_records(&args.eval.leads) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot read leads `{file}`: {e}");
-            return Exit::Usage;
-        }
-    };
-    let mut events = match open_events(args.eval.events.as_deref()) {
-        Ok(e) => e,
-        Err(e) => {
-            eprintln!("error: cannot read events: {e}");
-            return Exit::Usage;
-        }
     };
     let wanted = args.id.trim();
     for record in records {

@@ -24,6 +24,7 @@ macro_rules! outln {
 mod check;
 mod compile;
 mod explain;
+mod input;
 mod score;
 mod test;
 

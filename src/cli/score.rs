@@ -2,16 +2,16 @@
 //! every record that cannot be scored.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use super::{as_of, default_format, plan_model, EvalArgs, Exit};
+use super::input::{convert, Inputs};
+use super::{default_format, EvalArgs, Exit};
 use crate::eval::Evaluator;
 use crate::output::{lead_json, OutputFormat, ResultWriter};
-use crate::plan::Plan;
-use crate::record::{id_key, to_lead, EventsFile, Format, RawRecord, RecordError, Records};
+use crate::record::RecordError;
 
 #[derive(Args, Debug)]
 pub struct ScoreArgs {
@@ -42,99 +42,16 @@ pub enum OnError {
     Skip,
 }
 
-/// Opens a lead file (or stdin for `-`) as a stream of records.
-pub fn open_records(path: &str) -> io::Result<Records<Box<dyn BufRead>>> {
-    let mut reader: Box<dyn BufRead> = if path == "-" {
-        Box::new(BufReader::new(io::stdin()))
-    } else {
-        Box::new(BufReader::with_capacity(1 << 16, File::open(path)?))
-    };
-    let format = Format::sniff(reader.fill_buf()?, Format::from_path(path));
-    Records::new(reader, format)
-}
-
-/// Reads the `--events` file, if any.
-pub fn open_events(path: Option<&str>) -> io::Result<Option<EventsFile>> {
-    let Some(path) = path else { return Ok(None) };
-    let mut reader: Box<dyn BufRead> = if path == "-" {
-        Box::new(BufReader::new(io::stdin()))
-    } else {
-        Box::new(BufReader::new(File::open(path)?))
-    };
-    let format = Format::sniff(
-        reader.fill_buf()?,
-        Format::from_path(path).or(Some(Format::Csv)),
-    );
-    EventsFile::read(reader, format, path).map(Some)
-}
-
-pub fn display_name(path: &str) -> String {
-    if path == "-" {
-        "<stdin>".to_string()
-    } else {
-        path.to_string()
-    }
-}
-
-/// Converts a raw record to a lead, or the error that names its place.
-// A bad record is rare and ends up printed; its size does not matter.
-#[allow(clippy::result_large_err)]
-pub fn convert(
-    plan: &Plan,
-    raw: RawRecord,
-    file: &str,
-    events: Option<&mut EventsFile>,
-) -> Result<crate::eval::Lead, RecordError> {
-    let raw_line = raw.line;
-    let error =
-        |field: Option<String>, value: Option<String>, expected: String, raw: &str| RecordError {
-            file: file.to_string(),
-            line: raw_line,
-            field,
-            value,
-            expected,
-            raw: raw.to_string(),
-        };
-    let json = match raw.json {
-        Ok(j) => j,
-        Err(message) => return Err(error(None, None, message, &raw.raw)),
-    };
-    let extra = match (events, json.get("id")) {
-        (Some(events), Some(id)) => {
-            let key = id_key(&id.to_serde());
-            events.by_lead.remove(&key).unwrap_or_default()
-        }
-        _ => Vec::new(),
-    };
-    to_lead(plan, &json, &extra).map_err(|p| error(p.field, p.value, p.expected, &raw.raw))
-}
-
 pub fn run(args: &ScoreArgs, color: bool) -> Exit {
-    let plan = match plan_model(&args.eval.model, color) {
-        Ok(p) => p,
+    let Inputs {
+        plan,
+        as_of,
+        file,
+        records,
+        mut events,
+    } = match args.eval.open(color) {
+        Ok(inputs) => inputs,
         Err(exit) => return exit,
-    };
-    let as_of = match as_of(args.eval.as_of.as_deref()) {
-        Ok(t) => t,
-        Err(exit) => return exit,
-    };
-    let file = display_name(&args.eval.leads);
-    let records = match open_records(&args.eval.leads) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot read leads `{file}`: {e}");
-            return Exit::Usage;
-        }
-    };
-    let mut events = match open_events(args.eval.events.as_deref()) {
-        Ok(e) => e,
-        Err(e) => {
-            eprintln!(
-                "error: cannot read events `{}`: {e}",
-                args.eval.events.as_deref().unwrap_or("")
-            );
-            return Exit::Usage;
-        }
     };
     let mut rejects = match &args.rejects {
         Some(path) => match File::create(path) {

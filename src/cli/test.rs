@@ -5,9 +5,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{plan_model, Exit};
-use crate::eval::Evaluator;
 use crate::output::{explanation, lead_json};
-use crate::record::{to_lead, Json};
+use crate::testing::run_test;
 
 #[derive(Args, Debug)]
 pub struct TestArgs {
@@ -37,8 +36,8 @@ pub fn run(args: &TestArgs, color: bool) -> Exit {
                     continue;
                 }
             }
-            let lead = match to_lead(&plan, &Json::from_serde(&case.record), &[]) {
-                Ok(l) => l,
+            let run = match run_test(&plan, case) {
+                Ok(run) => run,
                 Err(problem) => {
                     failed += 1;
                     outln!("FAIL {} — {}", path.display(), case.name);
@@ -46,30 +45,23 @@ pub fn run(args: &TestArgs, color: bool) -> Exit {
                     continue;
                 }
             };
-            let evaluator = Evaluator::new(&plan, case.as_of);
-            let outcome = evaluator.evaluate(&lead);
-            let failures: Vec<&str> = case
-                .expects
-                .iter()
-                .filter(|e| !evaluator.test_outcome(&e.condition, &lead, &outcome))
-                .map(|e| e.source.as_str())
-                .collect();
-            if failures.is_empty() {
+            if run.passed() {
                 passed += 1;
                 outln!("ok   {} — {}", path.display(), case.name);
                 continue;
             }
             failed += 1;
             outln!("FAIL {} — {}", path.display(), case.name);
-            for f in &failures {
-                outln!("    expect {f}");
+            for f in &run.failures {
+                outln!("    expect {}", f.source);
             }
-            let seen = lead_json(&plan, &lead.id, &outcome, false);
+            let (lead, outcome) = (&run.lead, &run.outcome);
+            let seen = lead_json(&plan, &lead.id, outcome, false);
             outln!("    saw {seen}");
             let as_of = case
                 .as_of
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-            for line in explanation(&plan, &lead.id, &outcome, &as_of).lines() {
+            for line in explanation(&plan, &lead.id, outcome, &as_of).lines() {
                 outln!("    | {line}");
             }
         }
