@@ -6,6 +6,7 @@ pub mod cli;
 pub mod codes;
 pub mod diagnostic;
 pub mod eval;
+pub mod fmt;
 pub mod load;
 pub mod output;
 pub mod plan;

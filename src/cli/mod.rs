@@ -24,6 +24,8 @@ macro_rules! outln {
 mod check;
 mod compile;
 mod explain;
+mod fmt;
+mod init;
 mod input;
 mod score;
 mod test;
@@ -85,6 +87,10 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Run the `test` blocks of models.
     Test(test::TestArgs),
+    /// Rewrite models in the canonical layout.
+    Fmt(fmt::FmtArgs),
+    /// Start a new model, from a template or from sample data.
+    Init(init::InitArgs),
     /// Show what a model compiles to.
     Compile(compile::CompileArgs),
     /// Explain a diagnostic code, such as E006.
@@ -131,6 +137,8 @@ pub fn run() -> ExitCode {
         Command::Score(args) => score::run(&args, color),
         Command::Explain(args) => explain::run(&args, color),
         Command::Test(args) => test::run(&args, color),
+        Command::Fmt(args) => fmt::run(&args, color),
+        Command::Init(args) => init::run(&args),
         Command::Compile(args) => compile::run(&args, color),
         Command::ExplainCode { code } => explain_code(&code),
     };

@@ -19,9 +19,11 @@ pub struct Lowerer {
 type P<'i> = Pair<'i, R>;
 
 impl Lowerer {
+    /// The span of a pair without the whitespace and comments that pest's
+    /// implicit skipping leaves at the end of a rule ending in `?` or `*`.
     fn span(&self, pair: &P) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, s.start(), s.end())
+        Span::new(self.file, s.start(), s.start() + content_len(s.as_str()))
     }
 
     fn error(&mut self, code: Code, span: Span, message: String, label: &str, help: &str) {
@@ -1042,4 +1044,38 @@ fn unicode_escape(chars: &mut std::iter::Peekable<std::str::CharIndices>) -> Opt
         }
     }
     u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32)
+}
+
+/// The length of `text` without trailing whitespace and comments.
+fn content_len(text: &str) -> usize {
+    let mut end = text.trim_end().len();
+    loop {
+        let body = &text[..end];
+        let line_start = body.rfind('\n').map_or(0, |i| i + 1);
+        match comment_start(&body[line_start..]) {
+            Some(hash) => end = body[..line_start + hash].trim_end().len(),
+            None => return end,
+        }
+    }
+}
+
+/// Where a comment starts on one line, skipping `#` inside text literals.
+fn comment_start(line: &str) -> Option<usize> {
+    let mut in_text = false;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        if in_text {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_text = false,
+                _ => {}
+            }
+        } else if c == '"' {
+            in_text = true;
+        } else if c == '#' {
+            return Some(i);
+        }
+    }
+    None
 }

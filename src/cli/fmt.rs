@@ -1,0 +1,99 @@
+//! `leadscore fmt`: rewrite models in the canonical layout.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::Exit;
+use crate::diagnostic::render;
+use crate::source::SourceMap;
+
+#[derive(Args, Debug)]
+pub struct FmtArgs {
+    /// Model files (.score).
+    #[arg(required = true)]
+    pub models: Vec<PathBuf>,
+    /// Change nothing; print a diff and exit 1 when a file is not formatted.
+    #[arg(long)]
+    pub check: bool,
+}
+
+pub fn run(args: &FmtArgs, color: bool) -> Exit {
+    let mut exit = Exit::Success;
+    let mut changed = 0usize;
+    for path in &args.models {
+        let result = format_file(path, args.check, color);
+        match result {
+            Ok(false) => {}
+            Ok(true) => {
+                changed += 1;
+                if exit == Exit::Success && args.check {
+                    exit = Exit::Findings;
+                }
+            }
+            Err(e) => {
+                if exit != Exit::Usage {
+                    exit = e;
+                }
+            }
+        }
+    }
+    let files = args.models.len();
+    let summary = if args.check {
+        format!(
+            "{changed} of {files} file{} would be reformatted",
+            if files == 1 { "" } else { "s" }
+        )
+    } else {
+        format!(
+            "{changed} of {files} file{} reformatted",
+            if files == 1 { "" } else { "s" }
+        )
+    };
+    eprintln!("{summary}");
+    exit
+}
+
+/// Formats one file; `Ok(true)` when it is (or would be) changed.
+fn format_file(path: &Path, check: bool, color: bool) -> Result<bool, Exit> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        eprintln!("error: cannot read `{}`: {e}", path.display());
+        Exit::Usage
+    })?;
+    let mut sources = SourceMap::default();
+    let file = sources.add(path.to_path_buf(), text.as_str());
+    let (ast, diagnostics) = crate::syntax::parse(file, &text);
+    let errors: Vec<_> = diagnostics.into_iter().filter(|d| d.is_error()).collect();
+    let Some(ast) = ast.filter(|_| errors.is_empty()) else {
+        eprint!("{}", render(&errors, &sources, color));
+        eprintln!(
+            "error: `{}` was not formatted because it does not parse",
+            path.display()
+        );
+        return Err(Exit::Findings);
+    };
+    let formatted = crate::fmt::format(&ast, &text);
+    if formatted == text {
+        return Ok(false);
+    }
+    if check {
+        let name = path.display().to_string();
+        let diff = similar::TextDiff::from_lines(&text, &formatted);
+        out!(
+            "{}",
+            diff.unified_diff()
+                .context_radius(2)
+                .header(&name, &format!("{name} (formatted)"))
+        );
+        return Ok(true);
+    }
+    let temp = path.with_extension("score.fmt-tmp");
+    let written = std::fs::write(&temp, &formatted).and_then(|()| std::fs::rename(&temp, path));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&temp);
+        eprintln!("error: cannot write `{}`: {e}", path.display());
+        return Err(Exit::Usage);
+    }
+    eprintln!("formatted {}", path.display());
+    Ok(true)
+}

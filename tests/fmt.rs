@@ -1,0 +1,161 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+//! The formatter: idempotent, meaning-preserving, comment-preserving, on
+//! every model in the repository and on generated ones.
+
+use std::path::{Path, PathBuf};
+
+use leadscore::syntax::{ast::File, parse};
+use proptest::prelude::*;
+
+fn parsed(text: &str) -> Option<File> {
+    let (file, diagnostics) = parse(0, text);
+    file.filter(|_| diagnostics.iter().all(|d| !d.is_error()))
+}
+
+fn comments(text: &str) -> Vec<String> {
+    // Good enough for the fixtures: `#` inside a text literal is rare there
+    // and would appear on both sides anyway.
+    text.lines()
+        .filter_map(|l| l.find('#').map(|i| l[i..].trim_end().to_string()))
+        .collect()
+}
+
+/// Checks the formatter's promises on one model text.
+fn assert_formats_well(name: &str, text: &str) {
+    let Some(ast) = parsed(text) else { return };
+    let once = leadscore::fmt::format(&ast, text);
+    let reparsed =
+        parsed(&once).unwrap_or_else(|| panic!("{name}: formatted text does not parse:\n{once}"));
+    assert_eq!(
+        reparsed, ast,
+        "{name}: formatting changed the model:\n{once}"
+    );
+    let twice = leadscore::fmt::format(&reparsed, &once);
+    assert_eq!(twice, once, "{name}: formatting is not idempotent");
+    let mut before = comments(text);
+    let mut after = comments(&once);
+    before.sort();
+    after.sort();
+    assert_eq!(
+        after, before,
+        "{name}: comments were lost or duplicated:\n{once}"
+    );
+}
+
+fn model_files() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut dirs = vec![PathBuf::from("examples"), PathBuf::from("tests/fixtures")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "score") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn every_model_in_the_repository_formats_well() {
+    let files = model_files();
+    assert!(files.len() > 50, "found {} models", files.len());
+    for path in files {
+        let text = std::fs::read_to_string(&path).expect("readable");
+        assert_formats_well(&path.display().to_string(), &text);
+    }
+}
+
+#[test]
+fn the_example_is_in_canonical_layout_after_formatting_a_messy_copy() {
+    let messy = "lead{title:text;employees:number}\nevent visit(page:text)\n# a comment\nwhen title   in[VP,CEO]+10 # why\nscore fit max 50{when employees>=1000 +5;decay 10 every 30d}\nthreshold mql 10\n";
+    let ast = parsed(messy).expect("parses");
+    insta::assert_snapshot!(leadscore::fmt::format(&ast, messy));
+}
+
+#[test]
+fn fmt_check_reports_and_fmt_rewrites() {
+    let dir = std::env::temp_dir().join(format!("leadscore-fmt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let model = dir.join("m.score");
+    std::fs::write(&model, "lead{title:text}\nwhen title=VP +1\n").expect("write");
+    let bin = env!("CARGO_BIN_EXE_leadscore");
+    let check = std::process::Command::new(bin)
+        .args(["fmt", "--check"])
+        .arg(&model)
+        .output()
+        .expect("runs");
+    assert_eq!(check.status.code(), Some(1));
+    let diff = String::from_utf8_lossy(&check.stdout);
+    assert!(diff.contains("+when title = VP +1"), "{diff}");
+    assert_eq!(
+        std::fs::read_to_string(&model).expect("read"),
+        "lead{title:text}\nwhen title=VP +1\n",
+        "--check changes nothing"
+    );
+    let write = std::process::Command::new(bin)
+        .arg("fmt")
+        .arg(&model)
+        .output()
+        .expect("runs");
+    assert_eq!(write.status.code(), Some(0));
+    let check = std::process::Command::new(bin)
+        .args(["fmt", "--check"])
+        .arg(&model)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "formatted file passes --check"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&model).expect("read"),
+        "lead {\n  title: text\n}\nwhen title = VP +1\n"
+    );
+}
+
+#[test]
+fn examples_are_formatted() {
+    let bin = env!("CARGO_BIN_EXE_leadscore");
+    let out = std::process::Command::new(bin)
+        .args([
+            "fmt",
+            "--check",
+            "examples/b2b-saas.score",
+            "examples/common/events.score",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Generated models: the example with a random stretch deleted or
+    /// duplicated; whatever still parses must format well.
+    #[test]
+    fn generated_models_format_well(start in 0usize..14_000, len in 0usize..400, duplicate in any::<bool>()) {
+        let text = std::fs::read_to_string(Path::new("examples/b2b-saas.score")).expect("example");
+        let start = start.min(text.len());
+        let end = (start + len).min(text.len());
+        if text.is_char_boundary(start) && text.is_char_boundary(end) {
+            let mutated = if duplicate {
+                format!("{}{}", &text[..end], &text[start..])
+            } else {
+                format!("{}{}", &text[..start], &text[end..])
+            };
+            assert_formats_well("generated", &mutated);
+        }
+    }
+}
