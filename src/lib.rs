@@ -7,6 +7,7 @@ pub mod codes;
 pub mod diagnostic;
 pub mod eval;
 pub mod fmt;
+pub mod generate;
 pub mod load;
 pub mod output;
 pub mod plan;

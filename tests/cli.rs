@@ -387,3 +387,23 @@ fn scores_are_reproducible_for_a_fixed_as_of() {
     assert_eq!(code(&a), 0);
     assert_eq!(a.stdout, b.stdout);
 }
+
+#[test]
+fn output_is_identical_whatever_the_number_of_threads() {
+    let dir = std::env::temp_dir().join(format!("leadscore-threads-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let leads = dir.join("generated.ndjson");
+    let generated = leadscore(&["generate", "--leads", "6000", "--seed", "3"]);
+    assert_eq!(code(&generated), 0);
+    std::fs::write(&leads, &generated.stdout).expect("write");
+    let path = leads.to_str().expect("utf-8");
+    let score = |threads: &str| {
+        leadscore(&["score", "examples/b2b-saas.score", path, "--as-of", "2026-11-20", "--format", "ndjson", "--explain", "--threads", threads])
+    };
+    let one = score("1");
+    assert_eq!(code(&one), 0, "{}", stderr(&one));
+    assert_eq!(stdout(&one).lines().count(), 6000);
+    for threads in ["2", "3", "8"] {
+        assert!(score(threads).stdout == one.stdout, "{threads} threads differ from one");
+    }
+}

@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::input::{convert, Inputs};
+use super::input::{attach_events, convert, Inputs};
 use super::{EvalArgs, Exit};
 use crate::eval::Evaluator;
 use crate::output::explanation;
@@ -37,16 +37,15 @@ pub fn run(args: &ExplainArgs, color: bool) -> Exit {
                 return Exit::Usage;
             }
         };
+        let raw = raw.parsed();
         let is_wanted = raw
-            .json
-            .as_ref()
-            .ok()
+            .json()
             .and_then(|j| j.get("id"))
             .is_some_and(|id| id_key(&id.to_serde()) == wanted);
         if !is_wanted {
             continue;
         }
-        return match convert(&plan, raw, &file, events.as_mut()) {
+        return match convert(&plan, attach_events(raw, events.as_mut()), &file) {
             Ok(lead) => {
                 let evaluator = Evaluator::new(&plan, as_of);
                 let outcome = evaluator.evaluate(&lead);

@@ -8,7 +8,7 @@ use super::{as_of, plan_model, EvalArgs, Exit};
 use crate::eval::Lead;
 
 use crate::plan::Plan;
-use crate::record::{id_key, to_lead, EventsFile, Format, RawRecord, RecordError, Records};
+use crate::record::{id_key, to_lead, EventsFile, Format, Json, RawRecord, RecordError, Records};
 use crate::time::Instant;
 
 /// Everything a scoring run starts from.
@@ -82,35 +82,52 @@ fn display_name(path: &str) -> String {
     }
 }
 
-/// Converts a raw record to a lead, or the error that names its place.
+/// A record with the events the events file holds for it: everything its
+/// conversion needs, so it can be converted on any thread.
+pub struct Pending {
+    raw: RawRecord,
+    events: Vec<(usize, Json)>,
+}
+
+/// Takes the record's events out of the events file (sequentially, since
+/// the file is shared); the record is parsed here only when that needs its id.
+pub fn attach_events(raw: RawRecord, events: Option<&mut EventsFile>) -> Pending {
+    let Some(events) = events else {
+        return Pending {
+            raw,
+            events: Vec::new(),
+        };
+    };
+    let raw = raw.parsed();
+    let extra = raw
+        .json()
+        .and_then(|j| j.get("id"))
+        .map(|id| {
+            events
+                .by_lead
+                .remove(&id_key(&id.to_serde()))
+                .unwrap_or_default()
+        })
+        .unwrap_or_default();
+    Pending { raw, events: extra }
+}
+
+/// Converts a record to a lead, or the error that names its place.
 // A bad record is rare and ends up printed; its size does not matter.
 #[allow(clippy::result_large_err)]
-pub fn convert(
-    plan: &Plan,
-    raw: RawRecord,
-    file: &str,
-    events: Option<&mut EventsFile>,
-) -> Result<Lead, RecordError> {
-    let raw_line = raw.line;
-    let error =
-        |field: Option<String>, value: Option<String>, expected: String, raw: &str| RecordError {
-            file: file.to_string(),
-            line: raw_line,
-            field,
-            value,
-            expected,
-            raw: raw.to_string(),
-        };
-    let json = match raw.json {
-        Ok(j) => j,
-        Err(message) => return Err(error(None, None, message, &raw.raw)),
+pub fn convert(plan: &Plan, pending: Pending, file: &str) -> Result<Lead, RecordError> {
+    let Pending { raw, events } = pending;
+    let (line, text) = (raw.line, raw.raw.clone());
+    let error = |field: Option<String>, value: Option<String>, expected: String| RecordError {
+        file: file.to_string(),
+        line,
+        field,
+        value,
+        expected,
+        raw: text.clone(),
     };
-    let extra = match (events, json.get("id")) {
-        (Some(events), Some(id)) => {
-            let key = id_key(&id.to_serde());
-            events.by_lead.remove(&key).unwrap_or_default()
-        }
-        _ => Vec::new(),
-    };
-    to_lead(plan, &json, &extra).map_err(|p| error(p.field, p.value, p.expected, &raw.raw))
+    let json = raw
+        .into_json()
+        .map_err(|message| error(None, None, message))?;
+    to_lead(plan, &json, &events).map_err(|p| error(p.field, p.value, p.expected))
 }

@@ -25,8 +25,10 @@ mod check;
 mod compile;
 mod explain;
 mod fmt;
+mod generate;
 mod init;
 mod input;
+mod progress;
 mod score;
 mod test;
 
@@ -93,6 +95,9 @@ pub enum Command {
     Init(init::InitArgs),
     /// Show what a model compiles to.
     Compile(compile::CompileArgs),
+    /// Write synthetic leads for the example model (for benchmarks).
+    #[command(hide = true)]
+    Generate(generate::GenerateArgs),
     /// Explain a diagnostic code, such as E006.
     ExplainCode {
         /// The code (E006) or its name (unknown-name).
@@ -140,6 +145,7 @@ pub fn run() -> ExitCode {
         Command::Fmt(args) => fmt::run(&args, color),
         Command::Init(args) => init::run(&args),
         Command::Compile(args) => compile::run(&args, color),
+        Command::Generate(args) => generate::run(&args),
         Command::ExplainCode { code } => explain_code(&code),
     };
     exit.into()

@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use super::input::{convert, Inputs};
+use rayon::prelude::*;
+
+use super::input::{attach_events, convert, Inputs, Pending};
+use super::progress::Progress;
 use super::{default_format, EvalArgs, Exit};
 use crate::eval::Evaluator;
 use crate::output::{lead_json, OutputFormat, ResultWriter};
@@ -32,7 +35,17 @@ pub struct ScoreArgs {
     /// Write results to this file (atomically) instead of stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// How many threads score leads (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No progress bar and no closing summary.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
+
+/// Records read and scored together; enough to keep every core busy,
+/// small enough that memory does not grow with the input.
+const BATCH: usize = 2048;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum OnError {
@@ -88,6 +101,16 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
     }
     let mut writer = ResultWriter::new(sink, format, &plan);
     let evaluator = Evaluator::new(&plan, as_of);
+    let pool = match rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build()
+    {
+        Ok(pool) => pool,
+        Err(e) => {
+            eprintln!("error: cannot start the scoring threads: {e}");
+            return Exit::Usage;
+        }
+    };
     let mut scored = 0usize;
     let mut rejected = 0usize;
 
@@ -99,30 +122,57 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
         }
     }
 
-    for record in records {
-        let raw = match record {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("error: reading `{file}` failed: {e}");
-                return Exit::Usage;
-            }
-        };
-        match convert(&plan, raw, &file, events.as_mut()) {
-            Ok(lead) => {
-                let outcome = evaluator.evaluate(&lead);
-                let result = lead_json(&plan, &lead.id, &outcome, args.explain);
-                if let Err(e) = writer.write(&result) {
-                    return write_failed(&e);
-                }
-                scored += 1;
-            }
-            Err(error) => {
-                if let Some(exit) = reject(&error, args.on_error, &mut rejects, &mut rejected) {
-                    return exit;
+    let progress = Progress::start(args.quiet);
+    let explain = args.explain;
+    let mut batch: Vec<Pending> = Vec::with_capacity(BATCH);
+    let mut records = records.into_iter();
+    loop {
+        batch.clear();
+        for record in records.by_ref().take(BATCH) {
+            match record {
+                Ok(raw) => batch.push(attach_events(raw, events.as_mut())),
+                Err(e) => {
+                    eprintln!("error: reading `{file}` failed: {e}");
+                    return Exit::Usage;
                 }
             }
         }
+        if batch.is_empty() {
+            break;
+        }
+        // Conversion and evaluation run on every core; results come back in
+        // input order, so the output is the same as with one thread.
+        let results: Vec<Result<serde_json::Value, RecordError>> = pool.install(|| {
+            batch
+                .par_drain(..)
+                .map(|pending| {
+                    let lead = convert(&plan, pending, &file)?;
+                    let outcome = evaluator.evaluate(&lead);
+                    Ok(lead_json(&plan, &lead.id, &outcome, explain))
+                })
+                .collect()
+        });
+        for result in results {
+            match result {
+                Ok(json) => {
+                    if let Err(e) = writer.write(&json) {
+                        return write_failed(&e);
+                    }
+                    scored += 1;
+                }
+                Err(error) => {
+                    let stop = progress
+                        .suspend(|| reject(&error, args.on_error, &mut rejects, &mut rejected));
+                    if let Some(exit) = stop {
+                        progress.finish();
+                        return exit;
+                    }
+                }
+            }
+        }
+        progress.update(scored + rejected);
     }
+    progress.finish();
 
     // Events whose lead never appeared are reported, not silently lost.
     let mut orphans = 0usize;
@@ -158,7 +208,7 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
             return write_failed(&e);
         }
     }
-    if args.on_error == OnError::Skip || orphans > 0 {
+    if !args.quiet && (args.on_error == OnError::Skip || orphans > 0) {
         let mut summary = format!("scored {scored}, rejected {rejected}");
         if orphans > 0 {
             summary.push_str(&format!(

@@ -65,7 +65,36 @@ impl Problem {
 pub struct RawRecord {
     pub line: usize,
     pub raw: String,
-    pub json: Result<Json, String>,
+    /// `None` for an NDJSON line not parsed yet: parsing is left to the
+    /// thread that converts the record.
+    json: Option<Result<Json, String>>,
+}
+
+impl RawRecord {
+    /// Parses the record now, if it has not been.
+    pub fn parsed(mut self) -> Self {
+        if self.json.is_none() {
+            self.json = Some(parse_json(&self.raw));
+        }
+        self
+    }
+
+    /// The record's JSON, once parsed and when it is valid.
+    pub fn json(&self) -> Option<&Json> {
+        self.json.as_ref().and_then(|j| j.as_ref().ok())
+    }
+
+    /// The record's JSON (parsed here if need be), or why it is not JSON.
+    pub fn into_json(self) -> Result<Json, String> {
+        match self.json {
+            Some(json) => json,
+            None => parse_json(&self.raw),
+        }
+    }
+}
+
+fn parse_json(text: &str) -> Result<Json, String> {
+    serde_json::from_str::<Json>(text).map_err(|e| describe_json_error(&e))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -194,12 +223,10 @@ impl<R: BufRead> Iterator for Records<R> {
                         if text.trim().is_empty() {
                             continue;
                         }
-                        let json =
-                            serde_json::from_str::<Json>(text).map_err(|e| describe_json_error(&e));
                         return Some(Ok(RawRecord {
                             line: *line,
                             raw: text.to_string(),
-                            json,
+                            json: None,
                         }));
                     }
                     Err(e) => return Some(Err(e)),
@@ -236,7 +263,11 @@ impl<R: BufRead> Iterator for Records<R> {
                                 row.len(),
                                 headers.len()
                             ));
-                            return Some(Ok(RawRecord { line, raw, json }));
+                            return Some(Ok(RawRecord {
+                                line,
+                                raw,
+                                json: Some(json),
+                            }));
                         }
                         let object = headers
                             .iter()
@@ -246,7 +277,7 @@ impl<R: BufRead> Iterator for Records<R> {
                         Some(Ok(RawRecord {
                             line,
                             raw,
-                            json: Ok(Json::Object(object)),
+                            json: Some(Ok(Json::Object(object))),
                         }))
                     }
                     Err(e) => {
@@ -254,7 +285,7 @@ impl<R: BufRead> Iterator for Records<R> {
                         Some(Ok(RawRecord {
                             line: line.max(1),
                             raw: String::new(),
-                            json: Err(format!("unreadable CSV: {e}")),
+                            json: Some(Err(format!("unreadable CSV: {e}"))),
                         }))
                     }
                 }
@@ -298,7 +329,7 @@ fn next_array_element(text: &str, position: &mut usize, done: &mut bool) -> Opti
         Some(RawRecord {
             line: line_of(text, position),
             raw: String::new(),
-            json: Err(message),
+            json: Some(Err(message)),
         })
     };
     skip_whitespace(text, position);
@@ -363,9 +394,9 @@ fn next_array_element(text: &str, position: &mut usize, done: &mut bool) -> Opti
                 return Some(RawRecord {
                     line,
                     raw,
-                    json: Err(
-                        "expected `,` or `]` after this element of the JSON array".to_string()
-                    ),
+                    json: Some(Err(
+                        "expected `,` or `]` after this element of the JSON array".to_string(),
+                    )),
                 });
             }
         }
@@ -373,7 +404,11 @@ fn next_array_element(text: &str, position: &mut usize, done: &mut bool) -> Opti
     if json.is_err() {
         // A record that parsed as JSON but failed the duplicate-key check.
     }
-    Some(RawRecord { line, raw, json })
+    Some(RawRecord {
+        line,
+        raw,
+        json: Some(json),
+    })
 }
 
 /// Events from a separate file, grouped by lead id.
@@ -390,17 +425,18 @@ impl EventsFile {
     pub fn read<R: BufRead>(reader: R, format: Format, file: &str) -> std::io::Result<EventsFile> {
         let mut events = EventsFile::default();
         for record in Records::new(reader, format)? {
-            let record = record?;
-            let json = match record.json {
+            let record = record?.parsed();
+            let (line, raw) = (record.line, record.raw.clone());
+            let json = match record.into_json() {
                 Ok(j) => j,
                 Err(message) => {
                     events.errors.push(RecordError {
                         file: file.to_string(),
-                        line: record.line,
+                        line,
                         field: None,
                         value: None,
                         expected: message,
-                        raw: record.raw,
+                        raw,
                     });
                     continue;
                 }
@@ -411,7 +447,7 @@ impl EventsFile {
                 other => {
                     events.errors.push(RecordError {
                         file: file.to_string(),
-                        line: record.line,
+                        line,
                         field: Some("lead_id".to_string()),
                         value: Some(
                             other
@@ -419,16 +455,12 @@ impl EventsFile {
                                 .unwrap_or_else(|| "absent".to_string()),
                         ),
                         expected: "the id of a lead".to_string(),
-                        raw: record.raw,
+                        raw,
                     });
                     continue;
                 }
             };
-            events
-                .by_lead
-                .entry(id)
-                .or_default()
-                .push((record.line, json));
+            events.by_lead.entry(id).or_default().push((line, json));
         }
         Ok(events)
     }

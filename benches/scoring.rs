@@ -1,0 +1,165 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+//! Benchmarks: compiling the example model, evaluating the plan per lead,
+//! and scoring generated NDJSON and CSV end to end, next to the cost of
+//! merely parsing the same NDJSON into typed structs with serde_json.
+
+use std::io::Cursor;
+use std::path::Path;
+
+use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use leadscore::eval::Evaluator;
+use leadscore::generate::{leads, CSV_HEADER, EVENTS_CSV_HEADER};
+use leadscore::output::lead_json;
+use leadscore::plan::{compile, Plan};
+use leadscore::record::{id_key, to_lead, EventsFile, Format, Records};
+
+const LEADS: usize = 10_000;
+
+fn plan() -> Plan {
+    let checked = leadscore::cli::load_and_check(Path::new("examples/b2b-saas.score")).unwrap();
+    compile(checked.model.unwrap())
+}
+
+fn as_of() -> leadscore::time::Instant {
+    leadscore::time::parse_instant("2026-11-20").unwrap()
+}
+
+fn ndjson() -> String {
+    leads(LEADS, 7).map(|l| l.to_ndjson() + "\n").collect()
+}
+
+/// What a lead looks like to a program that only wants to read it.
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct TypedLead {
+    id: String,
+    title: Option<String>,
+    seniority: Option<String>,
+    #[serde(rename = "Number of Employees")]
+    employees: Option<f64>,
+    industry: Option<String>,
+    country: Option<String>,
+    email: Option<String>,
+    newsletter: Option<bool>,
+    tech_stack: Option<Vec<String>>,
+    events: Option<Vec<TypedEvent>>,
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct TypedEvent {
+    #[serde(rename = "type")]
+    kind: String,
+    at: String,
+    page: Option<String>,
+    campaign: Option<String>,
+    asset: Option<String>,
+    #[serde(rename = "kind")]
+    asset_kind: Option<String>,
+    name: Option<String>,
+}
+
+fn compile_example(c: &mut Criterion) {
+    c.bench_function("parse+check+compile example model", |b| {
+        b.iter(|| black_box(plan()))
+    });
+}
+
+fn evaluate(c: &mut Criterion) {
+    let plan = plan();
+    let evaluator = Evaluator::new(&plan, as_of());
+    let text = ndjson();
+    let leads: Vec<_> = text
+        .lines()
+        .map(|l| to_lead(&plan, &serde_json::from_str(l).unwrap(), &[]).unwrap())
+        .collect();
+    let mut group = c.benchmark_group("evaluate");
+    group.throughput(Throughput::Elements(LEADS as u64));
+    group.bench_function(
+        format!("{} rules x {LEADS} leads", plan.model.rules.len()),
+        |b| {
+            b.iter(|| {
+                for lead in &leads {
+                    black_box(evaluator.evaluate(lead));
+                }
+            })
+        },
+    );
+    group.finish();
+}
+
+fn end_to_end(c: &mut Criterion) {
+    let plan = plan();
+    let evaluator = Evaluator::new(&plan, as_of());
+    let text = ndjson();
+    let mut group = c.benchmark_group("ndjson");
+    group.throughput(Throughput::Elements(LEADS as u64));
+    group.bench_function("serde_json into typed structs (baseline)", |b| {
+        b.iter(|| {
+            for line in text.lines() {
+                black_box(serde_json::from_str::<TypedLead>(line).unwrap());
+            }
+        })
+    });
+    group.bench_function("score end to end, one thread", |b| {
+        b.iter(|| {
+            let mut out = Vec::with_capacity(text.len());
+            for record in Records::new(Cursor::new(text.as_bytes()), Format::Ndjson).unwrap() {
+                let json = record.unwrap().into_json().unwrap();
+                let lead = to_lead(&plan, &json, &[]).unwrap();
+                let outcome = evaluator.evaluate(&lead);
+                serde_json::to_writer(&mut out, &lead_json(&plan, &lead.id, &outcome, false))
+                    .unwrap();
+                out.push(b'\n');
+            }
+            black_box(out)
+        })
+    });
+    group.finish();
+
+    let mut csv = String::from(CSV_HEADER);
+    csv.push('\n');
+    let mut events = String::from(EVENTS_CSV_HEADER);
+    events.push('\n');
+    for lead in leads(LEADS, 7) {
+        csv.push_str(&lead.to_csv());
+        csv.push('\n');
+        for row in lead.events_csv() {
+            events.push_str(&row);
+            events.push('\n');
+        }
+    }
+    let mut group = c.benchmark_group("csv");
+    group.throughput(Throughput::Elements(LEADS as u64));
+    group.bench_function("score CSV leads with a CSV events file, one thread", |b| {
+        b.iter(|| {
+            let mut by_lead =
+                EventsFile::read(Cursor::new(events.as_bytes()), Format::Csv, "events.csv")
+                    .unwrap();
+            let mut out = Vec::new();
+            for record in Records::new(Cursor::new(csv.as_bytes()), Format::Csv).unwrap() {
+                let json = record.unwrap().into_json().unwrap();
+                let key = json
+                    .get("id")
+                    .map(|id| id_key(&id.to_serde()))
+                    .unwrap_or_default();
+                let extra = by_lead.by_lead.remove(&key).unwrap_or_default();
+                let lead = to_lead(&plan, &json, &extra).unwrap();
+                let outcome = evaluator.evaluate(&lead);
+                serde_json::to_writer(&mut out, &lead_json(&plan, &lead.id, &outcome, false))
+                    .unwrap();
+                out.push(b'\n');
+            }
+            black_box(out)
+        })
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(10);
+    targets = compile_example, evaluate, end_to_end
+}
+criterion_main!(benches);
