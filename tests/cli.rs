@@ -398,12 +398,37 @@ fn output_is_identical_whatever_the_number_of_threads() {
     std::fs::write(&leads, &generated.stdout).expect("write");
     let path = leads.to_str().expect("utf-8");
     let score = |threads: &str| {
-        leadscore(&["score", "examples/b2b-saas.score", path, "--as-of", "2026-11-20", "--format", "ndjson", "--explain", "--threads", threads])
+        leadscore(&[
+            "score",
+            "examples/b2b-saas.score",
+            path,
+            "--as-of",
+            "2026-11-20",
+            "--format",
+            "ndjson",
+            "--explain",
+            "--threads",
+            threads,
+        ])
     };
     let one = score("1");
     assert_eq!(code(&one), 0, "{}", stderr(&one));
     assert_eq!(stdout(&one).lines().count(), 6000);
     for threads in ["2", "3", "8"] {
-        assert!(score(threads).stdout == one.stdout, "{threads} threads differ from one");
+        assert!(
+            score(threads).stdout == one.stdout,
+            "{threads} threads differ from one"
+        );
     }
+}
+
+#[test]
+fn csv_record_errors_name_the_row() {
+    let o = leadscore(&["score", SMALL, "tests/fixtures/cli/bad.csv", "--as-of", AS_OF, "--format", "ndjson", "--on-error", "skip"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("bad.csv:3: field `employees` is \"lots\"; expected a number"), "{err}");
+    assert!(err.contains("bad.csv:4:") && err.contains("the row has 3 columns but the header has 4"), "{err}");
+    assert!(err.ends_with("scored 2, rejected 2\n"), "{err}");
+    assert_eq!(stdout(&o).lines().count(), 2);
 }
