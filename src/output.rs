@@ -355,6 +355,22 @@ pub fn explanation(plan: &Plan, id: &JsonValue, outcome: &Outcome, as_of: &str) 
         write_rules(&mut out, &top);
     }
     let _ = writeln!(out, "\nscore = {}", number(outcome.score));
+    let mut parts: Vec<String> = model
+        .groups
+        .iter()
+        .zip(&outcome.groups)
+        .filter(|(g, _)| !g.separate)
+        .map(|(g, v)| format!("{} {}", g.name, number(*v)))
+        .collect();
+    let top_sum: f64 = top.iter().map(|(_, p)| p).sum();
+    if !top.is_empty() {
+        parts.insert(0, format!("top-level rules {}", number(crate::eval::round2(top_sum))));
+    }
+    let counted: f64 = top_sum
+        + model.groups.iter().zip(&outcome.groups).filter(|(g, _)| !g.separate).map(|(_, v)| v).sum::<f64>();
+    if !parts.is_empty() {
+        let _ = writeln!(out, "    sum: {} = {}", parts.join(" + "), number(crate::eval::round2(counted)));
+    }
     adjustments(&mut out, None);
 
     if outcome.disqualified_by.is_empty() {
