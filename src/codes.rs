@@ -140,6 +140,30 @@ codes! {
         "A bare word on the right of a comparison is also the name of a field. A bare word is always text, never a field, so this compares with the word itself.",
         "Quote the word to make clear it is text (`\"industry\"`); comparing two fields is not supported.",
         "when title = industry +5";
+    UnreachableBound = "W003", "unreachable-bound",
+        "A threshold, a label clause, or a comparison in a threshold, label or let tests a score against a bound that no lead can reach. leadscore works out the lowest and highest value each group and the total can take (every rule's points, `each` caps, group and total clamps) and the bound lies outside that range, so the threshold is never passed or the label value never chosen.",
+        "Move the bound inside the range the message gives, or change the points or the `max`/`min` that limit the score.",
+        "score fit max 50 {\n  when seniority = VP +40\n  when employees > 1000 +30\n}\nlabel grade from fit: A >= 60, B >= 30, C";
+    NeverTrue = "W004", "condition-never-true",
+        "Tests joined with `and` contradict each other on the same field, event count, score or event property (`employees > 1000 and employees < 500`, `title = CEO and title = CTO`, `seniority >= VP and seniority < Manager`), or one test can never pass on its own (`employees between 500 and 100`). The condition is never true, so the rule never fires, the let is never true, or the `where` never matches an event.",
+        "Fix the bound that is wrong, or join the tests with `or` if either should do (`title in [CEO, CTO]`).",
+        "when employees > 1000 and employees < 500 +10";
+    DuplicateRule = "W005", "duplicate-rule",
+        "The same rule (same condition or event reference, same points and modifiers) appears twice in the same score (the top level, or one group), so a lead that matches gets the points twice. Usually a copy-and-paste slip or a merge that brought a rule in twice. The same rule in two different groups is not reported: each group is its own sub-score.",
+        "Remove one copy. If the lead should get more points, change the points of one rule instead.",
+        "when seniority = VP +20\nwhen seniority = VP +20";
+    UnusedDeclaration = "W006", "unused-declaration",
+        "A field, event, list or `let` is declared but nothing reads it: no rule, let, threshold, label, account block or test. Events are not reported in a model with a `decay`, since every declared event counts as activity there; declarations brought in with `use` are not reported, since a shared file serves several models.",
+        "Remove the declaration, or use it where it was meant to be used. A bare word is text, never a field: `title = industry` does not read `industry`.",
+        "lead { title: text, industry: text }\nwhen title = VP +10";
+    UnboundedEach = "W007", "unbounded-each",
+        "An `each` rule has neither `max`, `within` nor `fade over`, so every matching event the lead ever had adds its points again: the rule's points grow without bound, and a lead with a long history can reach any score.",
+        "Cap the rule (`+5 max 25`), count only recent events (`within 90d`), or let old events fade (`fade over 90d`).",
+        "each email_open +5";
+    MaxBelowPoints = "W008", "max-below-points",
+        "A group's `max` is below the points of one of its rules (for an `each` rule: below its own `max`, or below the points of a single event), so that rule can never give all its points. `total max` is held to the same against the top-level rules.",
+        "Lower the rule's points (or its `max`) to the score's `max` or less, or raise the score's `max`.",
+        "score fit max 20 { when seniority = VP +30 }";
 }
 
 impl Code {

@@ -364,12 +364,26 @@ pub fn explanation(plan: &Plan, id: &JsonValue, outcome: &Outcome, as_of: &str) 
         .collect();
     let top_sum: f64 = top.iter().map(|(_, p)| p).sum();
     if !top.is_empty() {
-        parts.insert(0, format!("top-level rules {}", number(crate::eval::round2(top_sum))));
+        parts.insert(
+            0,
+            format!("top-level rules {}", number(crate::eval::round2(top_sum))),
+        );
     }
     let counted: f64 = top_sum
-        + model.groups.iter().zip(&outcome.groups).filter(|(g, _)| !g.separate).map(|(_, v)| v).sum::<f64>();
+        + model
+            .groups
+            .iter()
+            .zip(&outcome.groups)
+            .filter(|(g, _)| !g.separate)
+            .map(|(_, v)| v)
+            .sum::<f64>();
     if !parts.is_empty() {
-        let _ = writeln!(out, "    sum: {} = {}", parts.join(" + "), number(crate::eval::round2(counted)));
+        let _ = writeln!(
+            out,
+            "    sum: {} = {}",
+            parts.join(" + "),
+            number(crate::eval::round2(counted))
+        );
     }
     adjustments(&mut out, None);
 

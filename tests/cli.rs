@@ -424,11 +424,27 @@ fn output_is_identical_whatever_the_number_of_threads() {
 
 #[test]
 fn csv_record_errors_name_the_row() {
-    let o = leadscore(&["score", SMALL, "tests/fixtures/cli/bad.csv", "--as-of", AS_OF, "--format", "ndjson", "--on-error", "skip"]);
+    let o = leadscore(&[
+        "score",
+        SMALL,
+        "tests/fixtures/cli/bad.csv",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "ndjson",
+        "--on-error",
+        "skip",
+    ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains("bad.csv:3: field `employees` is \"lots\"; expected a number"), "{err}");
-    assert!(err.contains("bad.csv:4:") && err.contains("the row has 3 columns but the header has 4"), "{err}");
+    assert!(
+        err.contains("bad.csv:3: field `employees` is \"lots\"; expected a number"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bad.csv:4:") && err.contains("the row has 3 columns but the header has 4"),
+        "{err}"
+    );
     assert!(err.ends_with("scored 2, rejected 2\n"), "{err}");
     assert_eq!(stdout(&o).lines().count(), 2);
 }

@@ -2,6 +2,7 @@
 //! lowers constants, and reports every problem of the model in one run.
 
 mod expr;
+mod lints;
 pub mod model;
 mod outputs;
 mod tests;
@@ -120,6 +121,7 @@ pub fn check(loaded: &crate::load::Loaded) -> Checked {
     checker.check_rules_and_groups(items);
     checker.check_outputs(items);
     checker.check_tests(items);
+    lints::run(&mut checker, loaded);
     let mut diagnostics = checker.diagnostics;
     diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.code));
     diagnostics.dedup();

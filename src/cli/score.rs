@@ -142,11 +142,11 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
         }
         // Conversion and evaluation run on every core; results come back in
         // input order, so the output is the same as with one thread.
-        let results: Vec<Result<serde_json::Value, RecordError>> = pool.install(|| {
+        let results: Vec<Result<serde_json::Value, Box<RecordError>>> = pool.install(|| {
             batch
                 .par_drain(..)
                 .map(|pending| {
-                    let lead = convert(&plan, pending, &file)?;
+                    let lead = convert(&plan, pending, &file).map_err(Box::new)?;
                     let outcome = evaluator.evaluate(&lead);
                     Ok(lead_json(&plan, &lead.id, &outcome, explain))
                 })

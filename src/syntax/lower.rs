@@ -1060,7 +1060,7 @@ fn content_len(text: &str) -> usize {
 }
 
 /// Where a comment starts on one line, skipping `#` inside text literals.
-fn comment_start(line: &str) -> Option<usize> {
+pub fn comment_start(line: &str) -> Option<usize> {
     let mut in_text = false;
     let mut escaped = false;
     for (i, c) in line.char_indices() {

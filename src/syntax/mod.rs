@@ -5,6 +5,8 @@ pub mod ast;
 pub mod display;
 mod lower;
 
+pub use lower::comment_start;
+
 use pest::error::{ErrorVariant, InputLocation};
 use pest::Parser;
 

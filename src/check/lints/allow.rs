@@ -1,0 +1,117 @@
+use super::*;
+
+/// Drops every warning that a `# leadscore: allow(CODE)` comment covers:
+/// a comment on a line of the warning, or alone on the line above it,
+/// or on the first line of a rule or item that holds the warning, or
+/// alone on the line above that.
+pub(super) fn drop_allowed(checker: &mut Checker<'_>, items: &[Item]) {
+    let anchors = anchors(items);
+    let sources = checker.sources;
+    checker
+        .diagnostics
+        .retain(|d| d.is_error() || !is_allowed(sources, &anchors, d));
+}
+
+/// The spans of every item, and of every rule inside a group.
+fn anchors(items: &[Item]) -> Vec<Span> {
+    let mut out = Vec::new();
+    for item in items {
+        out.push(item_span(item));
+        if let Item::Group(group) = item {
+            out.extend(group.entries.iter().map(|entry| match entry {
+                GroupEntry::Rule(rule) => rule.span,
+                GroupEntry::Decay(decay) => decay.span,
+            }));
+        }
+    }
+    out
+}
+
+fn item_span(item: &Item) -> Span {
+    match item {
+        Item::Use(path) => path.span,
+        Item::Lead(fields) => fields.span,
+        Item::Event(e) => e.span,
+        Item::List(l) => l.span,
+        Item::Let(l) => l.span,
+        Item::Rule(r) => r.span,
+        Item::Group(g) => g.span,
+        Item::Total(t) => t.span,
+        Item::Decay(d) => d.span,
+        Item::Threshold(t) => t.span,
+        Item::Label(l) => l.span,
+        Item::Test(t) => t.span,
+        Item::Account(a) => a.span,
+    }
+}
+
+fn is_allowed(sources: &SourceMap, anchors: &[Span], d: &Diagnostic) -> bool {
+    let file = d.span.file;
+    let line = |offset: usize| sources.line_col(file, offset).0;
+    let allows = |line: usize, alone: bool| allows_on_line(sources, file, line, alone, d.code);
+    let first = line(d.span.start);
+    let last = line(d.span.end.saturating_sub(1).max(d.span.start));
+    let on_own_lines = (first..=last).any(|l| allows(l, false)) || allows(first - 1, true);
+    on_own_lines
+        || anchors
+            .iter()
+            .filter(|a| a.file == file && a.start <= d.span.start && d.span.end <= a.end)
+            .any(|a| {
+                let start = line(a.start);
+                allows(start, false) || allows(start - 1, true)
+            })
+}
+
+/// Whether line `line` (1-based) holds an allow comment for `code`;
+/// with `alone`, only a comment with nothing before it counts, so a
+/// rule's trailing comment does not also cover the rule below it.
+fn allows_on_line(
+    sources: &SourceMap,
+    file: crate::source::FileId,
+    line: usize,
+    alone: bool,
+    code: Code,
+) -> bool {
+    let Some(text) = line
+        .checked_sub(1)
+        .and_then(|i| sources.file(file)?.text.lines().nth(i).map(str::to_string))
+    else {
+        return false;
+    };
+    match split_comment(&text) {
+        Some((before, comment)) if !alone || before.trim().is_empty() => {
+            allowed_codes(comment).contains(&code)
+        }
+        _ => false,
+    }
+}
+
+/// A line's code and its comment: what follows the first `#` outside a
+/// text literal (which stays on one line).
+fn split_comment(line: &str) -> Option<(&str, &str)> {
+    let hash = crate::syntax::comment_start(line)?;
+    let (before, comment) = line.split_at(hash);
+    Some((before, comment.get(1..).unwrap_or("")))
+}
+
+/// The codes a comment allows: `leadscore: allow(W003, W005)`, by code
+/// or by name (`allow(duplicate-rule)`).
+fn allowed_codes(comment: &str) -> Vec<Code> {
+    let Some((_, directive)) = comment.split_once("leadscore:") else {
+        return Vec::new();
+    };
+    let list = directive
+        .trim_start()
+        .strip_prefix("allow")
+        .map(str::trim_start)
+        .and_then(|rest| rest.strip_prefix('('))
+        .and_then(|rest| rest.split_once(')'))
+        .map(|(list, _)| list);
+    list.map(|list| {
+        list.split(',')
+            .filter_map(|code| crate::codes::Code::lookup(code.trim()))
+            .map(|info| info.code)
+            .collect()
+    })
+    .unwrap_or_default()
+}
