@@ -448,3 +448,13 @@ fn csv_record_errors_name_the_row() {
     assert!(err.ends_with("scored 2, rejected 2\n"), "{err}");
     assert_eq!(stdout(&o).lines().count(), 2);
 }
+
+#[test]
+fn a_failing_test_shows_what_it_saw() {
+    let o = leadscore(&["test", "tests/fixtures/cli/failing_test.score"]);
+    assert_eq!(code(&o), 1);
+    let out = stdout(&o);
+    assert!(out.contains("but mql = false, tier = cold"), "{out}");
+    assert!(out.ends_with("0 passed, 1 failed\n"), "{out}");
+    insta::assert_snapshot!(out);
+}

@@ -54,6 +54,13 @@ pub fn run(args: &TestArgs, color: bool) -> Exit {
             outln!("FAIL {} — {}", path.display(), case.name);
             for f in &run.failures {
                 outln!("    expect {}", f.source);
+                let seen: Vec<String> = crate::testing::values_seen(&plan, &f.condition, &run)
+                    .into_iter()
+                    .map(|(name, value)| format!("{name} = {value}"))
+                    .collect();
+                if !seen.is_empty() {
+                    outln!("      but {}", seen.join(", "));
+                }
             }
             let (lead, outcome) = (&run.lead, &run.outcome);
             let seen = lead_json(&plan, &lead.id, outcome, false);
@@ -62,7 +69,7 @@ pub fn run(args: &TestArgs, color: bool) -> Exit {
                 .as_of
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
             for line in explanation(&plan, &lead.id, outcome, &as_of).lines() {
-                outln!("    | {line}");
+                outln!("    |{}{line}", if line.is_empty() { "" } else { " " });
             }
         }
     }
