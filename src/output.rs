@@ -113,14 +113,20 @@ pub fn lead_json(plan: &Plan, id: &JsonValue, outcome: &Outcome, explain: bool) 
                 JsonValue::Object(adj)
             })
             .collect();
-        object.insert("adjustments".to_string(), JsonValue::Array(adjustments));
+        // Present only when there is something to say, so a plain result
+        // has exactly the keys the contract lists plus `reasons`.
+        if !adjustments.is_empty() {
+            object.insert("adjustments".to_string(), JsonValue::Array(adjustments));
+        }
         let all: Vec<JsonValue> = outcome
             .disqualified_by
             .iter()
             .filter_map(|r| disqualify_reason(plan, *r))
             .map(|s| JsonValue::String(s.to_string()))
             .collect();
-        object.insert("disqualified_by".to_string(), JsonValue::Array(all));
+        if !all.is_empty() {
+            object.insert("disqualified_by".to_string(), JsonValue::Array(all));
+        }
     }
     JsonValue::Object(object)
 }
