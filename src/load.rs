@@ -278,6 +278,3 @@ fn normalize(path: &Path) -> PathBuf {
     }
     out
 }
-
-/// The first file id, for callers that need a span in the root file.
-pub const ROOT: FileId = 0;

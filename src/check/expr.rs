@@ -127,7 +127,7 @@ impl<'a> Checker<'a> {
                 Typed::Cond(flatten(a, b, true))
             }
             Expr::Not(e) => Typed::Cond(Cond::Not(Box::new(self.condition(e, scope)))),
-            Expr::Test(t) => self.test(t, expr.span, scope),
+            Expr::Test(t) => self.test(t, scope),
         }
     }
 
@@ -182,7 +182,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn test(&mut self, test: &Test, span: Span, scope: &Scope) -> Typed {
+    fn test(&mut self, test: &Test, scope: &Scope) -> Typed {
         let head = self.operand(&test.operand, scope);
         let mut typed = head;
         for (i, within) in test.within.iter().enumerate() {
@@ -248,7 +248,6 @@ impl<'a> Checker<'a> {
                 return Typed::Error;
             }
         };
-        let _ = span;
         let subject = self.source_text(test.operand.span);
         Typed::Cond(self.predicate(value, ty, predicate, &subject, scope))
     }
@@ -277,7 +276,7 @@ impl<'a> Checker<'a> {
                     "only events take an argument such as `(pricing)` or `(where ...)`",
                 ) {
                     Some(event) => {
-                        let filter = self.event_filter(event, Some(arg), name.span);
+                        let filter = self.event_filter(event, Some(arg));
                         Typed::Event(event, filter)
                     }
                     None => Typed::Error,
@@ -554,7 +553,7 @@ impl<'a> Checker<'a> {
             &event_ref.name,
             "`each`, `last(...)` and `first(...)` take an event, such as `last(visit)` or `each email_open`",
         )?;
-        let filter = self.event_filter(event, event_ref.arg.as_ref(), event_ref.name.span);
+        let filter = self.event_filter(event, event_ref.arg.as_ref());
         let mut window = None;
         for w in &event_ref.within {
             if window.replace(w.node).is_some() {
@@ -573,12 +572,7 @@ impl<'a> Checker<'a> {
         }))
     }
 
-    fn event_filter(
-        &mut self,
-        event: EventId,
-        arg: Option<&EventArg>,
-        name_span: Span,
-    ) -> Option<Cond> {
+    fn event_filter(&mut self, event: EventId, arg: Option<&EventArg>) -> Option<Cond> {
         let arg = arg?;
         let scope = Scope::Where(event);
         match arg {
@@ -604,7 +598,6 @@ impl<'a> Checker<'a> {
                             "declare a property (`event {name}(kind: text)`) or drop the argument"
                         )),
                     );
-                    let _ = name_span;
                     return Some(Cond::Invalid);
                 };
                 let ty = Ty::of(key.ty);

@@ -379,7 +379,6 @@ impl<'a> Checker<'a> {
     // -- rules and groups ---------------------------------------------------
 
     fn check_rules_and_groups(&mut self, items: &'a [Item]) {
-        let mut group_index = 0;
         let mut total_seen: Option<Span> = None;
         let mut top_decay_seen = false;
         for item in items {
@@ -422,7 +421,6 @@ impl<'a> Checker<'a> {
                     let Some(id) = self.group_id(&g.name) else {
                         continue;
                     };
-                    group_index += 1;
                     let (max, min, separate) = self.check_modifiers(&g.modifiers, "group");
                     let mut decay_seen = false;
                     let mut rules = Vec::new();
@@ -458,7 +456,6 @@ impl<'a> Checker<'a> {
                 _ => {}
             }
         }
-        let _ = group_index;
     }
 
     fn group_id(&self, name: &ast::Ident) -> Option<GroupId> {

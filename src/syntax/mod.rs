@@ -197,43 +197,6 @@ fn starts_item(line: &str) -> bool {
     })
 }
 
-/// Parses a single condition (used by `--fail-if`-like inputs and tests).
-pub fn parse_condition(
-    file: FileId,
-    text: &str,
-) -> Result<ast::Spanned<ast::Expr>, Vec<Diagnostic>> {
-    pest::set_error_detail(true);
-    let wrapped = text;
-    match ModelParser::parse(R::expr, wrapped) {
-        Ok(mut pairs) => {
-            let mut lowerer = lower::Lowerer {
-                file,
-                diagnostics: Vec::new(),
-            };
-            let Some(pair) = pairs.next() else {
-                return Err(Vec::new());
-            };
-            if pair.as_span().end() != text.trim_end().len() {
-                let at = pair.as_span().end();
-                return Err(vec![Diagnostic::new(
-                    Code::Syntax,
-                    Span::new(file, at, text.len()),
-                    "unexpected text after the condition",
-                )
-                .label("not part of the condition")
-                .help("join conditions with `and` or `or`")]);
-            }
-            let expr = lowerer.lower_expr(pair);
-            if lowerer.diagnostics.is_empty() {
-                Ok(expr)
-            } else {
-                Err(lowerer.diagnostics)
-            }
-        }
-        Err(error) => Err(vec![syntax_error(file, text, &error)]),
-    }
-}
-
 fn syntax_error(file: FileId, text: &str, error: &pest::error::Error<R>) -> Diagnostic {
     let position = match error.location {
         InputLocation::Pos(p) => p,
