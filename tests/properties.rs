@@ -199,3 +199,72 @@ fn example_leads_agree_with_the_reference_scores() {
         .collect();
     assert_eq!(ours, reference);
 }
+
+fn arbitrary_json() -> impl Strategy<Value = serde_json::Value> {
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::Bool),
+        any::<i64>().prop_map(|n| serde_json::json!(n)),
+        (-1e12f64..1e12).prop_map(|n| serde_json::json!(n)),
+        prop::sample::select(vec![
+            "",
+            " ",
+            "VP",
+            "2500",
+            "lots",
+            "true",
+            "2026-10-01",
+            "2026-10-01T09:30:00+02:00",
+            "pricing",
+            "visit",
+            "Visit",
+            "a;b;;c"
+        ])
+        .prop_map(|s| serde_json::Value::String(s.to_string())),
+        "\\PC{0,12}".prop_map(serde_json::Value::String),
+    ];
+    leaf.prop_recursive(3, 24, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..5).prop_map(serde_json::Value::Array),
+            prop::collection::vec(
+                (
+                    prop::sample::select(vec![
+                        "id",
+                        "title",
+                        "seniority",
+                        "Number of Employees",
+                        "events",
+                        "type",
+                        "at",
+                        "page",
+                        "newsletter",
+                        "tech_stack",
+                        "signed_up"
+                    ]),
+                    inner
+                ),
+                0..8
+            )
+            .prop_map(|entries| serde_json::Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect()
+            )),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// Any JSON at all is either a lead or a record error: never a panic.
+    #[test]
+    fn any_record_converts_or_is_reported(value in arbitrary_json()) {
+        let plan = example_plan();
+        let evaluator = Evaluator::new(&plan, leadscore::time::parse_instant("2026-11-20").expect("date"));
+        if let Ok(lead) = to_lead(&plan, &Json::from_serde(&value), &[]) {
+            let _ = evaluator.evaluate(&lead);
+        }
+    }
+}
