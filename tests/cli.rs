@@ -458,3 +458,66 @@ fn a_failing_test_shows_what_it_saw() {
     assert!(out.ends_with("0 passed, 1 failed\n"), "{out}");
     insta::assert_snapshot!(out);
 }
+
+#[test]
+fn sorted_events_stream_to_the_same_result() {
+    let dir = std::env::temp_dir().join(format!("leadscore-sorted-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let events = dir.join("events.csv");
+    let leads = dir.join("leads.csv");
+    let events_path = events.to_str().expect("utf-8");
+    let generated = leadscore(&[
+        "generate",
+        "--leads",
+        "2000",
+        "--format",
+        "csv",
+        "--events",
+        events_path,
+    ]);
+    assert_eq!(code(&generated), 0);
+    std::fs::write(&leads, &generated.stdout).expect("write");
+    let leads_path = leads.to_str().expect("utf-8");
+    let base = [
+        "score",
+        "examples/b2b-saas.score",
+        leads_path,
+        "--events",
+        events_path,
+        "--as-of",
+        "2026-11-20",
+        "--format",
+        "ndjson",
+    ];
+    let grouped = leadscore(&base);
+    let mut sorted_args = base.to_vec();
+    sorted_args.push("--events-sorted");
+    let sorted = leadscore(&sorted_args);
+    assert_eq!(code(&grouped), 0, "{}", stderr(&grouped));
+    assert_eq!(code(&sorted), 0, "{}", stderr(&sorted));
+    assert_eq!(stdout(&grouped).lines().count(), 2000);
+    assert!(
+        sorted.stdout == grouped.stdout,
+        "merging sorted events gives the same scores"
+    );
+
+    // Leads out of order cannot be merged: a usage error, not wrong scores.
+    let reversed: String = {
+        let text = std::fs::read_to_string(&leads).expect("read");
+        let mut lines: Vec<&str> = text.lines().collect();
+        let header = lines.remove(0);
+        lines.reverse();
+        std::iter::once(header)
+            .chain(lines)
+            .map(|l| format!("{l}\n"))
+            .collect()
+    };
+    std::fs::write(&leads, reversed).expect("write");
+    let out_of_order = leadscore(&sorted_args);
+    assert_eq!(code(&out_of_order), 2);
+    assert!(
+        stderr(&out_of_order).contains("needs the leads sorted by id"),
+        "{}",
+        stderr(&out_of_order)
+    );
+}

@@ -45,7 +45,14 @@ pub fn run(args: &ExplainArgs, color: bool) -> Exit {
         if !is_wanted {
             continue;
         }
-        return match convert(&plan, attach_events(raw, events.as_mut()), &file) {
+        let pending = match attach_events(raw, events.as_mut()) {
+            Ok(pending) => pending,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return Exit::Usage;
+            }
+        };
+        return match convert(&plan, pending, &file) {
             Ok(lead) => {
                 let evaluator = Evaluator::new(&plan, as_of);
                 let outcome = evaluator.evaluate(&lead);

@@ -8,7 +8,9 @@ use super::{as_of, plan_model, EvalArgs, Exit};
 use crate::eval::Lead;
 
 use crate::plan::Plan;
-use crate::record::{id_key, to_lead, EventsFile, Format, Json, RawRecord, RecordError, Records};
+use crate::record::{
+    id_key, to_lead, EventsFile, Format, Json, RawRecord, RecordError, Records, SortedEvents,
+};
 use crate::time::Instant;
 
 /// Everything a scoring run starts from.
@@ -18,7 +20,74 @@ pub struct Inputs {
     /// The leads file as named in messages.
     pub file: String,
     pub records: Records<Box<dyn BufRead>>,
-    pub events: Option<EventsFile>,
+    pub events: Option<EventSource>,
+}
+
+/// Where the events of CSV leads come from: a whole file grouped by lead
+/// (any order), or a file sorted by lead id merged in one pass.
+pub enum EventSource {
+    Grouped(EventsFile),
+    Sorted {
+        rows: SortedEvents<Box<dyn BufRead>>,
+        previous: Option<String>,
+    },
+}
+
+impl EventSource {
+    /// The bad rows found so far, to report.
+    pub fn take_errors(&mut self) -> Vec<RecordError> {
+        match self {
+            EventSource::Grouped(file) => std::mem::take(&mut file.errors),
+            EventSource::Sorted { rows, .. } => std::mem::take(&mut rows.errors),
+        }
+    }
+
+    /// The rows of one lead; `Err` when sorted leads are out of order or
+    /// the events file cannot be read.
+    fn take(&mut self, lead: &str) -> Result<Vec<(usize, Json)>, String> {
+        match self {
+            EventSource::Grouped(file) => Ok(file.by_lead.remove(lead).unwrap_or_default()),
+            EventSource::Sorted { rows, previous } => {
+                if let Some(before) = previous.as_deref() {
+                    if lead < before {
+                        return Err(format!(
+                            "`--events-sorted` needs the leads sorted by id, but `{lead}` comes after `{before}`"
+                        ));
+                    }
+                }
+                *previous = Some(lead.to_string());
+                rows.take(lead)
+                    .map_err(|e| format!("reading the events failed: {e}"))
+            }
+        }
+    }
+
+    /// Every row whose lead never appeared, in file order.
+    pub fn orphans(self) -> Result<Vec<(String, usize, Json)>, String> {
+        match self {
+            EventSource::Grouped(file) => {
+                let mut rows: Vec<(String, usize, Json)> = file
+                    .by_lead
+                    .into_iter()
+                    .flat_map(|(id, rows)| {
+                        rows.into_iter()
+                            .map(move |(line, json)| (id.clone(), line, json))
+                    })
+                    .collect();
+                rows.sort_by_key(|(_, line, _)| *line);
+                Ok(rows)
+            }
+            EventSource::Sorted { mut rows, .. } => {
+                rows.finish()
+                    .map_err(|e| format!("reading the events failed: {e}"))?;
+                Ok(rows
+                    .orphans
+                    .into_iter()
+                    .map(|r| (r.lead, r.line, r.json))
+                    .collect())
+            }
+        }
+    }
 }
 
 impl EvalArgs {
@@ -31,7 +100,7 @@ impl EvalArgs {
             eprintln!("error: cannot read leads `{file}`: {e}");
             Exit::Usage
         })?;
-        let events = open_events(self.events.as_deref()).map_err(|e| {
+        let events = open_events(self.events.as_deref(), self.events_sorted).map_err(|e| {
             eprintln!(
                 "error: cannot read events `{}`: {e}",
                 self.events.as_deref().unwrap_or("")
@@ -59,8 +128,8 @@ fn open_records(path: &str) -> io::Result<Records<Box<dyn BufRead>>> {
     Records::new(reader, format)
 }
 
-/// Reads the `--events` file, if any.
-fn open_events(path: Option<&str>) -> io::Result<Option<EventsFile>> {
+/// Opens the `--events` file, if any.
+fn open_events(path: Option<&str>, sorted: bool) -> io::Result<Option<EventSource>> {
     let Some(path) = path else { return Ok(None) };
     let mut reader: Box<dyn BufRead> = if path == "-" {
         Box::new(BufReader::new(io::stdin()))
@@ -71,7 +140,14 @@ fn open_events(path: Option<&str>) -> io::Result<Option<EventsFile>> {
         reader.fill_buf()?,
         Format::from_path(path).or(Some(Format::Csv)),
     );
-    EventsFile::read(reader, format, path).map(Some)
+    if sorted {
+        let rows = SortedEvents::new(reader, format, path)?;
+        return Ok(Some(EventSource::Sorted {
+            rows,
+            previous: None,
+        }));
+    }
+    EventsFile::read(reader, format, path).map(|file| Some(EventSource::Grouped(file)))
 }
 
 fn display_name(path: &str) -> String {
@@ -91,25 +167,19 @@ pub struct Pending {
 
 /// Takes the record's events out of the events file (sequentially, since
 /// the file is shared); the record is parsed here only when that needs its id.
-pub fn attach_events(raw: RawRecord, events: Option<&mut EventsFile>) -> Pending {
+pub fn attach_events(raw: RawRecord, events: Option<&mut EventSource>) -> Result<Pending, String> {
     let Some(events) = events else {
-        return Pending {
+        return Ok(Pending {
             raw,
             events: Vec::new(),
-        };
+        });
     };
     let raw = raw.parsed();
-    let extra = raw
-        .json()
-        .and_then(|j| j.get("id"))
-        .map(|id| {
-            events
-                .by_lead
-                .remove(&id_key(&id.to_serde()))
-                .unwrap_or_default()
-        })
-        .unwrap_or_default();
-    Pending { raw, events: extra }
+    let extra = match raw.json().and_then(|j| j.get("id")) {
+        Some(id) => events.take(&id_key(&id.to_serde()))?,
+        None => Vec::new(),
+    };
+    Ok(Pending { raw, events: extra })
 }
 
 /// Converts a record to a lead, or the error that names its place.

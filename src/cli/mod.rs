@@ -115,6 +115,10 @@ pub struct EvalArgs {
     /// Events for CSV leads: a CSV (lead_id,type,at,<properties>) or NDJSON file.
     #[arg(long)]
     pub events: Option<String>,
+    /// The leads and the events file are both sorted by lead id (as text):
+    /// merge them in one pass instead of holding the events in memory.
+    #[arg(long, requires = "events")]
+    pub events_sorted: bool,
     /// Evaluate as of this date or instant (default: now).
     #[arg(long, value_name = "INSTANT")]
     pub as_of: Option<String>,

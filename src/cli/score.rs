@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 
 use rayon::prelude::*;
 
-use super::input::{attach_events, convert, Inputs, Pending};
+use super::input::{attach_events, convert, EventSource, Inputs, Pending};
 use super::progress::Progress;
 use super::{default_format, EvalArgs, Exit};
 use crate::eval::Evaluator;
@@ -114,14 +114,6 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
     let mut scored = 0usize;
     let mut rejected = 0usize;
 
-    if let Some(events) = &mut events {
-        for error in std::mem::take(&mut events.errors) {
-            if let Some(exit) = reject(&error, args.on_error, &mut rejects, &mut rejected) {
-                return exit;
-            }
-        }
-    }
-
     let progress = Progress::start(args.quiet);
     let explain = args.explain;
     let mut batch: Vec<Pending> = Vec::with_capacity(BATCH);
@@ -130,11 +122,29 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
         batch.clear();
         for record in records.by_ref().take(BATCH) {
             match record {
-                Ok(raw) => batch.push(attach_events(raw, events.as_mut())),
+                Ok(raw) => match attach_events(raw, events.as_mut()) {
+                    Ok(pending) => batch.push(pending),
+                    Err(message) => {
+                        progress.finish();
+                        eprintln!("error: {message}");
+                        return Exit::Usage;
+                    }
+                },
                 Err(e) => {
                     eprintln!("error: reading `{file}` failed: {e}");
                     return Exit::Usage;
                 }
+            }
+        }
+        // Bad rows of the events file are reported like bad records.
+        for error in events
+            .as_mut()
+            .map(EventSource::take_errors)
+            .unwrap_or_default()
+        {
+            if let Some(exit) = reject(&error, args.on_error, &mut rejects, &mut rejected) {
+                progress.finish();
+                return exit;
             }
         }
         if batch.is_empty() {
@@ -177,21 +187,27 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
     // Events whose lead never appeared are reported, not silently lost.
     let mut orphans = 0usize;
     if let Some(events) = events {
-        let mut leftover: Vec<(String, Vec<(usize, crate::record::Json)>)> =
-            events.by_lead.into_iter().collect();
-        leftover.sort_by_key(|(_, rows)| rows.first().map(|(line, _)| *line).unwrap_or(0));
+        let leftover = match events.orphans() {
+            Ok(rows) => rows,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return Exit::Usage;
+            }
+        };
         let events_file = args.eval.events.clone().unwrap_or_default();
-        for (id, rows) in leftover {
-            for (line, json) in rows {
-                orphans += 1;
+        for (id, line, json) in leftover {
+            orphans += 1;
+            if args.eval.events_sorted {
+                eprintln!("warning: {events_file}:{line}: event for lead `{id}`, which is not in `{file}` or is out of the sorted order");
+            } else {
                 eprintln!("warning: {events_file}:{line}: event for lead `{id}`, which is not in `{file}`");
-                if let Some(r) = rejects.as_mut() {
-                    let _ = writeln!(
-                        r,
-                        "{}",
-                        serde_json::to_string(&json.to_serde()).unwrap_or_default()
-                    );
-                }
+            }
+            if let Some(r) = rejects.as_mut() {
+                let _ = writeln!(
+                    r,
+                    "{}",
+                    serde_json::to_string(&json.to_serde()).unwrap_or_default()
+                );
             }
         }
     }

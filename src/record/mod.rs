@@ -425,44 +425,121 @@ impl EventsFile {
     pub fn read<R: BufRead>(reader: R, format: Format, file: &str) -> std::io::Result<EventsFile> {
         let mut events = EventsFile::default();
         for record in Records::new(reader, format)? {
-            let record = record?.parsed();
-            let (line, raw) = (record.line, record.raw.clone());
-            let json = match record.into_json() {
-                Ok(j) => j,
-                Err(message) => {
-                    events.errors.push(RecordError {
-                        file: file.to_string(),
-                        line,
-                        field: None,
-                        value: None,
-                        expected: message,
-                        raw,
-                    });
-                    continue;
-                }
-            };
-            let id = match json.get("lead_id") {
-                Some(Json::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
-                Some(Json::Number(n)) => n.to_string(),
-                other => {
-                    events.errors.push(RecordError {
-                        file: file.to_string(),
-                        line,
-                        field: Some("lead_id".to_string()),
-                        value: Some(
-                            other
-                                .map(Json::show)
-                                .unwrap_or_else(|| "absent".to_string()),
-                        ),
-                        expected: "the id of a lead".to_string(),
-                        raw,
-                    });
-                    continue;
-                }
-            };
-            events.by_lead.entry(id).or_default().push((line, json));
+            match event_row(record?, file) {
+                Ok(row) => events
+                    .by_lead
+                    .entry(row.lead)
+                    .or_default()
+                    .push((row.line, row.json)),
+                Err(error) => events.errors.push(error),
+            }
         }
         Ok(events)
+    }
+}
+
+/// One row of an events file: the lead it belongs to, its line, its JSON.
+pub struct EventRow {
+    pub lead: String,
+    pub line: usize,
+    pub json: Json,
+}
+
+/// Reads the lead id of an events-file row, or the error that says why not.
+pub fn event_row(record: RawRecord, file: &str) -> Result<EventRow, RecordError> {
+    let record = record.parsed();
+    let (line, raw) = (record.line, record.raw.clone());
+    let error = |field: Option<String>, value: Option<String>, expected: String| RecordError {
+        file: file.to_string(),
+        line,
+        field,
+        value,
+        expected,
+        raw: raw.clone(),
+    };
+    let json = record
+        .into_json()
+        .map_err(|message| error(None, None, message))?;
+    let lead = match json.get("lead_id") {
+        Some(Json::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+        Some(Json::Number(n)) => n.to_string(),
+        other => {
+            return Err(error(
+                Some("lead_id".to_string()),
+                Some(
+                    other
+                        .map(Json::show)
+                        .unwrap_or_else(|| "absent".to_string()),
+                ),
+                "the id of a lead".to_string(),
+            ))
+        }
+    };
+    Ok(EventRow { lead, line, json })
+}
+
+/// An events file sorted by lead id, merged with leads sorted the same way:
+/// one pass over both, holding only the current lead's rows.
+pub struct SortedEvents<R: BufRead> {
+    rows: Records<R>,
+    file: String,
+    next: Option<EventRow>,
+    /// Rows whose lead never appeared (it sorts between two leads).
+    pub orphans: Vec<EventRow>,
+    pub errors: Vec<RecordError>,
+}
+
+impl<R: BufRead> SortedEvents<R> {
+    pub fn new(reader: R, format: Format, file: &str) -> std::io::Result<Self> {
+        Ok(SortedEvents {
+            rows: Records::new(reader, format)?,
+            file: file.to_string(),
+            next: None,
+            orphans: Vec::new(),
+            errors: Vec::new(),
+        })
+    }
+
+    fn peek(&mut self) -> std::io::Result<Option<&EventRow>> {
+        while self.next.is_none() {
+            match self.rows.next() {
+                None => return Ok(None),
+                Some(record) => match event_row(record?, &self.file) {
+                    Ok(row) => self.next = Some(row),
+                    Err(error) => self.errors.push(error),
+                },
+            }
+        }
+        Ok(self.next.as_ref())
+    }
+
+    /// The rows of `lead`, which must not sort before the previous lead.
+    /// Rows of ids that sort before it belong to no lead.
+    pub fn take(&mut self, lead: &str) -> std::io::Result<Vec<(usize, Json)>> {
+        let mut rows = Vec::new();
+        while let Some(row) = self.peek()? {
+            let order = row.lead.as_str().cmp(lead);
+            if order == std::cmp::Ordering::Greater {
+                break;
+            }
+            let Some(row) = self.next.take() else { break };
+            if order == std::cmp::Ordering::Equal {
+                rows.push((row.line, row.json));
+            } else {
+                self.orphans.push(row);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// Every row left after the last lead: none of them has a lead.
+    pub fn finish(&mut self) -> std::io::Result<()> {
+        while self.peek()?.is_some() {
+            if let Some(row) = self.next.take() {
+                self.orphans.push(row);
+            }
+        }
+        Ok(())
     }
 }
 
