@@ -28,7 +28,7 @@ pub struct Inputs {
 pub enum EventSource {
     Grouped(EventsFile),
     Sorted {
-        rows: SortedEvents<Box<dyn BufRead>>,
+        rows: Box<SortedEvents<Box<dyn BufRead>>>,
         previous: Option<String>,
     },
 }
@@ -141,7 +141,7 @@ fn open_events(path: Option<&str>, sorted: bool) -> io::Result<Option<EventSourc
         Format::from_path(path).or(Some(Format::Csv)),
     );
     if sorted {
-        let rows = SortedEvents::new(reader, format, path)?;
+        let rows = Box::new(SortedEvents::new(reader, format, path)?);
         return Ok(Some(EventSource::Sorted {
             rows,
             previous: None,

@@ -446,6 +446,8 @@ pub struct EventRow {
 }
 
 /// Reads the lead id of an events-file row, or the error that says why not.
+// A bad row is rare and ends up printed; its size does not matter.
+#[allow(clippy::result_large_err)]
 pub fn event_row(record: RawRecord, file: &str) -> Result<EventRow, RecordError> {
     let record = record.parsed();
     let (line, raw) = (record.line, record.raw.clone());
