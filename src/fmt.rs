@@ -410,18 +410,7 @@ impl Printer<'_> {
         self.open(a.span, &header, first);
         for e in &a.entries {
             match e {
-                AccountEntry::Rollup(r) => {
-                    let func = match r.function.node {
-                        RollupFn::Sum => "sum",
-                        RollupFn::Max => "max",
-                        RollupFn::Avg => "avg",
-                    };
-                    let mut text = format!("rollup {func} of {}", r.score);
-                    if let Some(n) = &r.top {
-                        text.push_str(&format!(" top {}", n.node));
-                    }
-                    self.node(r.span, &text);
-                }
+                AccountEntry::Rollup(r) => self.node(r.span, &r.to_string()),
                 AccountEntry::Rule(r) => self.rule(r),
                 AccountEntry::Threshold(t) => self.node(t.span, &threshold(t)),
                 AccountEntry::Label(l) => self.label(l),

@@ -9,7 +9,8 @@ use crate::eval::Lead;
 
 use crate::plan::Plan;
 use crate::record::{
-    id_key, to_lead, EventsFile, Format, Json, RawRecord, RecordError, Records, SortedEvents,
+    id_key, to_lead, EventsFile, Format, Json, Problem, RawRecord, RecordError, Records,
+    SortedEvents,
 };
 use crate::time::Instant;
 
@@ -188,16 +189,8 @@ pub fn attach_events(raw: RawRecord, events: Option<&mut EventSource>) -> Result
 pub fn convert(plan: &Plan, pending: Pending, file: &str) -> Result<Lead, RecordError> {
     let Pending { raw, events } = pending;
     let (line, text) = (raw.line, raw.raw.clone());
-    let error = |field: Option<String>, value: Option<String>, expected: String| RecordError {
-        file: file.to_string(),
-        line,
-        field,
-        value,
-        expected,
-        raw: text.clone(),
-    };
     let json = raw
         .into_json()
-        .map_err(|message| error(None, None, message))?;
-    to_lead(plan, &json, &events).map_err(|p| error(p.field, p.value, p.expected))
+        .map_err(|m| Problem::whole(m).at(file, line, &text))?;
+    to_lead(plan, &json, &events).map_err(|p| p.at(file, line, &text))
 }

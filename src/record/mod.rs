@@ -51,6 +51,27 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// A problem with the record as a whole (it is not JSON, say).
+    pub fn whole(expected: String) -> Problem {
+        Problem {
+            field: None,
+            value: None,
+            expected,
+        }
+    }
+
+    /// The problem placed in its file and line, with the record's text.
+    pub fn at(self, file: &str, line: usize, raw: &str) -> RecordError {
+        RecordError {
+            file: file.to_string(),
+            line,
+            field: self.field,
+            value: self.value,
+            expected: self.expected,
+            raw: raw.to_string(),
+        }
+    }
+
     fn new(field: impl Into<String>, value: Option<&Json>, expected: impl Into<String>) -> Problem {
         Problem {
             field: Some(field.into()),
@@ -451,30 +472,14 @@ pub struct EventRow {
 pub fn event_row(record: RawRecord, file: &str) -> Result<EventRow, RecordError> {
     let record = record.parsed();
     let (line, raw) = (record.line, record.raw.clone());
-    let error = |field: Option<String>, value: Option<String>, expected: String| RecordError {
-        file: file.to_string(),
-        line,
-        field,
-        value,
-        expected,
-        raw: raw.clone(),
-    };
     let json = record
         .into_json()
-        .map_err(|message| error(None, None, message))?;
+        .map_err(|m| Problem::whole(m).at(file, line, &raw))?;
     let lead = match json.get("lead_id") {
         Some(Json::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
         Some(Json::Number(n)) => n.to_string(),
         other => {
-            return Err(error(
-                Some("lead_id".to_string()),
-                Some(
-                    other
-                        .map(Json::show)
-                        .unwrap_or_else(|| "absent".to_string()),
-                ),
-                "the id of a lead".to_string(),
-            ))
+            return Err(Problem::new("lead_id", other, "the id of a lead").at(file, line, &raw));
         }
     };
     Ok(EventRow { lead, line, json })

@@ -279,6 +279,21 @@ impl Display for ScoreName {
     }
 }
 
+impl Display for Rollup {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let function = match self.function.node {
+            RollupFn::Sum => "sum",
+            RollupFn::Max => "max",
+            RollupFn::Avg => "avg",
+        };
+        write!(f, "rollup {function} of {}", self.score)?;
+        if let Some(n) = &self.top {
+            write!(f, " top {}", n.node)?;
+        }
+        Ok(())
+    }
+}
+
 impl Display for Threshold {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         f.write_str("threshold")?;
@@ -461,18 +476,7 @@ impl Display for Item {
                 f.write_str(" {\n")?;
                 for e in &a.entries {
                     match e {
-                        AccountEntry::Rollup(r) => {
-                            let func = match r.function.node {
-                                RollupFn::Sum => "sum",
-                                RollupFn::Max => "max",
-                                RollupFn::Avg => "avg",
-                            };
-                            write!(f, "  rollup {func} of {}", r.score)?;
-                            if let Some(n) = &r.top {
-                                write!(f, " top {}", n.node)?;
-                            }
-                            f.write_str("\n")?;
-                        }
+                        AccountEntry::Rollup(r) => writeln!(f, "  {r}")?,
                         AccountEntry::Rule(r) => writeln!(f, "  {r}")?,
                         AccountEntry::Threshold(t) => writeln!(f, "  {t}")?,
                         AccountEntry::Label(l) => writeln!(f, "  {l}")?,
