@@ -129,9 +129,13 @@ codes! {
         "Use a value in range.",
         "decay 150% every 30d";
     AccountScope = "E025", "account-scope",
-        "A name is used in the wrong scope: account-only names (`members`) in a lead rule, or an account rule reading lead fields directly.",
-        "Lead conditions see lead fields and events; account rules see `members`, `members(where ...)` and the account's `score`.",
+        "A name is used in the wrong scope: an account-only name (`members`, an account's threshold or label) in a lead's condition, `members` inside `members(where ...)`, or an account condition reading a lead's field, event, group, threshold or label directly.",
+        "Lead conditions see the lead; account conditions see `members`, `members(where ...)`, the account's `score` and its own thresholds and labels. To ask about members, count them: `members(where title contains VP) >= 1`.",
         "when members >= 3 +10";
+    BadAccount = "E026", "bad-account",
+        "An `account` block is malformed: a second account block, a second `rollup`, a key that is not a text field, `separate`, a `disqualify` rule, or `members` with a key instead of a condition.",
+        "A model has one `account` block keyed by a text field (`account by company`, `account by domain of email`), with at most one `rollup` and `when` rules over `members`.",
+        "account by employees {\n  rollup sum of score\n}";
     UnreachableLabel = "W001", "unreachable-label-value",
         "A label value can never be chosen: an earlier clause already takes every score it could.",
         "Order the clauses from the strictest bound to the loosest (`A >= 35, B >= 25, ...`).",

@@ -2,7 +2,8 @@
 //! labels and the reasons for every point.
 
 use crate::check::{
-    AggKind, Cond, DateBound, DecaySpec, Effect, GroupId, Output, Pred, RuleId, TextOp, Value,
+    AccountDef, AggKind, Cond, DateBound, DecaySpec, Effect, GroupId, MemberTest, Output, Pred,
+    RuleId, TextOp, Value,
 };
 use crate::plan::Plan;
 use crate::syntax::ast::{DecayAmount, DecayMode};
@@ -101,6 +102,7 @@ pub struct Evaluator<'p> {
     fade_seconds: Vec<f64>,
 }
 
+#[derive(Clone, Copy)]
 struct Context<'a> {
     lead: &'a Lead,
     event: Option<&'a Event>,
@@ -109,7 +111,27 @@ struct Context<'a> {
     groups: &'a [f64],
     outputs: &'a [OutputValue],
     disqualified: bool,
+    /// In account scope, the number of members passing each member test.
+    members: &'a [f64],
     as_of: Instant,
+}
+
+/// Account conditions read no lead; their context points here.
+static NO_LEAD: Lead = Lead {
+    id: serde_json::Value::Null,
+    fields: Vec::new(),
+    events: Vec::new(),
+};
+
+/// An account's points, score and outputs from its members' tallies.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AccountScore {
+    /// `(rule, points)` of every account rule that fired, in order.
+    pub fired: Vec<(usize, f64)>,
+    /// Base plus rules, before the clamp.
+    pub sum: f64,
+    pub score: f64,
+    pub outputs: Vec<OutputValue>,
 }
 
 enum Resolved<'a> {
@@ -162,6 +184,7 @@ impl<'p> Evaluator<'p> {
             groups: &[],
             outputs: &[],
             disqualified: false,
+            members: &[],
             as_of: self.as_of,
         };
 
@@ -242,21 +265,37 @@ impl<'p> Evaluator<'p> {
         );
 
         let disqualified = !disqualified_by.is_empty();
-        let mut outputs = Vec::with_capacity(model.outputs.len());
-        for output in &model.outputs {
+        let context = Context {
+            score,
+            groups: &groups,
+            disqualified,
+            ..context
+        };
+        let outputs = self.outputs(&model.outputs, context);
+
+        Outcome {
+            score,
+            groups,
+            outputs,
+            disqualified_by,
+            reasons,
+            adjustments,
+            last_activity,
+        }
+    }
+
+    /// Thresholds and labels in order, each seeing those before it. A
+    /// disqualified lead passes no threshold.
+    fn outputs(&self, defs: &[Output], template: Context) -> Vec<OutputValue> {
+        let mut outputs = Vec::with_capacity(defs.len());
+        for output in defs {
             let context = Context {
-                lead,
-                event: None,
-                aggregates: &aggregates,
-                score,
-                groups: &groups,
                 outputs: &outputs,
-                disqualified,
-                as_of: self.as_of,
+                ..template
             };
             let value = match output {
                 Output::Threshold { condition, .. } => {
-                    OutputValue::Threshold(!disqualified && self.test(condition, &context))
+                    OutputValue::Threshold(!context.disqualified && self.test(condition, &context))
                 }
                 Output::Label { cases, .. } => OutputValue::Label(
                     cases
@@ -267,15 +306,66 @@ impl<'p> Evaluator<'p> {
             };
             outputs.push(value);
         }
+        outputs
+    }
 
-        Outcome {
+    /// Whether a lead passes each of an account's member tests.
+    pub fn member_tests(&self, tests: &[MemberTest], lead: &Lead, outcome: &Outcome) -> Vec<bool> {
+        if tests.iter().all(|t| t.condition.is_none()) {
+            return vec![true; tests.len()];
+        }
+        let (aggregates, _) = self.aggregate(lead);
+        let context = Context {
+            lead,
+            event: None,
+            aggregates: &aggregates,
+            score: outcome.score,
+            groups: &outcome.groups,
+            outputs: &outcome.outputs,
+            disqualified: !outcome.disqualified_by.is_empty(),
+            members: &[],
+            as_of: self.as_of,
+        };
+        tests
+            .iter()
+            .map(|t| t.condition.as_ref().is_none_or(|c| self.test(c, &context)))
+            .collect()
+    }
+
+    /// Scores an account: its rollup `base` (already rounded), its rules
+    /// over the member counts, the clamp, then its thresholds and labels.
+    pub fn evaluate_account(
+        &self,
+        account: &AccountDef,
+        base: f64,
+        members: &[f64],
+    ) -> AccountScore {
+        let context = Context {
+            lead: &NO_LEAD,
+            event: None,
+            aggregates: &[],
+            score: 0.0,
+            groups: &[],
+            outputs: &[],
+            disqualified: false,
+            members,
+            as_of: self.as_of,
+        };
+        let mut sum = base;
+        let mut fired = Vec::new();
+        for (r, rule) in account.rules.iter().enumerate() {
+            if self.test(&rule.condition, &context) {
+                sum += rule.points;
+                fired.push((r, rule.points));
+            }
+        }
+        let score = round2(clamp(sum, account.max, account.min));
+        let outputs = self.outputs(&account.outputs, Context { score, ..context });
+        AccountScore {
+            fired,
+            sum,
             score,
-            groups,
             outputs,
-            disqualified_by,
-            reasons,
-            adjustments,
-            last_activity,
         }
     }
 
@@ -290,6 +380,7 @@ impl<'p> Evaluator<'p> {
             groups: &outcome.groups,
             outputs: &outcome.outputs,
             disqualified: !outcome.disqualified_by.is_empty(),
+            members: &[],
             as_of: self.as_of,
         };
         self.test(condition, &context)
@@ -336,6 +427,7 @@ impl<'p> Evaluator<'p> {
                         groups: &[],
                         outputs: &[],
                         disqualified: false,
+                        members: &[],
                         as_of: self.as_of,
                     };
                     if !self.test(filter, &context) {
@@ -462,6 +554,7 @@ fn resolve<'a>(value: &Value, context: &Context<'a>) -> Resolved<'a> {
             _ => Resolved::Missing,
         },
         Value::Disqualified => Resolved::Bool(context.disqualified),
+        Value::Members(i) => Resolved::Number(context.members.get(*i).copied().unwrap_or(0.0)),
     }
 }
 

@@ -1,6 +1,7 @@
 //! leadscore: a language, compiler and command-line tool for lead scoring.
 #![doc = include_str!("../ARCHITECTURE.md")]
 
+pub mod account;
 pub mod check;
 pub mod cli;
 pub mod codes;

@@ -6,8 +6,9 @@ use std::io::{self, Write};
 
 use serde_json::{Map, Value as JsonValue};
 
+use crate::account::{AccountResult, Names};
 use crate::check::{Effect, Output};
-use crate::eval::{AdjustmentKind, Outcome, OutputValue};
+use crate::eval::{round2, AdjustmentKind, Outcome, OutputValue};
 use crate::plan::Plan;
 use crate::syntax::display::{number, points};
 
@@ -44,23 +45,7 @@ pub fn lead_json(plan: &Plan, id: &JsonValue, outcome: &Outcome, explain: bool) 
         .map(|(g, v)| (g.name.clone(), score_json(*v)))
         .collect();
     object.insert("groups".to_string(), JsonValue::Object(groups));
-    let mut thresholds = Map::new();
-    let mut labels = Map::new();
-    for (output, value) in model.outputs.iter().zip(&outcome.outputs) {
-        match (output, value) {
-            (Output::Threshold { name, .. }, OutputValue::Threshold(b)) => {
-                thresholds.insert(name.clone(), JsonValue::Bool(*b));
-            }
-            (Output::Label { name, values, .. }, OutputValue::Label(v)) => {
-                let value = v
-                    .and_then(|i| values.get(i))
-                    .map(|s| JsonValue::String(s.clone()))
-                    .unwrap_or(JsonValue::Null);
-                labels.insert(name.clone(), value);
-            }
-            _ => {}
-        }
-    }
+    let (thresholds, labels) = outputs_json(&model.outputs, &outcome.outputs);
     object.insert("thresholds".to_string(), JsonValue::Object(thresholds));
     object.insert("labels".to_string(), JsonValue::Object(labels));
     let disqualified = outcome
@@ -131,6 +116,84 @@ pub fn lead_json(plan: &Plan, id: &JsonValue, outcome: &Outcome, explain: bool) 
     JsonValue::Object(object)
 }
 
+/// Thresholds and labels as the two JSON objects of a result.
+fn outputs_json(
+    defs: &[Output],
+    values: &[OutputValue],
+) -> (Map<String, JsonValue>, Map<String, JsonValue>) {
+    let mut thresholds = Map::new();
+    let mut labels = Map::new();
+    for (output, value) in defs.iter().zip(values) {
+        match (output, value) {
+            (Output::Threshold { name, .. }, OutputValue::Threshold(b)) => {
+                thresholds.insert(name.clone(), JsonValue::Bool(*b));
+            }
+            (Output::Label { name, values, .. }, OutputValue::Label(v)) => {
+                let value = v
+                    .and_then(|i| values.get(i))
+                    .map(|s| JsonValue::String(s.clone()))
+                    .unwrap_or(JsonValue::Null);
+                labels.insert(name.clone(), value);
+            }
+            _ => {}
+        }
+    }
+    (thresholds, labels)
+}
+
+/// One account's result as a JSON object; with `explain`, the reasons name
+/// the members each one counted.
+pub fn account_json(plan: &Plan, result: &AccountResult, explain: bool) -> JsonValue {
+    let Some(account) = &plan.model.account else {
+        return JsonValue::Null;
+    };
+    let mut object = Map::new();
+    object.insert("account".to_string(), JsonValue::String(result.key.clone()));
+    object.insert("members".to_string(), JsonValue::from(result.members));
+    object.insert("score".to_string(), score_json(result.score.score));
+    let (thresholds, labels) = outputs_json(&account.outputs, &result.score.outputs);
+    object.insert("thresholds".to_string(), JsonValue::Object(thresholds));
+    object.insert("labels".to_string(), JsonValue::Object(labels));
+    if explain {
+        let mut named = result.named.iter();
+        let mut reasons = Vec::new();
+        let mut reason = |rule: &str, points: f64, names: Option<&Names>| {
+            let mut r = Map::new();
+            r.insert("rule".to_string(), JsonValue::String(rule.to_string()));
+            r.insert("points".to_string(), score_json(points));
+            let names = names.cloned().unwrap_or_default();
+            let ids: Vec<JsonValue> = names.ids.into_iter().map(|(_, id)| id).collect();
+            r.insert("members".to_string(), JsonValue::Array(ids));
+            if names.more > 0 {
+                r.insert("more_members".to_string(), JsonValue::from(names.more));
+            }
+            reasons.push(JsonValue::Object(r));
+        };
+        let rollup_names = named.next();
+        if let Some(rollup) = &account.rollup {
+            reason(&rollup.source, result.base, rollup_names);
+        }
+        for ((r, points), names) in result.score.fired.iter().zip(named) {
+            if let Some(rule) = account.rules.get(*r) {
+                reason(&rule.name, *points, Some(names));
+            }
+        }
+        object.insert("reasons".to_string(), JsonValue::Array(reasons));
+        if round2(result.score.sum) != result.score.score {
+            let mut adj = Map::new();
+            adj.insert("group".to_string(), JsonValue::Null);
+            adj.insert("kind".to_string(), JsonValue::String("clamp".to_string()));
+            adj.insert("from".to_string(), score_json(result.score.sum));
+            adj.insert("to".to_string(), score_json(result.score.score));
+            object.insert(
+                "adjustments".to_string(),
+                JsonValue::Array(vec![JsonValue::Object(adj)]),
+            );
+        }
+    }
+    JsonValue::Object(object)
+}
+
 fn disqualify_reason(plan: &Plan, rule: usize) -> Option<&str> {
     match &plan.model.rules.get(rule)?.effect {
         Effect::Disqualify { reason, .. } => Some(reason),
@@ -138,23 +201,52 @@ fn disqualify_reason(plan: &Plan, rule: usize) -> Option<&str> {
     }
 }
 
-/// Writes results one lead at a time in the chosen format.
+/// Writes results one record at a time in the chosen format.
 pub struct ResultWriter<W: Write> {
     out: W,
     format: OutputFormat,
-    columns: Vec<String>,
+    /// Each column's name and, when the value is nested, the object that
+    /// holds it (`groups`, `thresholds`, `labels`).
+    columns: Vec<(String, Option<&'static str>)>,
     written: usize,
     /// Tables are aligned, so their rows wait until the end.
     table_rows: Vec<Vec<String>>,
 }
 
 impl<W: Write> ResultWriter<W> {
+    /// A writer of lead results.
     pub fn new(out: W, format: OutputFormat, plan: &Plan) -> Self {
         let model = &plan.model;
-        let mut columns = vec!["id".to_string(), "score".to_string()];
-        columns.extend(model.groups.iter().map(|g| g.name.clone()));
-        columns.extend(model.outputs.iter().map(|o| o.name().to_string()));
-        columns.push("disqualified".to_string());
+        let mut columns = vec![("id".to_string(), None), ("score".to_string(), None)];
+        columns.extend(
+            model
+                .groups
+                .iter()
+                .map(|g| (g.name.clone(), Some("groups"))),
+        );
+        columns.extend(output_columns(&model.outputs));
+        columns.push(("disqualified".to_string(), None));
+        Self::with_columns(out, format, columns)
+    }
+
+    /// A writer of account results.
+    pub fn for_accounts(out: W, format: OutputFormat, plan: &Plan) -> Self {
+        let mut columns = vec![
+            ("account".to_string(), None),
+            ("members".to_string(), None),
+            ("score".to_string(), None),
+        ];
+        if let Some(account) = &plan.model.account {
+            columns.extend(output_columns(&account.outputs));
+        }
+        Self::with_columns(out, format, columns)
+    }
+
+    fn with_columns(
+        out: W,
+        format: OutputFormat,
+        columns: Vec<(String, Option<&'static str>)>,
+    ) -> Self {
         ResultWriter {
             out,
             format,
@@ -177,7 +269,8 @@ impl<W: Write> ResultWriter<W> {
             }
             OutputFormat::Csv => {
                 if self.written == 0 {
-                    let header: Vec<String> = self.columns.iter().map(|c| csv_cell(c)).collect();
+                    let header: Vec<String> =
+                        self.columns.iter().map(|(c, _)| csv_cell(c)).collect();
                     writeln!(self.out, "{}", header.join(","))?;
                 }
                 let row: Vec<String> = self.cells(result).iter().map(|c| csv_cell(c)).collect();
@@ -192,28 +285,20 @@ impl<W: Write> ResultWriter<W> {
         Ok(())
     }
 
-    /// Flat cells in column order: groups, then thresholds and labels, then
-    /// the disqualification.
+    /// Flat cells in column order.
     fn cells(&self, result: &JsonValue) -> Vec<String> {
         let show = |v: Option<&JsonValue>| match v {
             None | Some(JsonValue::Null) => String::new(),
             Some(JsonValue::String(s)) => s.clone(),
             Some(other) => other.to_string(),
         };
-        let mut cells = vec![show(result.get("id")), show(result.get("score"))];
-        let groups = result.get("groups");
-        let thresholds = result.get("thresholds");
-        let labels = result.get("labels");
-        let named = self.columns.len().saturating_sub(1);
-        for column in self.columns.iter().take(named).skip(2) {
-            let value = groups
-                .and_then(|g| g.get(column))
-                .or_else(|| thresholds.and_then(|t| t.get(column)))
-                .or_else(|| labels.and_then(|l| l.get(column)));
-            cells.push(show(value));
-        }
-        cells.push(show(result.get("disqualified")));
-        cells
+        self.columns
+            .iter()
+            .map(|(column, within)| match within {
+                Some(object) => show(result.get(object).and_then(|o| o.get(column))),
+                None => show(result.get(column)),
+            })
+            .collect()
     }
 
     pub fn finish(mut self) -> io::Result<W> {
@@ -226,7 +311,7 @@ impl<W: Write> ResultWriter<W> {
             }
             OutputFormat::Table => {
                 let mut table = String::new();
-                let mut rows = vec![self.columns.clone()];
+                let mut rows = vec![self.columns.iter().map(|(c, _)| c.clone()).collect()];
                 rows.append(&mut self.table_rows);
                 let widths: Vec<usize> = (0..self.columns.len())
                     .map(|i| {
@@ -265,6 +350,20 @@ impl<W: Write> ResultWriter<W> {
         self.out.flush()?;
         Ok(self.out)
     }
+}
+
+/// The columns of thresholds and labels, in declaration order.
+fn output_columns(outputs: &[Output]) -> Vec<(String, Option<&'static str>)> {
+    outputs
+        .iter()
+        .map(|o| {
+            let object = match o {
+                Output::Threshold { .. } => "thresholds",
+                Output::Label { .. } => "labels",
+            };
+            (o.name().to_string(), Some(object))
+        })
+        .collect()
 }
 
 fn csv_cell(cell: &str) -> String {
@@ -405,20 +504,46 @@ pub fn explanation(plan: &Plan, id: &JsonValue, outcome: &Outcome, as_of: &str) 
     }
 
     let disqualified = !outcome.disqualified_by.is_empty();
-    let mut header_written = false;
-    for (output, value) in model.outputs.iter().zip(&outcome.outputs) {
-        if !header_written {
-            let _ = writeln!(out, "\nthresholds and labels");
-            header_written = true;
+    let why_not = disqualified.then_some("the lead is disqualified");
+    explain_outputs(&mut out, &model.outputs, &outcome.outputs, why_not);
+
+    let silent: Vec<&str> = model
+        .rules
+        .iter()
+        .enumerate()
+        .filter(|(id, rule)| {
+            !matches!(rule.effect, Effect::Disqualify { .. })
+                && !outcome.reasons.iter().any(|r| r.rule == *id)
+        })
+        .map(|(_, r)| r.name.as_str())
+        .collect();
+    if !silent.is_empty() {
+        let _ = writeln!(out, "\nrules that did not fire");
+        for name in silent {
+            let _ = writeln!(out, "    {name}");
         }
+    }
+    out
+}
+
+/// Each threshold and label with the clause that decided it; `why_not`
+/// explains every threshold that is not passed regardless of its clause.
+fn explain_outputs(
+    out: &mut String,
+    defs: &[Output],
+    values: &[OutputValue],
+    why_not: Option<&str>,
+) {
+    if !defs.is_empty() {
+        let _ = writeln!(out, "\nthresholds and labels");
+    }
+    for (output, value) in defs.iter().zip(values) {
         match (output, value) {
             (Output::Threshold { name, source, .. }, OutputValue::Threshold(b)) => {
-                let why = if *b {
-                    format!("{source} holds")
-                } else if disqualified {
-                    "the lead is disqualified".to_string()
-                } else {
-                    format!("{source} does not hold")
+                let why = match (b, why_not) {
+                    (true, _) => format!("{source} holds"),
+                    (false, Some(why)) => why.to_string(),
+                    (false, None) => format!("{source} does not hold"),
                 };
                 let _ = writeln!(out, "    {name}: {} ({why})", if *b { "yes" } else { "no" });
             }
@@ -447,19 +572,102 @@ pub fn explanation(plan: &Plan, id: &JsonValue, outcome: &Outcome, as_of: &str) 
             _ => {}
         }
     }
+}
 
-    let silent: Vec<&str> = model
+/// A readable breakdown of one account: its members with their rolled-up
+/// scores, the rollup, the account rules with the members they counted,
+/// the clamp, and the account's thresholds and labels.
+pub fn account_explanation(
+    plan: &Plan,
+    result: &AccountResult,
+    members: &[(JsonValue, f64)],
+    as_of: &str,
+) -> String {
+    let mut out = String::new();
+    let Some(account) = &plan.model.account else {
+        return out;
+    };
+    let show_id = |id: &JsonValue| match id {
+        JsonValue::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let _ = writeln!(out, "account {} as of {as_of}", result.key);
+    let _ = writeln!(
+        out,
+        "{} member{}",
+        result.members,
+        if result.members == 1 { "" } else { "s" }
+    );
+    let width = members
+        .iter()
+        .map(|(id, _)| show_id(id).chars().count())
+        .max()
+        .unwrap_or(0);
+    for (id, value) in members {
+        let _ = writeln!(
+            out,
+            "    {:<width$}  {}",
+            show_id(id),
+            number(round2(*value))
+        );
+    }
+    let mut named = result.named.iter();
+    let names = |n: Option<&Names>| -> String {
+        let Some(n) = n else {
+            return String::new();
+        };
+        let mut ids: Vec<String> = n.ids.iter().map(|(_, id)| show_id(id)).collect();
+        if n.more > 0 {
+            ids.push(format!("and {} more", n.more));
+        }
+        ids.join(", ")
+    };
+    let rollup_names = named.next();
+    match &account.rollup {
+        Some(rollup) => {
+            let _ = writeln!(out, "\n{} = {}", rollup.source, number(result.base));
+            let _ = writeln!(out, "    counted: {}", names(rollup_names));
+        }
+        None => {
+            let _ = writeln!(out, "\nno rollup: the account starts from 0");
+        }
+    }
+    if !result.score.fired.is_empty() {
+        let _ = writeln!(out, "\naccount rules");
+    }
+    for ((r, p), n) in result.score.fired.iter().zip(named) {
+        if let Some(rule) = account.rules.get(*r) {
+            let _ = writeln!(out, "    {:>7}  {}", points(round2(*p)), rule.name);
+            let _ = writeln!(out, "             members: {}", names(Some(n)));
+        }
+    }
+    let _ = writeln!(out, "\nscore = {}", number(result.score.score));
+    let rules: f64 = result.score.fired.iter().map(|(_, p)| p).sum();
+    let _ = writeln!(
+        out,
+        "    sum: rollup {} + rules {} = {}",
+        number(result.base),
+        number(round2(rules)),
+        number(round2(result.score.sum))
+    );
+    if round2(result.score.sum) != result.score.score {
+        let _ = writeln!(
+            out,
+            "    clamp: {} -> {}",
+            number(round2(result.score.sum)),
+            number(result.score.score)
+        );
+    }
+    explain_outputs(&mut out, &account.outputs, &result.score.outputs, None);
+    let silent: Vec<&str> = account
         .rules
         .iter()
         .enumerate()
-        .filter(|(id, rule)| {
-            !matches!(rule.effect, Effect::Disqualify { .. })
-                && !outcome.reasons.iter().any(|r| r.rule == *id)
-        })
-        .map(|(_, r)| r.name.as_str())
+        .filter(|(r, _)| !result.score.fired.iter().any(|(f, _)| f == r))
+        .map(|(_, rule)| rule.name.as_str())
         .collect();
     if !silent.is_empty() {
-        let _ = writeln!(out, "\nrules that did not fire");
+        let _ = writeln!(out, "\naccount rules that did not fire");
         for name in silent {
             let _ = writeln!(out, "    {name}");
         }

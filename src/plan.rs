@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use std::fmt::{self, Display, Formatter};
 
 use crate::check::{
-    fold, AggKind, Cond, Effect, EventId, Model, Output, Pred, TextOp, Value, ValueType,
+    fold, AccountDef, AggKind, Cond, Effect, EventId, Model, Output, Pred, TextOp, Value, ValueType,
 };
-use crate::syntax::ast::{DecayAmount, DecayMode};
+use crate::syntax::ast::{DecayAmount, DecayMode, RollupFn};
 use crate::syntax::display::{number, points, quote};
 use crate::time::format_duration;
 
@@ -46,8 +46,25 @@ pub fn compile(model: Model) -> Plan {
     }
 }
 
+/// Where a printed condition is evaluated, which decides what its values
+/// refer to.
+#[derive(Clone, Copy)]
+enum At {
+    Lead,
+    Event(EventId),
+    Account,
+}
+
 impl Plan {
-    fn value_name(&self, value: &Value, event: Option<EventId>) -> String {
+    /// The thresholds and labels a condition at `at` can read.
+    fn outputs_at(&self, at: At) -> &[Output] {
+        match (at, &self.model.account) {
+            (At::Account, Some(account)) => &account.outputs,
+            _ => &self.model.outputs,
+        }
+    }
+
+    fn value_name(&self, value: &Value, at: At) -> String {
         let m = &self.model;
         match value {
             Value::Field(id) => m
@@ -56,6 +73,10 @@ impl Plan {
                 .map(|f| format!("field[{id}] {}", f.name))
                 .unwrap_or_default(),
             Value::Prop(i) => {
+                let event = match at {
+                    At::Event(e) => Some(e),
+                    _ => None,
+                };
                 let name = event
                     .and_then(|e| m.events.get(e))
                     .and_then(|e| e.props.get(*i))
@@ -70,21 +91,22 @@ impl Plan {
                 .get(*g)
                 .map(|g| format!("group {}", g.name))
                 .unwrap_or_default(),
-            Value::Output(o) => m
-                .outputs
+            Value::Output(o) => self
+                .outputs_at(at)
                 .get(*o)
                 .map(|o| format!("output {}", o.name()))
                 .unwrap_or_default(),
             Value::Disqualified => "disqualified".to_string(),
+            Value::Members(i) => m
+                .account
+                .as_ref()
+                .and_then(|a| a.member_tests.get(*i))
+                .map(|_| format!("members[{i}]"))
+                .unwrap_or_default(),
         }
     }
 
-    fn write_cond(
-        &self,
-        f: &mut Formatter<'_>,
-        cond: &Cond,
-        event: Option<EventId>,
-    ) -> fmt::Result {
+    fn write_cond(&self, f: &mut Formatter<'_>, cond: &Cond, at: At) -> fmt::Result {
         match cond {
             Cond::And(items) | Cond::Or(items) => {
                 let word = if matches!(cond, Cond::And(_)) {
@@ -97,32 +119,32 @@ impl Plan {
                     if i > 0 {
                         f.write_str(word)?;
                     }
-                    self.write_cond(f, c, event)?;
+                    self.write_cond(f, c, at)?;
                 }
                 f.write_str(")")
             }
             Cond::Not(c) => {
                 f.write_str("(not ")?;
-                self.write_cond(f, c, event)?;
+                self.write_cond(f, c, at)?;
                 f.write_str(")")
             }
-            Cond::Truthy(v) => f.write_str(&self.value_name(v, event)),
+            Cond::Truthy(v) => f.write_str(&self.value_name(v, at)),
             Cond::Within(v, d) => write!(
                 f,
                 "({} within {})",
-                self.value_name(v, event),
+                self.value_name(v, at),
                 format_duration(*d)
             ),
             Cond::Invalid => f.write_str("<invalid>"),
             Cond::Test(v, p) => {
-                write!(f, "({} ", self.value_name(v, event))?;
-                self.write_pred(f, v, p)?;
+                write!(f, "({} ", self.value_name(v, at))?;
+                self.write_pred(f, v, p, at)?;
                 f.write_str(")")
             }
         }
     }
 
-    fn write_pred(&self, f: &mut Formatter<'_>, value: &Value, pred: &Pred) -> fmt::Result {
+    fn write_pred(&self, f: &mut Formatter<'_>, value: &Value, pred: &Pred, at: At) -> fmt::Result {
         let texts = |v: &[String]| v.iter().map(|s| quote(s)).collect::<Vec<_>>().join(", ");
         let ordinal = |i: usize| -> String {
             let values: Option<&Vec<String>> = match value {
@@ -130,7 +152,7 @@ impl Plan {
                     ValueType::Enum(e) => self.model.enums.get(e),
                     _ => None,
                 }),
-                Value::Output(o) => match self.model.outputs.get(*o) {
+                Value::Output(o) => match self.outputs_at(at).get(*o) {
                     Some(Output::Label { values, .. }) => Some(values),
                     _ => None,
                 },
@@ -193,6 +215,112 @@ impl Plan {
             Pred::Missing => f.write_str("is missing"),
             Pred::Present => f.write_str("is present"),
         }
+    }
+
+    fn write_outputs(&self, f: &mut Formatter<'_>, outputs: &[Output], at: At) -> fmt::Result {
+        let indent = if matches!(at, At::Account) { "  " } else { "" };
+        for (o, output) in outputs.iter().enumerate() {
+            match output {
+                Output::Threshold {
+                    name, condition, ..
+                } => {
+                    write!(f, "{indent}    [{o}] threshold {name} = ")?;
+                    if !matches!(at, At::Account) {
+                        f.write_str("not disqualified and ")?;
+                    }
+                    self.write_cond(f, condition, at)?;
+                    f.write_str("\n")?;
+                }
+                Output::Label {
+                    name,
+                    values,
+                    cases,
+                    ..
+                } => {
+                    writeln!(f, "{indent}    [{o}] label {name}")?;
+                    for (value, condition) in cases {
+                        let v = values.get(*value).map(String::as_str).unwrap_or("");
+                        write!(f, "{indent}      {} ", quote(v))?;
+                        match condition {
+                            Some(c) => {
+                                f.write_str("when ")?;
+                                self.write_cond(f, c, at)?;
+                            }
+                            None => f.write_str("otherwise")?,
+                        }
+                        f.write_str("\n")?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn write_account(&self, f: &mut Formatter<'_>, account: &AccountDef) -> fmt::Result {
+        let key = self
+            .model
+            .fields
+            .get(account.key)
+            .map(|fd| format!("field[{}] {}", account.key, fd.name))
+            .unwrap_or_default();
+        write!(f, "  account by ")?;
+        if account.domain_of {
+            f.write_str("domain of ")?;
+        }
+        f.write_str(&key)?;
+        if !account.except.is_empty() {
+            let keys: Vec<String> = account.except.iter().map(|k| quote(k)).collect();
+            write!(f, " except [{}]", keys.join(", "))?;
+        }
+        if let Some(max) = account.max {
+            write!(f, " max {}", number(max))?;
+        }
+        if let Some(min) = account.min {
+            write!(f, " min {}", number(min))?;
+        }
+        f.write_str("\n")?;
+        for (i, test) in account.member_tests.iter().enumerate() {
+            write!(f, "    members[{i}] {}: ", quote(&test.source))?;
+            match &test.condition {
+                Some(c) => {
+                    f.write_str("count members where ")?;
+                    self.write_cond(f, c, At::Lead)?;
+                }
+                None => f.write_str("count members")?,
+            }
+            f.write_str("\n")?;
+        }
+        match &account.rollup {
+            Some(r) => {
+                let function = match r.function {
+                    RollupFn::Sum => "sum",
+                    RollupFn::Max => "max",
+                    RollupFn::Avg => "avg",
+                };
+                let of = match r.of.and_then(|g| self.model.groups.get(g)) {
+                    Some(g) => format!("group {}", g.name),
+                    None => "score".to_string(),
+                };
+                write!(f, "    base = {function} of member {of}")?;
+                if let Some(top) = r.top {
+                    write!(f, " over the top {top}")?;
+                }
+                f.write_str("\n")?;
+            }
+            None => writeln!(f, "    base = 0 (no rollup)")?,
+        }
+        for (r, rule) in account.rules.iter().enumerate() {
+            write!(
+                f,
+                "    rule[{r}] {}: {} when ",
+                quote(&rule.name),
+                points(rule.points)
+            )?;
+            self.write_cond(f, &rule.condition, At::Account)?;
+            f.write_str("\n")?;
+        }
+        writeln!(f, "    outputs (in order)")?;
+        self.write_outputs(f, &account.outputs, At::Account)
     }
 
     fn write_decay(f: &mut Formatter<'_>, decay: &crate::check::DecaySpec) -> fmt::Result {
@@ -261,7 +389,7 @@ impl Display for Plan {
                 }
                 if let Some(filter) = &agg.filter {
                     f.write_str(" where ")?;
-                    self.write_cond(f, filter, Some(e))?;
+                    self.write_cond(f, filter, At::Event(e))?;
                 }
                 f.write_str("\n")?;
             }
@@ -277,11 +405,11 @@ impl Display for Plan {
                     points: p,
                 } => {
                     write!(f, "{} when ", points(*p))?;
-                    self.write_cond(f, condition, None)?;
+                    self.write_cond(f, condition, At::Lead)?;
                 }
                 Effect::Disqualify { condition, reason } => {
                     write!(f, "disqualify {} when ", quote(reason))?;
-                    self.write_cond(f, condition, None)?;
+                    self.write_cond(f, condition, At::Lead)?;
                 }
                 Effect::Each {
                     aggregate,
@@ -337,36 +465,9 @@ impl Display for Plan {
             Self::write_decay(f, d)?;
         }
         writeln!(f, "  outputs (in order)")?;
-        for (o, output) in m.outputs.iter().enumerate() {
-            match output {
-                Output::Threshold {
-                    name, condition, ..
-                } => {
-                    write!(f, "    [{o}] threshold {name} = not disqualified and ")?;
-                    self.write_cond(f, condition, None)?;
-                    f.write_str("\n")?;
-                }
-                Output::Label {
-                    name,
-                    values,
-                    cases,
-                    ..
-                } => {
-                    writeln!(f, "    [{o}] label {name}")?;
-                    for (value, condition) in cases {
-                        let v = values.get(*value).map(String::as_str).unwrap_or("");
-                        write!(f, "      {} ", quote(v))?;
-                        match condition {
-                            Some(c) => {
-                                f.write_str("when ")?;
-                                self.write_cond(f, c, None)?;
-                            }
-                            None => f.write_str("otherwise")?,
-                        }
-                        f.write_str("\n")?;
-                    }
-                }
-            }
+        self.write_outputs(f, &m.outputs, At::Lead)?;
+        if let Some(account) = &m.account {
+            self.write_account(f, account)?;
         }
         Ok(())
     }

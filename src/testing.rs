@@ -106,7 +106,7 @@ pub fn values_seen(
                 };
                 Some((model.outputs.get(o)?.name().to_string(), shown))
             }
-            Value::Aggregate(_) | Value::Prop(_) => None,
+            Value::Aggregate(_) | Value::Prop(_) | Value::Members(_) => None,
         })
         .collect()
 }

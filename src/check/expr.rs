@@ -7,12 +7,15 @@ use crate::syntax::ast::{
 };
 use crate::time::start_of_day;
 
-/// Where a condition is written: over the lead, or inside an event's
-/// `where` (which sees only that event's properties).
+/// Where a condition is written: over the lead, inside an event's `where`
+/// (which sees only that event's properties), inside `members(where ...)`
+/// (one member: a lead with its scores and outputs), or over an account.
 #[derive(Clone, Copy, Debug)]
 pub enum Scope {
     Lead,
     Where(EventId),
+    Member,
+    Account,
 }
 
 /// The type of a value in a condition.
@@ -31,7 +34,7 @@ pub enum Ty {
 }
 
 impl Ty {
-    fn of(v: ValueType) -> Ty {
+    pub(super) fn of(v: ValueType) -> Ty {
         match v {
             ValueType::Text => Ty::Text,
             ValueType::Number => Ty::Number,
@@ -42,7 +45,7 @@ impl Ty {
         }
     }
 
-    fn describe(self) -> &'static str {
+    pub(super) fn describe(self) -> &'static str {
         match self {
             Ty::Bool => "a yes/no value",
             Ty::Count => "an event count",
@@ -103,7 +106,7 @@ fn can_be_missing(value: Value, model: &Model) -> bool {
             .get(a)
             .is_some_and(|a| matches!(a.kind, AggKind::Latest | AggKind::Earliest)),
         Value::Output(o) => matches!(model.outputs.get(o), Some(Output::Label { .. })),
-        Value::Score | Value::Group(_) | Value::Disqualified => false,
+        Value::Score | Value::Group(_) | Value::Disqualified | Value::Members(_) => false,
     }
 }
 
@@ -268,8 +271,15 @@ impl<'a> Checker<'a> {
             }
             Operand::Name(name) => self.name(name, operand.span, scope),
             Operand::Call { name, arg } => {
-                if let Scope::Where(_) = scope {
-                    return self.where_sees_props_only(&name.node, name.span, scope);
+                match scope {
+                    Scope::Where(_) => {
+                        return self.where_sees_props_only(&name.node, name.span, scope)
+                    }
+                    Scope::Account => return self.members_call(operand, name, arg),
+                    Scope::Member if name.node == "members" => {
+                        return self.nested_members(name.span)
+                    }
+                    Scope::Lead | Scope::Member => {}
                 }
                 match self.event_named(
                     name,
@@ -283,8 +293,14 @@ impl<'a> Checker<'a> {
                 }
             }
             Operand::Last(event) | Operand::First(event) => {
-                if let Scope::Where(_) = scope {
-                    return self.where_sees_props_only(&event.name.node, event.name.span, scope);
+                match scope {
+                    Scope::Where(_) => {
+                        return self.where_sees_props_only(&event.name.node, event.name.span, scope)
+                    }
+                    Scope::Account => {
+                        return self.lead_name_in_account(&event.name.node, operand.span)
+                    }
+                    Scope::Lead | Scope::Member => {}
                 }
                 let kind = if matches!(operand.node, Operand::Last(_)) {
                     AggKind::Latest
@@ -353,7 +369,13 @@ impl<'a> Checker<'a> {
                 None => self.where_sees_props_only(name, span, scope),
             };
         }
+        if let Scope::Account = scope {
+            return self.account_name(name, span);
+        }
         let Some((symbol, _)) = self.names.get(name).copied() else {
+            if name == "members" && matches!(scope, Scope::Member) {
+                return self.nested_members(span);
+            }
             if name == "members" {
                 self.report(
                     Diagnostic::new(Code::AccountScope, span, "`members` exists only inside an `account` block")
@@ -400,16 +422,18 @@ impl<'a> Checker<'a> {
                 });
                 Typed::Value(Value::Group(id), Ty::Number)
             }
-            Symbol::Output(id) => {
-                self.reads.push(Read {
-                    what: ReadWhat::Output(id, name.to_string()),
-                    span,
-                    via_let: None,
-                });
-                match self.model.outputs.get(id) {
-                    Some(Output::Label { .. }) => Typed::Value(Value::Output(id), Ty::Label(id)),
-                    _ => Typed::Value(Value::Output(id), Ty::Bool),
-                }
+            Symbol::Output(id) => self.output_value(id, name, span),
+            Symbol::AccountOutput(_) => {
+                self.report(
+                    Diagnostic::new(
+                        Code::AccountScope,
+                        span,
+                        format!("`{name}` belongs to the account, not to one lead"),
+                    )
+                    .label("account-only name")
+                    .help("an account's thresholds and labels are computed from all its members; test them inside the `account` block"),
+                );
+                Typed::Error
             }
             Symbol::Builtin => {
                 self.reads.push(Read {
@@ -419,6 +443,20 @@ impl<'a> Checker<'a> {
                 });
                 Typed::Value(Value::Disqualified, Ty::Bool)
             }
+        }
+    }
+
+    /// A threshold or label read in a condition; the read is recorded so
+    /// the reader can be held to what is declared above it.
+    pub(super) fn output_value(&mut self, id: OutputId, name: &str, span: Span) -> Typed {
+        self.reads.push(Read {
+            what: ReadWhat::Output(id, name.to_string()),
+            span,
+            via_let: None,
+        });
+        match self.model.outputs.get(id) {
+            Some(Output::Label { .. }) => Typed::Value(Value::Output(id), Ty::Label(id)),
+            _ => Typed::Value(Value::Output(id), Ty::Bool),
         }
     }
 
@@ -984,7 +1022,7 @@ impl<'a> Checker<'a> {
                 .events
                 .get(*event)
                 .is_some_and(|e| e.props.iter().any(|p| p.name == word)),
-            Scope::Lead => false,
+            Scope::Lead | Scope::Member | Scope::Account => false,
         };
         if !is_field && !is_property {
             return;

@@ -1,6 +1,7 @@
 //! Check: ASTs to a checked model. Resolves every name, checks every type,
 //! lowers constants, and reports every problem of the model in one run.
 
+mod account;
 mod expr;
 mod lints;
 pub mod model;
@@ -39,6 +40,8 @@ enum Symbol {
     Let(usize),
     Group(GroupId),
     Output(OutputId),
+    /// A threshold or label of the `account` block.
+    AccountOutput(OutputId),
     Builtin,
 }
 
@@ -52,6 +55,7 @@ impl Symbol {
             Symbol::Let(_) => "a let",
             Symbol::Group(_) => "a group",
             Symbol::Output(_) => "a threshold or label",
+            Symbol::AccountOutput(_) => "an account threshold or label",
             Symbol::Builtin => "a built-in name",
         }
     }
@@ -91,6 +95,7 @@ pub(crate) struct Checker<'a> {
     unnamed_threshold: Option<Span>,
     /// Where each included file was brought in: the path of its `use`.
     includes: &'a HashMap<crate::source::FileId, Span>,
+    account: account::AccountScope,
 }
 
 /// Checks a loaded model: its items in order, `use`d files spliced in at
@@ -111,6 +116,7 @@ pub fn check(loaded: &crate::load::Loaded) -> Checked {
         let_stack: Vec::new(),
         unnamed_threshold: None,
         includes: &loaded.includes,
+        account: account::AccountScope::default(),
     };
     checker.names.insert(
         "disqualified".to_string(),
@@ -120,6 +126,7 @@ pub fn check(loaded: &crate::load::Loaded) -> Checked {
     checker.check_lets();
     checker.check_rules_and_groups(items);
     checker.check_outputs(items);
+    checker.check_account(items);
     checker.check_tests(items);
     lints::run(&mut checker, loaded);
     let mut diagnostics = checker.diagnostics;
@@ -280,7 +287,8 @@ impl<'a> Checker<'a> {
                         });
                     }
                 }
-                Item::Threshold(_) | Item::Label(_) => self.declare_output(item),
+                Item::Threshold(_) | Item::Label(_) => self.declare_output(item, expr::Scope::Lead),
+                Item::Account(a) => self.declare_account(a),
                 _ => {}
             }
         }

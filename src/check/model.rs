@@ -30,6 +30,8 @@ pub struct Model {
     /// Thresholds and labels in declaration order, which is evaluation order.
     pub outputs: Vec<Output>,
     pub tests: Vec<TestCase>,
+    /// The `account` block, scored over groups of leads after the leads.
+    pub account: Option<AccountDef>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,6 +194,9 @@ pub enum Value {
     Group(GroupId),
     Output(OutputId),
     Disqualified,
+    /// In account scope: how many members pass the account's member test
+    /// of this index (`members` itself is the test without a condition).
+    Members(usize),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -273,6 +278,55 @@ pub enum Pred {
     Bool(bool),
     Missing,
     Present,
+}
+
+/// An `account` block. Its conditions are in account scope: `Value::Score`
+/// is the account's score, `Value::Output` indexes the account's own
+/// `outputs`, and `Value::Members` its `member_tests`.
+#[derive(Debug)]
+pub struct AccountDef {
+    pub key: FieldId,
+    /// Group by the domain of an email address or URL, not the whole value.
+    pub domain_of: bool,
+    /// Keys that form no account, folded.
+    pub except: Vec<String>,
+    pub rollup: Option<RollupDef>,
+    /// Every distinct `members` / `members(where ...)` the block reads.
+    pub member_tests: Vec<MemberTest>,
+    pub rules: Vec<AccountRule>,
+    pub max: Option<f64>,
+    pub min: Option<f64>,
+    pub outputs: Vec<Output>,
+    pub span: Span,
+}
+
+#[derive(Debug)]
+pub struct RollupDef {
+    pub function: crate::syntax::ast::RollupFn,
+    /// The member score rolled up: `None` for the total, else a group.
+    pub of: Option<GroupId>,
+    pub top: Option<usize>,
+    /// The rollup as written, for explanations.
+    pub source: String,
+}
+
+#[derive(Debug)]
+pub struct MemberTest {
+    /// `None` counts every member.
+    pub condition: Option<Cond>,
+    /// `members` or `members(where ...)` as written.
+    pub source: String,
+}
+
+#[derive(Debug)]
+pub struct AccountRule {
+    pub name: String,
+    pub condition: Cond,
+    pub points: f64,
+    /// The member tests the condition reads, for naming the members that
+    /// made the rule fire.
+    pub reads: Vec<usize>,
+    pub span: Span,
 }
 
 /// A `test` block, ready to run: its lead as a JSON record so it goes

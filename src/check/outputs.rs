@@ -8,7 +8,11 @@ use crate::syntax::ast::{BoundOp, LabelBody, ScoreName, ThresholdCondition};
 impl<'a> Checker<'a> {
     /// Binds the name of a threshold or label so that conditions anywhere
     /// can resolve it (and be told when it comes too late).
-    pub(super) fn declare_output(&mut self, item: &Item) {
+    pub(super) fn declare_output(&mut self, item: &Item, scope: Scope) {
+        let symbol = |id| match scope {
+            Scope::Account => Symbol::AccountOutput(id),
+            _ => Symbol::Output(id),
+        };
         match item {
             Item::Threshold(t) => {
                 if t.name.is_none() {
@@ -28,7 +32,7 @@ impl<'a> Checker<'a> {
                     .clone()
                     .unwrap_or_else(|| Spanned::new("qualified".to_string(), t.span));
                 let id = self.model.outputs.len();
-                if self.bind(&name, Symbol::Output(id)) {
+                if self.bind(&name, symbol(id)) {
                     let source = match &t.condition {
                         ThresholdCondition::AtLeast(n) => {
                             format!("score >= {}", crate::syntax::display::number(n.node))
@@ -83,7 +87,7 @@ impl<'a> Checker<'a> {
                         .collect(),
                 };
                 let id = self.model.outputs.len();
-                if self.bind(&l.name, Symbol::Output(id)) {
+                if self.bind(&l.name, symbol(id)) {
                     self.model.outputs.push(Output::Label {
                         name: l.name.node.clone(),
                         values,
@@ -99,51 +103,53 @@ impl<'a> Checker<'a> {
     pub(super) fn check_outputs(&mut self, items: &[Item]) {
         for item in items {
             match item {
-                Item::Threshold(t) => {
-                    let (name, span) = match &t.name {
-                        Some(n) => (n.node.as_str(), n.span),
-                        None => ("qualified", t.span),
-                    };
-                    let Some(id) = self.output_declared_at(name, span) else {
-                        continue;
-                    };
-                    self.reads.clear();
-                    let condition = match &t.condition {
-                        ThresholdCondition::AtLeast(n) => {
-                            Cond::Test(Value::Score, Pred::Number(Order::Ge, n.node))
-                        }
-                        ThresholdCondition::When(e) => self.condition(e, &Scope::Lead),
-                    };
-                    self.check_output_reads(id);
-                    if let Some(Output::Threshold { condition: c, .. }) =
-                        self.model.outputs.get_mut(id)
-                    {
-                        *c = condition;
-                    }
-                }
-                Item::Label(l) => {
-                    let Some(id) = self.output_declared_at(&l.name.node, l.name.span) else {
-                        continue;
-                    };
-                    self.reads.clear();
-                    let cases = self.label_cases(id, l);
-                    self.check_output_reads(id);
-                    if let Some(Output::Label { cases: c, .. }) = self.model.outputs.get_mut(id) {
-                        *c = cases;
-                    }
-                }
+                Item::Threshold(t) => self.check_threshold(t, Scope::Lead),
+                Item::Label(l) => self.check_label(l, Scope::Lead),
                 _ => {}
             }
         }
     }
 
-    /// Whether output `id` is the one declared at `span` (a clashing
-    /// declaration was never given an id).
+    /// Checks a threshold in lead or account scope; in account scope
+    /// `self.model.outputs` holds the account's outputs.
+    pub(super) fn check_threshold(&mut self, t: &ast::Threshold, scope: Scope) {
+        let (name, span) = match &t.name {
+            Some(n) => (n.node.as_str(), n.span),
+            None => ("qualified", t.span),
+        };
+        let Some(id) = self.output_declared_at(name, span) else {
+            return;
+        };
+        self.reads.clear();
+        let condition = match &t.condition {
+            ThresholdCondition::AtLeast(n) => {
+                Cond::Test(Value::Score, Pred::Number(Order::Ge, n.node))
+            }
+            ThresholdCondition::When(e) => self.condition(e, &scope),
+        };
+        self.check_output_reads(id);
+        if let Some(Output::Threshold { condition: c, .. }) = self.model.outputs.get_mut(id) {
+            *c = condition;
+        }
+    }
+
+    pub(super) fn check_label(&mut self, l: &ast::Label, scope: Scope) {
+        let Some(id) = self.output_declared_at(&l.name.node, l.name.span) else {
+            return;
+        };
+        self.reads.clear();
+        let cases = self.label_cases(id, l, scope);
+        self.check_output_reads(id);
+        if let Some(Output::Label { cases: c, .. }) = self.model.outputs.get_mut(id) {
+            *c = cases;
+        }
+    }
+
     /// The output declared by the item at `span`; `None` when its name was
     /// taken by an earlier declaration (already reported).
     fn output_declared_at(&self, name: &str, span: Span) -> Option<OutputId> {
         match self.names.get(name) {
-            Some((Symbol::Output(id), s)) if *s == span => Some(*id),
+            Some((Symbol::Output(id) | Symbol::AccountOutput(id), s)) if *s == span => Some(*id),
             _ => None,
         }
     }
@@ -182,7 +188,12 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn label_cases(&mut self, id: OutputId, label: &ast::Label) -> Vec<(usize, Option<Cond>)> {
+    fn label_cases(
+        &mut self,
+        id: OutputId,
+        label: &ast::Label,
+        scope: Scope,
+    ) -> Vec<(usize, Option<Cond>)> {
         let values = match self.model.outputs.get(id) {
             Some(Output::Label { values, .. }) => values.clone(),
             _ => return Vec::new(),
@@ -200,32 +211,21 @@ impl<'a> Checker<'a> {
                         });
                         Some(Value::Score)
                     }
-                    ScoreName::Group(g) => match self.names.get(&g.node).copied() {
-                        Some((Symbol::Group(gid), _)) => Some(Value::Group(gid)),
-                        Some((other, _)) => {
-                            self.report(
-                                Diagnostic::new(
-                                    Code::TypeMismatch,
-                                    g.span,
-                                    format!("`{}` is a {}, not a score", g.node, other.kind()),
-                                )
-                                .label("not a score")
-                                .help("a label `from` reads `score` or a group's name"),
-                            );
-                            None
-                        }
-                        None => {
-                            let groups: Vec<String> =
-                                self.model.groups.iter().map(|g| g.name.clone()).collect();
-                            self.unknown_name(
-                                &g.node,
+                    ScoreName::Group(g) if matches!(scope, Scope::Account) => {
+                        self.report(
+                            Diagnostic::new(
+                                Code::AccountScope,
                                 g.span,
-                                groups,
-                                "the group with `score NAME { ... }`",
-                            );
-                            None
-                        }
-                    },
+                                format!("an account label cannot read `{}`", g.node),
+                            )
+                            .label("not the account's score")
+                            .help("an account label reads the account's `score`; to roll up a group, write `rollup sum of GROUP`"),
+                        );
+                        None
+                    }
+                    ScoreName::Group(g) => self
+                        .group_named(g, "a label `from` reads `score` or a group's name")
+                        .map(Value::Group),
                 };
                 let Some(subject) = subject else {
                     return Vec::new();
@@ -279,7 +279,7 @@ impl<'a> Checker<'a> {
                     let value = index_of(&case.value.node);
                     match &case.condition {
                         Some(e) => {
-                            let c = self.condition(e, &Scope::Lead);
+                            let c = self.condition(e, &scope);
                             cases.push((value, Some(c)));
                         }
                         None => {
@@ -291,6 +291,36 @@ impl<'a> Checker<'a> {
             }
         }
         cases
+    }
+
+    /// The group a score name names, reporting anything else.
+    pub(super) fn group_named(&mut self, g: &ast::Ident, help: &str) -> Option<GroupId> {
+        match self.names.get(&g.node).copied() {
+            Some((Symbol::Group(gid), _)) => Some(gid),
+            Some((other, _)) => {
+                self.report(
+                    Diagnostic::new(
+                        Code::TypeMismatch,
+                        g.span,
+                        format!("`{}` is {}, not a score", g.node, other.kind()),
+                    )
+                    .label("not a score")
+                    .help(help.to_string()),
+                );
+                None
+            }
+            None => {
+                let groups: Vec<String> =
+                    self.model.groups.iter().map(|g| g.name.clone()).collect();
+                self.unknown_name(
+                    &g.node,
+                    g.span,
+                    groups,
+                    "the group with `score NAME { ... }`",
+                );
+                None
+            }
+        }
     }
 
     fn unreachable_label(&mut self, value: &Spanned<String>, label: &str) {

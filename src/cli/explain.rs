@@ -4,8 +4,10 @@ use clap::Args;
 
 use super::input::{attach_events, convert, Inputs};
 use super::{EvalArgs, Exit};
+use crate::account::{domain, membership, Accounts};
+use crate::check::fold;
 use crate::eval::Evaluator;
-use crate::output::explanation;
+use crate::output::{account_explanation, explanation};
 use crate::record::id_key;
 
 #[derive(Args, Debug)]
@@ -13,11 +15,23 @@ pub struct ExplainArgs {
     #[command(flatten)]
     pub eval: EvalArgs,
     /// The id of the lead to explain.
+    #[arg(long, required_unless_present = "account", conflicts_with = "account")]
+    pub id: Option<String>,
+    /// The key of the account to explain (`acme.com`; for `by domain of`
+    /// an email address or URL of it works too).
     #[arg(long)]
-    pub id: String,
+    pub account: Option<String>,
 }
 
 pub fn run(args: &ExplainArgs, color: bool) -> Exit {
+    match (&args.id, &args.account) {
+        (Some(id), _) => run_lead(args, id, color),
+        (None, Some(key)) => run_account(args, key, color),
+        (None, None) => Exit::Usage,
+    }
+}
+
+fn run_lead(args: &ExplainArgs, id: &str, color: bool) -> Exit {
     let Inputs {
         plan,
         as_of,
@@ -28,7 +42,7 @@ pub fn run(args: &ExplainArgs, color: bool) -> Exit {
         Ok(inputs) => inputs,
         Err(exit) => return exit,
     };
-    let wanted = args.id.trim();
+    let wanted = id.trim();
     for record in records {
         let raw = match record {
             Ok(r) => r,
@@ -76,4 +90,76 @@ pub fn run(args: &ExplainArgs, color: bool) -> Exit {
     eprintln!("error: no lead with id `{wanted}` in `{file}`");
     eprintln!("help: ids are compared as text; check the spelling");
     Exit::Findings
+}
+
+fn run_account(args: &ExplainArgs, key: &str, color: bool) -> Exit {
+    let Inputs {
+        plan,
+        as_of,
+        file,
+        records,
+        mut events,
+    } = match args.eval.open(color) {
+        Ok(inputs) => inputs,
+        Err(exit) => return exit,
+    };
+    let Some(account) = &plan.model.account else {
+        eprintln!("error: `--account` needs an `account` block in the model");
+        return Exit::Usage;
+    };
+    let wanted = match account.domain_of {
+        true => domain(key).unwrap_or_else(|| fold(key)),
+        false => fold(key),
+    };
+    let evaluator = Evaluator::new(&plan, as_of);
+    let Some(mut accounts) = Accounts::new(&plan, true) else {
+        return Exit::Usage;
+    };
+    let mut members = Vec::new();
+    for record in records {
+        let raw = match record {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: reading `{file}` failed: {e}");
+                return Exit::Usage;
+            }
+        };
+        let pending = match attach_events(raw, events.as_mut()) {
+            Ok(pending) => pending,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return Exit::Usage;
+            }
+        };
+        let lead = match convert(&plan, pending, &file) {
+            Ok(lead) => lead,
+            Err(error) => {
+                eprintln!("error: {error}");
+                eprintln!("help: an account's score needs every lead; fix the record, or find the bad ones with `leadscore score --on-error skip`");
+                return Exit::Findings;
+            }
+        };
+        let outcome = evaluator.evaluate(&lead);
+        if let Some(member) = membership(&plan, &evaluator, &lead, &outcome) {
+            if member.key == wanted {
+                members.push((lead.id.clone(), member.value));
+                accounts.add(member, &lead.id);
+            }
+        }
+    }
+    let Some(result) = accounts.finish(&evaluator).into_iter().next() else {
+        eprintln!("error: no account `{key}` in `{file}`");
+        eprintln!("help: keys compare without letter case; `leadscore score --accounts` lists every account");
+        return Exit::Findings;
+    };
+    out!(
+        "{}",
+        account_explanation(
+            &plan,
+            &result,
+            &members,
+            &as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        )
+    );
+    Exit::Success
 }

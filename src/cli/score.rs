@@ -12,8 +12,9 @@ use rayon::prelude::*;
 use super::input::{attach_events, convert, EventSource, Inputs, Pending};
 use super::progress::Progress;
 use super::{default_format, EvalArgs, Exit};
+use crate::account::{membership, Accounts, Membership};
 use crate::eval::Evaluator;
-use crate::output::{lead_json, OutputFormat, ResultWriter};
+use crate::output::{account_json, lead_json, OutputFormat, ResultWriter};
 use crate::record::RecordError;
 
 #[derive(Args, Debug)]
@@ -26,6 +27,10 @@ pub struct ScoreArgs {
     /// Add the reasons: every rule that fired, with its points.
     #[arg(long)]
     pub explain: bool,
+    /// Write one record per account of the model's `account` block
+    /// instead of one per lead.
+    #[arg(long)]
+    pub accounts: bool,
     /// What to do with a record that cannot be scored.
     #[arg(long, value_enum, default_value_t = OnError::Fail)]
     pub on_error: OnError,
@@ -99,7 +104,20 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
             return write_failed(&e);
         }
     }
-    let mut writer = ResultWriter::new(sink, format, &plan);
+    let mut accounts = match (args.accounts, Accounts::new(&plan, args.explain)) {
+        (false, _) => None,
+        (true, Some(accounts)) => Some(accounts),
+        (true, None) => {
+            eprintln!("error: `--accounts` needs an `account` block in the model");
+            eprintln!("help: add one, for example `account by domain of email {{ rollup sum of score top 3 }}`");
+            return Exit::Usage;
+        }
+    };
+    let mut writer = if accounts.is_some() {
+        ResultWriter::for_accounts(sink, format, &plan)
+    } else {
+        ResultWriter::new(sink, format, &plan)
+    };
     let evaluator = Evaluator::new(&plan, as_of);
     let pool = match rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
@@ -116,6 +134,7 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
 
     let progress = Progress::start(args.quiet);
     let explain = args.explain;
+    let by_account = accounts.is_some();
     let mut batch: Vec<Pending> = Vec::with_capacity(BATCH);
     let mut records = records.into_iter();
     loop {
@@ -152,21 +171,32 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
         }
         // Conversion and evaluation run on every core; results come back in
         // input order, so the output is the same as with one thread.
-        let results: Vec<Result<serde_json::Value, Box<RecordError>>> = pool.install(|| {
+        let results: Vec<Result<Scored, Box<RecordError>>> = pool.install(|| {
             batch
                 .par_drain(..)
                 .map(|pending| {
                     let lead = convert(&plan, pending, &file).map_err(Box::new)?;
                     let outcome = evaluator.evaluate(&lead);
-                    Ok(lead_json(&plan, &lead.id, &outcome, explain))
+                    Ok(if by_account {
+                        let member = membership(&plan, &evaluator, &lead, &outcome);
+                        Scored::Member(member.map(|m| (m, lead.id)))
+                    } else {
+                        Scored::Lead(lead_json(&plan, &lead.id, &outcome, explain))
+                    })
                 })
                 .collect()
         });
         for result in results {
             match result {
-                Ok(json) => {
+                Ok(Scored::Lead(json)) => {
                     if let Err(e) = writer.write(&json) {
                         return write_failed(&e);
+                    }
+                    scored += 1;
+                }
+                Ok(Scored::Member(member)) => {
+                    if let (Some(accounts), Some((member, id))) = (accounts.as_mut(), member) {
+                        accounts.add(member, &id);
                     }
                     scored += 1;
                 }
@@ -212,6 +242,13 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
         }
     }
 
+    if let Some(accounts) = accounts {
+        for result in accounts.finish(&evaluator) {
+            if let Err(e) = writer.write(&account_json(&plan, &result, explain)) {
+                return write_failed(&e);
+            }
+        }
+    }
     let mut sink = match writer.finish() {
         Ok(s) => s,
         Err(e) => return write_failed(&e),
@@ -235,6 +272,13 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
         eprintln!("{summary}");
     }
     Exit::Success
+}
+
+/// What scoring one record gives: its result, or what it brings to its
+/// account (nothing when it belongs to none).
+enum Scored {
+    Lead(serde_json::Value),
+    Member(Option<(Membership, serde_json::Value)>),
 }
 
 /// Handles one bad record; `Some` when the run must stop.

@@ -187,17 +187,18 @@ fn is_let_use(checker: &Checker<'_>, leaf: &Spanned<Expr>, scope: Scope) -> bool
 fn consequence(site: Site<'_>, chain: &Chain<'_>) -> &'static str {
     match (site.scope, chain.whole, site.owner) {
         (Scope::Where(_), _, _) => "this `where` never matches an event",
-        (Scope::Lead, false, _) => "this part of the condition is never true",
-        (Scope::Lead, true, Owner::Rule) => "the rule never fires",
-        (Scope::Lead, true, Owner::Let) => "the let is never true",
-        (Scope::Lead, true, Owner::Output) => "the condition is never true",
+        (_, false, _) => "this part of the condition is never true",
+        (_, true, Owner::Rule) => "the rule never fires",
+        (_, true, Owner::Let) => "the let is never true",
+        (_, true, Owner::Output) => "the condition is never true",
     }
 }
 
 fn subject(site: Site<'_>) -> &'static str {
     match site.scope {
         Scope::Where(_) => "event",
-        Scope::Lead => "lead",
+        Scope::Lead | Scope::Member => "lead",
+        Scope::Account => "account",
     }
 }
 
@@ -398,7 +399,7 @@ impl Domain<'_> {
                 Some(AggKind::Latest | AggKind::Earliest)
             ),
             Value::Output(o) => matches!(self.model.outputs.get(o), Some(Output::Label { .. })),
-            Value::Score | Value::Group(_) | Value::Disqualified => false,
+            Value::Score | Value::Group(_) | Value::Disqualified | Value::Members(_) => false,
         }
     }
 

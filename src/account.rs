@@ -1,0 +1,346 @@
+//! Accounts: scored leads grouped by the account block's key, tallied as
+//! they stream past, then scored as accounts.
+//!
+//! A tally keeps only what the account's score needs: the member count,
+//! the count of each member test, a running sum and the best N member
+//! scores. Memory grows with the number of accounts, not of leads. With
+//! explanations on, each tally also names up to [`NAMED_MEMBERS`] members
+//! per reason.
+
+use std::collections::HashMap;
+
+use serde_json::Value as JsonValue;
+
+use crate::check::{fold, AccountDef, RollupDef};
+use crate::eval::{round2, AccountScore, Evaluator, FieldValue, Lead, Outcome};
+use crate::plan::Plan;
+use crate::syntax::ast::RollupFn;
+
+/// Members named per reason; beyond it a reason says how many more there
+/// were, so an account of ten thousand leads does not carry ten thousand ids.
+pub const NAMED_MEMBERS: usize = 20;
+
+/// What one lead contributes to its account.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Membership {
+    /// The key as compared: folded.
+    pub key: String,
+    /// The key as first written, for the output.
+    pub shown: String,
+    /// The member's rolled-up score (its total or a group).
+    pub value: f64,
+    /// Whether the member passes each member test of the block.
+    pub tests: Vec<bool>,
+}
+
+/// The account a lead belongs to, if any, and what it brings to it. A
+/// disqualified lead (a competitor, a junk address) belongs to none: it
+/// must not make its company look interested.
+pub fn membership(
+    plan: &Plan,
+    evaluator: &Evaluator,
+    lead: &Lead,
+    outcome: &Outcome,
+) -> Option<Membership> {
+    let account = plan.model.account.as_ref()?;
+    if !outcome.disqualified_by.is_empty() {
+        return None;
+    }
+    let (key, shown) = account_key(plan, account, lead)?;
+    if account.except.contains(&key) {
+        return None;
+    }
+    let value = match account.rollup.as_ref().and_then(|r| r.of) {
+        Some(g) => outcome.groups.get(g).copied().unwrap_or(0.0),
+        None => outcome.score,
+    };
+    let tests = evaluator.member_tests(&account.member_tests, lead, outcome);
+    Some(Membership {
+        key,
+        shown,
+        value,
+        tests,
+    })
+}
+
+/// The folded and the shown key of a lead; `None` when it has none.
+fn account_key(plan: &Plan, account: &AccountDef, lead: &Lead) -> Option<(String, String)> {
+    let shown = match lead.fields.get(account.key)? {
+        FieldValue::Text { raw, .. } => raw.trim().to_string(),
+        FieldValue::Enum(i) => {
+            let field = plan.model.fields.get(account.key)?;
+            match field.ty {
+                crate::check::ValueType::Enum(e) => plan.model.enums.get(e)?.get(*i)?.clone(),
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    let shown = if account.domain_of {
+        domain(&shown)?
+    } else {
+        shown
+    };
+    let key = fold(&shown);
+    (!key.is_empty()).then_some((key, shown))
+}
+
+/// The domain of an email address (after the last `@`) or of a URL (its
+/// host), lowercase and without a leading `www.`; `None` when the value
+/// holds no plausible domain.
+pub fn domain(value: &str) -> Option<String> {
+    let value = value.trim();
+    let host = match value.rfind('@') {
+        Some(at) => &value[at + 1..],
+        None => {
+            let rest = value.split_once("://").map_or(value, |(_, rest)| rest);
+            let rest = rest.trim_start_matches("//");
+            let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+            let authority = &rest[..end];
+            let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+            host.split(':').next().unwrap_or(host)
+        }
+    };
+    let host = host.trim().trim_end_matches('.').to_lowercase();
+    let host = host.strip_prefix("www.").unwrap_or(&host);
+    let plausible = host.contains('.')
+        && !host.starts_with('.')
+        && host
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+    plausible.then(|| host.to_string())
+}
+
+/// Up to [`NAMED_MEMBERS`] member ids in input order, and how many more.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Names {
+    pub ids: Vec<(usize, JsonValue)>,
+    pub more: usize,
+}
+
+impl Names {
+    fn push(&mut self, seq: usize, id: &JsonValue) {
+        if self.ids.len() < NAMED_MEMBERS {
+            self.ids.push((seq, id.clone()));
+        } else {
+            self.more += 1;
+        }
+    }
+
+    /// The members of several lists, each once, in input order.
+    fn union<'a>(lists: impl Iterator<Item = &'a Names>) -> Names {
+        let mut all: Vec<(usize, JsonValue)> = Vec::new();
+        let mut more = 0;
+        for list in lists {
+            all.extend(list.ids.iter().cloned());
+            more = more.max(list.more);
+        }
+        all.sort_by_key(|(seq, _)| *seq);
+        all.dedup_by_key(|(seq, _)| *seq);
+        let extra = all.len().saturating_sub(NAMED_MEMBERS);
+        all.truncate(NAMED_MEMBERS);
+        Names {
+            ids: all,
+            more: more + extra,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Ranked {
+    value: f64,
+    seq: usize,
+    id: Option<JsonValue>,
+}
+
+/// One account's running state.
+#[derive(Debug)]
+struct Tally {
+    shown: String,
+    members: usize,
+    /// Members passing each member test.
+    counts: Vec<usize>,
+    sum: f64,
+    /// The best members by rolled-up score, best first; earlier members win
+    /// ties. Holds `top N` (or one for `max`) entries at most.
+    best: Vec<Ranked>,
+    /// With explanations: the members passing each member test, and all.
+    passing: Vec<Names>,
+    all: Names,
+}
+
+/// One account's result.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AccountResult {
+    pub key: String,
+    pub members: usize,
+    /// The rollup's points, rounded.
+    pub base: f64,
+    pub score: AccountScore,
+    /// With explanations: the members each reason counted, rollup first,
+    /// then each fired rule in order.
+    pub named: Vec<Names>,
+}
+
+/// The accounts of a run, in the order their first member appeared.
+pub struct Accounts<'p> {
+    account: &'p AccountDef,
+    explain: bool,
+    index: HashMap<String, usize>,
+    tallies: Vec<Tally>,
+    seen: usize,
+}
+
+impl<'p> Accounts<'p> {
+    /// `None` when the plan has no account block.
+    pub fn new(plan: &'p Plan, explain: bool) -> Option<Self> {
+        Some(Accounts {
+            account: plan.model.account.as_ref()?,
+            explain,
+            index: HashMap::new(),
+            tallies: Vec::new(),
+            seen: 0,
+        })
+    }
+
+    /// How many best members a tally keeps.
+    fn ranked_capacity(&self) -> usize {
+        match &self.account.rollup {
+            Some(RollupDef { top: Some(n), .. }) => *n,
+            Some(RollupDef {
+                function: RollupFn::Max,
+                ..
+            }) => 1,
+            _ => 0,
+        }
+    }
+
+    /// Adds a scored lead to its account; leads must come in input order.
+    pub fn add(&mut self, member: Membership, id: &JsonValue) {
+        let seq = self.seen;
+        self.seen += 1;
+        let tests = member.tests.len();
+        let capacity = self.ranked_capacity();
+        let next = self.tallies.len();
+        let slot = *self.index.entry(member.key).or_insert(next);
+        if slot == next {
+            self.tallies.push(Tally {
+                shown: member.shown,
+                members: 0,
+                counts: vec![0; tests],
+                sum: 0.0,
+                best: Vec::with_capacity(capacity),
+                passing: if self.explain {
+                    vec![Names::default(); tests]
+                } else {
+                    Vec::new()
+                },
+                all: Names::default(),
+            });
+        }
+        let Some(tally) = self.tallies.get_mut(slot) else {
+            return;
+        };
+        tally.members += 1;
+        tally.sum += member.value;
+        for (i, passed) in member.tests.iter().enumerate() {
+            if *passed {
+                if let Some(c) = tally.counts.get_mut(i) {
+                    *c += 1;
+                }
+                if let Some(names) = tally.passing.get_mut(i) {
+                    names.push(seq, id);
+                }
+            }
+        }
+        if self.explain {
+            tally.all.push(seq, id);
+        }
+        if capacity > 0 {
+            let at = tally
+                .best
+                .iter()
+                .position(|r| member.value > r.value)
+                .unwrap_or(tally.best.len());
+            if at < capacity {
+                tally.best.insert(
+                    at,
+                    Ranked {
+                        value: member.value,
+                        seq,
+                        id: self.explain.then(|| id.clone()),
+                    },
+                );
+                tally.best.truncate(capacity);
+            }
+        }
+    }
+
+    /// Scores every account, in the order of first appearance.
+    pub fn finish(self, evaluator: &Evaluator) -> Vec<AccountResult> {
+        let account = self.account;
+        let explain = self.explain;
+        self.tallies
+            .into_iter()
+            .map(|tally| {
+                let base = round2(rollup(account.rollup.as_ref(), &tally));
+                let counts: Vec<f64> = tally.counts.iter().map(|c| *c as f64).collect();
+                let score = evaluator.evaluate_account(account, base, &counts);
+                let mut named = Vec::new();
+                if explain {
+                    named.push(rollup_members(account.rollup.as_ref(), &tally));
+                    for (r, _) in &score.fired {
+                        let reads = account.rules.get(*r).map(|r| r.reads.as_slice());
+                        let lists = reads
+                            .unwrap_or(&[])
+                            .iter()
+                            .filter_map(|t| tally.passing.get(*t));
+                        named.push(Names::union(lists));
+                    }
+                }
+                AccountResult {
+                    key: tally.shown,
+                    members: tally.members,
+                    base,
+                    score,
+                    named,
+                }
+            })
+            .collect()
+    }
+}
+
+/// The rollup's points before rounding.
+fn rollup(rollup: Option<&RollupDef>, tally: &Tally) -> f64 {
+    let Some(r) = rollup else {
+        return 0.0;
+    };
+    let best: f64 = tally.best.iter().map(|m| m.value).sum();
+    match (r.function, r.top) {
+        (RollupFn::Sum, None) => tally.sum,
+        (RollupFn::Sum, Some(_)) => best,
+        (RollupFn::Max, _) => tally.best.first().map_or(0.0, |m| m.value),
+        (RollupFn::Avg, None) => tally.sum / tally.members.max(1) as f64,
+        (RollupFn::Avg, Some(_)) => best / tally.best.len().max(1) as f64,
+    }
+}
+
+/// The members the rollup counted: the best ones, or all.
+fn rollup_members(rollup: Option<&RollupDef>, tally: &Tally) -> Names {
+    match rollup {
+        None => Names::default(),
+        Some(RollupDef {
+            top: None,
+            function: RollupFn::Sum | RollupFn::Avg,
+            ..
+        }) => tally.all.clone(),
+        Some(_) => Names {
+            ids: tally
+                .best
+                .iter()
+                .filter_map(|m| Some((m.seq, m.id.clone()?)))
+                .collect(),
+            more: 0,
+        },
+    }
+}

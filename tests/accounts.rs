@@ -1,0 +1,253 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+//! Account scoring through the command line: hand-checked fixtures under
+//! `fixtures/accounts/`, the example model's accounts, and the ways
+//! `--accounts` and `explain --account` can be misused.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const EXAMPLE: &str = "examples/b2b-saas.score";
+const EXAMPLE_LEADS: &str = "examples/leads.ndjson";
+const AS_OF: &str = "2026-11-20";
+
+fn leadscore(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_leadscore"))
+        .args(["--color", "never"])
+        .args(args)
+        .output()
+        .expect("binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn ndjson(text: &str) -> Vec<serde_json::Value> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
+
+/// Each fixture's `expected.ndjson` was worked out by hand from the
+/// contract: keys, exclusions, rollups with `top N` and ties (the earlier
+/// member is named), rules over member counts, clamps and labels.
+#[test]
+fn hand_checked_account_fixtures() {
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for entry in std::fs::read_dir("tests/fixtures/accounts").expect("fixtures") {
+        let dir = entry.expect("entry").path();
+        if !dir.is_dir() {
+            continue;
+        }
+        count += 1;
+        let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
+        let as_of = std::fs::read_to_string(dir.join("as_of.txt")).expect("as_of.txt");
+        let o = leadscore(&[
+            "score",
+            &path("model.score"),
+            &path("leads.ndjson"),
+            "--as-of",
+            as_of.trim(),
+            "--accounts",
+            "--explain",
+            "--format",
+            "ndjson",
+        ]);
+        assert!(o.status.success(), "{}: {}", dir.display(), stderr(&o));
+        let expected =
+            ndjson(&std::fs::read_to_string(dir.join("expected.ndjson")).expect("expected"));
+        let actual = ndjson(&stdout(&o));
+        if actual != expected {
+            failures.push(format!(
+                "{}:\n  actual   {}\n  expected {}",
+                dir.display(),
+                serde_json::to_string(&actual).unwrap_or_default(),
+                serde_json::to_string(&expected).unwrap_or_default()
+            ));
+        }
+    }
+    assert!(count >= 4, "expected the account fixtures, found {count}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn example_accounts_table() {
+    let o = leadscore(&[
+        "score",
+        EXAMPLE,
+        EXAMPLE_LEADS,
+        "--as-of",
+        AS_OF,
+        "--accounts",
+        "--format",
+        "table",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    insta::assert_snapshot!(stdout(&o));
+}
+
+#[test]
+fn example_accounts_csv_and_json_agree_with_ndjson() {
+    let run = |format: &str| {
+        let o = leadscore(&[
+            "score",
+            EXAMPLE,
+            EXAMPLE_LEADS,
+            "--as-of",
+            AS_OF,
+            "--accounts",
+            "--format",
+            format,
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o)
+    };
+    let lines = ndjson(&run("ndjson"));
+    let array: Vec<serde_json::Value> = serde_json::from_str(&run("json")).expect("a JSON array");
+    assert_eq!(array, lines);
+    let csv = run("csv");
+    let mut rows = csv.lines();
+    assert_eq!(
+        rows.next(),
+        Some("account,members,score,account_ready,account_stage")
+    );
+    let first = &lines[0];
+    assert_eq!(
+        rows.next().map(str::to_string),
+        Some(format!(
+            "{},{},{},{},{}",
+            first["account"].as_str().unwrap_or_default(),
+            first["members"],
+            first["score"],
+            first["thresholds"]["account_ready"],
+            first["labels"]["account_stage"]
+                .as_str()
+                .unwrap_or_default()
+        ))
+    );
+    assert_eq!(csv.lines().count(), lines.len() + 1);
+}
+
+#[test]
+fn explain_one_account() {
+    let o = leadscore(&[
+        "explain",
+        EXAMPLE,
+        EXAMPLE_LEADS,
+        "--as-of",
+        AS_OF,
+        "--account",
+        "NorthWind-Bank.com",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    insta::assert_snapshot!(stdout(&o));
+}
+
+/// `explain --account` and `score --accounts --explain` compute the same
+/// account by different paths (one account filtered first, all accounts
+/// tallied together); their figures must agree.
+#[test]
+fn explain_account_agrees_with_score_accounts() {
+    let o = leadscore(&[
+        "score",
+        EXAMPLE,
+        EXAMPLE_LEADS,
+        "--as-of",
+        AS_OF,
+        "--accounts",
+        "--format",
+        "ndjson",
+    ]);
+    let accounts = ndjson(&stdout(&o));
+    for account in &accounts {
+        let key = account["account"].as_str().expect("key");
+        let o = leadscore(&[
+            "explain",
+            EXAMPLE,
+            EXAMPLE_LEADS,
+            "--as-of",
+            AS_OF,
+            "--account",
+            key,
+        ]);
+        assert!(o.status.success(), "{key}: {}", stderr(&o));
+        let text = stdout(&o);
+        let score_line = format!("\nscore = {}\n", account["score"]);
+        assert!(text.contains(&score_line), "{key}: {text}");
+        let members_line = format!("\n{} member", account["members"]);
+        assert!(text.contains(&members_line), "{key}: {text}");
+    }
+}
+
+#[test]
+fn explain_an_unknown_account_is_a_finding() {
+    let o = leadscore(&[
+        "explain",
+        EXAMPLE,
+        EXAMPLE_LEADS,
+        "--as-of",
+        AS_OF,
+        "--account",
+        "nowhere.example",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("no account `nowhere.example`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn accounts_without_an_account_block_is_a_usage_error() {
+    let o = leadscore(&[
+        "score",
+        "tests/fixtures/cli/small.score",
+        "tests/fixtures/cli/good.ndjson",
+        "--accounts",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    insta::assert_snapshot!(stderr(&o));
+}
+
+/// Accounts are tallied in input order after parallel scoring, so the
+/// result does not depend on the number of threads.
+#[test]
+fn accounts_are_the_same_whatever_the_number_of_threads() {
+    let dir = std::env::temp_dir().join(format!("leadscore-accounts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let leads = dir.join("leads.ndjson");
+    let text: String = leadscore::generate::leads(5000, 11)
+        .map(|l| l.to_ndjson() + "\n")
+        .collect();
+    std::fs::write(&leads, text).expect("write leads");
+    let leads = leads.to_string_lossy().into_owned();
+    let run = |threads: &str| {
+        let o = leadscore(&[
+            "score",
+            EXAMPLE,
+            &leads,
+            "--as-of",
+            AS_OF,
+            "--accounts",
+            "--explain",
+            "--format",
+            "ndjson",
+            "--threads",
+            threads,
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        o.stdout
+    };
+    let one = run("1");
+    assert!(!one.is_empty());
+    assert_eq!(one, run("3"));
+    let _ = std::fs::remove_dir_all(Path::new(&dir));
+}
