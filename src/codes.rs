@@ -168,6 +168,10 @@ codes! {
         "A group's `max` is below the points of one of its rules (for an `each` rule: below its own `max`, or below the points of a single event), so that rule can never give all its points. `total max` is held to the same against the top-level rules.",
         "Lower the rule's points (or its `max`) to the score's `max` or less, or raise the score's `max`.",
         "score fit max 20 { when seniority = VP +30 }";
+    BareWordNearList = "W009", "bare-word-near-list",
+        "A bare word in a set of values is one letter away from the name of a declared list (`competitor` for the list `competitors`). Only the exact name of a list stands for the list; any other bare word is text, so the rule compares with that one word.",
+        "Write the list's exact name, or quote the word (`\"competitor\"`) if you do mean that text.",
+        "list competitors = [\"rival.io\"]\nwhen email ends with competitor disqualify \"competitor\"";
 }
 
 impl Code {

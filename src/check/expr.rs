@@ -1041,6 +1041,39 @@ impl<'a> Checker<'a> {
         );
     }
 
+    /// A bare word one edit away from a list's name is most likely a
+    /// misspelt list: without a warning the rule would quietly compare with
+    /// the word itself. Short words are left alone, where one letter makes
+    /// a different word.
+    fn warn_near_list(&mut self, word: &str, span: Span) {
+        const MIN_LEN: usize = 5;
+        if word.chars().count() < MIN_LEN {
+            return;
+        }
+        let near = self
+            .names
+            .iter()
+            .filter(|(_, (symbol, _))| matches!(symbol, Symbol::List(_)))
+            .map(|(name, _)| name)
+            .filter(|name| strsim::levenshtein(word, name) == 1)
+            .min()
+            .cloned();
+        let Some(list) = near else {
+            return;
+        };
+        self.report(
+            Diagnostic::new(
+                Code::BareWordNearList,
+                span,
+                format!("the bare word `{word}` is text here, not the list `{list}`"),
+            )
+            .label(format!("compared as the text \"{word}\""))
+            .help(format!(
+                "write `{list}` to use the list, or `\"{word}\"` if you mean the text"
+            )),
+        );
+    }
+
     /// One text constant (a bare word that names a list is an error here).
     fn single_text(
         &mut self,
@@ -1120,6 +1153,7 @@ impl<'a> Checker<'a> {
                     }
                     _ => {
                         self.warn_bare_word(w, c.span, scope);
+                        self.warn_near_list(w, c.span);
                         out.push((w.clone(), c.span));
                     }
                 },
