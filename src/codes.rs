@@ -149,8 +149,8 @@ codes! {
         "Move the bound inside the range the message gives, or change the points or the `max`/`min` that limit the score.",
         "score fit max 50 {\n  when seniority = VP +40\n  when employees > 1000 +30\n}\nlabel grade from fit: A >= 60, B >= 30, C";
     NeverTrue = "W004", "condition-never-true",
-        "Tests joined with `and` contradict each other on the same field, event count, score or event property (`employees > 1000 and employees < 500`, `title = CEO and title = CTO`, `seniority >= VP and seniority < Manager`), or one test can never pass on its own (`employees between 500 and 100`). The condition is never true, so the rule never fires, the let is never true, or the `where` never matches an event.",
-        "Fix the bound that is wrong, or join the tests with `or` if either should do (`title in [CEO, CTO]`).",
+        "Tests joined with `and` contradict each other on the same field, event count, score or event property (`employees > 1000 and employees < 500`, `title = CEO and title = CTO`, `seniority >= VP and seniority < Manager`), or one test can never pass on its own (`employees between 500 and 100`, or `title = \"\"`: empty text is read as missing). The condition is never true, so the rule never fires, the let is never true, or the `where` never matches an event.",
+        "Fix the bound that is wrong, or join the tests with `or` if either should do (`title in [CEO, CTO]`). To test for an empty value, write `title is missing`.",
         "when employees > 1000 and employees < 500 +10";
     DuplicateRule = "W005", "duplicate-rule",
         "The same rule (same condition or event reference, same points and modifiers) appears twice in the same score (the top level, or one group), so a lead that matches gets the points twice. Usually a copy-and-paste slip or a merge that brought a rule in twice. The same rule in two different groups is not reported: each group is its own sub-score.",

@@ -1082,7 +1082,20 @@ impl<'a> Checker<'a> {
         scope: &Scope,
     ) -> Option<String> {
         match &constant.node {
-            Constant::Text(t) => Some(t.clone()),
+            Constant::Text(t) => {
+                if t.trim().is_empty() {
+                    self.report(
+                        Diagnostic::new(
+                            Code::NeverTrue,
+                            constant.span,
+                            format!("no value of `{subject}` is empty text"),
+                        )
+                        .label("empty text")
+                        .help(format!("leadscore reads empty or blank text as missing; test `{subject} is missing` or `{subject} is present` instead")),
+                    );
+                }
+                Some(t.clone())
+            }
             Constant::Word(w) => {
                 if let Some((Symbol::List(_), _)) = self.names.get(w) {
                     self.report(
