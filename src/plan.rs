@@ -47,6 +47,21 @@ pub fn compile(model: Model) -> Plan {
 }
 
 impl Plan {
+    /// The declared event type a record names, compared as folded text.
+    pub fn event_type(&self, name: &str) -> Option<EventId> {
+        let trimmed = name.trim();
+        if trimmed.is_ascii() {
+            // Folded names hold no ASCII capitals, so for ASCII text this is
+            // `fold(name) == key` without building the folded string.
+            return self
+                .event_types
+                .iter()
+                .find(|(key, _)| key.eq_ignore_ascii_case(trimmed))
+                .map(|(_, id)| *id);
+        }
+        self.event_types.get(&fold(trimmed)).copied()
+    }
+
     fn value_name(&self, value: &Value, event: Option<EventId>) -> String {
         let m = &self.model;
         match value {
