@@ -4,10 +4,11 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use serde_json::{Map, Value as JsonValue};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::Value as JsonValue;
 
 use crate::check::{Effect, Output};
-use crate::eval::{AdjustmentKind, Outcome, OutputValue};
+use crate::eval::{Adjustment, AdjustmentKind, Outcome, OutputValue};
 use crate::plan::Plan;
 use crate::syntax::display::{number, points};
 
@@ -21,114 +22,179 @@ pub enum OutputFormat {
 
 /// A score as JSON: rounded to two decimals, whole numbers without a fraction.
 pub fn score_json(x: f64) -> JsonValue {
-    let x = crate::eval::round2(x);
-    if x.fract() == 0.0 && x.abs() < 9.0e15 {
-        JsonValue::from(x as i64)
-    } else {
-        serde_json::Number::from_f64(x)
-            .map(JsonValue::Number)
-            .unwrap_or(JsonValue::Null)
+    serde_json::to_value(Score(x)).unwrap_or(JsonValue::Null)
+}
+
+/// A score written as [`score_json`] describes.
+struct Score(f64);
+
+impl Serialize for Score {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let x = crate::eval::round2(self.0);
+        if x.fract() == 0.0 && x.abs() < 9.0e15 {
+            serializer.serialize_i64(x as i64)
+        } else if x.is_finite() {
+            serializer.serialize_f64(x)
+        } else {
+            serializer.serialize_unit()
+        }
     }
 }
 
-/// One lead's result as the JSON object every format is built from.
-pub fn lead_json(plan: &Plan, id: &JsonValue, outcome: &Outcome, explain: bool) -> JsonValue {
-    let model = &plan.model;
-    let mut object = Map::new();
-    object.insert("id".to_string(), id.clone());
-    object.insert("score".to_string(), score_json(outcome.score));
-    let groups: Map<String, JsonValue> = model
-        .groups
-        .iter()
-        .zip(&outcome.groups)
-        .map(|(g, v)| (g.name.clone(), score_json(*v)))
-        .collect();
-    object.insert("groups".to_string(), JsonValue::Object(groups));
-    let mut thresholds = Map::new();
-    let mut labels = Map::new();
-    for (output, value) in model.outputs.iter().zip(&outcome.outputs) {
-        match (output, value) {
-            (Output::Threshold { name, .. }, OutputValue::Threshold(b)) => {
-                thresholds.insert(name.clone(), JsonValue::Bool(*b));
-            }
-            (Output::Label { name, values, .. }, OutputValue::Label(v)) => {
-                let value = v
-                    .and_then(|i| values.get(i))
-                    .map(|s| JsonValue::String(s.clone()))
-                    .unwrap_or(JsonValue::Null);
-                labels.insert(name.clone(), value);
-            }
-            _ => {}
-        }
-    }
-    object.insert("thresholds".to_string(), JsonValue::Object(thresholds));
-    object.insert("labels".to_string(), JsonValue::Object(labels));
-    let disqualified = outcome
-        .disqualified_by
-        .first()
-        .and_then(|r| disqualify_reason(plan, *r))
-        .map(|s| JsonValue::String(s.to_string()))
-        .unwrap_or(JsonValue::Null);
-    object.insert("disqualified".to_string(), disqualified);
-    if explain {
-        let reasons: Vec<JsonValue> = outcome
-            .reasons
-            .iter()
-            .filter_map(|r| {
-                let rule = model.rules.get(r.rule)?;
-                let group = rule
-                    .group
-                    .and_then(|g| model.groups.get(g))
-                    .map(|g| JsonValue::String(g.name.clone()))
-                    .unwrap_or(JsonValue::Null);
-                let mut reason = Map::new();
-                reason.insert("rule".to_string(), JsonValue::String(rule.name.clone()));
-                reason.insert("group".to_string(), group);
-                reason.insert("points".to_string(), score_json(r.points));
-                Some(JsonValue::Object(reason))
-            })
-            .collect();
-        object.insert("reasons".to_string(), JsonValue::Array(reasons));
-        let adjustments: Vec<JsonValue> = outcome
-            .adjustments
-            .iter()
-            .map(|a| {
-                let mut adj = Map::new();
-                let group = a
-                    .group
-                    .and_then(|g| model.groups.get(g))
-                    .map(|g| JsonValue::String(g.name.clone()))
-                    .unwrap_or(JsonValue::Null);
-                adj.insert("group".to_string(), group);
-                let kind = match a.kind {
-                    AdjustmentKind::Decay { .. } => "decay",
-                    AdjustmentKind::Clamp => "clamp",
-                };
-                adj.insert("kind".to_string(), JsonValue::String(kind.to_string()));
-                if let AdjustmentKind::Decay { periods } = a.kind {
-                    adj.insert("periods".to_string(), JsonValue::from(periods));
-                }
-                adj.insert("from".to_string(), score_json(a.before));
-                adj.insert("to".to_string(), score_json(a.after));
-                JsonValue::Object(adj)
-            })
-            .collect();
-        // Present only when there is something to say, so a plain result
-        // has exactly the keys the contract lists plus `reasons`.
-        if !adjustments.is_empty() {
-            object.insert("adjustments".to_string(), JsonValue::Array(adjustments));
-        }
-        let all: Vec<JsonValue> = outcome
+/// One lead's result, the JSON object every format is built from. It is
+/// serialised straight to the output; [`lead_json`] is the same object as
+/// a value.
+pub struct LeadResult<'a> {
+    pub plan: &'a Plan,
+    pub id: &'a JsonValue,
+    pub outcome: &'a Outcome,
+    pub explain: bool,
+}
+
+impl Serialize for LeadResult<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (plan, outcome) = (self.plan, self.outcome);
+        let model = &plan.model;
+        let mut object = serializer.serialize_map(None)?;
+        object.serialize_entry("id", self.id)?;
+        object.serialize_entry("score", &Score(outcome.score))?;
+        object.serialize_entry("groups", &Groups(plan, outcome))?;
+        object.serialize_entry("thresholds", &Outputs(plan, outcome, OutputKind::Threshold))?;
+        object.serialize_entry("labels", &Outputs(plan, outcome, OutputKind::Label))?;
+        let disqualified = outcome
             .disqualified_by
-            .iter()
-            .filter_map(|r| disqualify_reason(plan, *r))
-            .map(|s| JsonValue::String(s.to_string()))
-            .collect();
-        if !all.is_empty() {
-            object.insert("disqualified_by".to_string(), JsonValue::Array(all));
+            .first()
+            .and_then(|r| disqualify_reason(plan, *r));
+        object.serialize_entry("disqualified", &disqualified)?;
+        if self.explain {
+            let reasons: Vec<Reason> = outcome
+                .reasons
+                .iter()
+                .filter_map(|r| {
+                    let rule = model.rules.get(r.rule)?;
+                    Some(Reason {
+                        rule: &rule.name,
+                        group: group_name(plan, rule.group),
+                        points: Score(r.points),
+                    })
+                })
+                .collect();
+            object.serialize_entry("reasons", &reasons)?;
+            // Present only when there is something to say, so a plain result
+            // has exactly the keys the contract lists plus `reasons`.
+            if !outcome.adjustments.is_empty() {
+                let adjustments: Vec<AdjustmentJson> = outcome
+                    .adjustments
+                    .iter()
+                    .map(|a| AdjustmentJson {
+                        plan,
+                        adjustment: a,
+                    })
+                    .collect();
+                object.serialize_entry("adjustments", &adjustments)?;
+            }
+            let all: Vec<&str> = outcome
+                .disqualified_by
+                .iter()
+                .filter_map(|r| disqualify_reason(plan, *r))
+                .collect();
+            if !all.is_empty() {
+                object.serialize_entry("disqualified_by", &all)?;
+            }
         }
+        object.end()
     }
-    JsonValue::Object(object)
+}
+
+/// One lead's result as a JSON value.
+pub fn lead_json(plan: &Plan, id: &JsonValue, outcome: &Outcome, explain: bool) -> JsonValue {
+    let result = LeadResult {
+        plan,
+        id,
+        outcome,
+        explain,
+    };
+    serde_json::to_value(result).unwrap_or(JsonValue::Null)
+}
+
+fn group_name(plan: &Plan, group: Option<usize>) -> Option<&str> {
+    group
+        .and_then(|g| plan.model.groups.get(g))
+        .map(|g| g.name.as_str())
+}
+
+struct Groups<'a>(&'a Plan, &'a Outcome);
+
+impl Serialize for Groups<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for (group, value) in self.0.model.groups.iter().zip(&self.1.groups) {
+            map.serialize_entry(&group.name, &Score(*value))?;
+        }
+        map.end()
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum OutputKind {
+    Threshold,
+    Label,
+}
+
+/// The thresholds, or the labels, by name.
+struct Outputs<'a>(&'a Plan, &'a Outcome, OutputKind);
+
+impl Serialize for Outputs<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for (output, value) in self.0.model.outputs.iter().zip(&self.1.outputs) {
+            match (output, value) {
+                (Output::Threshold { name, .. }, OutputValue::Threshold(b))
+                    if self.2 == OutputKind::Threshold =>
+                {
+                    map.serialize_entry(name, b)?;
+                }
+                (Output::Label { name, values, .. }, OutputValue::Label(v))
+                    if self.2 == OutputKind::Label =>
+                {
+                    map.serialize_entry(name, &v.and_then(|i| values.get(i)))?;
+                }
+                _ => {}
+            }
+        }
+        map.end()
+    }
+}
+
+#[derive(serde::Serialize)]
+struct Reason<'a> {
+    rule: &'a str,
+    group: Option<&'a str>,
+    points: Score,
+}
+
+struct AdjustmentJson<'a> {
+    plan: &'a Plan,
+    adjustment: &'a Adjustment,
+}
+
+impl Serialize for AdjustmentJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let a = self.adjustment;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("group", &group_name(self.plan, a.group))?;
+        let kind = match a.kind {
+            AdjustmentKind::Decay { .. } => "decay",
+            AdjustmentKind::Clamp => "clamp",
+        };
+        map.serialize_entry("kind", kind)?;
+        if let AdjustmentKind::Decay { periods } = a.kind {
+            map.serialize_entry("periods", &periods)?;
+        }
+        map.serialize_entry("from", &Score(a.before))?;
+        map.serialize_entry("to", &Score(a.after))?;
+        map.end()
+    }
 }
 
 fn disqualify_reason(plan: &Plan, rule: usize) -> Option<&str> {
@@ -138,58 +204,33 @@ fn disqualify_reason(plan: &Plan, rule: usize) -> Option<&str> {
     }
 }
 
-/// Writes results one lead at a time in the chosen format.
-pub struct ResultWriter<W: Write> {
-    out: W,
+/// How results are laid out: the format, and the columns of CSV and tables.
+pub struct Layout {
     format: OutputFormat,
     columns: Vec<String>,
-    written: usize,
-    /// Tables are aligned, so their rows wait until the end.
-    table_rows: Vec<Vec<String>>,
 }
 
-impl<W: Write> ResultWriter<W> {
-    pub fn new(out: W, format: OutputFormat, plan: &Plan) -> Self {
-        let model = &plan.model;
-        let mut columns = vec!["id".to_string(), "score".to_string()];
-        columns.extend(model.groups.iter().map(|g| g.name.clone()));
-        columns.extend(model.outputs.iter().map(|o| o.name().to_string()));
-        columns.push("disqualified".to_string());
-        ResultWriter {
-            out,
-            format,
-            columns,
-            written: 0,
-            table_rows: Vec::new(),
-        }
-    }
+/// One lead's result ready to write: rendered on any thread, written in
+/// input order by [`ResultWriter::write`].
+pub enum Rendered {
+    /// The JSON object, for NDJSON and JSON arrays.
+    Json(Vec<u8>),
+    /// The row, for CSV and tables.
+    Cells(Vec<String>),
+}
 
-    pub fn write(&mut self, result: &JsonValue) -> io::Result<()> {
+impl Layout {
+    pub fn render(&self, result: &LeadResult) -> io::Result<Rendered> {
         match self.format {
-            OutputFormat::Ndjson => {
-                serde_json::to_writer(&mut self.out, result)?;
-                self.out.write_all(b"\n")?;
+            OutputFormat::Ndjson | OutputFormat::Json => {
+                let mut json = Vec::with_capacity(512);
+                serde_json::to_writer(&mut json, result)?;
+                Ok(Rendered::Json(json))
             }
-            OutputFormat::Json => {
-                self.out
-                    .write_all(if self.written == 0 { b"[\n" } else { b",\n" })?;
-                serde_json::to_writer(&mut self.out, result)?;
-            }
-            OutputFormat::Csv => {
-                if self.written == 0 {
-                    let header: Vec<String> = self.columns.iter().map(|c| csv_cell(c)).collect();
-                    writeln!(self.out, "{}", header.join(","))?;
-                }
-                let row: Vec<String> = self.cells(result).iter().map(|c| csv_cell(c)).collect();
-                writeln!(self.out, "{}", row.join(","))?;
-            }
-            OutputFormat::Table => {
-                let row = self.cells(result);
-                self.table_rows.push(row);
+            OutputFormat::Csv | OutputFormat::Table => {
+                Ok(Rendered::Cells(self.cells(&serde_json::to_value(result)?)))
             }
         }
-        self.written += 1;
-        Ok(())
     }
 
     /// Flat cells in column order: groups, then thresholds and labels, then
@@ -215,9 +256,68 @@ impl<W: Write> ResultWriter<W> {
         cells.push(show(result.get("disqualified")));
         cells
     }
+}
+
+/// Writes results one lead at a time in the chosen format.
+pub struct ResultWriter<W: Write> {
+    out: W,
+    layout: Layout,
+    written: usize,
+    /// Tables are aligned, so their rows wait until the end.
+    table_rows: Vec<Vec<String>>,
+}
+
+impl<W: Write> ResultWriter<W> {
+    pub fn new(out: W, format: OutputFormat, plan: &Plan) -> Self {
+        let model = &plan.model;
+        let mut columns = vec!["id".to_string(), "score".to_string()];
+        columns.extend(model.groups.iter().map(|g| g.name.clone()));
+        columns.extend(model.outputs.iter().map(|o| o.name().to_string()));
+        columns.push("disqualified".to_string());
+        ResultWriter {
+            out,
+            layout: Layout { format, columns },
+            written: 0,
+            table_rows: Vec::new(),
+        }
+    }
+
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    pub fn write(&mut self, result: Rendered) -> io::Result<()> {
+        match result {
+            Rendered::Json(json) => {
+                if self.layout.format == OutputFormat::Json {
+                    self.out
+                        .write_all(if self.written == 0 { b"[\n" } else { b",\n" })?;
+                    self.out.write_all(&json)?;
+                } else {
+                    self.out.write_all(&json)?;
+                    self.out.write_all(b"\n")?;
+                }
+            }
+            Rendered::Cells(cells) => {
+                if self.layout.format == OutputFormat::Table {
+                    self.table_rows.push(cells);
+                } else {
+                    if self.written == 0 {
+                        let header: Vec<String> =
+                            self.layout.columns.iter().map(|c| csv_cell(c)).collect();
+                        writeln!(self.out, "{}", header.join(","))?;
+                    }
+                    let row: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+                    writeln!(self.out, "{}", row.join(","))?;
+                }
+            }
+        }
+        self.written += 1;
+        Ok(())
+    }
 
     pub fn finish(mut self) -> io::Result<W> {
-        match self.format {
+        match self.layout.format {
             OutputFormat::Json => {
                 if self.written == 0 {
                     self.out.write_all(b"[")?;
@@ -226,9 +326,9 @@ impl<W: Write> ResultWriter<W> {
             }
             OutputFormat::Table => {
                 let mut table = String::new();
-                let mut rows = vec![self.columns.clone()];
+                let mut rows = vec![self.layout.columns.clone()];
                 rows.append(&mut self.table_rows);
-                let widths: Vec<usize> = (0..self.columns.len())
+                let widths: Vec<usize> = (0..self.layout.columns.len())
                     .map(|i| {
                         rows.iter()
                             .map(|r| r.get(i).map(|c| c.chars().count()).unwrap_or(0))

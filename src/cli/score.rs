@@ -13,7 +13,7 @@ use super::input::{attach_events, convert, EventSource, Inputs, Pending};
 use super::progress::Progress;
 use super::{default_format, EvalArgs, Exit};
 use crate::eval::Evaluator;
-use crate::output::{lead_json, OutputFormat, ResultWriter};
+use crate::output::{LeadResult, OutputFormat, Rendered, ResultWriter};
 use crate::record::RecordError;
 
 #[derive(Args, Debug)]
@@ -152,20 +152,26 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
         }
         // Conversion and evaluation run on every core; results come back in
         // input order, so the output is the same as with one thread.
-        let results: Vec<Result<serde_json::Value, Box<RecordError>>> = pool.install(|| {
+        let layout = writer.layout();
+        let results: Vec<Result<io::Result<Rendered>, Box<RecordError>>> = pool.install(|| {
             batch
                 .par_drain(..)
                 .map(|pending| {
                     let lead = convert(&plan, pending, &file).map_err(Box::new)?;
                     let outcome = evaluator.evaluate(&lead);
-                    Ok(lead_json(&plan, &lead.id, &outcome, explain))
+                    Ok(layout.render(&LeadResult {
+                        plan: &plan,
+                        id: &lead.id,
+                        outcome: &outcome,
+                        explain,
+                    }))
                 })
                 .collect()
         });
         for result in results {
             match result {
-                Ok(json) => {
-                    if let Err(e) = writer.write(&json) {
+                Ok(rendered) => {
+                    if let Err(e) = rendered.and_then(|r| writer.write(r)) {
                         return write_failed(&e);
                     }
                     scored += 1;
