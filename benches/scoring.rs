@@ -10,7 +10,7 @@ use std::path::Path;
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use leadscore::eval::Evaluator;
 use leadscore::generate::{leads, CSV_HEADER, EVENTS_CSV_HEADER};
-use leadscore::output::lead_json;
+use leadscore::output::{LeadResult, OutputFormat, ResultWriter};
 use leadscore::plan::{compile, Plan};
 use leadscore::record::{id_key, to_lead, EventsFile, Format, Records};
 
@@ -104,16 +104,21 @@ fn end_to_end(c: &mut Criterion) {
     });
     group.bench_function("score end to end, one thread", |b| {
         b.iter(|| {
-            let mut out = Vec::with_capacity(text.len());
+            let mut writer =
+                ResultWriter::new(Vec::with_capacity(text.len()), OutputFormat::Ndjson, &plan);
             for record in Records::new(Cursor::new(text.as_bytes()), Format::Ndjson).unwrap() {
-                let json = record.unwrap().into_json().unwrap();
-                let lead = to_lead(&plan, &json, &[]).unwrap();
+                let lead = record.unwrap().to_lead(&plan, &[]).unwrap();
                 let outcome = evaluator.evaluate(&lead);
-                serde_json::to_writer(&mut out, &lead_json(&plan, &lead.id, &outcome, false))
-                    .unwrap();
-                out.push(b'\n');
+                let result = LeadResult {
+                    plan: &plan,
+                    id: &lead.id,
+                    outcome: &outcome,
+                    explain: false,
+                };
+                let rendered = writer.layout().render(&result).unwrap();
+                writer.write(rendered).unwrap();
             }
-            black_box(out)
+            black_box(writer.finish().unwrap())
         })
     });
     group.finish();
@@ -147,8 +152,13 @@ fn end_to_end(c: &mut Criterion) {
                 let extra = by_lead.by_lead.remove(&key).unwrap_or_default();
                 let lead = to_lead(&plan, &json, &extra).unwrap();
                 let outcome = evaluator.evaluate(&lead);
-                serde_json::to_writer(&mut out, &lead_json(&plan, &lead.id, &outcome, false))
-                    .unwrap();
+                let result = LeadResult {
+                    plan: &plan,
+                    id: &lead.id,
+                    outcome: &outcome,
+                    explain: false,
+                };
+                serde_json::to_writer(&mut out, &result).unwrap();
                 out.push(b'\n');
             }
             black_box(out)

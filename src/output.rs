@@ -4,11 +4,12 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use serde_json::{Map, Value as JsonValue};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::Value as JsonValue;
 
 use crate::account::{AccountResult, Names};
 use crate::check::{Effect, Output};
-use crate::eval::{round2, AdjustmentKind, Outcome, OutputValue};
+use crate::eval::{round2, Adjustment, AdjustmentKind, Outcome, OutputValue};
 use crate::plan::Plan;
 use crate::syntax::display::{number, points};
 
@@ -22,123 +23,180 @@ pub enum OutputFormat {
 
 /// A score as JSON: rounded to two decimals, whole numbers without a fraction.
 pub fn score_json(x: f64) -> JsonValue {
-    let x = crate::eval::round2(x);
-    if x.fract() == 0.0 && x.abs() < 9.0e15 {
-        JsonValue::from(x as i64)
-    } else {
-        serde_json::Number::from_f64(x)
-            .map(JsonValue::Number)
-            .unwrap_or(JsonValue::Null)
+    serde_json::to_value(Score(x)).unwrap_or(JsonValue::Null)
+}
+
+/// A score written as [`score_json`] describes.
+struct Score(f64);
+
+impl Serialize for Score {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let x = crate::eval::round2(self.0);
+        if x.fract() == 0.0 && x.abs() < 9.0e15 {
+            serializer.serialize_i64(x as i64)
+        } else if x.is_finite() {
+            serializer.serialize_f64(x)
+        } else {
+            serializer.serialize_unit()
+        }
     }
 }
 
-/// One lead's result as the JSON object every format is built from.
-pub fn lead_json(plan: &Plan, id: &JsonValue, outcome: &Outcome, explain: bool) -> JsonValue {
-    let model = &plan.model;
-    let mut object = Map::new();
-    object.insert("id".to_string(), id.clone());
-    object.insert("score".to_string(), score_json(outcome.score));
-    let groups: Map<String, JsonValue> = model
-        .groups
-        .iter()
-        .zip(&outcome.groups)
-        .map(|(g, v)| (g.name.clone(), score_json(*v)))
-        .collect();
-    object.insert("groups".to_string(), JsonValue::Object(groups));
-    let (thresholds, labels) = outputs_json(&model.outputs, &outcome.outputs);
-    object.insert("thresholds".to_string(), JsonValue::Object(thresholds));
-    object.insert("labels".to_string(), JsonValue::Object(labels));
-    let disqualified = outcome
-        .disqualified_by
-        .first()
-        .and_then(|r| disqualify_reason(plan, *r))
-        .map(|s| JsonValue::String(s.to_string()))
-        .unwrap_or(JsonValue::Null);
-    object.insert("disqualified".to_string(), disqualified);
-    if explain {
-        let reasons: Vec<JsonValue> = outcome
-            .reasons
-            .iter()
-            .filter_map(|r| {
-                let rule = model.rules.get(r.rule)?;
-                let group = rule
-                    .group
-                    .and_then(|g| model.groups.get(g))
-                    .map(|g| JsonValue::String(g.name.clone()))
-                    .unwrap_or(JsonValue::Null);
-                let mut reason = Map::new();
-                reason.insert("rule".to_string(), JsonValue::String(rule.name.clone()));
-                reason.insert("group".to_string(), group);
-                reason.insert("points".to_string(), score_json(r.points));
-                Some(JsonValue::Object(reason))
-            })
-            .collect();
-        object.insert("reasons".to_string(), JsonValue::Array(reasons));
-        let adjustments: Vec<JsonValue> = outcome
-            .adjustments
-            .iter()
-            .map(|a| {
-                let mut adj = Map::new();
-                let group = a
-                    .group
-                    .and_then(|g| model.groups.get(g))
-                    .map(|g| JsonValue::String(g.name.clone()))
-                    .unwrap_or(JsonValue::Null);
-                adj.insert("group".to_string(), group);
-                let kind = match a.kind {
-                    AdjustmentKind::Decay { .. } => "decay",
-                    AdjustmentKind::Clamp => "clamp",
-                };
-                adj.insert("kind".to_string(), JsonValue::String(kind.to_string()));
-                if let AdjustmentKind::Decay { periods } = a.kind {
-                    adj.insert("periods".to_string(), JsonValue::from(periods));
-                }
-                adj.insert("from".to_string(), score_json(a.before));
-                adj.insert("to".to_string(), score_json(a.after));
-                JsonValue::Object(adj)
-            })
-            .collect();
-        // Present only when there is something to say, so a plain result
-        // has exactly the keys the contract lists plus `reasons`.
-        if !adjustments.is_empty() {
-            object.insert("adjustments".to_string(), JsonValue::Array(adjustments));
-        }
-        let all: Vec<JsonValue> = outcome
+/// One lead's result, the JSON object every format is built from. It is
+/// serialised straight to the output; [`lead_json`] is the same object as
+/// a value.
+pub struct LeadResult<'a> {
+    pub plan: &'a Plan,
+    pub id: &'a JsonValue,
+    pub outcome: &'a Outcome,
+    pub explain: bool,
+}
+
+impl Serialize for LeadResult<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (plan, outcome) = (self.plan, self.outcome);
+        let model = &plan.model;
+        let mut object = serializer.serialize_map(None)?;
+        object.serialize_entry("id", self.id)?;
+        object.serialize_entry("score", &Score(outcome.score))?;
+        object.serialize_entry("groups", &Groups(plan, outcome))?;
+        let outputs = |kind| Outputs(&model.outputs, &outcome.outputs, kind);
+        object.serialize_entry("thresholds", &outputs(OutputKind::Threshold))?;
+        object.serialize_entry("labels", &outputs(OutputKind::Label))?;
+        let disqualified = outcome
             .disqualified_by
-            .iter()
-            .filter_map(|r| disqualify_reason(plan, *r))
-            .map(|s| JsonValue::String(s.to_string()))
-            .collect();
-        if !all.is_empty() {
-            object.insert("disqualified_by".to_string(), JsonValue::Array(all));
+            .first()
+            .and_then(|r| disqualify_reason(plan, *r));
+        object.serialize_entry("disqualified", &disqualified)?;
+        if self.explain {
+            let reasons: Vec<Reason> = outcome
+                .reasons
+                .iter()
+                .filter_map(|r| {
+                    let rule = model.rules.get(r.rule)?;
+                    Some(Reason {
+                        rule: &rule.name,
+                        group: group_name(plan, rule.group),
+                        points: Score(r.points),
+                    })
+                })
+                .collect();
+            object.serialize_entry("reasons", &reasons)?;
+            // Present only when there is something to say, so a plain result
+            // has exactly the keys the contract lists plus `reasons`.
+            if !outcome.adjustments.is_empty() {
+                let adjustments: Vec<AdjustmentJson> = outcome
+                    .adjustments
+                    .iter()
+                    .map(|a| AdjustmentJson {
+                        plan,
+                        adjustment: a,
+                    })
+                    .collect();
+                object.serialize_entry("adjustments", &adjustments)?;
+            }
+            let all: Vec<&str> = outcome
+                .disqualified_by
+                .iter()
+                .filter_map(|r| disqualify_reason(plan, *r))
+                .collect();
+            if !all.is_empty() {
+                object.serialize_entry("disqualified_by", &all)?;
+            }
         }
+        object.end()
     }
-    JsonValue::Object(object)
 }
 
-/// Thresholds and labels as the two JSON objects of a result.
-fn outputs_json(
-    defs: &[Output],
-    values: &[OutputValue],
-) -> (Map<String, JsonValue>, Map<String, JsonValue>) {
-    let mut thresholds = Map::new();
-    let mut labels = Map::new();
-    for (output, value) in defs.iter().zip(values) {
-        match (output, value) {
-            (Output::Threshold { name, .. }, OutputValue::Threshold(b)) => {
-                thresholds.insert(name.clone(), JsonValue::Bool(*b));
-            }
-            (Output::Label { name, values, .. }, OutputValue::Label(v)) => {
-                let value = v
-                    .and_then(|i| values.get(i))
-                    .map(|s| JsonValue::String(s.clone()))
-                    .unwrap_or(JsonValue::Null);
-                labels.insert(name.clone(), value);
-            }
-            _ => {}
+/// One lead's result as a JSON value.
+pub fn lead_json(plan: &Plan, id: &JsonValue, outcome: &Outcome, explain: bool) -> JsonValue {
+    let result = LeadResult {
+        plan,
+        id,
+        outcome,
+        explain,
+    };
+    serde_json::to_value(result).unwrap_or(JsonValue::Null)
+}
+
+fn group_name(plan: &Plan, group: Option<usize>) -> Option<&str> {
+    group
+        .and_then(|g| plan.model.groups.get(g))
+        .map(|g| g.name.as_str())
+}
+
+struct Groups<'a>(&'a Plan, &'a Outcome);
+
+impl Serialize for Groups<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for (group, value) in self.0.model.groups.iter().zip(&self.1.groups) {
+            map.serialize_entry(&group.name, &Score(*value))?;
         }
+        map.end()
     }
-    (thresholds, labels)
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum OutputKind {
+    Threshold,
+    Label,
+}
+
+/// The thresholds, or the labels, by name: a lead's or an account's.
+struct Outputs<'a>(&'a [Output], &'a [OutputValue], OutputKind);
+
+impl Serialize for Outputs<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for (output, value) in self.0.iter().zip(self.1) {
+            match (output, value) {
+                (Output::Threshold { name, .. }, OutputValue::Threshold(b))
+                    if self.2 == OutputKind::Threshold =>
+                {
+                    map.serialize_entry(name, b)?;
+                }
+                (Output::Label { name, values, .. }, OutputValue::Label(v))
+                    if self.2 == OutputKind::Label =>
+                {
+                    map.serialize_entry(name, &v.and_then(|i| values.get(i)))?;
+                }
+                _ => {}
+            }
+        }
+        map.end()
+    }
+}
+
+#[derive(serde::Serialize)]
+struct Reason<'a> {
+    rule: &'a str,
+    group: Option<&'a str>,
+    points: Score,
+}
+
+struct AdjustmentJson<'a> {
+    plan: &'a Plan,
+    adjustment: &'a Adjustment,
+}
+
+impl Serialize for AdjustmentJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let a = self.adjustment;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("group", &group_name(self.plan, a.group))?;
+        let kind = match a.kind {
+            AdjustmentKind::Decay { .. } => "decay",
+            AdjustmentKind::Clamp => "clamp",
+        };
+        map.serialize_entry("kind", kind)?;
+        if let AdjustmentKind::Decay { periods } = a.kind {
+            map.serialize_entry("periods", &periods)?;
+        }
+        map.serialize_entry("from", &Score(a.before))?;
+        map.serialize_entry("to", &Score(a.after))?;
+        map.end()
+    }
 }
 
 /// One account's result as a JSON object; with `explain`, the reasons name
@@ -147,18 +205,21 @@ pub fn account_json(plan: &Plan, result: &AccountResult, explain: bool) -> JsonV
     let Some(account) = &plan.model.account else {
         return JsonValue::Null;
     };
-    let mut object = Map::new();
+    let outputs = |kind| {
+        serde_json::to_value(Outputs(&account.outputs, &result.score.outputs, kind))
+            .unwrap_or(JsonValue::Null)
+    };
+    let mut object = serde_json::Map::new();
     object.insert("account".to_string(), JsonValue::String(result.key.clone()));
     object.insert("members".to_string(), JsonValue::from(result.members));
     object.insert("score".to_string(), score_json(result.score.score));
-    let (thresholds, labels) = outputs_json(&account.outputs, &result.score.outputs);
-    object.insert("thresholds".to_string(), JsonValue::Object(thresholds));
-    object.insert("labels".to_string(), JsonValue::Object(labels));
+    object.insert("thresholds".to_string(), outputs(OutputKind::Threshold));
+    object.insert("labels".to_string(), outputs(OutputKind::Label));
     if explain {
         let mut named = result.named.iter();
         let mut reasons = Vec::new();
         let mut reason = |rule: &str, points: f64, names: Option<&Names>| {
-            let mut r = Map::new();
+            let mut r = serde_json::Map::new();
             r.insert("rule".to_string(), JsonValue::String(rule.to_string()));
             r.insert("points".to_string(), score_json(points));
             let names = names.cloned().unwrap_or_default();
@@ -180,15 +241,13 @@ pub fn account_json(plan: &Plan, result: &AccountResult, explain: bool) -> JsonV
         }
         object.insert("reasons".to_string(), JsonValue::Array(reasons));
         if round2(result.score.sum) != result.score.score {
-            let mut adj = Map::new();
-            adj.insert("group".to_string(), JsonValue::Null);
-            adj.insert("kind".to_string(), JsonValue::String("clamp".to_string()));
-            adj.insert("from".to_string(), score_json(result.score.sum));
-            adj.insert("to".to_string(), score_json(result.score.score));
-            object.insert(
-                "adjustments".to_string(),
-                JsonValue::Array(vec![JsonValue::Object(adj)]),
-            );
+            let clamp = serde_json::json!({
+                "group": null,
+                "kind": "clamp",
+                "from": score_json(result.score.sum),
+                "to": score_json(result.score.score),
+            });
+            object.insert("adjustments".to_string(), JsonValue::Array(vec![clamp]));
         }
     }
     JsonValue::Object(object)
@@ -201,13 +260,59 @@ fn disqualify_reason(plan: &Plan, rule: usize) -> Option<&str> {
     }
 }
 
+/// How results are laid out: the format, and the columns of CSV and tables,
+/// each with the object that holds it when nested (`groups`, `thresholds`,
+/// `labels`).
+pub struct Layout {
+    format: OutputFormat,
+    columns: Vec<(String, Option<&'static str>)>,
+}
+
+/// One result ready to write: rendered on any thread, written in
+/// input order by [`ResultWriter::write`].
+pub enum Rendered {
+    /// The JSON object, for NDJSON and JSON arrays.
+    Json(Vec<u8>),
+    /// The row, for CSV and tables.
+    Cells(Vec<String>),
+}
+
+impl Layout {
+    /// Renders a lead's or an account's result.
+    pub fn render<T: Serialize>(&self, result: &T) -> io::Result<Rendered> {
+        match self.format {
+            OutputFormat::Ndjson | OutputFormat::Json => {
+                let mut json = Vec::with_capacity(512);
+                serde_json::to_writer(&mut json, result)?;
+                Ok(Rendered::Json(json))
+            }
+            OutputFormat::Csv | OutputFormat::Table => {
+                Ok(Rendered::Cells(self.cells(&serde_json::to_value(result)?)))
+            }
+        }
+    }
+
+    /// Flat cells in column order.
+    fn cells(&self, result: &JsonValue) -> Vec<String> {
+        let show = |v: Option<&JsonValue>| match v {
+            None | Some(JsonValue::Null) => String::new(),
+            Some(JsonValue::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+        };
+        self.columns
+            .iter()
+            .map(|(column, within)| match within {
+                Some(object) => show(result.get(object).and_then(|o| o.get(column))),
+                None => show(result.get(column)),
+            })
+            .collect()
+    }
+}
+
 /// Writes results one record at a time in the chosen format.
 pub struct ResultWriter<W: Write> {
     out: W,
-    format: OutputFormat,
-    /// Each column's name and, when the value is nested, the object that
-    /// holds it (`groups`, `thresholds`, `labels`).
-    columns: Vec<(String, Option<&'static str>)>,
+    layout: Layout,
     written: usize,
     /// Tables are aligned, so their rows wait until the end.
     table_rows: Vec<Vec<String>>,
@@ -249,60 +354,52 @@ impl<W: Write> ResultWriter<W> {
     ) -> Self {
         ResultWriter {
             out,
-            format,
-            columns,
+            layout: Layout { format, columns },
             written: 0,
             table_rows: Vec::new(),
         }
     }
 
-    pub fn write(&mut self, result: &JsonValue) -> io::Result<()> {
-        match self.format {
-            OutputFormat::Ndjson => {
-                serde_json::to_writer(&mut self.out, result)?;
-                self.out.write_all(b"\n")?;
-            }
-            OutputFormat::Json => {
-                self.out
-                    .write_all(if self.written == 0 { b"[\n" } else { b",\n" })?;
-                serde_json::to_writer(&mut self.out, result)?;
-            }
-            OutputFormat::Csv => {
-                if self.written == 0 {
-                    let header: Vec<String> =
-                        self.columns.iter().map(|(c, _)| csv_cell(c)).collect();
-                    writeln!(self.out, "{}", header.join(","))?;
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    pub fn write(&mut self, result: Rendered) -> io::Result<()> {
+        match result {
+            Rendered::Json(json) => {
+                if self.layout.format == OutputFormat::Json {
+                    self.out
+                        .write_all(if self.written == 0 { b"[\n" } else { b",\n" })?;
+                    self.out.write_all(&json)?;
+                } else {
+                    self.out.write_all(&json)?;
+                    self.out.write_all(b"\n")?;
                 }
-                let row: Vec<String> = self.cells(result).iter().map(|c| csv_cell(c)).collect();
-                writeln!(self.out, "{}", row.join(","))?;
             }
-            OutputFormat::Table => {
-                let row = self.cells(result);
-                self.table_rows.push(row);
+            Rendered::Cells(cells) => {
+                if self.layout.format == OutputFormat::Table {
+                    self.table_rows.push(cells);
+                } else {
+                    if self.written == 0 {
+                        let header: Vec<String> = self
+                            .layout
+                            .columns
+                            .iter()
+                            .map(|(c, _)| csv_cell(c))
+                            .collect();
+                        writeln!(self.out, "{}", header.join(","))?;
+                    }
+                    let row: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+                    writeln!(self.out, "{}", row.join(","))?;
+                }
             }
         }
         self.written += 1;
         Ok(())
     }
 
-    /// Flat cells in column order.
-    fn cells(&self, result: &JsonValue) -> Vec<String> {
-        let show = |v: Option<&JsonValue>| match v {
-            None | Some(JsonValue::Null) => String::new(),
-            Some(JsonValue::String(s)) => s.clone(),
-            Some(other) => other.to_string(),
-        };
-        self.columns
-            .iter()
-            .map(|(column, within)| match within {
-                Some(object) => show(result.get(object).and_then(|o| o.get(column))),
-                None => show(result.get(column)),
-            })
-            .collect()
-    }
-
     pub fn finish(mut self) -> io::Result<W> {
-        match self.format {
+        match self.layout.format {
             OutputFormat::Json => {
                 if self.written == 0 {
                     self.out.write_all(b"[")?;
@@ -311,9 +408,10 @@ impl<W: Write> ResultWriter<W> {
             }
             OutputFormat::Table => {
                 let mut table = String::new();
-                let mut rows = vec![self.columns.iter().map(|(c, _)| c.clone()).collect()];
+                let mut rows: Vec<Vec<String>> =
+                    vec![self.layout.columns.iter().map(|(c, _)| c.clone()).collect()];
                 rows.append(&mut self.table_rows);
-                let widths: Vec<usize> = (0..self.columns.len())
+                let widths: Vec<usize> = (0..self.layout.columns.len())
                     .map(|i| {
                         rows.iter()
                             .map(|r| r.get(i).map(|c| c.chars().count()).unwrap_or(0))

@@ -1,7 +1,6 @@
 //! Plan: the checked model arranged for evaluation. Immutable once built,
 //! shared by every thread; printable with `compile --emit plan`.
 
-use std::collections::HashMap;
 use std::fmt::{self, Display, Formatter};
 
 use crate::check::{
@@ -16,8 +15,9 @@ pub struct Plan {
     pub model: Model,
     /// For each event type, the aggregates computed over it.
     pub aggregates_by_event: Vec<Vec<usize>>,
-    /// Declared event types by folded name, for reading records.
-    pub event_types: HashMap<String, EventId>,
+    /// Declared event types by folded name, for reading records (a list:
+    /// models declare a handful, and a scan beats hashing).
+    pub event_types: Vec<(String, EventId)>,
     /// Whether any score decays (then the latest activity is needed).
     pub uses_activity: bool,
 }
@@ -56,6 +56,22 @@ enum At {
 }
 
 impl Plan {
+    /// The declared event type a record names, compared as folded text.
+    pub fn event_type(&self, name: &str) -> Option<EventId> {
+        let trimmed = name.trim();
+        // Folded names hold no ASCII capitals, so for ASCII text this is
+        // `fold(name) == key` without building the folded string.
+        let found = if trimmed.is_ascii() {
+            self.event_types
+                .iter()
+                .find(|(key, _)| key.eq_ignore_ascii_case(trimmed))
+        } else {
+            let folded = fold(trimmed);
+            self.event_types.iter().find(|(key, _)| *key == folded)
+        };
+        found.map(|(_, id)| *id)
+    }
+
     /// The thresholds and labels a condition at `at` can read.
     fn outputs_at(&self, at: At) -> &[Output] {
         match (at, &self.model.account) {

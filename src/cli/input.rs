@@ -9,8 +9,7 @@ use crate::eval::Lead;
 
 use crate::plan::Plan;
 use crate::record::{
-    id_key, to_lead, EventsFile, Format, Json, Problem, RawRecord, RecordError, Records,
-    SortedEvents,
+    id_key, EventsFile, Format, Json, RawRecord, RecordError, Records, SortedEvents,
 };
 use crate::time::Instant;
 
@@ -188,9 +187,6 @@ pub fn attach_events(raw: RawRecord, events: Option<&mut EventSource>) -> Result
 #[allow(clippy::result_large_err)]
 pub fn convert(plan: &Plan, pending: Pending, file: &str) -> Result<Lead, RecordError> {
     let Pending { raw, events } = pending;
-    let (line, text) = (raw.line, raw.raw.clone());
-    let json = raw
-        .into_json()
-        .map_err(|m| Problem::whole(m).at(file, line, &text))?;
-    to_lead(plan, &json, &events).map_err(|p| p.at(file, line, &text))
+    raw.to_lead(plan, &events)
+        .map_err(|p| p.at(file, raw.line, &raw.raw))
 }

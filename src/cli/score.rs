@@ -14,7 +14,7 @@ use super::progress::Progress;
 use super::{default_format, EvalArgs, Exit};
 use crate::account::{membership, Accounts, Membership};
 use crate::eval::Evaluator;
-use crate::output::{account_json, lead_json, OutputFormat, ResultWriter};
+use crate::output::{account_json, LeadResult, OutputFormat, Rendered, ResultWriter};
 use crate::record::RecordError;
 
 #[derive(Args, Debug)]
@@ -171,6 +171,7 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
         }
         // Conversion and evaluation run on every core; results come back in
         // input order, so the output is the same as with one thread.
+        let layout = writer.layout();
         let results: Vec<Result<Scored, Box<RecordError>>> = pool.install(|| {
             batch
                 .par_drain(..)
@@ -181,15 +182,20 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
                         let member = membership(&plan, &evaluator, &lead, &outcome);
                         Scored::Member(member.map(|m| (m, lead.id)))
                     } else {
-                        Scored::Lead(lead_json(&plan, &lead.id, &outcome, explain))
+                        Scored::Lead(layout.render(&LeadResult {
+                            plan: &plan,
+                            id: &lead.id,
+                            outcome: &outcome,
+                            explain,
+                        }))
                     })
                 })
                 .collect()
         });
         for result in results {
             match result {
-                Ok(Scored::Lead(json)) => {
-                    if let Err(e) = writer.write(&json) {
+                Ok(Scored::Lead(rendered)) => {
+                    if let Err(e) = rendered.and_then(|r| writer.write(r)) {
                         return write_failed(&e);
                     }
                     scored += 1;
@@ -244,7 +250,9 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
 
     if let Some(accounts) = accounts {
         for result in accounts.finish(&evaluator) {
-            if let Err(e) = writer.write(&account_json(&plan, &result, explain)) {
+            let json = account_json(&plan, &result, explain);
+            let rendered = writer.layout().render(&json);
+            if let Err(e) = rendered.and_then(|r| writer.write(r)) {
                 return write_failed(&e);
             }
         }
@@ -277,7 +285,7 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
 /// What scoring one record gives: its result, or what it brings to its
 /// account (nothing when it belongs to none).
 enum Scored {
-    Lead(serde_json::Value),
+    Lead(io::Result<Rendered>),
     Member(Option<(Membership, serde_json::Value)>),
 }
 

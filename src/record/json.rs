@@ -5,6 +5,17 @@ use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
+/// A value as conversion sees it: a scalar, or a list of JSON values.
+#[derive(Clone, Copy, Debug)]
+pub enum Raw<'a> {
+    Null,
+    Bool(bool),
+    Number(&'a serde_json::Number),
+    Str(&'a str),
+    Array(&'a [Json]),
+    Object,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Json {
     Null,
@@ -20,6 +31,18 @@ impl Json {
         match self {
             Json::Object(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
+        }
+    }
+
+    /// A borrowed view of the value, as conversion reads it.
+    pub fn raw(&self) -> Raw<'_> {
+        match self {
+            Json::Null => Raw::Null,
+            Json::Bool(b) => Raw::Bool(*b),
+            Json::Number(n) => Raw::Number(n),
+            Json::String(s) => Raw::Str(s),
+            Json::Array(items) => Raw::Array(items),
+            Json::Object(_) => Raw::Object,
         }
     }
 

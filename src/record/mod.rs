@@ -1,13 +1,14 @@
 //! Lead records: reading NDJSON, JSON arrays and CSV (with an events file),
 //! and converting each record to the types the plan declares.
 
+pub mod fast;
 pub mod json;
 
 use std::collections::HashMap;
 use std::fmt;
 use std::io::BufRead;
 
-pub use json::Json;
+pub use json::{Json, Raw};
 
 use crate::check::{fold, ValueType};
 use crate::eval::{Event, FieldValue, Lead};
@@ -103,6 +104,26 @@ impl RawRecord {
     /// The record's JSON, once parsed and when it is valid.
     pub fn json(&self) -> Option<&Json> {
         self.json.as_ref().and_then(|j| j.as_ref().ok())
+    }
+
+    /// Converts the record to a lead of the plan's schema. An NDJSON line
+    /// not parsed yet is read straight into the plan's slots when it can
+    /// be, and through the JSON tree (which words any problem) when not.
+    pub fn to_lead(&self, plan: &Plan, extra_events: &[(usize, Json)]) -> Result<Lead, Problem> {
+        let parsed;
+        let json = match &self.json {
+            Some(Ok(json)) => json,
+            Some(Err(message)) => return Err(Problem::whole(message.clone())),
+            None => {
+                if let Some(mut lead) = fast::read_lead(plan, &self.raw) {
+                    add_extra_events(plan, &mut lead.events, extra_events)?;
+                    return Ok(lead);
+                }
+                parsed = parse_json(&self.raw).map_err(Problem::whole)?;
+                &parsed
+            }
+        };
+        to_lead(plan, json, extra_events)
     }
 
     /// The record's JSON (parsed here if need be), or why it is not JSON.
@@ -602,6 +623,16 @@ pub fn to_lead(
         }
         Some(other) => return Err(Problem::new("events", Some(other), "an array of events")),
     }
+    add_extra_events(plan, &mut events, extra_events)?;
+    Ok(Lead { id, fields, events })
+}
+
+/// Appends the events an events file holds for a lead.
+fn add_extra_events(
+    plan: &Plan,
+    events: &mut Vec<Event>,
+    extra_events: &[(usize, Json)],
+) -> Result<(), Problem> {
     for (line, item) in extra_events {
         if let Some(event) = to_event(
             plan,
@@ -611,7 +642,7 @@ pub fn to_lead(
             events.push(event);
         }
     }
-    Ok(Lead { id, fields, events })
+    Ok(())
 }
 
 fn to_event(plan: &Plan, item: &Json, place: &str) -> Result<Option<Event>, Problem> {
@@ -622,8 +653,8 @@ fn to_event(plan: &Plan, item: &Json, place: &str) -> Result<Option<Event>, Prob
             "an event object with `type` and `at`",
         ));
     };
-    let type_name = match item.get("type") {
-        Some(Json::String(s)) => fold(s),
+    let event_id = match item.get("type") {
+        Some(Json::String(s)) => plan.event_type(s),
         other => {
             return Err(Problem::new(
                 format!("{place}.type"),
@@ -632,7 +663,7 @@ fn to_event(plan: &Plan, item: &Json, place: &str) -> Result<Option<Event>, Prob
             ))
         }
     };
-    let Some(&event_id) = plan.event_types.get(&type_name) else {
+    let Some(event_id) = event_id else {
         return Ok(None);
     };
     let at = match item.get("at") {
@@ -672,28 +703,34 @@ fn to_event(plan: &Plan, item: &Json, place: &str) -> Result<Option<Event>, Prob
 
 /// Converts a JSON value to a declared type; `Err` names what was expected.
 fn convert(plan: &Plan, value: Option<&Json>, ty: ValueType) -> Result<FieldValue, String> {
-    let value = match value {
-        None | Some(Json::Null) => return Ok(FieldValue::Missing),
-        Some(v) => v,
-    };
-    if let Json::String(s) = value {
-        if s.trim().is_empty() {
-            return Ok(FieldValue::Missing);
-        }
+    convert_raw(plan, value.map_or(Raw::Null, Json::raw), ty)
+}
+
+/// Converts a value as read, from a [`Json`] tree or straight from the
+/// record's text, so that both readers convert alike.
+pub(crate) fn convert_raw(
+    plan: &Plan,
+    value: Raw<'_>,
+    ty: ValueType,
+) -> Result<FieldValue, String> {
+    match value {
+        Raw::Null => return Ok(FieldValue::Missing),
+        Raw::Str(s) if s.trim().is_empty() => return Ok(FieldValue::Missing),
+        _ => {}
     }
     match ty {
         ValueType::Text => match value {
-            Json::String(s) => Ok(text(s)),
-            Json::Number(n) => Ok(text(&n.to_string())),
-            Json::Bool(b) => Ok(text(&b.to_string())),
+            Raw::Str(s) => Ok(text(s)),
+            Raw::Number(n) => Ok(text(&n.to_string())),
+            Raw::Bool(b) => Ok(text(&b.to_string())),
             _ => Err("text".to_string()),
         },
         ValueType::Number => match value {
-            Json::Number(n) => n
+            Raw::Number(n) => n
                 .as_f64()
                 .map(FieldValue::Number)
                 .ok_or_else(|| "a number".to_string()),
-            Json::String(s) => s
+            Raw::Str(s) => s
                 .trim()
                 .parse::<f64>()
                 .ok()
@@ -703,8 +740,8 @@ fn convert(plan: &Plan, value: Option<&Json>, ty: ValueType) -> Result<FieldValu
             _ => Err("a number".to_string()),
         },
         ValueType::Bool => match value {
-            Json::Bool(b) => Ok(FieldValue::Bool(*b)),
-            Json::String(s) => match s.trim().to_lowercase().as_str() {
+            Raw::Bool(b) => Ok(FieldValue::Bool(b)),
+            Raw::Str(s) => match s.trim().to_lowercase().as_str() {
                 "true" => Ok(FieldValue::Bool(true)),
                 "false" => Ok(FieldValue::Bool(false)),
                 _ => Err("true or false".to_string()),
@@ -712,7 +749,7 @@ fn convert(plan: &Plan, value: Option<&Json>, ty: ValueType) -> Result<FieldValu
             _ => Err("true or false".to_string()),
         },
         ValueType::Date => match value {
-            Json::String(s) => parse_instant(s)
+            Raw::Str(s) => parse_instant(s)
                 .map(FieldValue::Date)
                 .ok_or_else(|| "a date (2026-10-01) or an RFC 3339 instant".to_string()),
             _ => Err("a date (2026-10-01) or an RFC 3339 instant".to_string()),
@@ -721,8 +758,8 @@ fn convert(plan: &Plan, value: Option<&Json>, ty: ValueType) -> Result<FieldValu
             let values = plan.model.enums.get(e).map(Vec::as_slice).unwrap_or(&[]);
             let expected = || format!("one of [{}]", values.join(", "));
             let s = match value {
-                Json::String(s) => s.clone(),
-                Json::Number(n) => n.to_string(),
+                Raw::Str(s) => s.to_string(),
+                Raw::Number(n) => n.to_string(),
                 _ => return Err(expected()),
             };
             let folded = fold(&s);
@@ -734,7 +771,7 @@ fn convert(plan: &Plan, value: Option<&Json>, ty: ValueType) -> Result<FieldValu
         }
         ValueType::TextList => {
             let items: Vec<String> = match value {
-                Json::Array(items) => {
+                Raw::Array(items) => {
                     let mut out = Vec::new();
                     for item in items {
                         match item {
@@ -747,7 +784,7 @@ fn convert(plan: &Plan, value: Option<&Json>, ty: ValueType) -> Result<FieldValu
                     out
                 }
                 // CSV cells (and text in JSON) hold the list separated by `;`.
-                Json::String(s) => s.split(';').map(fold).collect(),
+                Raw::Str(s) => s.split(';').map(fold).collect(),
                 _ => return Err("a list of text".to_string()),
             };
             let items: Vec<String> = items.into_iter().filter(|s| !s.is_empty()).collect();

@@ -1,0 +1,459 @@
+//! Reading an NDJSON lead straight into the plan's slots, without building
+//! a [`Json`] tree: keys the plan does not read are skipped (still checked
+//! for duplicates), declared values are converted as they are read.
+//!
+//! This reader only ever says "here is the lead" or "not here": it gives up
+//! on anything unusual (a bad value, a repeated key, an escaped key, broken
+//! JSON) and the caller then reads the record through the [`Json`] tree and
+//! [`to_lead`](super::to_lead), which finds and words the problem. Every
+//! conversion goes through the same [`convert_raw`], and a property test
+//! checks that both readers give the same lead.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+
+use super::convert_raw;
+use super::json::{Json, Raw};
+use crate::check::{EventId, Prop, ValueType};
+use crate::eval::{Event, FieldValue, Lead};
+use crate::plan::Plan;
+use crate::time::parse_instant;
+
+/// The lead a line of NDJSON holds, or `None` when the line needs the
+/// careful reading that explains what is wrong with it.
+pub fn read_lead(plan: &Plan, text: &str) -> Option<Lead> {
+    if plan
+        .model
+        .fields
+        .iter()
+        .any(|f| f.key == "id" || f.key == "events")
+    {
+        // A field read from `id` or `events` is read twice; leave it to the
+        // tree, which can.
+        return None;
+    }
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let lead = LeadSeed { plan }.deserialize(&mut deserializer).ok()?;
+    deserializer.end().ok()?;
+    Some(lead)
+}
+
+/// Why the fast reader gave up; never shown, the careful reader says why.
+#[derive(Debug)]
+struct GiveUp;
+
+impl fmt::Display for GiveUp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("left to the careful reader")
+    }
+}
+
+fn give_up<E: de::Error>() -> E {
+    E::custom(GiveUp)
+}
+
+/// Remembers an object's keys; a repeated key ends the fast read.
+fn first_time<'de, E: de::Error>(seen: &mut Vec<&'de str>, key: &'de str) -> Result<(), E> {
+    if seen.contains(&key) {
+        return Err(give_up());
+    }
+    seen.push(key);
+    Ok(())
+}
+
+/// An object key borrowed from the line; escaped keys are left to the tree.
+struct Key;
+
+impl<'de> DeserializeSeed<'de> for Key {
+    type Value = &'de str;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<&'de str, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Key {
+    type Value = &'de str;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<&'de str, E> {
+        Ok(v)
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<&'de str, E> {
+        Err(give_up())
+    }
+}
+
+/// Text, borrowed from the line when it has no escapes.
+struct Text;
+
+impl<'de> DeserializeSeed<'de> for Text {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Cow<'de, str>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Text {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("text")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v.to_string()))
+    }
+}
+
+/// A value nobody reads, skipped while still rejecting repeated keys at any
+/// depth, as the tree does.
+struct Skip;
+
+impl<'de> DeserializeSeed<'de> for Skip {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Skip {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any value")
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(Skip)?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = Vec::new();
+        while let Some(key) = map.next_key_seed(Key)? {
+            first_time(&mut seen, key)?;
+            map.next_value_seed(Skip)?;
+        }
+        Ok(())
+    }
+}
+
+/// A field or property value, converted to its declared type as read.
+struct Slot<'p> {
+    plan: &'p Plan,
+    ty: ValueType,
+}
+
+impl Slot<'_> {
+    fn convert<E: de::Error>(&self, raw: Raw<'_>) -> Result<FieldValue, E> {
+        convert_raw(self.plan, raw, self.ty).map_err(|_| give_up())
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Slot<'_> {
+    type Value = FieldValue;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<FieldValue, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Slot<'_> {
+    type Value = FieldValue;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a value")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<FieldValue, E> {
+        self.convert(Raw::Null)
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<FieldValue, E> {
+        self.convert(Raw::Bool(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<FieldValue, E> {
+        self.convert(Raw::Number(&v.into()))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<FieldValue, E> {
+        self.convert(Raw::Number(&v.into()))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<FieldValue, E> {
+        let n = serde_json::Number::from_f64(v).ok_or_else(give_up)?;
+        self.convert(Raw::Number(&n))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<FieldValue, E> {
+        self.convert(Raw::Str(v))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<FieldValue, A::Error> {
+        // Lists are short; their items are read as the tree reads them.
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Json>()? {
+            items.push(item);
+        }
+        self.convert(Raw::Array(&items))
+    }
+}
+
+/// The whole record.
+struct LeadSeed<'p> {
+    plan: &'p Plan,
+}
+
+impl<'de> DeserializeSeed<'de> for LeadSeed<'_> {
+    type Value = Lead;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Lead, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for LeadSeed<'_> {
+    type Value = Lead;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a lead record")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Lead, A::Error> {
+        let plan = self.plan;
+        let declared = &plan.model.fields;
+        let mut fields = vec![FieldValue::Missing; declared.len()];
+        let mut id = None;
+        let mut events = Vec::new();
+        let mut seen = Vec::with_capacity(declared.len() + 2);
+        while let Some(key) = map.next_key_seed(Key)? {
+            first_time(&mut seen, key)?;
+            match key {
+                "id" => id = Some(map.next_value_seed(Id)?),
+                "events" => events = map.next_value_seed(Events { plan })?,
+                _ => match declared.iter().position(|f| f.key == key) {
+                    Some(i) => {
+                        let ty = declared.get(i).map(|f| f.ty).ok_or_else(give_up)?;
+                        let value = map.next_value_seed(Slot { plan, ty })?;
+                        if let Some(slot) = fields.get_mut(i) {
+                            *slot = value;
+                        }
+                    }
+                    None => map.next_value_seed(Skip)?,
+                },
+            }
+        }
+        Ok(Lead {
+            id: id.ok_or_else(give_up)?,
+            fields,
+            events,
+        })
+    }
+}
+
+/// The lead's id, echoed exactly as given.
+struct Id;
+
+impl<'de> DeserializeSeed<'de> for Id {
+    type Value = serde_json::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<serde_json::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Id {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an id")
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<serde_json::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<serde_json::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<serde_json::Value, E> {
+        serde_json::Number::from_f64(v)
+            .map(serde_json::Value::Number)
+            .ok_or_else(give_up)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<serde_json::Value, E> {
+        if v.trim().is_empty() {
+            return Err(give_up());
+        }
+        Ok(serde_json::Value::String(v.to_string()))
+    }
+}
+
+/// The `events` array: declared events in order, undeclared ones dropped.
+struct Events<'p> {
+    plan: &'p Plan,
+}
+
+impl<'de> DeserializeSeed<'de> for Events<'_> {
+    type Value = Vec<Event>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<Event>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Events<'_> {
+    type Value = Vec<Event>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of events")
+    }
+
+    fn visit_unit<E>(self) -> Result<Vec<Event>, E> {
+        Ok(Vec::new())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Event>, A::Error> {
+        let mut events = Vec::with_capacity(seq.size_hint().unwrap_or(8));
+        let mut seen = Vec::new();
+        while let Some(event) = seq.next_element_seed(EventSeed {
+            plan: self.plan,
+            seen: &mut seen,
+        })? {
+            if let Some(event) = event {
+                events.push(event);
+            }
+        }
+        Ok(events)
+    }
+}
+
+/// One event; `None` when its type is not declared.
+struct EventSeed<'p, 's, 'de> {
+    plan: &'p Plan,
+    /// The keys of the event being read, kept between events to reuse.
+    seen: &'s mut Vec<&'de str>,
+}
+
+impl<'de> DeserializeSeed<'de> for EventSeed<'_, '_, 'de> {
+    type Value = Option<Event>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<Event>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EventSeed<'_, '_, 'de> {
+    type Value = Option<Event>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an event object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<Event>, A::Error> {
+        let plan = self.plan;
+        let seen = self.seen;
+        seen.clear();
+        // `None` until `type` is read; then the declared type, if any.
+        let mut kind: Option<Option<EventId>> = None;
+        let mut at = None;
+        let mut props = Vec::new();
+        // Properties that come before `type`, converted once it is known.
+        let mut early: Vec<(&'de str, Json)> = Vec::new();
+        while let Some(key) = map.next_key_seed(Key)? {
+            first_time(seen, key)?;
+            match (key, kind) {
+                ("type", _) => {
+                    let name = map.next_value_seed(Text)?;
+                    let event = plan.event_type(&name);
+                    if let Some(id) = event {
+                        props = vec![FieldValue::Missing; declared_props(plan, id).len()];
+                    }
+                    kind = Some(event);
+                }
+                ("at", _) => at = Some(map.next_value_seed(Text)?),
+                (_, None) => early.push((key, map.next_value()?)),
+                (_, Some(None)) => map.next_value_seed(Skip)?,
+                (_, Some(Some(id))) => {
+                    let declared = declared_props(plan, id);
+                    match declared.iter().position(|p| p.name == key) {
+                        Some(i) => {
+                            let ty = declared.get(i).map(|p| p.ty).ok_or_else(give_up)?;
+                            let value = map.next_value_seed(Slot { plan, ty })?;
+                            if let Some(slot) = props.get_mut(i) {
+                                *slot = value;
+                            }
+                        }
+                        None => map.next_value_seed(Skip)?,
+                    }
+                }
+            }
+        }
+        let Some(event) = kind.ok_or_else(give_up)? else {
+            return Ok(None);
+        };
+        let declared = declared_props(plan, event);
+        if declared.iter().any(|p| p.name == "type" || p.name == "at") {
+            return Err(give_up());
+        }
+        for (key, value) in &early {
+            if let Some(i) = declared.iter().position(|p| p.name == *key) {
+                let ty = declared.get(i).map(|p| p.ty).ok_or_else(give_up)?;
+                let value = Slot { plan, ty }.convert(value.raw())?;
+                if let Some(slot) = props.get_mut(i) {
+                    *slot = value;
+                }
+            }
+        }
+        let at = at.as_deref().and_then(parse_instant).ok_or_else(give_up)?;
+        Ok(Some(Event { event, at, props }))
+    }
+}
+
+fn declared_props(plan: &Plan, event: EventId) -> &[Prop] {
+    plan.model
+        .events
+        .get(event)
+        .map(|e| e.props.as_slice())
+        .unwrap_or(&[])
+}

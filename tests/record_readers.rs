@@ -1,0 +1,361 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+//! Two readers of an NDJSON lead: straight into the plan's slots (the fast
+//! one `score` uses) and through the JSON tree (which words every problem).
+//! Whenever the fast reader gives a lead, the tree must give the same one;
+//! and a record read as `score` reads it gives the same lead or the same
+//! problem as the tree.
+
+use std::io::Cursor;
+use std::sync::OnceLock;
+
+use leadscore::plan::{compile, Plan};
+use leadscore::record::{fast, to_lead, Format, Problem, RawRecord, Records};
+use proptest::prelude::*;
+
+fn example_plan() -> &'static Plan {
+    static PLAN: OnceLock<Plan> = OnceLock::new();
+    PLAN.get_or_init(|| {
+        let checked =
+            leadscore::cli::load_and_check(std::path::Path::new("examples/b2b-saas.score"))
+                .expect("readable");
+        compile(checked.model.expect("example checks"))
+    })
+}
+
+fn read_line(text: &str) -> RawRecord {
+    let mut records = Records::new(Cursor::new(text), Format::Ndjson).unwrap();
+    records.next().unwrap().unwrap()
+}
+
+/// What the tree makes of a line: a lead, or the problem as text.
+fn through_the_tree(plan: &Plan, text: &str) -> Result<leadscore::eval::Lead, String> {
+    let json = read_line(text)
+        .into_json()
+        .map_err(|m| format!("{:?}", Problem::whole(m)))?;
+    to_lead(plan, &json, &[]).map_err(|p| format!("{p:?}"))
+}
+
+/// What `score` makes of a line.
+fn as_scored(plan: &Plan, text: &str) -> Result<leadscore::eval::Lead, String> {
+    read_line(text)
+        .to_lead(plan, &[])
+        .map_err(|p| format!("{p:?}"))
+}
+
+#[test]
+fn generated_and_example_leads_take_the_fast_reader() {
+    let plan = example_plan();
+    let generated = leadscore::generate::leads(3000, 11).map(|l| l.to_ndjson());
+    let examples = std::fs::read_to_string("examples/leads.ndjson").unwrap();
+    let examples = examples
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_string);
+    for line in generated.chain(examples) {
+        let fast = fast::read_lead(plan, &line);
+        assert!(fast.is_some(), "fast reader gave up on {line}");
+        assert_eq!(fast.map(Ok), Some(through_the_tree(plan, &line)), "{line}");
+    }
+}
+
+/// A JSON value written out by hand, so that objects may repeat a key.
+#[derive(Clone, Debug)]
+enum Doc {
+    Leaf(serde_json::Value),
+    Array(Vec<Doc>),
+    Object(Vec<(String, Doc)>),
+}
+
+impl Doc {
+    fn write(&self, out: &mut String) {
+        match self {
+            Doc::Leaf(v) => out.push_str(&v.to_string()),
+            Doc::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    item.write(out);
+                }
+                out.push(']');
+            }
+            Doc::Object(entries) => {
+                out.push('{');
+                for (i, (key, value)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(key);
+                    out.push(':');
+                    value.write(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+}
+
+fn leaf() -> impl Strategy<Value = Doc> {
+    prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::Bool),
+        any::<i64>().prop_map(|n| serde_json::json!(n)),
+        any::<u64>().prop_map(|n| serde_json::json!(n)),
+        (-1e6f64..1e6).prop_map(|n| serde_json::json!(n)),
+        prop::sample::select(vec![
+            "",
+            " ",
+            "VP",
+            "vp ",
+            "Director",
+            "2500",
+            " 12.5 ",
+            "lots",
+            "true",
+            "FALSE",
+            "2026-10-01",
+            "2026-10-01T09:30:00Z",
+            "2026-10-01T09:30:00+02:00",
+            "2026-13-01T09:30:00Z",
+            "2016-12-31T23:59:60Z",
+            "2026-10-01 09:30",
+            "pricing",
+            "visit",
+            " Visit",
+            "DOWNLOAD",
+            "webinar",
+            "x\"y",
+            "tab\there",
+            "a;b;;c",
+            "snowflake",
+            "İstanbul",
+            "\u{212a}elvin",
+            "both",
+            "Visit",
+        ])
+        .prop_map(|s| serde_json::Value::String(s.to_string())),
+        "\\PC{0,8}".prop_map(serde_json::Value::String),
+    ]
+    .prop_map(Doc::Leaf)
+}
+
+/// A key as JSON text; now and then spelled with an escape (the same key).
+fn key(name: &'static str) -> impl Strategy<Value = String> {
+    let plain = serde_json::Value::from(name).to_string();
+    prop_oneof![
+        30 => Just(plain.clone()),
+        1 => Just(plain).prop_map(|mut text| {
+            if let Some(c) = text.get(1..2).and_then(|c| c.chars().next()) {
+                text.replace_range(1..2, &format!("\\u{:04x}", c as u32));
+            }
+            text
+        }),
+    ]
+}
+
+fn text(values: &'static [&'static str]) -> impl Strategy<Value = Doc> {
+    prop::sample::select(values).prop_map(|s| Doc::Leaf(serde_json::Value::from(s)))
+}
+
+/// A value that fits the key most of the time, anything now and then.
+fn value_for(key: &'static str) -> BoxedStrategy<Doc> {
+    let fitting: BoxedStrategy<Doc> = match key {
+        "id" => prop_oneof![
+            text(&["L-1", " 7 ", "x"]),
+            (0u64..100).prop_map(|n| Doc::Leaf(n.into())),
+            Just(Doc::Leaf(serde_json::json!(1.5))),
+        ]
+        .boxed(),
+        "seniority" => text(&["VP", "vp ", "Director", "IC", "", "CXO"]).boxed(),
+        "product_interest" => text(&["analytics", "Both", "automation"]).boxed(),
+        "Number of Employees" => prop_oneof![
+            (-10i64..5000).prop_map(|n| Doc::Leaf(n.into())),
+            text(&["2500", " 12.5 ", ""]),
+        ]
+        .boxed(),
+        "signed_up" | "competitor_renewal" | "at" => text(&[
+            "2026-10-01",
+            "2026-10-01T09:30:00Z",
+            "2026-10-01T09:30:00+02:00",
+            "2026-10-01T09:30:00.25Z",
+            "2026-10-01 09:30",
+            " 2026-11-19T23:00:00Z ",
+        ])
+        .boxed(),
+        "newsletter" | "budget_confirmed" => prop_oneof![
+            any::<bool>().prop_map(|b| Doc::Leaf(b.into())),
+            text(&["true", "FALSE", " "]),
+        ]
+        .boxed(),
+        "tech_stack" => prop_oneof![
+            prop::collection::vec(
+                prop_oneof![
+                    text(&["Snowflake", "zapier", " ", "x"]),
+                    Just(Doc::Leaf(serde_json::Value::Null)),
+                    Just(Doc::Leaf(7.into())),
+                ],
+                0..4
+            )
+            .prop_map(Doc::Array),
+            text(&["a;b;;c", "segment"]),
+        ]
+        .boxed(),
+        "type" => text(&[
+            "visit",
+            " Visit",
+            "DOWNLOAD",
+            "webinar",
+            "email_open",
+            "demo_request",
+            "trial_signup",
+            "unsubscribe",
+            "other",
+        ])
+        .boxed(),
+        _ => prop_oneof![
+            text(&[
+                "pricing",
+                "Rival.io",
+                "x\"y",
+                "tab\there",
+                "Kelvin \u{212a}",
+                ""
+            ]),
+            "\\PC{0,8}".prop_map(|s| Doc::Leaf(s.into())),
+            (0u64..100).prop_map(|n| Doc::Leaf(n.into())),
+        ]
+        .boxed(),
+    };
+    prop_oneof![40 => fitting, 1 => value()].boxed()
+}
+
+const LEAD_KEYS: &[&str] = &[
+    "id",
+    "email",
+    "title",
+    "seniority",
+    "Number of Employees",
+    "employees",
+    "industry",
+    "country",
+    "lead_source",
+    "phone",
+    "product_interest",
+    "tech_stack",
+    "signed_up",
+    "competitor_renewal",
+    "newsletter",
+    "budget_confirmed",
+    "other",
+];
+
+const EVENT_KEYS: &[&str] = &[
+    "type", "at", "page", "campaign", "asset", "kind", "name", "plan", "other",
+];
+
+fn value() -> impl Strategy<Value = Doc> {
+    leaf().prop_recursive(2, 12, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Doc::Array),
+            prop::collection::vec(
+                (prop::sample::select(EVENT_KEYS).prop_flat_map(key), inner),
+                0..4
+            )
+            .prop_map(Doc::Object),
+        ]
+    })
+}
+
+/// An object of some of `keys` in any order, the first always present
+/// most of the time, and now and then one key twice.
+fn object(
+    keys: &'static [&'static str],
+    extra: Option<BoxedStrategy<(String, Doc)>>,
+) -> BoxedStrategy<Doc> {
+    let first = keys[0];
+    let entry = |k: &'static str| (key(k), value_for(k)).boxed();
+    let first_entry = prop_oneof![30 => entry(first).prop_map(Some), 1 => Just(None)];
+    let rest = prop::sample::subsequence(&keys[1..], 0..keys.len())
+        .prop_flat_map(move |ks| ks.into_iter().map(entry).collect::<Vec<_>>());
+    let extra = match extra {
+        Some(e) => prop::option::weighted(0.8, e).boxed(),
+        None => Just(None).boxed(),
+    };
+    let twice = prop::option::weighted(0.05, prop::sample::select(keys).prop_flat_map(entry));
+    (first_entry, rest, extra, twice)
+        .prop_flat_map(|(first, rest, extra, twice)| {
+            let mut entries: Vec<(String, Doc)> = first
+                .into_iter()
+                .chain(rest)
+                .chain(extra)
+                .chain(twice)
+                .collect();
+            let n = entries.len();
+            (
+                Just(std::mem::take(&mut entries)),
+                prop::collection::vec(any::<prop::sample::Index>(), n),
+            )
+        })
+        .prop_map(|(mut entries, swaps)| {
+            for (i, swap) in swaps.into_iter().enumerate() {
+                let j = swap.index(entries.len());
+                entries.swap(i, j);
+            }
+            Doc::Object(entries)
+        })
+        .boxed()
+}
+
+fn event() -> impl Strategy<Value = Doc> {
+    prop_oneof![30 => object(EVENT_KEYS, None), 1 => value()]
+}
+
+fn record() -> impl Strategy<Value = Doc> {
+    let events = prop_oneof![
+        12 => prop::collection::vec(event(), 0..6).prop_map(Doc::Array),
+        1 => value(),
+    ];
+    let events = (key("events"), events).boxed();
+    prop_oneof![30 => object(LEAD_KEYS, Some(events)), 1 => value()]
+}
+
+/// A record's text, sometimes damaged: cut short, or with a byte changed.
+fn record_text() -> impl Strategy<Value = String> {
+    (
+        record(),
+        0usize..12,
+        any::<prop::sample::Index>(),
+        prop::sample::select(vec!["", ",", "}", "\"", "]"]),
+    )
+        .prop_map(|(doc, damage, at, insert)| {
+            let mut text = String::new();
+            doc.write(&mut text);
+            let mut cut = at.index(text.len() + 1);
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            match damage {
+                0 => text.truncate(cut),
+                1 => text.insert_str(cut, insert),
+                _ => {}
+            }
+            text
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(5000))]
+
+    #[test]
+    fn the_fast_reader_agrees_with_the_tree(text in record_text()) {
+        prop_assume!(!text.trim().is_empty() && !text.contains('\n'));
+        let plan = example_plan();
+        let tree = through_the_tree(plan, &text);
+        if let Some(lead) = fast::read_lead(plan, &text) {
+            prop_assert_eq!(Ok(lead), tree.clone());
+        }
+        prop_assert_eq!(as_scored(plan, &text), tree);
+    }
+}
