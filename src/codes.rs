@@ -164,6 +164,18 @@ codes! {
         "A group's `max` is below the points of one of its rules (for an `each` rule: below its own `max`, or below the points of a single event), so that rule can never give all its points. `total max` is held to the same against the top-level rules.",
         "Lower the rule's points (or its `max`) to the score's `max` or less, or raise the score's `max`.",
         "score fit max 20 { when seniority = VP +30 }";
+    FailIfSyntax = "E040", "fail-if-syntax",
+        "The condition given to `diff --fail-if` does not parse: an operator, a figure or a parenthesis is missing or misplaced. Comparisons do not chain (`1 < a < 3`).",
+        "Write comparisons of figures and numbers joined by `and`, `or`, `not`: `mql.entered + mql.left > 50`. Quote a figure whose name is not made of letters, digits, `_` and `.`: `\"route.tier 1.entered\" > 0`.",
+        "leadscore diff old.score new.score leads.ndjson --fail-if \"mql.entered >\"";
+    UnknownFigure = "E041", "unknown-figure",
+        "The condition given to `diff --fail-if` names a figure the report does not have. Figures are named after the models' thresholds, labels and label values (`mql.entered`, `grade.A.left`), plus `leads`, `score.*` and `rules.*`.",
+        "Fix the spelling the help suggests; `diff --format json` lists every figure under `figures`.",
+        "leadscore diff old.score new.score leads.ndjson --fail-if \"mql.enterd > 50\"";
+    FailIfNotACondition = "E042", "fail-if-not-a-condition",
+        "The condition given to `diff --fail-if` mixes numbers and conditions: its whole must be a condition (true or false), arithmetic takes numbers, and `and`, `or`, `not` take conditions.",
+        "Compare the number with a limit (`mql.entered > 50`) and join the comparisons with `and` / `or`.",
+        "leadscore diff old.score new.score leads.ndjson --fail-if \"mql.entered + mql.left\"";
 }
 
 impl Code {

@@ -238,7 +238,7 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
 }
 
 /// Handles one bad record; `Some` when the run must stop.
-fn reject(
+pub(super) fn reject(
     error: &RecordError,
     policy: OnError,
     rejects: &mut Option<BufWriter<File>>,
