@@ -542,8 +542,10 @@ impl DiffReport {
                 ]);
             }
             out.push_str(&format!(
-                "Label {} ({} leads changed value)\n",
-                label.name, label.changed
+                "Label {} (changed for {} lead{})\n",
+                label.name,
+                label.changed,
+                if label.changed == 1 { "" } else { "s" }
             ));
             out.push_str(&t.render());
             if !label.transitions.is_empty() {
