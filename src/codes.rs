@@ -172,6 +172,18 @@ codes! {
         "A bare word in a set of values is one letter away from the name of a declared list (`competitor` for the list `competitors`). Only the exact name of a list stands for the list; any other bare word is text, so the rule compares with that one word.",
         "Write the list's exact name, or quote the word (`\"competitor\"`) if you do mean that text.",
         "list competitors = [\"rival.io\"]\nwhen email ends with competitor disqualify \"competitor\"";
+    FailIfSyntax = "E040", "fail-if-syntax",
+        "The condition given to `diff --fail-if` does not parse: an operator, a figure or a parenthesis is missing or misplaced. Comparisons do not chain (`1 < a < 3`).",
+        "Write comparisons of figures and numbers joined by `and`, `or`, `not`: `mql.entered + mql.left > 50`. Quote a figure whose name is not made of letters, digits, `_` and `.`: `\"route.tier 1.entered\" > 0`.",
+        "leadscore diff old.score new.score leads.ndjson --fail-if \"mql.entered >\"";
+    UnknownFigure = "E041", "unknown-figure",
+        "The condition given to `diff --fail-if` names a figure the report does not have. Figures are named after the models' thresholds, labels and label values (`mql.entered`, `grade.A.left`), plus `leads`, `score.*` and `rules.*`.",
+        "Fix the spelling the help suggests; `diff --format json` lists every figure under `figures`.",
+        "leadscore diff old.score new.score leads.ndjson --fail-if \"mql.enterd > 50\"";
+    FailIfNotACondition = "E042", "fail-if-not-a-condition",
+        "The condition given to `diff --fail-if` mixes numbers and conditions: its whole must be a condition (true or false), arithmetic takes numbers, and `and`, `or`, `not` take conditions.",
+        "Compare the number with a limit (`mql.entered > 50`) and join the comparisons with `and` / `or`.",
+        "leadscore diff old.score new.score leads.ndjson --fail-if \"mql.entered + mql.left\"";
 }
 
 impl Code {

@@ -2,6 +2,8 @@
 //! model's schema: for benchmarks, memory measurements and tests. The same
 //! seed always gives the same leads.
 
+pub mod history;
+
 use std::fmt::Write as _;
 
 const TITLES: &[&str] = &[
@@ -64,21 +66,21 @@ const STACK: &[&str] = &[
 ];
 
 /// A small, fast, deterministic pseudo-random source (xorshift64*).
-struct Random(u64);
+pub(crate) struct Random(pub(crate) u64);
 
 impl Random {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
 
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
     }
 
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+    pub(crate) fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
         items.get(self.below(items.len())).copied().unwrap_or("")
     }
 }
@@ -95,6 +97,8 @@ pub struct Lead {
     pub newsletter: bool,
     pub tech_stack: Vec<String>,
     pub events: Vec<Event>,
+    /// More fields as JSON values (`"referral"`, `true`), for the history set.
+    pub extra: Vec<(&'static str, String)>,
 }
 
 pub struct Event {
@@ -111,7 +115,7 @@ pub fn leads(count: usize, seed: u64) -> impl Iterator<Item = Lead> {
     (1..=count).map(move |n| lead(n, &mut random))
 }
 
-fn lead(n: usize, random: &mut Random) -> Lead {
+pub(crate) fn lead(n: usize, random: &mut Random) -> Lead {
     let domain = random.pick(DOMAINS);
     let tech_stack = (0..random.below(3))
         .map(|_| random.pick(STACK).to_string())
@@ -129,6 +133,7 @@ fn lead(n: usize, random: &mut Random) -> Lead {
         newsletter: random.below(2) == 0,
         tech_stack,
         events,
+        extra: Vec::new(),
     }
 }
 
@@ -187,6 +192,15 @@ impl Lead {
             self.newsletter,
             self.tech_stack.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(",")
         );
+        // Extra fields go before the events, so `events` stays last.
+        if let Some(at) = line.rfind(",\"events\":[") {
+            let extra: String = self
+                .extra
+                .iter()
+                .map(|(key, value)| format!(",\"{key}\":{value}"))
+                .collect();
+            line.insert_str(at, &extra);
+        }
         for (i, e) in self.events.iter().enumerate() {
             if i > 0 {
                 line.push(',');

@@ -13,6 +13,7 @@ pub mod load;
 pub mod output;
 pub mod plan;
 pub mod record;
+pub mod refine;
 pub mod source;
 pub mod syntax;
 pub mod testing;

@@ -27,6 +27,9 @@ fn check_error_fixtures() {
 /// diagnostic is documented but unreachable (or reachable but untested).
 #[test]
 fn every_code_is_exercised_by_a_fixture() {
+    // Diagnostics of `diff --fail-if` expressions, not of models: each is
+    // exercised by `fail_if_errors_are_diagnostics` in tests/refine.rs.
+    const NOT_FROM_CHECK: &[&str] = &["E040", "E041", "E042"];
     let mut seen = std::collections::BTreeSet::new();
     for entry in std::fs::read_dir("tests/fixtures/check/err").expect("fixtures") {
         let path = entry.expect("entry").path();
@@ -38,7 +41,7 @@ fn every_code_is_exercised_by_a_fixture() {
     let missing: Vec<&str> = leadscore::codes::ALL
         .iter()
         .map(|i| i.id)
-        .filter(|id| !seen.contains(id))
+        .filter(|id| !seen.contains(id) && !NOT_FROM_CHECK.contains(id))
         .collect();
     assert!(missing.is_empty(), "codes without a fixture: {missing:?}");
 }

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::Exit;
-use crate::generate::{leads, CSV_HEADER, EVENTS_CSV_HEADER};
+use crate::generate::history::history;
+use crate::generate::{leads, Lead, CSV_HEADER, EVENTS_CSV_HEADER};
 
 #[derive(Args, Debug)]
 pub struct GenerateArgs {
@@ -22,6 +23,10 @@ pub struct GenerateArgs {
     /// With `--format csv`: where to write the events file.
     #[arg(long)]
     pub events: Option<PathBuf>,
+    /// A history set for `backtest`: activity up to 2026-09-30 and after
+    /// it, and a `converted` outcome that follows the signals noisily.
+    #[arg(long)]
+    pub history: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -50,7 +55,12 @@ pub fn run(args: &GenerateArgs) -> Exit {
                 writeln!(e, "{EVENTS_CSV_HEADER}")?;
             }
         }
-        for lead in leads(args.leads, args.seed) {
+        let generated: Box<dyn Iterator<Item = Lead>> = if args.history {
+            Box::new(history(args.leads, args.seed))
+        } else {
+            Box::new(leads(args.leads, args.seed))
+        };
+        for lead in generated {
             match args.format {
                 GeneratedFormat::Ndjson => writeln!(out, "{}", lead.to_ndjson())?,
                 GeneratedFormat::Csv => {

@@ -9,7 +9,7 @@ use crate::eval::Lead;
 
 use crate::plan::Plan;
 use crate::record::{
-    id_key, EventsFile, Format, Json, RawRecord, RecordError, Records, SortedEvents,
+    id_key, EventsFile, Format, Json, Problem, RawRecord, RecordError, Records, SortedEvents,
 };
 use crate::time::Instant;
 
@@ -118,7 +118,7 @@ impl EvalArgs {
 }
 
 /// Opens a lead file (or stdin for `-`) as a stream of records.
-fn open_records(path: &str) -> io::Result<Records<Box<dyn BufRead>>> {
+pub(super) fn open_records(path: &str) -> io::Result<Records<Box<dyn BufRead>>> {
     let mut reader: Box<dyn BufRead> = if path == "-" {
         Box::new(BufReader::new(io::stdin()))
     } else {
@@ -129,7 +129,7 @@ fn open_records(path: &str) -> io::Result<Records<Box<dyn BufRead>>> {
 }
 
 /// Opens the `--events` file, if any.
-fn open_events(path: Option<&str>, sorted: bool) -> io::Result<Option<EventSource>> {
+pub(super) fn open_events(path: Option<&str>, sorted: bool) -> io::Result<Option<EventSource>> {
     let Some(path) = path else { return Ok(None) };
     let mut reader: Box<dyn BufRead> = if path == "-" {
         Box::new(BufReader::new(io::stdin()))
@@ -150,7 +150,7 @@ fn open_events(path: Option<&str>, sorted: bool) -> io::Result<Option<EventSourc
     EventsFile::read(reader, format, path).map(|file| Some(EventSource::Grouped(file)))
 }
 
-fn display_name(path: &str) -> String {
+pub(super) fn display_name(path: &str) -> String {
     if path == "-" {
         "<stdin>".to_string()
     } else {
@@ -189,4 +189,21 @@ pub fn convert(plan: &Plan, pending: Pending, file: &str) -> Result<Lead, Record
     let Pending { raw, events } = pending;
     raw.to_lead(plan, &events)
         .map_err(|p| p.at(file, raw.line, &raw.raw))
+}
+
+/// Converts a record with `read`, which sees the record's JSON and the
+/// events the events file holds for it (to convert it for several plans,
+/// or to read more than the schema declares).
+#[allow(clippy::result_large_err)]
+pub fn convert_with<T>(
+    pending: Pending,
+    file: &str,
+    read: impl FnOnce(&Json, &[(usize, Json)]) -> Result<T, Problem>,
+) -> Result<T, RecordError> {
+    let Pending { raw, events } = pending;
+    let (line, text) = (raw.line, raw.raw.clone());
+    let json = raw
+        .into_json()
+        .map_err(|m| Problem::whole(m).at(file, line, &text))?;
+    read(&json, &events).map_err(|p| p.at(file, line, &text))
 }

@@ -21,13 +21,17 @@ macro_rules! outln {
     }};
 }
 
+mod backtest;
+mod changes;
 mod check;
 mod compile;
+mod diff;
 mod explain;
 mod fmt;
 mod generate;
 mod init;
 mod input;
+mod leads;
 mod progress;
 mod score;
 mod test;
@@ -95,6 +99,12 @@ pub enum Command {
     Init(init::InitArgs),
     /// Show what a model compiles to.
     Compile(compile::CompileArgs),
+    /// Set scores as of a past instant against what converted.
+    Backtest(backtest::BacktestArgs),
+    /// Compare two versions of a model on the same leads.
+    Diff(diff::DiffArgs),
+    /// List the leads whose thresholds or labels changed between two instants.
+    Changes(changes::ChangesArgs),
     /// Write synthetic leads for the example model (for benchmarks).
     #[command(hide = true)]
     Generate(generate::GenerateArgs),
@@ -149,6 +159,9 @@ pub fn run() -> ExitCode {
         Command::Fmt(args) => fmt::run(&args, color),
         Command::Init(args) => init::run(&args),
         Command::Compile(args) => compile::run(&args, color),
+        Command::Backtest(args) => backtest::run(&args, color),
+        Command::Diff(args) => diff::run(&args, color),
+        Command::Changes(args) => changes::run(&args, color),
         Command::Generate(args) => generate::run(&args),
         Command::ExplainCode { code } => explain_code(&code),
     };
@@ -223,6 +236,11 @@ pub fn load_and_check(path: &Path) -> Result<CheckedModel, String> {
 
 /// Loads, checks and plans a model for evaluation, printing diagnostics.
 pub fn plan_model(path: &Path, color: bool) -> Result<Plan, Exit> {
+    plan_model_with_sources(path, color).map(|(plan, _)| plan)
+}
+
+/// [`plan_model`], keeping the model's source text (to quote its rules).
+pub fn plan_model_with_sources(path: &Path, color: bool) -> Result<(Plan, SourceMap), Exit> {
     let checked = match load_and_check(path) {
         Ok(c) => c,
         Err(message) => {
@@ -234,7 +252,7 @@ pub fn plan_model(path: &Path, color: bool) -> Result<Plan, Exit> {
         eprint!("{}", render(&checked.diagnostics, &checked.sources, color));
     }
     match checked.model {
-        Some(model) => Ok(compile_plan(model)),
+        Some(model) => Ok((compile_plan(model), checked.sources)),
         None => {
             let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
             eprintln!(

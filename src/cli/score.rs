@@ -290,7 +290,7 @@ enum Scored {
 }
 
 /// Handles one bad record; `Some` when the run must stop.
-fn reject(
+pub(super) fn reject(
     error: &RecordError,
     policy: OnError,
     rejects: &mut Option<BufWriter<File>>,

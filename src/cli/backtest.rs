@@ -1,0 +1,97 @@
+//! `leadscore backtest`: score leads as of a past instant and set the
+//! results against a true/false outcome of the records.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::input::convert_with;
+use super::leads::{instant, json_report, LeadsArgs};
+use super::{plan_model, Exit};
+use crate::eval::Evaluator;
+use crate::record::to_lead;
+use crate::refine::backtest::Backtest;
+use crate::refine::html::{page, Heading};
+use crate::refine::read_outcome;
+
+#[derive(Args, Debug)]
+pub struct BacktestArgs {
+    /// The model file (.score).
+    pub model: PathBuf,
+    #[command(flatten)]
+    pub input: LeadsArgs,
+    /// The record field that says whether the lead converted (true/false).
+    #[arg(long, value_name = "FIELD")]
+    pub outcome: String,
+    /// Score as of this past date or instant: later events are ignored.
+    #[arg(long, value_name = "INSTANT")]
+    pub as_of: String,
+    /// Also find the threshold that gives at most this many MQLs.
+    #[arg(long, value_name = "N")]
+    pub capacity: Option<u64>,
+    #[arg(long, value_enum, default_value_t = BacktestFormat::Table)]
+    pub format: BacktestFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum BacktestFormat {
+    Table,
+    Json,
+    /// A self-contained page with charts.
+    Html,
+}
+
+pub fn run(args: &BacktestArgs, color: bool) -> Exit {
+    let plan = match plan_model(&args.model, color) {
+        Ok(plan) => plan,
+        Err(exit) => return exit,
+    };
+    let as_of = match instant("--as-of", &args.as_of) {
+        Ok(t) => t,
+        Err(exit) => return exit,
+    };
+    if let Some(field) = plan.model.fields.iter().find(|f| f.key == args.outcome) {
+        eprintln!(
+            "warning: the model reads `{}`, the outcome field: its scores know the answer, so the figures flatter it",
+            field.name
+        );
+    }
+    let evaluator = Evaluator::new(&plan, as_of);
+    let mut backtest = Backtest::new(&plan);
+    let outcome_field = args.outcome.as_str();
+    let read = args.input.for_each(
+        |pending, file| {
+            convert_with(pending, file, |json, events| {
+                let converted = read_outcome(json, outcome_field)?;
+                let lead = to_lead(&plan, json, events)?;
+                Ok((evaluator.evaluate(&lead), converted))
+            })
+            .map_err(Box::new)
+        },
+        |(outcome, converted)| {
+            backtest.add(&outcome, converted);
+            Ok(())
+        },
+    );
+    if let Err(exit) = read {
+        return exit;
+    }
+    let report = backtest.report(args.capacity);
+    let text = match args.format {
+        BacktestFormat::Table => report.table(),
+        BacktestFormat::Json => match json_report(&report) {
+            Ok(json) => json,
+            Err(exit) => return exit,
+        },
+        BacktestFormat::Html => page(
+            &report,
+            &Heading {
+                model: &args.model.display().to_string(),
+                leads: &args.input.leads,
+                as_of: &args.as_of,
+                outcome: &args.outcome,
+            },
+        ),
+    };
+    args.input.write(&text)
+}
