@@ -156,6 +156,10 @@ impl<'a> Diff<'a> {
         put("rules.added".to_string(), rules.added.len() as f64);
         put("rules.removed".to_string(), rules.removed.len() as f64);
         put("rules.changed".to_string(), rules.changed.len() as f64);
+        put(
+            "definitions.changed".to_string(),
+            rules.definitions.len() as f64,
+        );
         let s = self.score_changes();
         put("score.changed".to_string(), s.changed as f64);
         put("score.mean".to_string(), s.mean);
@@ -322,7 +326,111 @@ pub fn rule_changes(old: &Version, new: &Version) -> RuleChanges {
             changes.added.push(n);
         }
     }
+    changes.definitions = definition_changes(old, new);
     changes
+}
+
+/// Thresholds, labels, groups and the total whose definition differs
+/// between the versions, or that only one version has. Their effect shows
+/// in the entered/left counts; this says why.
+fn definition_changes(old: &Version, new: &Version) -> Vec<DefinitionChange> {
+    let olds = definitions(old.plan);
+    let news = definitions(new.plan);
+    let mut changes = Vec::new();
+    for (name, kind, before) in &olds {
+        let after = news.iter().find(|(n, k, _)| n == name && k == kind);
+        match after {
+            Some((_, _, after)) if after == before => {}
+            _ => changes.push(DefinitionChange {
+                name: name.clone(),
+                kind,
+                before: Some(before.clone()),
+                after: after.map(|(_, _, a)| a.clone()),
+            }),
+        }
+    }
+    for (name, kind, after) in news {
+        if !olds.iter().any(|(n, k, _)| *n == name && *k == kind) {
+            changes.push(DefinitionChange {
+                name,
+                kind,
+                before: None,
+                after: Some(after),
+            });
+        }
+    }
+    changes
+}
+
+/// Each threshold, label and group, and the total, as `(name, kind, text)`.
+fn definitions(plan: &Plan) -> Vec<(String, &'static str, String)> {
+    let model = &plan.model;
+    let clamps = |max: Option<f64>, min: Option<f64>| {
+        let mut text = String::new();
+        if let Some(max) = max {
+            text.push_str(&format!(" max {}", crate::syntax::display::number(max)));
+        }
+        if let Some(min) = min {
+            text.push_str(&format!(" min {}", crate::syntax::display::number(min)));
+        }
+        text
+    };
+    let mut out = Vec::new();
+    for group in &model.groups {
+        let mut text = format!("score {}{}", group.name, clamps(group.max, group.min));
+        if group.separate {
+            text.push_str(" separate");
+        }
+        if let Some(decay) = &group.decay {
+            text.push_str(&format!("; {}", decay.source));
+        }
+        out.push((group.name.clone(), "group", text));
+    }
+    let mut total = format!("total{}", clamps(model.total.max, model.total.min));
+    if let Some(decay) = &model.total.decay {
+        total.push_str(&format!("; {}", decay.source));
+    }
+    out.push(("total".to_string(), "total", total));
+    for output in &model.outputs {
+        match output {
+            Output::Threshold { name, source, .. } => out.push((
+                name.clone(),
+                "threshold",
+                format!("threshold {name} when {source}"),
+            )),
+            Output::Label {
+                name,
+                values,
+                cases,
+                sources,
+            } => {
+                let clauses: Vec<String> = cases
+                    .iter()
+                    .zip(sources)
+                    .map(|((v, _), source)| {
+                        let value = values.get(*v).map(String::as_str).unwrap_or("");
+                        format!("{value} when {source}")
+                    })
+                    .collect();
+                out.push((
+                    name.clone(),
+                    "label",
+                    format!("label {name}: {}", clauses.join(", ")),
+                ))
+            }
+        }
+    }
+    out
+}
+
+/// A threshold, label, group or the total defined differently in the new
+/// version; `before` or `after` is `None` when only one version has it.
+#[derive(Debug, Serialize)]
+pub struct DefinitionChange {
+    pub name: String,
+    pub kind: &'static str,
+    pub before: Option<String>,
+    pub after: Option<String>,
 }
 
 fn describe(v: &Version, rule: &RuleDef) -> RuleText {
@@ -371,6 +479,8 @@ pub struct RuleChanges {
     pub added: Vec<RuleText>,
     pub removed: Vec<RuleText>,
     pub changed: Vec<RuleChange>,
+    /// Thresholds, labels, groups and the total defined differently.
+    pub definitions: Vec<DefinitionChange>,
 }
 
 #[derive(Debug, Serialize)]
@@ -512,6 +622,25 @@ impl DiffReport {
         }
         if !t.is_empty() {
             out.push_str("Rules\n");
+            out.push_str(&t.render());
+            out.push('\n');
+        }
+        if !self.rules.definitions.is_empty() {
+            let mut t = TextTable::new(&["", "name", "before", "after"]);
+            for d in &self.rules.definitions {
+                let state = match (&d.before, &d.after) {
+                    (None, _) => "added",
+                    (_, None) => "removed",
+                    _ => "changed",
+                };
+                t.row(vec![
+                    state.into(),
+                    format!("{} {}", d.kind, d.name),
+                    d.before.clone().unwrap_or_default(),
+                    d.after.clone().unwrap_or_default(),
+                ]);
+            }
+            out.push_str("Scores, thresholds and labels\n");
             out.push_str(&t.render());
             out.push('\n');
         }
