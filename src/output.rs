@@ -263,6 +263,7 @@ fn disqualify_reason(plan: &Plan, rule: usize) -> Option<&str> {
 /// How results are laid out: the format, and the columns of CSV and tables,
 /// each with the object that holds it when nested (`groups`, `thresholds`,
 /// `labels`).
+#[derive(Clone)]
 pub struct Layout {
     format: OutputFormat,
     columns: Vec<(String, Option<&'static str>)>,

@@ -239,6 +239,43 @@ fn skip_reports_every_bad_record_and_keeps_them() {
     insta::assert_snapshot!(err);
 }
 
+/// The refinement commands read leads through the same stream as `score`:
+/// the same records are set aside, and the same lines kept as rejects.
+#[test]
+fn diff_sets_bad_records_aside_as_score_does() {
+    let dir = std::env::temp_dir().join(format!("leadscore-diff-rejects-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let run = |command: &[&str], name: &str| {
+        let rejects = dir.join(name);
+        let mut args = command.to_vec();
+        let path = rejects.to_string_lossy().into_owned();
+        args.extend([
+            "tests/fixtures/cli/bad.ndjson",
+            "--as-of",
+            AS_OF,
+            "--on-error",
+            "skip",
+        ]);
+        args.extend(["--rejects", &path]);
+        let o = leadscore(&args);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let skipped: Vec<String> = stderr(&o)
+            .lines()
+            .filter(|l| l.starts_with("skipped:"))
+            .map(str::to_string)
+            .collect();
+        (
+            skipped,
+            std::fs::read_to_string(&rejects).expect("rejects written"),
+        )
+    };
+    let scored = run(&["score", SMALL], "score.ndjson");
+    let diffed = run(&["diff", SMALL, SMALL], "diff.ndjson");
+    assert_eq!(scored.0.len(), 6);
+    assert_eq!(diffed, scored);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn output_file_is_not_left_half_written() {
     let dir = std::env::temp_dir().join(format!("leadscore-out-{}", std::process::id()));

@@ -95,18 +95,8 @@ impl EvalArgs {
     pub fn open(&self, color: bool) -> Result<Inputs, Exit> {
         let plan = plan_model(&self.model, color)?;
         let as_of = as_of(self.as_of.as_deref())?;
-        let file = display_name(&self.leads);
-        let records = open_records(&self.leads).map_err(|e| {
-            eprintln!("error: cannot read leads `{file}`: {e}");
-            Exit::Usage
-        })?;
-        let events = open_events(self.events.as_deref(), self.events_sorted).map_err(|e| {
-            eprintln!(
-                "error: cannot read events `{}`: {e}",
-                self.events.as_deref().unwrap_or("")
-            );
-            Exit::Usage
-        })?;
+        let (file, records, events) =
+            open_leads(&self.leads, self.events.as_deref(), self.events_sorted)?;
         Ok(Inputs {
             plan,
             as_of,
@@ -117,8 +107,29 @@ impl EvalArgs {
     }
 }
 
+/// Opens the lead records and their events file, reporting a failure;
+/// returns the leads file's name as messages show it.
+pub(super) type OpenedLeads = (String, Records<Box<dyn BufRead>>, Option<EventSource>);
+
+pub(super) fn open_leads(
+    leads: &str,
+    events: Option<&str>,
+    sorted: bool,
+) -> Result<OpenedLeads, Exit> {
+    let file = display_name(leads);
+    let records = open_records(leads).map_err(|e| {
+        eprintln!("error: cannot read leads `{file}`: {e}");
+        Exit::Usage
+    })?;
+    let events = open_events(events, sorted).map_err(|e| {
+        eprintln!("error: cannot read events `{}`: {e}", events.unwrap_or(""));
+        Exit::Usage
+    })?;
+    Ok((file, records, events))
+}
+
 /// Opens a lead file (or stdin for `-`) as a stream of records.
-pub(super) fn open_records(path: &str) -> io::Result<Records<Box<dyn BufRead>>> {
+fn open_records(path: &str) -> io::Result<Records<Box<dyn BufRead>>> {
     let mut reader: Box<dyn BufRead> = if path == "-" {
         Box::new(BufReader::new(io::stdin()))
     } else {
@@ -129,7 +140,7 @@ pub(super) fn open_records(path: &str) -> io::Result<Records<Box<dyn BufRead>>> 
 }
 
 /// Opens the `--events` file, if any.
-pub(super) fn open_events(path: Option<&str>, sorted: bool) -> io::Result<Option<EventSource>> {
+fn open_events(path: Option<&str>, sorted: bool) -> io::Result<Option<EventSource>> {
     let Some(path) = path else { return Ok(None) };
     let mut reader: Box<dyn BufRead> = if path == "-" {
         Box::new(BufReader::new(io::stdin()))
@@ -150,7 +161,7 @@ pub(super) fn open_events(path: Option<&str>, sorted: bool) -> io::Result<Option
     EventsFile::read(reader, format, path).map(|file| Some(EventSource::Grouped(file)))
 }
 
-pub(super) fn display_name(path: &str) -> String {
+fn display_name(path: &str) -> String {
     if path == "-" {
         "<stdin>".to_string()
     } else {

@@ -2,16 +2,18 @@
 //! `changes`): records in batches, converted and evaluated on every core,
 //! handed back in input order; bad records handled as `score` does.
 
-use std::io::Write as _;
-use std::path::PathBuf;
+use std::fs::File;
+use std::io::{BufRead, BufWriter, Write as _};
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use rayon::prelude::*;
 
-use super::input::{attach_events, display_name, open_events, open_records, EventSource, Pending};
-use super::score::{reject, OnError, Sink};
+use super::input::{attach_events, open_leads, EventSource, Pending};
+use super::progress::Progress;
+use super::score::{OnError, Sink};
 use super::Exit;
-use crate::record::RecordError;
+use crate::record::{RecordError, Records};
 use crate::time::{parse_instant, Instant};
 
 /// The lead records a refinement command reads.
@@ -28,44 +30,150 @@ pub struct LeadsArgs {
     /// What to do with a record that cannot be read.
     #[arg(long, value_enum, default_value_t = OnError::Fail)]
     pub on_error: OnError,
+    /// With `--on-error skip`, write rejected records here unchanged.
+    #[arg(long)]
+    pub rejects: Option<PathBuf>,
+    /// How many threads evaluate leads (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// No progress line and no closing count.
+    #[arg(long, short)]
+    pub quiet: bool,
     /// Write the report to this file (atomically) instead of stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
 }
 
-/// Records read and evaluated together.
+/// Records read and evaluated together; enough to keep every core busy,
+/// small enough that memory does not grow with the input.
 const BATCH: usize = 2048;
 
-/// How many records were used and how many were set aside.
+/// How a run treats its records, whichever command reads them.
+#[derive(Clone, Copy)]
+pub struct StreamOptions<'a> {
+    pub events_file: Option<&'a str>,
+    pub events_sorted: bool,
+    pub on_error: OnError,
+    pub rejects: Option<&'a Path>,
+    pub threads: Option<usize>,
+    pub quiet: bool,
+}
+
+/// The lead records of a run with their events: read in batches, evaluated
+/// on every core, handed back in input order, every bad record reported
+/// (and kept in `--rejects`), never dropped silently.
+pub struct Stream<'a> {
+    file: String,
+    records: Records<Box<dyn BufRead>>,
+    events: Option<EventSource>,
+    options: StreamOptions<'a>,
+    rejects: Option<BufWriter<File>>,
+    pool: rayon::ThreadPool,
+}
+
+/// How many records were used and set aside, and how many events had no
+/// lead.
 pub struct Summary {
     pub used: usize,
     pub rejected: usize,
+    pub orphans: usize,
 }
 
-impl LeadsArgs {
+impl Summary {
+    /// The closing count on stderr, when records were skipped or events
+    /// had no lead: `scored 2, rejected 6, 1 event without a lead`.
+    pub fn report(&self, verb: &str, options: &StreamOptions) {
+        if options.quiet || (options.on_error == OnError::Fail && self.orphans == 0) {
+            return;
+        }
+        let mut line = format!("{verb} {}, rejected {}", self.used, self.rejected);
+        if self.orphans > 0 {
+            line.push_str(&format!(
+                ", {} event{} without a lead",
+                self.orphans,
+                if self.orphans == 1 { "" } else { "s" }
+            ));
+        }
+        eprintln!("{line}");
+    }
+}
+
+impl<'a> Stream<'a> {
+    /// Prepares a run: checks the options, opens `--rejects` and the
+    /// thread pool.
+    pub fn new(
+        file: String,
+        records: Records<Box<dyn BufRead>>,
+        events: Option<EventSource>,
+        options: StreamOptions<'a>,
+    ) -> Result<Stream<'a>, Exit> {
+        if options.rejects.is_some() && options.on_error == OnError::Fail {
+            eprintln!("error: `--rejects` keeps the records that `--on-error skip` leaves out; add `--on-error skip`");
+            return Err(Exit::Usage);
+        }
+        let mut rejects = match options.rejects {
+            Some(path) => match File::create(path) {
+                Ok(f) => Some(BufWriter::new(f)),
+                Err(e) => {
+                    eprintln!("error: cannot write rejects to `{}`: {e}", path.display());
+                    return Err(Exit::Usage);
+                }
+            },
+            None => None,
+        };
+        if let (Some(r), Some(header)) = (rejects.as_mut(), records.header_line()) {
+            // Rejected CSV rows keep their header so the file can be fixed and fed back.
+            writeln!(r, "{header}").map_err(|e| write_failed(&e))?;
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(options.threads.unwrap_or(0))
+            .build()
+            .map_err(|e| {
+                eprintln!("error: cannot start the scoring threads: {e}");
+                Exit::Usage
+            })?;
+        Ok(Stream {
+            file,
+            records,
+            events,
+            options,
+            rejects,
+            pool,
+        })
+    }
+
     /// Runs `evaluate` on every record (in parallel) and hands the results
     /// to `consume` in input order. Bad records stop the run or are
     /// reported and skipped, as `--on-error` says.
     pub fn for_each<T: Send>(
-        &self,
+        self,
         evaluate: impl Fn(Pending, &str) -> Result<T, Box<RecordError>> + Sync,
         mut consume: impl FnMut(T) -> Result<(), Exit>,
     ) -> Result<Summary, Exit> {
-        let file = display_name(&self.leads);
-        let records = open_records(&self.leads).map_err(|e| {
-            eprintln!("error: cannot read leads `{file}`: {e}");
-            Exit::Usage
-        })?;
-        let mut events = open_events(self.events.as_deref(), self.events_sorted).map_err(|e| {
-            eprintln!(
-                "error: cannot read events `{}`: {e}",
-                self.events.as_deref().unwrap_or("")
-            );
-            Exit::Usage
-        })?;
+        let Stream {
+            file,
+            records,
+            mut events,
+            options,
+            mut rejects,
+            pool,
+        } = self;
         let mut summary = Summary {
             used: 0,
             rejected: 0,
+            orphans: 0,
+        };
+        let progress = Progress::start(options.quiet);
+        let mut set_aside = |error: &RecordError, summary: &mut Summary| -> Result<(), Exit> {
+            let stop = progress
+                .suspend(|| reject(error, options.on_error, &mut rejects, &mut summary.rejected));
+            match stop {
+                Some(exit) => {
+                    progress.finish();
+                    Err(exit)
+                }
+                None => Ok(()),
+            }
         };
         let mut records = records.into_iter();
         let mut batch: Vec<Pending> = Vec::with_capacity(BATCH);
@@ -73,59 +181,99 @@ impl LeadsArgs {
             batch.clear();
             for record in records.by_ref().take(BATCH) {
                 let raw = record.map_err(|e| {
+                    progress.finish();
                     eprintln!("error: reading `{file}` failed: {e}");
                     Exit::Usage
                 })?;
                 batch.push(attach_events(raw, events.as_mut()).map_err(|message| {
+                    progress.finish();
                     eprintln!("error: {message}");
                     Exit::Usage
                 })?);
             }
+            // Bad rows of the events file are reported like bad records.
             for error in events
                 .as_mut()
                 .map(EventSource::take_errors)
                 .unwrap_or_default()
             {
-                self.reject(&error, &mut summary)?;
+                set_aside(&error, &mut summary)?;
             }
             if batch.is_empty() {
                 break;
             }
-            let results: Vec<Result<T, Box<RecordError>>> = batch
-                .par_drain(..)
-                .map(|pending| evaluate(pending, &file))
-                .collect();
+            // Results come back in input order, so the output is the same
+            // whatever the number of threads.
+            let results: Vec<Result<T, Box<RecordError>>> = pool.install(|| {
+                batch
+                    .par_drain(..)
+                    .map(|pending| evaluate(pending, &file))
+                    .collect()
+            });
             for result in results {
                 match result {
                     Ok(value) => {
-                        consume(value)?;
+                        consume(value).inspect_err(|_| progress.finish())?;
                         summary.used += 1;
                     }
-                    Err(error) => self.reject(&error, &mut summary)?,
+                    Err(error) => set_aside(&error, &mut summary)?,
                 }
             }
+            progress.update(summary.used + summary.rejected);
         }
+        progress.finish();
+        // Events whose lead never appeared are reported, not silently lost.
         if let Some(events) = events {
             let orphans = events.orphans().map_err(|message| {
                 eprintln!("error: {message}");
                 Exit::Usage
             })?;
-            let events_file = self.events.as_deref().unwrap_or_default();
-            for (id, line, _) in orphans {
-                eprintln!("warning: {events_file}:{line}: event for lead `{id}`, which is not in `{file}`");
+            let events_file = options.events_file.unwrap_or_default();
+            for (id, line, json) in orphans {
+                summary.orphans += 1;
+                if options.events_sorted {
+                    eprintln!("warning: {events_file}:{line}: event for lead `{id}`, which is not in `{file}` or is out of the sorted order");
+                } else {
+                    eprintln!("warning: {events_file}:{line}: event for lead `{id}`, which is not in `{file}`");
+                }
+                if let Some(r) = rejects.as_mut() {
+                    let text = serde_json::to_string(&json.to_serde()).unwrap_or_default();
+                    writeln!(r, "{text}").map_err(|e| write_failed(&e))?;
+                }
             }
         }
-        if self.on_error == OnError::Skip {
-            eprintln!("used {}, rejected {}", summary.used, summary.rejected);
+        if let Some(mut r) = rejects {
+            r.flush().map_err(|e| write_failed(&e))?;
         }
         Ok(summary)
     }
+}
 
-    fn reject(&self, error: &RecordError, summary: &mut Summary) -> Result<(), Exit> {
-        match reject(error, self.on_error, &mut None, &mut summary.rejected) {
-            Some(exit) => Err(exit),
-            None => Ok(()),
+impl LeadsArgs {
+    fn options(&self) -> StreamOptions<'_> {
+        StreamOptions {
+            events_file: self.events.as_deref(),
+            events_sorted: self.events_sorted,
+            on_error: self.on_error,
+            rejects: self.rejects.as_deref(),
+            threads: self.threads,
+            quiet: self.quiet,
         }
+    }
+
+    /// Runs `evaluate` on every record and hands the results to `consume`
+    /// in input order, as [`Stream::for_each`] does, then reports the count.
+    pub fn for_each<T: Send>(
+        &self,
+        evaluate: impl Fn(Pending, &str) -> Result<T, Box<RecordError>> + Sync,
+        consume: impl FnMut(T) -> Result<(), Exit>,
+    ) -> Result<Summary, Exit> {
+        let (file, records, events) =
+            open_leads(&self.leads, self.events.as_deref(), self.events_sorted)?;
+        let summary =
+            Stream::new(file, records, events, self.options())?.for_each(evaluate, consume)?;
+        summary.report("used", &self.options());
+        Ok(summary)
     }
 
     /// Writes the finished report to `--output` or stdout.
@@ -146,6 +294,32 @@ impl LeadsArgs {
             eprintln!("error: cannot write output: {e}");
             Exit::Usage
         })
+    }
+}
+
+/// Handles one bad record; `Some` when the run must stop.
+fn reject(
+    error: &RecordError,
+    policy: OnError,
+    rejects: &mut Option<BufWriter<File>>,
+    rejected: &mut usize,
+) -> Option<Exit> {
+    match policy {
+        OnError::Fail => {
+            eprintln!("error: {error}");
+            eprintln!("help: fix the record, or run with `--on-error skip` to score the rest and report the bad ones");
+            Some(Exit::Findings)
+        }
+        OnError::Skip => {
+            eprintln!("skipped: {error}");
+            *rejected += 1;
+            if let Some(r) = rejects.as_mut() {
+                if let Err(e) = writeln!(r, "{}", error.raw) {
+                    return Some(write_failed(&e));
+                }
+            }
+            None
+        }
     }
 }
 
