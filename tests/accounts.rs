@@ -4,28 +4,14 @@
 //! `fixtures/accounts/`, the example model's accounts, and the ways
 //! `--accounts` and `explain --account` can be misused.
 
+mod common;
+
+use common::*;
 use std::path::Path;
-use std::process::{Command, Output};
 
 const EXAMPLE: &str = "examples/b2b-saas.score";
 const EXAMPLE_LEADS: &str = "examples/leads.ndjson";
 const AS_OF: &str = "2026-11-20";
-
-fn leadscore(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_leadscore"))
-        .args(["--color", "never"])
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 fn ndjson(text: &str) -> Vec<serde_json::Value> {
     text.lines()

@@ -3,30 +3,13 @@
 //! The command line as a user runs it: real files, real processes, exit
 //! codes, stdout and stderr.
 
-use std::process::{Command, Output};
+mod common;
+
+use common::*;
+use std::process::Command;
 
 const SMALL: &str = "tests/fixtures/cli/small.score";
 const AS_OF: &str = "2026-11-01";
-
-fn leadscore(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_leadscore"))
-        .args(["--color", "never"])
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
-}
 
 #[test]
 fn check_ok_model() {

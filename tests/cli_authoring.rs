@@ -3,37 +3,15 @@
 //! Authoring and CI from the command line: `check --format github|sarif`
 //! and `leadscore init`, run as a user runs them.
 
+mod common;
+
+use common::*;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
 const BROKEN: &str = "tests/fixtures/cli/broken.score";
-
-fn leadscore_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_leadscore"))
-        .current_dir(dir)
-        .args(["--color", "never"])
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
-
-fn leadscore(args: &[&str]) -> Output {
-    leadscore_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
-}
 
 /// A fresh directory of this test's own under the target directory.
 fn scratch(name: &str) -> PathBuf {

@@ -8,32 +8,15 @@
 //! L6 20 no, L7 5 no, L8 5 yes — L8's demo request comes after the as-of
 //! instant and must not count. Base rate 4/8.
 
-use std::process::{Command, Output};
+mod common;
+
+use common::*;
+use std::process::Output;
 
 const OLD: &str = "tests/fixtures/refine/old.score";
 const NEW: &str = "tests/fixtures/refine/new.score";
 const LEADS: &str = "tests/fixtures/refine/leads.ndjson";
 const AS_OF: &str = "2026-06-30";
-
-fn leadscore(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_leadscore"))
-        .args(["--color", "never"])
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
-}
 
 fn backtest(extra: &[&str]) -> Output {
     let mut args = vec![

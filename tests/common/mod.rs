@@ -1,0 +1,35 @@
+//! What every command-line test needs: the built binary, run as a user
+//! runs it, and its output as text.
+
+// Each test file uses its own part of this module.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Runs the binary in `dir` without colours.
+pub fn leadscore_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_leadscore"))
+        .current_dir(dir)
+        .args(["--color", "never"])
+        .args(args)
+        .output()
+        .expect("binary runs")
+}
+
+/// Runs the binary in the crate's directory, where fixture paths start.
+pub fn leadscore(args: &[&str]) -> Output {
+    leadscore_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
