@@ -237,3 +237,39 @@ fn accounts_are_the_same_whatever_the_number_of_threads() {
     assert_eq!(one, run("3"));
     let _ = std::fs::remove_dir_all(Path::new(&dir));
 }
+
+/// An account's figures do not depend on the order its members come in
+/// (only which of two tied members is named can).
+#[test]
+fn account_scores_do_not_depend_on_the_order_of_leads() {
+    let dir = std::env::temp_dir().join(format!("leadscore-account-order-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let lines: Vec<String> = leadscore::generate::leads(3000, 5)
+        .map(|l| l.to_ndjson())
+        .collect();
+    let forward = dir.join("forward.ndjson");
+    let backward = dir.join("backward.ndjson");
+    std::fs::write(&forward, lines.join("\n") + "\n").expect("write");
+    let reversed: Vec<&str> = lines.iter().rev().map(String::as_str).collect();
+    std::fs::write(&backward, reversed.join("\n") + "\n").expect("write");
+    let figures = |path: &Path| {
+        let o = leadscore(&[
+            "score",
+            EXAMPLE,
+            &path.to_string_lossy(),
+            "--as-of",
+            AS_OF,
+            "--accounts",
+            "--format",
+            "ndjson",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let mut accounts = ndjson(&stdout(&o));
+        accounts.sort_by_key(|a| a["account"].as_str().unwrap_or_default().to_string());
+        accounts
+    };
+    let ahead = figures(&forward);
+    assert!(ahead.len() > 3, "the generator spreads leads over accounts");
+    assert_eq!(ahead, figures(&backward));
+    let _ = std::fs::remove_dir_all(&dir);
+}
