@@ -13,7 +13,7 @@ use super::input::{attach_events, convert, EventSource, Inputs, Pending};
 use super::progress::Progress;
 use super::{default_format, EvalArgs, Exit};
 use crate::account::{membership, Accounts, Membership};
-use crate::eval::Evaluator;
+use crate::eval::{Evaluator, Outcome};
 use crate::output::{account_json, LeadResult, OutputFormat, Rendered, ResultWriter};
 use crate::record::RecordError;
 
@@ -175,17 +175,19 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
         let results: Vec<Result<Scored, Box<RecordError>>> = pool.install(|| {
             batch
                 .par_drain(..)
-                .map(|pending| {
+                // One outcome per worker, refilled for each lead it scores.
+                .map_init(Outcome::default, |outcome, pending| {
                     let lead = convert(&plan, pending, &file).map_err(Box::new)?;
-                    let outcome = evaluator.evaluate(&lead);
+                    evaluator.evaluate_into(&lead, outcome);
+                    let outcome = &*outcome;
                     Ok(if by_account {
-                        let member = membership(&plan, &evaluator, &lead, &outcome);
+                        let member = membership(&plan, &evaluator, &lead, outcome);
                         Scored::Member(member.map(|m| (m, lead.id)))
                     } else {
                         Scored::Lead(layout.render(&LeadResult {
                             plan: &plan,
                             id: &lead.id,
-                            outcome: &outcome,
+                            outcome,
                             explain,
                         }))
                     })
