@@ -8,7 +8,7 @@ use std::io::Cursor;
 use std::path::Path;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use leadscore::eval::Evaluator;
+use leadscore::eval::{Evaluator, Outcome};
 use leadscore::generate::{leads, CSV_HEADER, EVENTS_CSV_HEADER};
 use leadscore::output::{LeadResult, OutputFormat, ResultWriter};
 use leadscore::plan::{compile, Plan};
@@ -79,9 +79,12 @@ fn evaluate(c: &mut Criterion) {
     group.bench_function(
         format!("{} rules x {LEADS} leads", plan.model.rules.len()),
         |b| {
+            // As the CLI does: one outcome per thread, refilled for each lead.
+            let mut outcome = Outcome::default();
             b.iter(|| {
                 for lead in &leads {
-                    black_box(evaluator.evaluate(lead));
+                    evaluator.evaluate_into(lead, &mut outcome);
+                    black_box(&outcome);
                 }
             })
         },
@@ -103,12 +106,13 @@ fn end_to_end(c: &mut Criterion) {
         })
     });
     group.bench_function("score end to end, one thread", |b| {
+        let mut outcome = Outcome::default();
         b.iter(|| {
             let mut writer =
                 ResultWriter::new(Vec::with_capacity(text.len()), OutputFormat::Ndjson, &plan);
             for record in Records::new(Cursor::new(text.as_bytes()), Format::Ndjson).unwrap() {
                 let lead = record.unwrap().to_lead(&plan, &[]).unwrap();
-                let outcome = evaluator.evaluate(&lead);
+                evaluator.evaluate_into(&lead, &mut outcome);
                 let result = LeadResult {
                     plan: &plan,
                     id: &lead.id,

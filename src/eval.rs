@@ -13,10 +13,12 @@ use crate::time::{seconds_before, sub_duration, whole_periods, Instant};
 #[derive(Clone, Debug, PartialEq)]
 pub enum FieldValue {
     Missing,
-    /// Trimmed text and its lowercase form.
+    /// Trimmed text and its lowercase form, `None` when that is the text
+    /// itself: most values (emails, event properties) are lowercase already
+    /// and are then not stored twice.
     Text {
         raw: String,
-        folded: String,
+        folded: Option<String>,
     },
     Number(f64),
     Bool(bool),
@@ -73,7 +75,7 @@ pub struct Adjustment {
 }
 
 /// The result of evaluating one lead.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Outcome {
     pub score: f64,
     pub groups: Vec<f64>,
@@ -93,6 +95,10 @@ enum AggValue {
     Time(Option<Instant>),
 }
 
+/// Models with up to this many aggregates keep a lead's aggregate values on
+/// the stack: one allocation fewer per lead.
+const INLINE_AGGREGATES: usize = 32;
+
 /// Evaluates leads against one plan at one instant; the window starts of
 /// the plan's aggregates are computed once here.
 pub struct Evaluator<'p> {
@@ -100,6 +106,10 @@ pub struct Evaluator<'p> {
     as_of: Instant,
     window_starts: Vec<Option<Instant>>,
     fade_seconds: Vec<f64>,
+    /// Every aggregate's value before any event is counted.
+    initial: Vec<AggValue>,
+    /// How many rules can give points: room enough for any lead's reasons.
+    points_rules: usize,
 }
 
 #[derive(Clone, Copy)]
@@ -161,11 +171,26 @@ impl<'p> Evaluator<'p> {
                 _ => 0.0,
             })
             .collect();
+        let initial = aggregates
+            .iter()
+            .map(|a| match a.kind {
+                AggKind::Count | AggKind::Faded(_) => AggValue::Number(0.0),
+                AggKind::Latest | AggKind::Earliest => AggValue::Time(None),
+            })
+            .collect();
+        let points_rules = plan
+            .model
+            .rules
+            .iter()
+            .filter(|r| !matches!(r.effect, Effect::Disqualify { .. }))
+            .count();
         Evaluator {
             plan,
             as_of,
             window_starts,
             fade_seconds,
+            initial,
+            points_rules,
         }
     }
 
@@ -175,11 +200,36 @@ impl<'p> Evaluator<'p> {
 
     pub fn evaluate(&self, lead: &Lead) -> Outcome {
         let model = &self.plan.model;
-        let (aggregates, last_activity) = self.aggregate(lead);
+        let mut outcome = Outcome {
+            groups: Vec::with_capacity(model.groups.len()),
+            outputs: Vec::with_capacity(model.outputs.len()),
+            reasons: Vec::with_capacity(self.points_rules),
+            ..Outcome::default()
+        };
+        self.evaluate_into(lead, &mut outcome);
+        outcome
+    }
+
+    /// [`Evaluator::evaluate`] into an outcome whose buffers are reused:
+    /// a thread scoring many leads allocates nothing here after the first.
+    pub fn evaluate_into(&self, lead: &Lead, outcome: &mut Outcome) {
+        self.with_aggregates(lead, |aggregates, last_activity| {
+            self.evaluate_with(lead, aggregates, last_activity, outcome);
+        });
+    }
+
+    fn evaluate_with(
+        &self,
+        lead: &Lead,
+        aggregates: &[AggValue],
+        last_activity: Option<Instant>,
+        outcome: &mut Outcome,
+    ) {
+        let model = &self.plan.model;
         let context = Context {
             lead,
             event: None,
-            aggregates: &aggregates,
+            aggregates,
             score: 0.0,
             groups: &[],
             outputs: &[],
@@ -188,10 +238,23 @@ impl<'p> Evaluator<'p> {
             as_of: self.as_of,
         };
 
-        let mut group_sums = vec![0.0; model.groups.len()];
+        let Outcome {
+            score,
+            groups,
+            outputs,
+            disqualified_by,
+            reasons,
+            adjustments,
+            last_activity: last,
+        } = outcome;
+        *last = last_activity;
+        disqualified_by.clear();
+        reasons.clear();
+        adjustments.clear();
+        // The groups' sums first; each becomes the group's value below.
+        groups.clear();
+        groups.resize(model.groups.len(), 0.0);
         let mut top_sum = 0.0;
-        let mut reasons = Vec::new();
-        let mut disqualified_by = Vec::new();
         for (id, rule) in model.rules.iter().enumerate() {
             let points = match &rule.effect {
                 Effect::When { condition, points } => {
@@ -225,72 +288,57 @@ impl<'p> Evaluator<'p> {
                     }
                 }
             };
-            match rule.group.and_then(|g| group_sums.get_mut(g)) {
+            match rule.group.and_then(|g| groups.get_mut(g)) {
                 Some(sum) => *sum += points,
                 None => top_sum += points,
             }
             reasons.push(Reason { rule: id, points });
         }
 
-        let mut adjustments = Vec::new();
-        let mut groups = Vec::with_capacity(model.groups.len());
-        for (g, group) in model.groups.iter().enumerate() {
-            let sum = group_sums.get(g).copied().unwrap_or(0.0);
-            let value = self.finish(
-                sum,
+        for (g, (group, value)) in model.groups.iter().zip(groups.iter_mut()).enumerate() {
+            *value = self.finish(
+                *value,
                 group.decay.as_ref(),
                 group.max,
                 group.min,
                 Some(g),
                 last_activity,
-                &mut adjustments,
+                adjustments,
             );
-            groups.push(value);
         }
         let counted: f64 = model
             .groups
             .iter()
-            .zip(&groups)
+            .zip(groups.iter())
             .filter(|(g, _)| !g.separate)
             .map(|(_, v)| *v)
             .sum();
-        let score = self.finish(
+        *score = self.finish(
             top_sum + counted,
             model.total.decay.as_ref(),
             model.total.max,
             model.total.min,
             None,
             last_activity,
-            &mut adjustments,
+            adjustments,
         );
 
-        let disqualified = !disqualified_by.is_empty();
         let context = Context {
-            score,
-            groups: &groups,
-            disqualified,
+            score: *score,
+            groups: groups.as_slice(),
+            disqualified: !disqualified_by.is_empty(),
             ..context
         };
-        let outputs = self.outputs(&model.outputs, context);
-
-        Outcome {
-            score,
-            groups,
-            outputs,
-            disqualified_by,
-            reasons,
-            adjustments,
-            last_activity,
-        }
+        self.outputs_into(&model.outputs, context, outputs);
     }
 
     /// Thresholds and labels in order, each seeing those before it. A
     /// disqualified lead passes no threshold.
-    fn outputs(&self, defs: &[Output], template: Context) -> Vec<OutputValue> {
-        let mut outputs = Vec::with_capacity(defs.len());
+    fn outputs_into(&self, defs: &[Output], template: Context, outputs: &mut Vec<OutputValue>) {
+        outputs.clear();
         for output in defs {
             let context = Context {
-                outputs: &outputs,
+                outputs,
                 ..template
             };
             let value = match output {
@@ -306,7 +354,6 @@ impl<'p> Evaluator<'p> {
             };
             outputs.push(value);
         }
-        outputs
     }
 
     /// Whether a lead passes each of an account's member tests.
@@ -314,22 +361,13 @@ impl<'p> Evaluator<'p> {
         if tests.iter().all(|t| t.condition.is_none()) {
             return vec![true; tests.len()];
         }
-        let (aggregates, _) = self.aggregate(lead);
-        let context = Context {
-            lead,
-            event: None,
-            aggregates: &aggregates,
-            score: outcome.score,
-            groups: &outcome.groups,
-            outputs: &outcome.outputs,
-            disqualified: !outcome.disqualified_by.is_empty(),
-            members: &[],
-            as_of: self.as_of,
-        };
-        tests
-            .iter()
-            .map(|t| t.condition.as_ref().is_none_or(|c| self.test(c, &context)))
-            .collect()
+        self.with_aggregates(lead, |aggregates, _| {
+            let context = self.outcome_context(lead, aggregates, outcome);
+            tests
+                .iter()
+                .map(|t| t.condition.as_ref().is_none_or(|c| self.test(c, &context)))
+                .collect()
+        })
     }
 
     /// Scores an account: its rollup `base` (already rounded), its rules
@@ -360,7 +398,8 @@ impl<'p> Evaluator<'p> {
             }
         }
         let score = round2(clamp(sum, account.max, account.min));
-        let outputs = self.outputs(&account.outputs, Context { score, ..context });
+        let mut outputs = Vec::with_capacity(account.outputs.len());
+        self.outputs_into(&account.outputs, Context { score, ..context }, &mut outputs);
         AccountScore {
             fired,
             sum,
@@ -371,33 +410,58 @@ impl<'p> Evaluator<'p> {
 
     /// Evaluates a condition that may read the outcome (a test's `expect`).
     pub fn test_outcome(&self, condition: &Cond, lead: &Lead, outcome: &Outcome) -> bool {
-        let (aggregates, _) = self.aggregate(lead);
-        let context = Context {
+        self.with_aggregates(lead, |aggregates, _| {
+            self.test(condition, &self.outcome_context(lead, aggregates, outcome))
+        })
+    }
+
+    /// Where a condition reads a lead's evaluated outcome.
+    fn outcome_context<'a>(
+        &self,
+        lead: &'a Lead,
+        aggregates: &'a [AggValue],
+        outcome: &'a Outcome,
+    ) -> Context<'a> {
+        Context {
             lead,
             event: None,
-            aggregates: &aggregates,
+            aggregates,
             score: outcome.score,
             groups: &outcome.groups,
             outputs: &outcome.outputs,
             disqualified: !outcome.disqualified_by.is_empty(),
             members: &[],
             as_of: self.as_of,
-        };
-        self.test(condition, &context)
+        }
     }
 
-    /// Every aggregate of the plan in one pass over the lead's events, and
-    /// the time of the latest event at or before as-of.
-    fn aggregate(&self, lead: &Lead) -> (Vec<AggValue>, Option<Instant>) {
+    /// Runs `f` on the lead's aggregates and the time of its latest event.
+    fn with_aggregates<R>(
+        &self,
+        lead: &Lead,
+        f: impl FnOnce(&[AggValue], Option<Instant>) -> R,
+    ) -> R {
+        let mut inline = [AggValue::Number(0.0); INLINE_AGGREGATES];
+        let mut heap = Vec::new();
+        let values = match inline.get_mut(..self.initial.len()) {
+            Some(values) => {
+                values.copy_from_slice(&self.initial);
+                values
+            }
+            None => {
+                heap.extend_from_slice(&self.initial);
+                heap.as_mut_slice()
+            }
+        };
+        let last_activity = self.aggregate(lead, values);
+        f(values, last_activity)
+    }
+
+    /// Every aggregate of the plan, from its initial value in `values`, in
+    /// one pass over the lead's events; returns the time of the latest event
+    /// at or before as-of.
+    fn aggregate(&self, lead: &Lead, values: &mut [AggValue]) -> Option<Instant> {
         let model = &self.plan.model;
-        let mut values: Vec<AggValue> = model
-            .aggregates
-            .iter()
-            .map(|a| match a.kind {
-                AggKind::Count | AggKind::Faded(_) => AggValue::Number(0.0),
-                AggKind::Latest | AggKind::Earliest => AggValue::Time(None),
-            })
-            .collect();
         let mut last_activity: Option<Instant> = None;
         for event in &lead.events {
             if event.at > self.as_of {
@@ -456,7 +520,7 @@ impl<'p> Evaluator<'p> {
                 }
             }
         }
-        (values, last_activity)
+        last_activity
     }
 
     /// Sum, then decay, then clamp, then round: one score's last steps.
@@ -531,7 +595,9 @@ impl<'p> Evaluator<'p> {
 fn resolve<'a>(value: &Value, context: &Context<'a>) -> Resolved<'a> {
     let field = |v: Option<&'a FieldValue>| match v {
         None | Some(FieldValue::Missing) => Resolved::Missing,
-        Some(FieldValue::Text { raw, folded }) => Resolved::Text(raw, folded),
+        Some(FieldValue::Text { raw, folded }) => {
+            Resolved::Text(raw, folded.as_deref().unwrap_or(raw))
+        }
         Some(FieldValue::Number(n)) => Resolved::Number(*n),
         Some(FieldValue::Bool(b)) => Resolved::Bool(*b),
         Some(FieldValue::Date(d)) => Resolved::Date(*d),

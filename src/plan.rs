@@ -59,6 +59,10 @@ impl Plan {
     /// The declared event type a record names, compared as folded text.
     pub fn event_type(&self, name: &str) -> Option<EventId> {
         let trimmed = name.trim();
+        // Feeds nearly always write the name as declared, already folded.
+        if let Some((_, id)) = self.event_types.iter().find(|(key, _)| key == trimmed) {
+            return Some(*id);
+        }
         // Folded names hold no ASCII capitals, so for ASCII text this is
         // `fold(name) == key` without building the folded string.
         let found = if trimmed.is_ascii() {

@@ -144,10 +144,12 @@ impl<'a> Stream<'a> {
 
     /// Runs `evaluate` on every record (in parallel) and hands the results
     /// to `consume` in input order. Bad records stop the run or are
-    /// reported and skipped, as `--on-error` says.
-    pub fn for_each<T: Send>(
+    /// reported and skipped, as `--on-error` says. Each worker thread gets
+    /// its own `scratch` (made by `init`) to reuse from one record to the next.
+    pub fn for_each<S, T: Send>(
         self,
-        evaluate: impl Fn(Pending, &str) -> Result<T, Box<RecordError>> + Sync,
+        init: impl Fn() -> S + Sync + Send,
+        evaluate: impl Fn(&mut S, Pending, &str) -> Result<T, Box<RecordError>> + Sync,
         mut consume: impl FnMut(T) -> Result<(), Exit>,
     ) -> Result<Summary, Exit> {
         let Stream {
@@ -207,7 +209,7 @@ impl<'a> Stream<'a> {
             let results: Vec<Result<T, Box<RecordError>>> = pool.install(|| {
                 batch
                     .par_drain(..)
-                    .map(|pending| evaluate(pending, &file))
+                    .map_init(&init, |scratch, pending| evaluate(scratch, pending, &file))
                     .collect()
             });
             for result in results {
@@ -270,8 +272,11 @@ impl LeadsArgs {
     ) -> Result<Summary, Exit> {
         let (file, records, events) =
             open_leads(&self.leads, self.events.as_deref(), self.events_sorted)?;
-        let summary =
-            Stream::new(file, records, events, self.options())?.for_each(evaluate, consume)?;
+        let summary = Stream::new(file, records, events, self.options())?.for_each(
+            || (),
+            |_, pending, file| evaluate(pending, file),
+            consume,
+        )?;
         summary.report("used", &self.options());
         Ok(summary)
     }

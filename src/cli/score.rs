@@ -11,7 +11,7 @@ use super::input::{convert, Inputs};
 use super::leads::{write_failed, Stream, StreamOptions};
 use super::{default_format, EvalArgs, Exit};
 use crate::account::{membership, Accounts, Membership};
-use crate::eval::Evaluator;
+use crate::eval::{Evaluator, Outcome};
 use crate::output::{account_json, LeadResult, OutputFormat, Rendered, ResultWriter};
 
 #[derive(Args, Debug)]
@@ -110,17 +110,20 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
     // Conversion, evaluation and rendering run on every core; results are
     // written (or tallied into accounts) in input order.
     let scored = stream.for_each(
-        |pending, file| {
+        // One outcome per worker, refilled for each lead it scores.
+        Outcome::default,
+        |outcome, pending, file| {
             let lead = convert(&plan, pending, file).map_err(Box::new)?;
-            let outcome = evaluator.evaluate(&lead);
+            evaluator.evaluate_into(&lead, outcome);
+            let outcome = &*outcome;
             Ok(if by_account {
-                let member = membership(&plan, &evaluator, &lead, &outcome);
+                let member = membership(&plan, &evaluator, &lead, outcome);
                 Scored::Member(member.map(|m| (m, lead.id)))
             } else {
                 Scored::Lead(layout.render(&LeadResult {
                     plan: &plan,
                     id: &lead.id,
-                    outcome: &outcome,
+                    outcome,
                     explain,
                 }))
             })

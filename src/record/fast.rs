@@ -54,13 +54,45 @@ fn give_up<E: de::Error>() -> E {
     E::custom(GiveUp)
 }
 
-/// Remembers an object's keys; a repeated key ends the fast read.
-fn first_time<'de, E: de::Error>(seen: &mut Vec<&'de str>, key: &'de str) -> Result<(), E> {
-    if seen.contains(&key) {
-        return Err(give_up());
+/// The keys of one object so far. Records rarely have more than a few
+/// dozen keys; those are kept on the stack, sparing an allocation a lead.
+struct Seen<'de> {
+    inline: [&'de str; INLINE_KEYS],
+    len: usize,
+    more: Vec<&'de str>,
+}
+
+const INLINE_KEYS: usize = 32;
+
+impl<'de> Seen<'de> {
+    fn new() -> Self {
+        Seen {
+            inline: [""; INLINE_KEYS],
+            len: 0,
+            more: Vec::new(),
+        }
     }
-    seen.push(key);
-    Ok(())
+
+    fn clear(&mut self) {
+        self.len = 0;
+        self.more.clear();
+    }
+
+    /// Remembers a key; a repeated key ends the fast read.
+    fn first_time<E: de::Error>(&mut self, key: &'de str) -> Result<(), E> {
+        let inline = self.inline.get(..self.len).unwrap_or_default();
+        if inline.contains(&key) || self.more.contains(&key) {
+            return Err(give_up());
+        }
+        match self.inline.get_mut(self.len) {
+            Some(slot) => {
+                *slot = key;
+                self.len += 1;
+            }
+            None => self.more.push(key),
+        }
+        Ok(())
+    }
 }
 
 /// An object key borrowed from the line; escaped keys are left to the tree.
@@ -166,9 +198,9 @@ impl<'de> Visitor<'de> for Skip {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut seen = Vec::new();
+        let mut seen = Seen::new();
         while let Some(key) = map.next_key_seed(Key)? {
-            first_time(&mut seen, key)?;
+            seen.first_time(key)?;
             map.next_value_seed(Skip)?;
         }
         Ok(())
@@ -263,9 +295,9 @@ impl<'de> Visitor<'de> for LeadSeed<'_> {
         let mut fields = vec![FieldValue::Missing; declared.len()];
         let mut id = None;
         let mut events = Vec::new();
-        let mut seen = Vec::with_capacity(declared.len() + 2);
+        let mut seen = Seen::new();
         while let Some(key) = map.next_key_seed(Key)? {
-            first_time(&mut seen, key)?;
+            seen.first_time(key)?;
             match key {
                 "id" => id = Some(map.next_value_seed(Id)?),
                 "events" => events = map.next_value_seed(Events { plan })?,
@@ -355,7 +387,7 @@ impl<'de> Visitor<'de> for Events<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Event>, A::Error> {
         let mut events = Vec::with_capacity(seq.size_hint().unwrap_or(8));
-        let mut seen = Vec::new();
+        let mut seen = Seen::new();
         while let Some(event) = seq.next_element_seed(EventSeed {
             plan: self.plan,
             seen: &mut seen,
@@ -372,7 +404,7 @@ impl<'de> Visitor<'de> for Events<'_> {
 struct EventSeed<'p, 's, 'de> {
     plan: &'p Plan,
     /// The keys of the event being read, kept between events to reuse.
-    seen: &'s mut Vec<&'de str>,
+    seen: &'s mut Seen<'de>,
 }
 
 impl<'de> DeserializeSeed<'de> for EventSeed<'_, '_, 'de> {
@@ -401,7 +433,7 @@ impl<'de> Visitor<'de> for EventSeed<'_, '_, 'de> {
         // Properties that come before `type`, converted once it is known.
         let mut early: Vec<(&'de str, Json)> = Vec::new();
         while let Some(key) = map.next_key_seed(Key)? {
-            first_time(seen, key)?;
+            seen.first_time(key)?;
             match (key, kind) {
                 ("type", _) => {
                     let name = map.next_value_seed(Text)?;

@@ -186,6 +186,9 @@ enum Inner<R: BufRead> {
     Ndjson {
         reader: R,
         line: usize,
+        /// Kept between lines, so that a line is read without growing a
+        /// new string step by step; each record gets an exact copy.
+        buffer: String,
     },
     Array {
         text: String,
@@ -202,7 +205,11 @@ enum Inner<R: BufRead> {
 impl<R: BufRead> Records<R> {
     pub fn new(mut reader: R, format: Format) -> std::io::Result<Records<R>> {
         let inner = match format {
-            Format::Ndjson => Inner::Ndjson { reader, line: 0 },
+            Format::Ndjson => Inner::Ndjson {
+                reader,
+                line: 0,
+                buffer: String::new(),
+            },
             Format::JsonArray => {
                 let mut text = String::new();
                 reader.read_to_string(&mut text)?;
@@ -255,9 +262,13 @@ impl<R: BufRead> Iterator for Records<R> {
 
     fn next(&mut self) -> Option<Self::Item> {
         match &mut self.inner {
-            Inner::Ndjson { reader, line } => loop {
-                let mut buffer = String::new();
-                match reader.read_line(&mut buffer) {
+            Inner::Ndjson {
+                reader,
+                line,
+                buffer,
+            } => loop {
+                buffer.clear();
+                match reader.read_line(buffer) {
                     Ok(0) => return None,
                     Ok(_) => {
                         *line += 1;
@@ -798,7 +809,18 @@ pub(crate) fn convert_raw(
 }
 
 fn text(s: &str) -> FieldValue {
-    let raw = s.trim().to_string();
-    let folded = raw.to_lowercase();
-    FieldValue::Text { raw, folded }
+    let raw = s.trim();
+    let folded = if raw.is_ascii() {
+        // The same as `to_lowercase` for ASCII, without building a string
+        // only to find it equal.
+        raw.bytes()
+            .any(|b| b.is_ascii_uppercase())
+            .then(|| raw.to_ascii_lowercase())
+    } else {
+        Some(raw.to_lowercase()).filter(|folded| folded != raw)
+    };
+    FieldValue::Text {
+        raw: raw.to_string(),
+        folded,
+    }
 }
