@@ -36,7 +36,7 @@ pub struct Event {
     pub props: Vec<FieldValue>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Lead {
     /// The id as given: text or number.
     pub id: serde_json::Value,

@@ -10,7 +10,7 @@ use std::io::Cursor;
 use std::sync::OnceLock;
 
 use leadscore::plan::{compile, Plan};
-use leadscore::record::{fast, to_lead, Format, Problem, RawRecord, Records};
+use leadscore::record::{fast, to_lead, Format, LeadScratch, Problem, RawRecord, Records};
 use proptest::prelude::*;
 
 fn example_plan() -> &'static Plan {
@@ -41,6 +41,36 @@ fn as_scored(plan: &Plan, text: &str) -> Result<leadscore::eval::Lead, String> {
     read_line(text)
         .to_lead(plan, &[])
         .map_err(|p| format!("{p:?}"))
+}
+
+/// What a `score` worker makes of a line after reading `before` into the
+/// same scratch: it must not matter what the scratch held.
+fn after(plan: &Plan, before: &str, text: &str) -> Result<leadscore::eval::Lead, String> {
+    let mut scratch = LeadScratch::default();
+    // Whatever `before` is, even a record the fast reader gives up on half
+    // way, the next record must not see it.
+    let _ = read_line(before).to_lead_in(plan, &[], &mut scratch);
+    read_line(text)
+        .to_lead_in(plan, &[], &mut scratch)
+        .cloned()
+        .map_err(|p| format!("{p:?}"))
+}
+
+#[test]
+fn a_reused_scratch_reads_generated_leads_as_fresh_ones() {
+    let plan = example_plan();
+    let lines: Vec<String> = leadscore::generate::leads(2000, 5)
+        .map(|l| l.to_ndjson())
+        .collect();
+    let mut scratch = LeadScratch::default();
+    for line in &lines {
+        let reused = read_line(line).to_lead_in(plan, &[], &mut scratch).unwrap();
+        assert_eq!(
+            reused,
+            &read_line(line).to_lead(plan, &[]).unwrap(),
+            "{line}"
+        );
+    }
 }
 
 #[test]
@@ -357,5 +387,20 @@ proptest! {
             prop_assert_eq!(Ok(lead), tree.clone());
         }
         prop_assert_eq!(as_scored(plan, &text), tree);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1500))]
+
+    #[test]
+    fn a_reused_scratch_reads_as_a_fresh_one(
+        before in record_text(),
+        text in record_text(),
+    ) {
+        prop_assume!(!text.trim().is_empty() && !text.contains('\n'));
+        prop_assume!(!before.trim().is_empty() && !before.contains('\n'));
+        let plan = example_plan();
+        prop_assert_eq!(after(plan, &before, &text), as_scored(plan, &text));
     }
 }

@@ -9,7 +9,8 @@ use crate::eval::Lead;
 
 use crate::plan::Plan;
 use crate::record::{
-    id_key, EventsFile, Format, Json, Problem, RawRecord, RecordError, Records, SortedEvents,
+    id_key, EventsFile, Format, Json, LeadScratch, Problem, RawRecord, RecordError, Records,
+    SortedEvents,
 };
 use crate::time::Instant;
 
@@ -199,6 +200,20 @@ pub fn attach_events(raw: RawRecord, events: Option<&mut EventSource>) -> Result
 pub fn convert(plan: &Plan, pending: Pending, file: &str) -> Result<Lead, RecordError> {
     let Pending { raw, events } = pending;
     raw.to_lead(plan, &events)
+        .map_err(|p| p.at(file, raw.line, &raw.raw))
+}
+
+/// Converts a record as [`convert`] does, into the lead a worker keeps
+/// between records (see [`LeadScratch`]).
+#[allow(clippy::result_large_err)]
+pub fn convert_in<'s>(
+    plan: &Plan,
+    pending: Pending,
+    file: &str,
+    scratch: &'s mut LeadScratch,
+) -> Result<&'s Lead, RecordError> {
+    let Pending { raw, events } = pending;
+    raw.to_lead_in(plan, &events, scratch)
         .map_err(|p| p.at(file, raw.line, &raw.raw))
 }
 

@@ -7,12 +7,13 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use super::input::{convert, Inputs};
+use super::input::{convert_in, Inputs};
 use super::leads::{write_failed, Stream, StreamOptions};
 use super::{default_format, EvalArgs, Exit};
 use crate::account::{membership, Accounts, Membership};
 use crate::eval::{Evaluator, Outcome};
 use crate::output::{account_json, LeadResult, OutputFormat, Rendered, ResultWriter};
+use crate::record::LeadScratch;
 
 #[derive(Args, Debug)]
 pub struct ScoreArgs {
@@ -110,15 +111,18 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
     // Conversion, evaluation and rendering run on every core; results are
     // written (or tallied into accounts) in input order.
     let scored = stream.for_each(
-        // One outcome per worker, refilled for each lead it scores.
-        Outcome::default,
-        |outcome, pending, file| {
-            let lead = convert(&plan, pending, file).map_err(Box::new)?;
-            evaluator.evaluate_into(&lead, outcome);
+        // One lead and one outcome per worker, refilled for each record it
+        // scores, so that a record allocates little once a worker has
+        // scored its first.
+        <(LeadScratch, Outcome)>::default,
+        |scratch, pending, file| {
+            let (scratch, outcome) = scratch;
+            let lead = convert_in(&plan, pending, file, scratch).map_err(Box::new)?;
+            evaluator.evaluate_into(lead, outcome);
             let outcome = &*outcome;
             Ok(if by_account {
-                let member = membership(&plan, &evaluator, &lead, outcome);
-                Scored::Member(member.map(|m| (m, lead.id)))
+                let member = membership(&plan, &evaluator, lead, outcome);
+                Scored::Member(member.map(|m| (m, lead.id.clone())))
             } else {
                 Scored::Lead(layout.render(&LeadResult {
                     plan: &plan,

@@ -24,6 +24,38 @@ use crate::time::parse_instant;
 /// The lead a line of NDJSON holds, or `None` when the line needs the
 /// careful reading that explains what is wrong with it.
 pub fn read_lead(plan: &Plan, text: &str) -> Option<Lead> {
+    let mut scratch = LeadScratch::default();
+    read_lead_into(plan, text, &mut scratch).then_some(scratch.lead)
+}
+
+/// A lead kept by one worker from one record to the next, so that reading
+/// a record refills the previous lead's vectors (its fields, its events,
+/// their properties, the id's text) instead of allocating new ones: those
+/// allocations were a large part of the cost of scoring a lead.
+#[derive(Debug, Default)]
+pub struct LeadScratch {
+    pub lead: Lead,
+    /// Emptied property vectors of earlier events, to reuse.
+    spare: Vec<Vec<FieldValue>>,
+}
+
+impl LeadScratch {
+    /// Empties the lead, keeping what it allocated.
+    fn recycle(&mut self, fields: usize) {
+        for event in self.lead.events.drain(..) {
+            let mut props = event.props;
+            props.clear();
+            self.spare.push(props);
+        }
+        self.lead.fields.clear();
+        self.lead.fields.resize(fields, FieldValue::Missing);
+    }
+}
+
+/// Reads a line of NDJSON into `scratch.lead`, as [`read_lead`] does;
+/// `false` (with the lead left half read) when the line needs the careful
+/// reading.
+pub fn read_lead_into(plan: &Plan, text: &str, scratch: &mut LeadScratch) -> bool {
     if plan
         .model
         .fields
@@ -32,12 +64,14 @@ pub fn read_lead(plan: &Plan, text: &str) -> Option<Lead> {
     {
         // A field read from `id` or `events` is read twice; leave it to the
         // tree, which can.
-        return None;
+        return false;
     }
+    scratch.recycle(plan.model.fields.len());
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let lead = LeadSeed { plan }.deserialize(&mut deserializer).ok()?;
-    deserializer.end().ok()?;
-    Some(lead)
+    LeadSeed { plan, scratch }
+        .deserialize(&mut deserializer)
+        .is_ok()
+        && deserializer.end().is_ok()
 }
 
 /// Why the fast reader gave up; never shown, the careful reader says why.
@@ -269,43 +303,50 @@ impl<'de> Visitor<'de> for Slot<'_> {
     }
 }
 
-/// The whole record.
-struct LeadSeed<'p> {
+/// The whole record, read into the scratch's lead.
+struct LeadSeed<'p, 's> {
     plan: &'p Plan,
+    scratch: &'s mut LeadScratch,
 }
 
-impl<'de> DeserializeSeed<'de> for LeadSeed<'_> {
-    type Value = Lead;
+impl<'de> DeserializeSeed<'de> for LeadSeed<'_, '_> {
+    type Value = ();
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Lead, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for LeadSeed<'_> {
-    type Value = Lead;
+impl<'de> Visitor<'de> for LeadSeed<'_, '_> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a lead record")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Lead, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let plan = self.plan;
         let declared = &plan.model.fields;
-        let mut fields = vec![FieldValue::Missing; declared.len()];
-        let mut id = None;
-        let mut events = Vec::new();
+        let LeadScratch { lead, spare } = self.scratch;
+        let mut has_id = false;
         let mut seen = Seen::new();
         while let Some(key) = map.next_key_seed(Key)? {
             seen.first_time(key)?;
             match key {
-                "id" => id = Some(map.next_value_seed(Id)?),
-                "events" => events = map.next_value_seed(Events { plan })?,
+                "id" => {
+                    map.next_value_seed(Id { slot: &mut lead.id })?;
+                    has_id = true;
+                }
+                "events" => map.next_value_seed(Events {
+                    plan,
+                    events: &mut lead.events,
+                    spare: &mut *spare,
+                })?,
                 _ => match declared.iter().position(|f| f.key == key) {
                     Some(i) => {
                         let ty = declared.get(i).map(|f| f.ty).ok_or_else(give_up)?;
                         let value = map.next_value_seed(Slot { plan, ty })?;
-                        if let Some(slot) = fields.get_mut(i) {
+                        if let Some(slot) = lead.fields.get_mut(i) {
                             *slot = value;
                         }
                     }
@@ -313,90 +354,105 @@ impl<'de> Visitor<'de> for LeadSeed<'_> {
                 },
             }
         }
-        Ok(Lead {
-            id: id.ok_or_else(give_up)?,
-            fields,
-            events,
-        })
+        if has_id {
+            Ok(())
+        } else {
+            Err(give_up())
+        }
     }
 }
 
-/// The lead's id, echoed exactly as given.
-struct Id;
+/// The lead's id, echoed exactly as given; text goes into the previous
+/// lead's id when that was text too.
+struct Id<'s> {
+    slot: &'s mut serde_json::Value,
+}
 
-impl<'de> DeserializeSeed<'de> for Id {
-    type Value = serde_json::Value;
+impl<'de> DeserializeSeed<'de> for Id<'_> {
+    type Value = ();
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<serde_json::Value, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for Id {
-    type Value = serde_json::Value;
+impl<'de> Visitor<'de> for Id<'_> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an id")
     }
 
-    fn visit_i64<E>(self, v: i64) -> Result<serde_json::Value, E> {
-        Ok(v.into())
+    fn visit_i64<E>(self, v: i64) -> Result<(), E> {
+        *self.slot = v.into();
+        Ok(())
     }
 
-    fn visit_u64<E>(self, v: u64) -> Result<serde_json::Value, E> {
-        Ok(v.into())
+    fn visit_u64<E>(self, v: u64) -> Result<(), E> {
+        *self.slot = v.into();
+        Ok(())
     }
 
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<serde_json::Value, E> {
-        serde_json::Number::from_f64(v)
-            .map(serde_json::Value::Number)
-            .ok_or_else(give_up)
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        let n = serde_json::Number::from_f64(v).ok_or_else(give_up)?;
+        *self.slot = serde_json::Value::Number(n);
+        Ok(())
     }
 
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<serde_json::Value, E> {
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
         if v.trim().is_empty() {
             return Err(give_up());
         }
-        Ok(serde_json::Value::String(v.to_string()))
+        match self.slot {
+            serde_json::Value::String(id) => {
+                id.clear();
+                id.push_str(v);
+            }
+            other => *other = serde_json::Value::String(v.to_string()),
+        }
+        Ok(())
     }
 }
 
 /// The `events` array: declared events in order, undeclared ones dropped.
-struct Events<'p> {
+struct Events<'p, 's> {
     plan: &'p Plan,
+    /// Empty when reading starts.
+    events: &'s mut Vec<Event>,
+    spare: &'s mut Vec<Vec<FieldValue>>,
 }
 
-impl<'de> DeserializeSeed<'de> for Events<'_> {
-    type Value = Vec<Event>;
+impl<'de> DeserializeSeed<'de> for Events<'_, '_> {
+    type Value = ();
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<Event>, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for Events<'_> {
-    type Value = Vec<Event>;
+impl<'de> Visitor<'de> for Events<'_, '_> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an array of events")
     }
 
-    fn visit_unit<E>(self) -> Result<Vec<Event>, E> {
-        Ok(Vec::new())
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Event>, A::Error> {
-        let mut events = Vec::with_capacity(seq.size_hint().unwrap_or(8));
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut seen = Seen::new();
         while let Some(event) = seq.next_element_seed(EventSeed {
             plan: self.plan,
             seen: &mut seen,
+            spare: &mut *self.spare,
         })? {
             if let Some(event) = event {
-                events.push(event);
+                self.events.push(event);
             }
         }
-        Ok(events)
+        Ok(())
     }
 }
 
@@ -405,6 +461,8 @@ struct EventSeed<'p, 's, 'de> {
     plan: &'p Plan,
     /// The keys of the event being read, kept between events to reuse.
     seen: &'s mut Seen<'de>,
+    /// Empty property vectors to fill rather than allocate.
+    spare: &'s mut Vec<Vec<FieldValue>>,
 }
 
 impl<'de> DeserializeSeed<'de> for EventSeed<'_, '_, 'de> {
@@ -439,7 +497,8 @@ impl<'de> Visitor<'de> for EventSeed<'_, '_, 'de> {
                     let name = map.next_value_seed(Text)?;
                     let event = plan.event_type(&name);
                     if let Some(id) = event {
-                        props = vec![FieldValue::Missing; declared_props(plan, id).len()];
+                        props = self.spare.pop().unwrap_or_default();
+                        props.resize(declared_props(plan, id).len(), FieldValue::Missing);
                     }
                     kind = Some(event);
                 }

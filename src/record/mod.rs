@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::io::BufRead;
 
+pub use fast::LeadScratch;
 pub use json::{Json, Raw};
 
 use crate::check::{fold, ValueType};
@@ -110,20 +111,35 @@ impl RawRecord {
     /// not parsed yet is read straight into the plan's slots when it can
     /// be, and through the JSON tree (which words any problem) when not.
     pub fn to_lead(&self, plan: &Plan, extra_events: &[(usize, Json)]) -> Result<Lead, Problem> {
+        let mut scratch = LeadScratch::default();
+        self.to_lead_in(plan, extra_events, &mut scratch)?;
+        Ok(scratch.lead)
+    }
+
+    /// Converts the record as [`to_lead`](Self::to_lead) does, into the
+    /// lead `scratch` kept from the previous record so that its vectors
+    /// are reused. After an error the scratch's lead means nothing.
+    pub fn to_lead_in<'s>(
+        &self,
+        plan: &Plan,
+        extra_events: &[(usize, Json)],
+        scratch: &'s mut LeadScratch,
+    ) -> Result<&'s Lead, Problem> {
         let parsed;
         let json = match &self.json {
             Some(Ok(json)) => json,
             Some(Err(message)) => return Err(Problem::whole(message.clone())),
             None => {
-                if let Some(mut lead) = fast::read_lead(plan, &self.raw) {
-                    add_extra_events(plan, &mut lead.events, extra_events)?;
-                    return Ok(lead);
+                if fast::read_lead_into(plan, &self.raw, scratch) {
+                    add_extra_events(plan, &mut scratch.lead.events, extra_events)?;
+                    return Ok(&scratch.lead);
                 }
                 parsed = parse_json(&self.raw).map_err(Problem::whole)?;
                 &parsed
             }
         };
-        to_lead(plan, json, extra_events)
+        scratch.lead = to_lead(plan, json, extra_events)?;
+        Ok(&scratch.lead)
     }
 
     /// The record's JSON (parsed here if need be), or why it is not JSON.
