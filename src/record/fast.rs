@@ -14,8 +14,8 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use super::convert_raw;
 use super::json::{Json, Raw};
+use super::{convert_raw, text_in};
 use crate::check::{EventId, Prop, ValueType};
 use crate::eval::{Event, FieldValue, Lead};
 use crate::plan::Plan;
@@ -37,18 +37,34 @@ pub struct LeadScratch {
     pub lead: Lead,
     /// Emptied property vectors of earlier events, to reuse.
     spare: Vec<Vec<FieldValue>>,
+    /// Emptied strings of earlier text values, to reuse.
+    strings: Vec<String>,
 }
 
 impl LeadScratch {
     /// Empties the lead, keeping what it allocated.
     fn recycle(&mut self, fields: usize) {
+        let strings = &mut self.strings;
         for event in self.lead.events.drain(..) {
             let mut props = event.props;
-            props.clear();
+            props
+                .drain(..)
+                .for_each(|value| keep_strings(value, strings));
             self.spare.push(props);
         }
-        self.lead.fields.clear();
+        let fields_before = self.lead.fields.drain(..);
+        fields_before.for_each(|value| keep_strings(value, strings));
         self.lead.fields.resize(fields, FieldValue::Missing);
+    }
+}
+
+/// Keeps the strings of a text value, emptied, for the next ones.
+fn keep_strings(value: FieldValue, strings: &mut Vec<String>) {
+    if let FieldValue::Text { raw, folded } = value {
+        for mut s in std::iter::once(raw).chain(folded) {
+            s.clear();
+            strings.push(s);
+        }
     }
 }
 
@@ -242,18 +258,20 @@ impl<'de> Visitor<'de> for Skip {
 }
 
 /// A field or property value, converted to its declared type as read.
-struct Slot<'p> {
+struct Slot<'p, 's> {
     plan: &'p Plan,
     ty: ValueType,
+    /// Strings to fill for text, rather than allocate.
+    strings: &'s mut Vec<String>,
 }
 
-impl Slot<'_> {
+impl Slot<'_, '_> {
     fn convert<E: de::Error>(&self, raw: Raw<'_>) -> Result<FieldValue, E> {
         convert_raw(self.plan, raw, self.ty).map_err(|_| give_up())
     }
 }
 
-impl<'de> DeserializeSeed<'de> for Slot<'_> {
+impl<'de> DeserializeSeed<'de> for Slot<'_, '_> {
     type Value = FieldValue;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<FieldValue, D::Error> {
@@ -261,7 +279,7 @@ impl<'de> DeserializeSeed<'de> for Slot<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for Slot<'_> {
+impl<'de> Visitor<'de> for Slot<'_, '_> {
     type Value = FieldValue;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -290,6 +308,10 @@ impl<'de> Visitor<'de> for Slot<'_> {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<FieldValue, E> {
+        if self.ty == ValueType::Text && !v.trim().is_empty() {
+            // What `convert_raw` gives, in reused strings.
+            return Ok(text_in(v, self.strings));
+        }
         self.convert(Raw::Str(v))
     }
 
@@ -327,7 +349,11 @@ impl<'de> Visitor<'de> for LeadSeed<'_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let plan = self.plan;
         let declared = &plan.model.fields;
-        let LeadScratch { lead, spare } = self.scratch;
+        let LeadScratch {
+            lead,
+            spare,
+            strings,
+        } = self.scratch;
         let mut has_id = false;
         let mut seen = Seen::new();
         while let Some(key) = map.next_key_seed(Key)? {
@@ -341,11 +367,16 @@ impl<'de> Visitor<'de> for LeadSeed<'_, '_> {
                     plan,
                     events: &mut lead.events,
                     spare: &mut *spare,
+                    strings: &mut *strings,
                 })?,
                 _ => match declared.iter().position(|f| f.key == key) {
                     Some(i) => {
                         let ty = declared.get(i).map(|f| f.ty).ok_or_else(give_up)?;
-                        let value = map.next_value_seed(Slot { plan, ty })?;
+                        let value = map.next_value_seed(Slot {
+                            plan,
+                            ty,
+                            strings: &mut *strings,
+                        })?;
                         if let Some(slot) = lead.fields.get_mut(i) {
                             *slot = value;
                         }
@@ -420,6 +451,7 @@ struct Events<'p, 's> {
     /// Empty when reading starts.
     events: &'s mut Vec<Event>,
     spare: &'s mut Vec<Vec<FieldValue>>,
+    strings: &'s mut Vec<String>,
 }
 
 impl<'de> DeserializeSeed<'de> for Events<'_, '_> {
@@ -447,6 +479,7 @@ impl<'de> Visitor<'de> for Events<'_, '_> {
             plan: self.plan,
             seen: &mut seen,
             spare: &mut *self.spare,
+            strings: &mut *self.strings,
         })? {
             if let Some(event) = event {
                 self.events.push(event);
@@ -463,6 +496,7 @@ struct EventSeed<'p, 's, 'de> {
     seen: &'s mut Seen<'de>,
     /// Empty property vectors to fill rather than allocate.
     spare: &'s mut Vec<Vec<FieldValue>>,
+    strings: &'s mut Vec<String>,
 }
 
 impl<'de> DeserializeSeed<'de> for EventSeed<'_, '_, 'de> {
@@ -510,7 +544,11 @@ impl<'de> Visitor<'de> for EventSeed<'_, '_, 'de> {
                     match declared.iter().position(|p| p.name == key) {
                         Some(i) => {
                             let ty = declared.get(i).map(|p| p.ty).ok_or_else(give_up)?;
-                            let value = map.next_value_seed(Slot { plan, ty })?;
+                            let value = map.next_value_seed(Slot {
+                                plan,
+                                ty,
+                                strings: &mut *self.strings,
+                            })?;
                             if let Some(slot) = props.get_mut(i) {
                                 *slot = value;
                             }
@@ -530,7 +568,8 @@ impl<'de> Visitor<'de> for EventSeed<'_, '_, 'de> {
         for (key, value) in &early {
             if let Some(i) = declared.iter().position(|p| p.name == *key) {
                 let ty = declared.get(i).map(|p| p.ty).ok_or_else(give_up)?;
-                let value = Slot { plan, ty }.convert(value.raw())?;
+                let strings = &mut *self.strings;
+                let value = Slot { plan, ty, strings }.convert(value.raw())?;
                 if let Some(slot) = props.get_mut(i) {
                     *slot = value;
                 }

@@ -825,18 +825,31 @@ pub(crate) fn convert_raw(
 }
 
 fn text(s: &str) -> FieldValue {
+    text_in(s, &mut Vec::new())
+}
+
+/// A text value, written into emptied `strings` kept from earlier values
+/// when there are some (the fast reader keeps them between records).
+pub(crate) fn text_in(s: &str, strings: &mut Vec<String>) -> FieldValue {
     let raw = s.trim();
+    let mut copy = |text: &str| {
+        let mut buffer = strings.pop().unwrap_or_default();
+        buffer.push_str(text);
+        buffer
+    };
     let folded = if raw.is_ascii() {
         // The same as `to_lowercase` for ASCII, without building a string
         // only to find it equal.
-        raw.bytes()
-            .any(|b| b.is_ascii_uppercase())
-            .then(|| raw.to_ascii_lowercase())
+        raw.bytes().any(|b| b.is_ascii_uppercase()).then(|| {
+            let mut folded = copy(raw);
+            folded.make_ascii_lowercase();
+            folded
+        })
     } else {
         Some(raw.to_lowercase()).filter(|folded| folded != raw)
     };
     FieldValue::Text {
-        raw: raw.to_string(),
+        raw: copy(raw),
         folded,
     }
 }
