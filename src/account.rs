@@ -33,14 +33,16 @@ pub struct Membership {
     pub tests: Vec<bool>,
 }
 
-/// The account a lead belongs to, if any, and what it brings to it. A
-/// disqualified lead (a competitor, a junk address) belongs to none: it
-/// must not make its company look interested.
+/// The account a lead belongs to, if any, and what it brings to it;
+/// `tests` says which of the account's member tests the lead passes
+/// ([`Evaluator::evaluate_member_into`]). A disqualified lead (a
+/// competitor, a junk address) belongs to none: it must not make its
+/// company look interested.
 pub fn membership(
     plan: &Plan,
-    evaluator: &Evaluator,
     lead: &Lead,
     outcome: &Outcome,
+    tests: Vec<bool>,
 ) -> Option<Membership> {
     let account = plan.model.account.as_ref()?;
     if !outcome.disqualified_by.is_empty() {
@@ -54,7 +56,6 @@ pub fn membership(
         Some(g) => outcome.groups.get(g).copied().unwrap_or(0.0),
         None => outcome.score,
     };
-    let tests = evaluator.member_tests(&account.member_tests, lead, outcome);
     Some(Membership {
         key,
         shown,

@@ -356,12 +356,16 @@ impl<'p> Evaluator<'p> {
         }
     }
 
-    /// Whether a lead passes each of an account's member tests.
-    pub fn member_tests(&self, tests: &[MemberTest], lead: &Lead, outcome: &Outcome) -> Vec<bool> {
-        if tests.iter().all(|t| t.condition.is_none()) {
-            return vec![true; tests.len()];
-        }
-        self.with_aggregates(lead, |aggregates, _| {
+    /// Evaluates a lead into `outcome` and, in the same pass over its
+    /// events, whether it passes each of an account's member tests.
+    pub fn evaluate_member_into(
+        &self,
+        lead: &Lead,
+        tests: &[MemberTest],
+        outcome: &mut Outcome,
+    ) -> Vec<bool> {
+        self.with_aggregates(lead, |aggregates, last_activity| {
+            self.evaluate_with(lead, aggregates, last_activity, outcome);
             let context = self.outcome_context(lead, aggregates, outcome);
             tests
                 .iter()

@@ -6,7 +6,7 @@ use super::input::{attach_events, convert, Inputs};
 use super::{EvalArgs, Exit};
 use crate::account::{domain, membership, Accounts};
 use crate::check::fold;
-use crate::eval::Evaluator;
+use crate::eval::{Evaluator, Outcome};
 use crate::output::{account_explanation, explanation};
 use crate::record::id_key;
 
@@ -139,8 +139,9 @@ fn run_account(args: &ExplainArgs, key: &str, color: bool) -> Exit {
                 return Exit::Findings;
             }
         };
-        let outcome = evaluator.evaluate(&lead);
-        if let Some(member) = membership(&plan, &evaluator, &lead, &outcome) {
+        let mut outcome = Outcome::default();
+        let passed = evaluator.evaluate_member_into(&lead, &account.member_tests, &mut outcome);
+        if let Some(member) = membership(&plan, &lead, &outcome, passed) {
             if member.key == wanted {
                 members.push((lead.id.clone(), member.value));
                 accounts.add(member, &lead.id);

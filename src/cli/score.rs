@@ -108,6 +108,11 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
     let evaluator = Evaluator::new(&plan, as_of);
     let explain = args.explain;
     let by_account = accounts.is_some();
+    let member_tests = plan
+        .model
+        .account
+        .as_ref()
+        .map_or(&[][..], |a| a.member_tests.as_slice());
     // Conversion, evaluation and rendering run on every core; results are
     // written (or tallied into accounts) in input order.
     let scored = stream.for_each(
@@ -118,19 +123,18 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
         |scratch, pending, file| {
             let (scratch, outcome) = scratch;
             let lead = convert_in(&plan, pending, file, scratch).map_err(Box::new)?;
+            if by_account {
+                let passed = evaluator.evaluate_member_into(lead, member_tests, outcome);
+                let member = membership(&plan, lead, outcome, passed);
+                return Ok(Scored::Member(member.map(|m| (m, lead.id.clone()))));
+            }
             evaluator.evaluate_into(lead, outcome);
-            let outcome = &*outcome;
-            Ok(if by_account {
-                let member = membership(&plan, &evaluator, lead, outcome);
-                Scored::Member(member.map(|m| (m, lead.id.clone())))
-            } else {
-                Scored::Lead(layout.render(&LeadResult {
-                    plan: &plan,
-                    id: &lead.id,
-                    outcome,
-                    explain,
-                }))
-            })
+            Ok(Scored::Lead(layout.render(&LeadResult {
+                plan: &plan,
+                id: &lead.id,
+                outcome,
+                explain,
+            })))
         },
         |scored| match scored {
             Scored::Lead(rendered) => rendered
