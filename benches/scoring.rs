@@ -105,6 +105,27 @@ fn end_to_end(c: &mut Criterion) {
             }
         })
     });
+    group.bench_function("read into the plan's slots, one thread", |b| {
+        let mut scratch = LeadScratch::default();
+        b.iter(|| {
+            for record in Records::new(Cursor::new(text.as_bytes()), Format::Ndjson).unwrap() {
+                let record = record.unwrap();
+                black_box(record.to_lead_in(&plan, &[], &mut scratch).unwrap());
+            }
+        })
+    });
+    group.bench_function("read and evaluate, one thread", |b| {
+        let mut scratch = LeadScratch::default();
+        let mut outcome = Outcome::default();
+        b.iter(|| {
+            for record in Records::new(Cursor::new(text.as_bytes()), Format::Ndjson).unwrap() {
+                let record = record.unwrap();
+                let lead = record.to_lead_in(&plan, &[], &mut scratch).unwrap();
+                evaluator.evaluate_into(lead, &mut outcome);
+                black_box(&outcome);
+            }
+        })
+    });
     group.bench_function("score end to end, one thread", |b| {
         // As the CLI does: one lead and one outcome per thread, refilled.
         let mut scratch = LeadScratch::default();
@@ -122,7 +143,7 @@ fn end_to_end(c: &mut Criterion) {
                     outcome: &outcome,
                     explain: false,
                 };
-                let rendered = writer.layout().render(&result).unwrap();
+                let rendered = writer.layout().render_lead(&result).unwrap();
                 writer.write(rendered).unwrap();
             }
             black_box(writer.finish().unwrap())

@@ -3,7 +3,7 @@
 
 use crate::check::{
     AccountDef, AggKind, Cond, DateBound, DecaySpec, Effect, GroupId, MemberTest, Output, Pred,
-    RuleId, TextOp, Value,
+    RuleId, Value,
 };
 use crate::plan::Plan;
 use crate::syntax::ast::{DecayAmount, DecayMode};
@@ -633,13 +633,8 @@ fn holds(pred: &Pred, value: &Resolved) -> bool {
         (Pred::Missing, v) => matches!(v, Resolved::Missing),
         (Pred::Present, v) => !matches!(v, Resolved::Missing),
         (_, Resolved::Missing) => false,
-        (Pred::Text(op, values), Resolved::Text(_, folded)) => values.iter().any(|v| match op {
-            TextOp::Equals => folded == v,
-            TextOp::Contains => folded.contains(v.as_str()),
-            TextOp::StartsWith => folded.starts_with(v.as_str()),
-            TextOp::EndsWith => folded.ends_with(v.as_str()),
-        }),
-        (Pred::ListHas(values), Resolved::List(items)) => items.iter().any(|i| values.contains(i)),
+        (Pred::Text(op, values), Resolved::Text(_, folded)) => values.holds(*op, folded),
+        (Pred::ListHas(values), Resolved::List(items)) => values.has_any(items),
         (Pred::Matches(re), Resolved::Text(raw, _)) => re.is_match(raw),
         (Pred::Number(o, n), Resolved::Number(x)) => o.holds(*x, *n),
         (Pred::NumberBetween(a, b), Resolved::Number(x)) => *a <= *x && *x <= *b,

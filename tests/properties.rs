@@ -268,3 +268,52 @@ proptest! {
         }
     }
 }
+
+/// The prepared writer of lead results (`Layout::render_lead`) writes the
+/// bytes `serde_json` writes for the same result, whatever the id and
+/// however the lead scored.
+#[test]
+fn prepared_lead_json_is_what_serde_writes() {
+    use leadscore::output::{LeadResult, OutputFormat, Rendered, ResultWriter};
+    let plan = example_plan();
+    let evaluator = Evaluator::new(
+        &plan,
+        leadscore::time::parse_instant("2026-11-20").expect("date"),
+    );
+    let writer = ResultWriter::new(Vec::new(), OutputFormat::Ndjson, &plan);
+    let mut leads = example_leads(&plan);
+    leads.extend(leadscore::generate::leads(3000, 11).map(|generated| {
+        let json: Json = serde_json::from_str(&generated.to_ndjson()).expect("JSON");
+        to_lead(&plan, &json, &[]).expect("valid lead")
+    }));
+    let ids = [
+        serde_json::json!("plain"),
+        serde_json::json!("quote \" backslash \\ tab \t ünïcode ✓ \u{1}"),
+        serde_json::json!(42),
+        serde_json::json!(-7.5),
+        serde_json::json!(18446744073709551615u64),
+    ];
+    let mut disqualified = 0;
+    for (n, lead) in leads.iter().enumerate() {
+        let outcome = evaluator.evaluate(lead);
+        disqualified += usize::from(!outcome.disqualified_by.is_empty());
+        let id = ids.get(n % (ids.len() + 1)).unwrap_or(&lead.id);
+        let result = LeadResult {
+            plan: &plan,
+            id,
+            outcome: &outcome,
+            explain: false,
+        };
+        let Rendered::Json(prepared) = writer.layout().render_lead(&result).expect("rendered")
+        else {
+            panic!("NDJSON renders JSON");
+        };
+        let expected = serde_json::to_vec(&result).expect("serialised");
+        assert_eq!(
+            String::from_utf8_lossy(&prepared),
+            String::from_utf8_lossy(&expected),
+            "lead {n}"
+        );
+    }
+    assert!(disqualified > 0, "the leads include disqualified ones");
+}

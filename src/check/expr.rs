@@ -719,14 +719,17 @@ impl<'a> Checker<'a> {
                     Ty::Text => match self.texts(set, scope) {
                         Some(values) => Cond::Test(
                             value,
-                            Pred::Text(op, values.iter().map(|v| v.to_lowercase()).collect()),
+                            Pred::Text(
+                                op,
+                                TextSet::new(values.iter().map(|v| v.to_lowercase()).collect()),
+                            ),
                         ),
                         None => Cond::Invalid,
                     },
                     Ty::TextList if op == TextOp::Contains => match self.texts(set, scope) {
                         Some(values) => Cond::Test(
                             value,
-                            Pred::ListHas(values.iter().map(|v| fold(v)).collect()),
+                            Pred::ListHas(TextSet::new(values.iter().map(|v| fold(v)).collect())),
                         ),
                         None => Cond::Invalid,
                     },
@@ -820,9 +823,10 @@ impl<'a> Checker<'a> {
                     );
                 }
                 match self.single_text(constant, subject, scope) {
-                    Some(t) => {
-                        Cond::Test(value, Pred::Text(TextOp::Equals, vec![t.to_lowercase()]))
-                    }
+                    Some(t) => Cond::Test(
+                        value,
+                        Pred::Text(TextOp::Equals, TextSet::new(vec![t.to_lowercase()])),
+                    ),
                     None => Cond::Invalid,
                 }
             }
@@ -897,7 +901,7 @@ impl<'a> Checker<'a> {
                     value,
                     Pred::Text(
                         TextOp::Equals,
-                        values.iter().map(|v| v.to_lowercase()).collect(),
+                        TextSet::new(values.iter().map(|v| v.to_lowercase()).collect()),
                     ),
                 ),
                 None => Cond::Invalid,

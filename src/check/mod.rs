@@ -7,6 +7,7 @@ mod lints;
 pub mod model;
 mod outputs;
 mod tests;
+mod texts;
 
 use std::collections::HashMap;
 

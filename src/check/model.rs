@@ -4,6 +4,8 @@
 
 use regex::Regex;
 
+pub use super::texts::TextSet;
+
 use crate::source::Span;
 use crate::syntax::ast::{CompareOp, DecayAmount, DecayMode, Duration};
 use crate::time::Instant;
@@ -259,9 +261,9 @@ pub struct DateBound {
 #[derive(Debug, Clone)]
 pub enum Pred {
     /// Text (folded) against any of the folded values.
-    Text(TextOp, Vec<String>),
+    Text(TextOp, TextSet),
     /// A list of text holds any of the folded values.
-    ListHas(Vec<String>),
+    ListHas(TextSet),
     /// Case-sensitive regex on the raw (trimmed) text.
     Matches(Regex),
     Number(Order, f64),

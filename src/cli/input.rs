@@ -14,13 +14,17 @@ use crate::record::{
 };
 use crate::time::Instant;
 
+/// An opened leads or events file, read on a thread of its own while
+/// the records before are scored.
+pub type Input = Box<dyn BufRead + Send>;
+
 /// Everything a scoring run starts from.
 pub struct Inputs {
     pub plan: Plan,
     pub as_of: Instant,
     /// The leads file as named in messages.
     pub file: String,
-    pub records: Records<Box<dyn BufRead>>,
+    pub records: Records<Input>,
     pub events: Option<EventSource>,
 }
 
@@ -29,7 +33,7 @@ pub struct Inputs {
 pub enum EventSource {
     Grouped(EventsFile),
     Sorted {
-        rows: Box<SortedEvents<Box<dyn BufRead>>>,
+        rows: Box<SortedEvents<Input>>,
         previous: Option<String>,
     },
 }
@@ -110,7 +114,7 @@ impl EvalArgs {
 
 /// Opens the lead records and their events file, reporting a failure;
 /// returns the leads file's name as messages show it.
-pub(super) type OpenedLeads = (String, Records<Box<dyn BufRead>>, Option<EventSource>);
+pub(super) type OpenedLeads = (String, Records<Input>, Option<EventSource>);
 
 pub(super) fn open_leads(
     leads: &str,
@@ -130,8 +134,8 @@ pub(super) fn open_leads(
 }
 
 /// Opens a lead file (or stdin for `-`) as a stream of records.
-fn open_records(path: &str) -> io::Result<Records<Box<dyn BufRead>>> {
-    let mut reader: Box<dyn BufRead> = if path == "-" {
+fn open_records(path: &str) -> io::Result<Records<Input>> {
+    let mut reader: Input = if path == "-" {
         Box::new(BufReader::new(io::stdin()))
     } else {
         Box::new(BufReader::with_capacity(1 << 16, File::open(path)?))
@@ -143,7 +147,7 @@ fn open_records(path: &str) -> io::Result<Records<Box<dyn BufRead>>> {
 /// Opens the `--events` file, if any.
 fn open_events(path: Option<&str>, sorted: bool) -> io::Result<Option<EventSource>> {
     let Some(path) = path else { return Ok(None) };
-    let mut reader: Box<dyn BufRead> = if path == "-" {
+    let mut reader: Input = if path == "-" {
         Box::new(BufReader::new(io::stdin()))
     } else {
         Box::new(BufReader::new(File::open(path)?))

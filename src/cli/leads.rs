@@ -3,13 +3,14 @@
 //! handed back in input order; bad records handled as `score` does.
 
 use std::fs::File;
-use std::io::{BufRead, BufWriter, Write as _};
+use std::io::{BufWriter, Write as _};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::SyncSender;
 
 use clap::Args;
 use rayon::prelude::*;
 
-use super::input::{attach_events, open_leads, EventSource, Pending};
+use super::input::{attach_events, open_leads, EventSource, Input, Pending};
 use super::progress::Progress;
 use super::score::{OnError, Sink};
 use super::Exit;
@@ -64,7 +65,7 @@ pub struct StreamOptions<'a> {
 /// (and kept in `--rejects`), never dropped silently.
 pub struct Stream<'a> {
     file: String,
-    records: Records<Box<dyn BufRead>>,
+    records: Records<Input>,
     events: Option<EventSource>,
     options: StreamOptions<'a>,
     rejects: Option<BufWriter<File>>,
@@ -103,7 +104,7 @@ impl<'a> Stream<'a> {
     /// thread pool.
     pub fn new(
         file: String,
-        records: Records<Box<dyn BufRead>>,
+        records: Records<Input>,
         events: Option<EventSource>,
         options: StreamOptions<'a>,
     ) -> Result<Stream<'a>, Exit> {
@@ -155,7 +156,7 @@ impl<'a> Stream<'a> {
         let Stream {
             file,
             records,
-            mut events,
+            events,
             options,
             mut rejects,
             pool,
@@ -166,6 +167,7 @@ impl<'a> Stream<'a> {
             orphans: 0,
         };
         let progress = Progress::start(options.quiet);
+        let file_name = file.clone();
         let mut set_aside = |error: &RecordError, summary: &mut Summary| -> Result<(), Exit> {
             let stop = progress
                 .suspend(|| reject(error, options.on_error, &mut rejects, &mut summary.rejected));
@@ -177,52 +179,50 @@ impl<'a> Stream<'a> {
                 None => Ok(()),
             }
         };
-        let mut records = records.into_iter();
-        let mut batch: Vec<Pending> = Vec::with_capacity(BATCH);
-        loop {
-            batch.clear();
-            for record in records.by_ref().take(BATCH) {
-                let raw = record.map_err(|e| {
-                    progress.finish();
-                    eprintln!("error: reading `{file}` failed: {e}");
-                    Exit::Usage
-                })?;
-                batch.push(attach_events(raw, events.as_mut()).map_err(|message| {
-                    progress.finish();
-                    eprintln!("error: {message}");
-                    Exit::Usage
-                })?);
-            }
-            // Bad rows of the events file are reported like bad records.
-            for error in events
-                .as_mut()
-                .map(EventSource::take_errors)
-                .unwrap_or_default()
-            {
-                set_aside(&error, &mut summary)?;
-            }
-            if batch.is_empty() {
-                break;
-            }
-            // Results come back in input order, so the output is the same
-            // whatever the number of threads.
-            let results: Vec<Result<T, Box<RecordError>>> = pool.install(|| {
-                batch
-                    .par_drain(..)
-                    .map_init(&init, |scratch, pending| evaluate(scratch, pending, &file))
-                    .collect()
-            });
-            for result in results {
-                match result {
-                    Ok(value) => {
-                        consume(value).inspect_err(|_| progress.finish())?;
-                        summary.used += 1;
+        // Records are read (and given their events) on a thread of their
+        // own, a batch or two ahead of the scoring threads, so that no core
+        // waits for the input while another scores.
+        let events = std::thread::scope(|scope| -> Result<Option<EventSource>, Exit> {
+            let (send, batches) = std::sync::mpsc::sync_channel(2);
+            let reader = scope.spawn(move || read_batches(records, events, &file_name, send));
+            for read in batches {
+                let (batch, event_errors) = match read {
+                    Ok(read) => read,
+                    Err(message) => {
+                        progress.finish();
+                        eprintln!("error: {message}");
+                        return Err(Exit::Usage);
                     }
-                    Err(error) => set_aside(&error, &mut summary)?,
+                };
+                // Bad rows of the events file are reported like bad records.
+                for error in event_errors {
+                    set_aside(&error, &mut summary)?;
                 }
+                // Results come back in input order, so the output is the
+                // same whatever the number of threads.
+                let results: Vec<Result<T, Box<RecordError>>> = pool.install(|| {
+                    batch
+                        .into_par_iter()
+                        .map_init(&init, |scratch, pending| evaluate(scratch, pending, &file))
+                        .collect()
+                });
+                for result in results {
+                    match result {
+                        Ok(value) => {
+                            consume(value).inspect_err(|_| progress.finish())?;
+                            summary.used += 1;
+                        }
+                        Err(error) => set_aside(&error, &mut summary)?,
+                    }
+                }
+                progress.update(summary.used + summary.rejected);
             }
-            progress.update(summary.used + summary.rejected);
-        }
+            reader.join().map_err(|_| {
+                progress.finish();
+                eprintln!("error: reading `{file}` stopped unexpectedly");
+                Exit::Usage
+            })
+        })?;
         progress.finish();
         // Events whose lead never appeared are reported, not silently lost.
         if let Some(events) = events {
@@ -248,6 +248,54 @@ impl<'a> Stream<'a> {
             r.flush().map_err(|e| write_failed(&e))?;
         }
         Ok(summary)
+    }
+}
+
+/// A batch of records with their events, and the events file's bad rows
+/// found while reading them; or why reading stopped.
+type Read = Result<(Vec<Pending>, Vec<RecordError>), String>;
+
+/// Reads batches of records until the input ends, reading fails, or the
+/// scoring side stops listening; hands back the events source, whose
+/// remaining rows are the orphans.
+fn read_batches(
+    records: Records<Input>,
+    mut events: Option<EventSource>,
+    file: &str,
+    send: SyncSender<Read>,
+) -> Option<EventSource> {
+    let mut records = records.into_iter();
+    loop {
+        let mut batch = Vec::with_capacity(BATCH);
+        let mut failed = None;
+        for record in records.by_ref().take(BATCH) {
+            let pending = record
+                .map_err(|e| format!("reading `{file}` failed: {e}"))
+                .and_then(|raw| attach_events(raw, events.as_mut()));
+            match pending {
+                Ok(pending) => batch.push(pending),
+                Err(message) => {
+                    failed = Some(message);
+                    break;
+                }
+            }
+        }
+        let errors = events
+            .as_mut()
+            .map(EventSource::take_errors)
+            .unwrap_or_default();
+        let last = batch.is_empty() || failed.is_some();
+        // The records read before a failure are scored before it is reported.
+        let worth_sending = !batch.is_empty() || !errors.is_empty();
+        if worth_sending && send.send(Ok((batch, errors))).is_err() {
+            return events;
+        }
+        if let Some(message) = failed {
+            let _ = send.send(Err(message));
+        }
+        if last {
+            return events;
+        }
     }
 }
 

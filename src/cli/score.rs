@@ -129,7 +129,7 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
                 return Ok(Scored::Member(member.map(|m| (m, lead.id.clone()))));
             }
             evaluator.evaluate_into(lead, outcome);
-            Ok(Scored::Lead(layout.render(&LeadResult {
+            Ok(Scored::Lead(layout.render_lead(&LeadResult {
                 plan: &plan,
                 id: &lead.id,
                 outcome,

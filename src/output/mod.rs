@@ -2,8 +2,11 @@
 //! human-readable explanations are in [`explain`].
 
 mod explain;
+mod template;
 
 pub use explain::{account_explanation, explanation};
+
+use template::LeadTemplate;
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -270,6 +273,8 @@ pub(crate) fn disqualify_reason(plan: &Plan, rule: usize) -> Option<&str> {
 pub struct Layout {
     format: OutputFormat,
     columns: Vec<(String, Option<&'static str>)>,
+    /// For a writer of lead results.
+    lead: Option<LeadTemplate>,
 }
 
 /// One result ready to write: rendered on any thread, written in
@@ -293,6 +298,19 @@ impl Layout {
             OutputFormat::Csv | OutputFormat::Table => {
                 Ok(Rendered::Cells(self.cells(&serde_json::to_value(result)?)))
             }
+        }
+    }
+
+    /// Renders a lead's result: as [`Layout::render`] does, but a JSON
+    /// result without reasons is written from the plan's prepared pieces.
+    pub fn render_lead(&self, result: &LeadResult) -> io::Result<Rendered> {
+        match (&self.lead, self.format) {
+            (Some(template), OutputFormat::Ndjson | OutputFormat::Json) if !result.explain => {
+                let mut json = Vec::with_capacity(256);
+                template.write(result, &mut json)?;
+                Ok(Rendered::Json(json))
+            }
+            _ => self.render(result),
         }
     }
 
@@ -335,7 +353,9 @@ impl<W: Write> ResultWriter<W> {
         );
         columns.extend(output_columns(&model.outputs));
         columns.push(("disqualified".to_string(), None));
-        Self::with_columns(out, format, columns)
+        let mut writer = Self::with_columns(out, format, columns);
+        writer.layout.lead = Some(LeadTemplate::new(plan));
+        writer
     }
 
     /// A writer of account results.
@@ -358,7 +378,11 @@ impl<W: Write> ResultWriter<W> {
     ) -> Self {
         ResultWriter {
             out,
-            layout: Layout { format, columns },
+            layout: Layout {
+                format,
+                columns,
+                lead: None,
+            },
             written: 0,
             table_rows: Vec::new(),
         }
