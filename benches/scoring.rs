@@ -4,10 +4,11 @@
 //! and scoring generated NDJSON and CSV end to end, next to the cost of
 //! merely parsing the same NDJSON into typed structs with serde_json.
 
-use std::io::Cursor;
+use std::io::{BufRead, Cursor};
 use std::path::Path;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use leadscore::cli::{score_stream, OnError, Stream, StreamOptions};
 use leadscore::eval::{Evaluator, Outcome};
 use leadscore::generate::{leads, CSV_HEADER, EVENTS_CSV_HEADER};
 use leadscore::output::{LeadResult, OutputFormat, ResultWriter};
@@ -146,6 +147,33 @@ fn end_to_end(c: &mut Criterion) {
                 let rendered = writer.layout().render_lead(&result).unwrap();
                 writer.write(rendered).unwrap();
             }
+            black_box(writer.finish().unwrap())
+        })
+    });
+    // The CLI's own path: records read on a thread of their own, scored on
+    // every core, written in input order.
+    let input: &'static [u8] = Box::leak(text.clone().into_bytes().into_boxed_slice());
+    group.bench_function("score end to end, every core (as the CLI does)", |b| {
+        b.iter(|| {
+            let reader: Box<dyn BufRead + Send> = Box::new(Cursor::new(input));
+            let records = Records::new(reader, Format::Ndjson).unwrap();
+            let options = StreamOptions {
+                events_file: None,
+                events_sorted: false,
+                on_error: OnError::Fail,
+                rejects: None,
+                threads: None,
+                quiet: true,
+            };
+            let stream = Stream::new("bench.ndjson".into(), records, None, options)
+                .ok()
+                .unwrap();
+            let mut writer =
+                ResultWriter::new(Vec::with_capacity(input.len()), OutputFormat::Ndjson, &plan);
+            let summary = score_stream(stream, &evaluator, &mut writer, false, None)
+                .ok()
+                .unwrap();
+            assert_eq!(summary.used, LEADS);
             black_box(writer.finish().unwrap())
         })
     });

@@ -198,6 +198,10 @@ impl<'p> Evaluator<'p> {
         self.as_of
     }
 
+    pub fn plan(&self) -> &'p Plan {
+        self.plan
+    }
+
     pub fn evaluate(&self, lead: &Lead) -> Outcome {
         let model = &self.plan.model;
         let mut outcome = Outcome {

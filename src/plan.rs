@@ -58,7 +58,7 @@ enum At {
 impl Plan {
     /// The declared event type a record names, compared as folded text.
     pub fn event_type(&self, name: &str) -> Option<EventId> {
-        let trimmed = name.trim();
+        let trimmed = crate::record::trim(name);
         // Feeds nearly always write the name as declared, already folded.
         if let Some((_, id)) = self.event_types.iter().find(|(key, _)| key == trimmed) {
             return Some(*id);

@@ -28,7 +28,7 @@ pub fn start_of_day(date: NaiveDate) -> Instant {
 /// allowed), a date alone (midnight UTC), or date and time without an
 /// offset (UTC).
 pub fn parse_instant(text: &str) -> Option<Instant> {
-    let text = text.trim();
+    let text = crate::record::trim(text);
     if let Some(t) = parse_utc_seconds(text) {
         return Some(t);
     }

@@ -36,6 +36,9 @@ mod progress;
 mod score;
 mod test;
 
+pub use leads::{Stream, StreamOptions, Summary};
+pub use score::{score_stream, OnError};
+
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

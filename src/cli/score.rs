@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 
 use super::input::{convert_in, Inputs};
-use super::leads::{write_failed, Stream, StreamOptions};
+use super::leads::{write_failed, Stream, StreamOptions, Summary};
 use super::{default_format, EvalArgs, Exit};
 use crate::account::{membership, Accounts, Membership};
 use crate::eval::{Evaluator, Outcome};
@@ -104,9 +104,44 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
     } else {
         ResultWriter::new(sink, format, &plan)
     };
-    let layout = writer.layout().clone();
     let evaluator = Evaluator::new(&plan, as_of);
     let explain = args.explain;
+    let scored = score_stream(stream, &evaluator, &mut writer, explain, accounts.as_mut());
+    let summary = match scored {
+        Ok(summary) => summary,
+        Err(exit) => return exit,
+    };
+    if let Some(accounts) = accounts {
+        for result in accounts.finish(&evaluator) {
+            let json = account_json(&plan, &result, explain);
+            let rendered = writer.layout().render(&json);
+            if let Err(e) = rendered.and_then(|r| writer.write(r)) {
+                return write_failed(&e);
+            }
+        }
+    }
+    let mut sink = match writer.finish() {
+        Ok(s) => s,
+        Err(e) => return write_failed(&e),
+    };
+    if let Err(e) = sink.commit() {
+        return write_failed(&e);
+    }
+    summary.report("scored", &options);
+    Exit::Success
+}
+
+/// Scores every record of `stream`: each lead's result is written, in
+/// input order, or with `accounts` tallied into its account.
+pub fn score_stream<W: Write>(
+    stream: Stream,
+    evaluator: &Evaluator,
+    writer: &mut ResultWriter<W>,
+    explain: bool,
+    mut accounts: Option<&mut Accounts>,
+) -> Result<Summary, Exit> {
+    let plan = evaluator.plan();
+    let layout = writer.layout().clone();
     let by_account = accounts.is_some();
     let member_tests = plan
         .model
@@ -115,22 +150,22 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
         .map_or(&[][..], |a| a.member_tests.as_slice());
     // Conversion, evaluation and rendering run on every core; results are
     // written (or tallied into accounts) in input order.
-    let scored = stream.for_each(
+    stream.for_each(
         // One lead and one outcome per worker, refilled for each record it
         // scores, so that a record allocates little once a worker has
         // scored its first.
         <(LeadScratch, Outcome)>::default,
         |scratch, pending, file| {
             let (scratch, outcome) = scratch;
-            let lead = convert_in(&plan, pending, file, scratch).map_err(Box::new)?;
+            let lead = convert_in(plan, pending, file, scratch).map_err(Box::new)?;
             if by_account {
                 let passed = evaluator.evaluate_member_into(lead, member_tests, outcome);
-                let member = membership(&plan, lead, outcome, passed);
+                let member = membership(plan, lead, outcome, passed);
                 return Ok(Scored::Member(member.map(|m| (m, lead.id.clone()))));
             }
             evaluator.evaluate_into(lead, outcome);
             Ok(Scored::Lead(layout.render_lead(&LeadResult {
-                plan: &plan,
+                plan,
                 id: &lead.id,
                 outcome,
                 explain,
@@ -147,29 +182,7 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
                 Ok(())
             }
         },
-    );
-    let summary = match scored {
-        Ok(summary) => summary,
-        Err(exit) => return exit,
-    };
-    if let Some(accounts) = accounts {
-        for result in accounts.finish(&evaluator) {
-            let json = account_json(&plan, &result, explain);
-            let rendered = layout.render(&json);
-            if let Err(e) = rendered.and_then(|r| writer.write(r)) {
-                return write_failed(&e);
-            }
-        }
-    }
-    let mut sink = match writer.finish() {
-        Ok(s) => s,
-        Err(e) => return write_failed(&e),
-    };
-    if let Err(e) = sink.commit() {
-        return write_failed(&e);
-    }
-    summary.report("scored", &options);
-    Exit::Success
+    )
 }
 
 /// What scoring one record gives: its result, or what it brings to its

@@ -15,7 +15,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::json::{Json, Raw};
-use super::{convert_raw, text_in};
+use super::{convert_raw, text_in, trim};
 use crate::check::{EventId, Prop, ValueType};
 use crate::eval::{Event, FieldValue, Lead};
 use crate::plan::Plan;
@@ -60,11 +60,17 @@ impl LeadScratch {
 
 /// Keeps the strings of a text value, emptied, for the next ones.
 fn keep_strings(value: FieldValue, strings: &mut Vec<String>) {
-    if let FieldValue::Text { raw, folded } = value {
-        for mut s in std::iter::once(raw).chain(folded) {
-            s.clear();
-            strings.push(s);
+    let mut keep = |mut s: String| {
+        s.clear();
+        strings.push(s);
+    };
+    match value {
+        FieldValue::Text { raw, folded } => {
+            keep(raw);
+            folded.into_iter().for_each(keep);
         }
+        FieldValue::List(items) => items.into_iter().for_each(keep),
+        _ => {}
     }
 }
 
@@ -110,6 +116,16 @@ struct Seen<'de> {
     inline: [&'de str; INLINE_KEYS],
     len: usize,
     more: Vec<&'de str>,
+    /// A bit per key seen, chosen by its length and ends: a key whose bit
+    /// is clear is new without comparing it with every key before.
+    bits: u64,
+}
+
+fn key_bit(key: &str) -> u64 {
+    let bytes = key.as_bytes();
+    let first = usize::from(bytes.first().copied().unwrap_or(0));
+    let last = usize::from(bytes.last().copied().unwrap_or(0));
+    1 << ((bytes.len() * 7 + first * 3 + last) & 63)
 }
 
 const INLINE_KEYS: usize = 32;
@@ -120,20 +136,26 @@ impl<'de> Seen<'de> {
             inline: [""; INLINE_KEYS],
             len: 0,
             more: Vec::new(),
+            bits: 0,
         }
     }
 
     fn clear(&mut self) {
         self.len = 0;
         self.more.clear();
+        self.bits = 0;
     }
 
     /// Remembers a key; a repeated key ends the fast read.
     fn first_time<E: de::Error>(&mut self, key: &'de str) -> Result<(), E> {
-        let inline = self.inline.get(..self.len).unwrap_or_default();
-        if inline.contains(&key) || self.more.contains(&key) {
-            return Err(give_up());
+        let bit = key_bit(key);
+        if self.bits & bit != 0 {
+            let inline = self.inline.get(..self.len).unwrap_or_default();
+            if inline.contains(&key) || self.more.contains(&key) {
+                return Err(give_up());
+            }
         }
+        self.bits |= bit;
         match self.inline.get_mut(self.len) {
             Some(slot) => {
                 *slot = key;
@@ -308,7 +330,7 @@ impl<'de> Visitor<'de> for Slot<'_, '_> {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<FieldValue, E> {
-        if self.ty == ValueType::Text && !v.trim().is_empty() {
+        if self.ty == ValueType::Text && !trim(v).is_empty() {
             // What `convert_raw` gives, in reused strings.
             return Ok(text_in(v, self.strings));
         }
@@ -316,12 +338,32 @@ impl<'de> Visitor<'de> for Slot<'_, '_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<FieldValue, A::Error> {
-        // Lists are short; their items are read as the tree reads them.
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Json>()? {
-            items.push(item);
+        if self.ty != ValueType::TextList {
+            // Not a list: the careful reader says what is wrong.
+            return Err(give_up());
         }
-        self.convert(Raw::Array(&items))
+        // What `convert_raw` makes of an array of text: each item folded,
+        // empty ones dropped; other items are left to the careful reader.
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(Text)? {
+            let item = trim(&item);
+            if item.is_empty() {
+                continue;
+            }
+            let mut folded = self.strings.pop().unwrap_or_default();
+            if item.is_ascii() {
+                folded.push_str(item);
+                folded.make_ascii_lowercase();
+            } else {
+                folded.push_str(&item.to_lowercase());
+            }
+            items.push(folded);
+        }
+        Ok(if items.is_empty() {
+            FieldValue::Missing
+        } else {
+            FieldValue::List(items)
+        })
     }
 }
 

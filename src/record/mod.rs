@@ -742,7 +742,7 @@ pub(crate) fn convert_raw(
 ) -> Result<FieldValue, String> {
     match value {
         Raw::Null => return Ok(FieldValue::Missing),
-        Raw::Str(s) if s.trim().is_empty() => return Ok(FieldValue::Missing),
+        Raw::Str(s) if trim(s).is_empty() => return Ok(FieldValue::Missing),
         _ => {}
     }
     match ty {
@@ -785,7 +785,22 @@ pub(crate) fn convert_raw(
             let values = plan.model.enums.get(e).map(Vec::as_slice).unwrap_or(&[]);
             let expected = || format!("one of [{}]", values.join(", "));
             let s = match value {
-                Raw::Str(s) => s.to_string(),
+                Raw::Str(s) => {
+                    let s = trim(s);
+                    // ASCII text against ASCII values needs no folded
+                    // copies; other values fold as before.
+                    if s.is_ascii() {
+                        return values
+                            .iter()
+                            .position(|v| match v.is_ascii() {
+                                true => v.trim().eq_ignore_ascii_case(s),
+                                false => fold(v) == s.to_ascii_lowercase(),
+                            })
+                            .map(FieldValue::Enum)
+                            .ok_or_else(expected);
+                    }
+                    s.to_string()
+                }
                 Raw::Number(n) => n.to_string(),
                 _ => return Err(expected()),
             };
@@ -824,6 +839,17 @@ pub(crate) fn convert_raw(
     }
 }
 
+/// `s.trim()`, answered at a glance for the usual value that starts and
+/// ends with a visible ASCII character.
+pub(crate) fn trim(s: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_graphic());
+    if visible(s.as_bytes().first()) && visible(s.as_bytes().last()) {
+        s
+    } else {
+        s.trim()
+    }
+}
+
 fn text(s: &str) -> FieldValue {
     text_in(s, &mut Vec::new())
 }
@@ -831,7 +857,7 @@ fn text(s: &str) -> FieldValue {
 /// A text value, written into emptied `strings` kept from earlier values
 /// when there are some (the fast reader keeps them between records).
 pub(crate) fn text_in(s: &str, strings: &mut Vec<String>) -> FieldValue {
-    let raw = s.trim();
+    let raw = trim(s);
     let mut copy = |text: &str| {
         let mut buffer = strings.pop().unwrap_or_default();
         buffer.push_str(text);
