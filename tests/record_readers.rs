@@ -404,3 +404,105 @@ proptest! {
         prop_assert_eq!(after(plan, &before, &text), as_scored(plan, &text));
     }
 }
+
+/// Every record of a JSON array file, as `(line, JSON or problem)`.
+fn array_records(text: &str) -> Vec<(usize, Result<String, String>)> {
+    Records::new(Cursor::new(text.to_string()), Format::JsonArray)
+        .unwrap()
+        .map(|r| {
+            let r = r.unwrap();
+            let line = r.line;
+            (line, r.into_json().map(|j| j.to_serde().to_string()))
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// A JSON array, however it is laid out, holds the records its elements
+    /// hold as NDJSON lines, each found at the line where it starts.
+    #[test]
+    fn an_array_reads_as_its_elements_do(
+        docs in prop::collection::vec(record(), 0..8),
+        gaps in prop::collection::vec(prop::sample::select(vec!["", " ", "\n", " \n\t ", "\r\n\n"]), 24),
+    ) {
+        let gap = |i: usize| gaps.get(i % gaps.len()).copied().unwrap_or("");
+        let mut text = format!("{}[{}", gap(0), gap(1));
+        let mut expected = Vec::new();
+        for (i, doc) in docs.iter().enumerate() {
+            if i > 0 {
+                text.push_str(gap(3 * i));
+                text.push(',');
+                text.push_str(gap(3 * i + 1));
+            }
+            let mut element = String::new();
+            doc.write(&mut element);
+            let line = text.matches('\n').count() + 1;
+            let json = read_line(&element).into_json().map(|j| j.to_serde().to_string());
+            expected.push((line, json));
+            text.push_str(&element);
+        }
+        text.push_str(gap(2));
+        text.push(']');
+        prop_assert_eq!(array_records(&text), expected);
+    }
+}
+
+#[test]
+fn a_broken_array_reports_each_problem_once_and_keeps_the_whole_elements() {
+    let ok = |line: usize, json: &str| (line, Ok(json.to_string()));
+    let bad = |line: usize, problem: &str| (line, Err(problem.to_string()));
+    let cases = [
+        ("[]", vec![]),
+        ("\u{feff}[{\"id\":1}]", vec![ok(1, r#"{"id":1}"#)]),
+        ("x", vec![bad(1, "a JSON lead file must hold an array of objects")]),
+        (
+            "[{\"id\":1},\n]",
+            vec![ok(1, r#"{"id":1}"#)],
+        ),
+        (
+            "[{\"id\":\"a]\\\"\"}, 7]",
+            vec![ok(1, r#"{"id":"a]\""}"#), ok(1, "7")],
+        ),
+        (
+            "[{\"id\":1 \"t\":2},\n{\"id\":2}]",
+            vec![
+                bad(1, "broken JSON: expected `,` or `}` (column 9)"),
+                ok(2, r#"{"id":2}"#),
+            ],
+        ),
+        (
+            "[{\"id\":1}\n{\"id\":2}]",
+            vec![
+                ok(1, r#"{"id":1}"#),
+                bad(2, "expected `,` or `]` between elements of the JSON array \u{2014} the rest of the array cannot be read"),
+            ],
+        ),
+        (
+            "[{\"id\":1},,{\"id\":2}]",
+            vec![
+                ok(1, r#"{"id":1}"#),
+                bad(1, "broken JSON: an element of the array is missing \u{2014} the rest of the array cannot be read"),
+            ],
+        ),
+        (
+            "[{\"id\":[1}, {\"id\":2}]",
+            vec![bad(1, "broken JSON: a bracket closes the wrong kind of bracket \u{2014} the rest of the array cannot be read")],
+        ),
+        (
+            "[\n{\"id\":1},\n{\"id\":\n",
+            vec![
+                ok(2, r#"{"id":1}"#),
+                bad(3, "broken JSON: the input ends inside this element, so the array is not closed"),
+            ],
+        ),
+        (
+            "[{\"id\":1}\n\n",
+            vec![ok(1, r#"{"id":1}"#), bad(3, "the JSON array is not closed with `]`")],
+        ),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(array_records(text), expected, "{text:?}");
+    }
+}

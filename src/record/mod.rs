@@ -1,6 +1,7 @@
 //! Lead records: reading NDJSON, JSON arrays and CSV (with an events file),
 //! and converting each record to the types the plan declares.
 
+mod array;
 pub mod fast;
 pub mod json;
 
@@ -206,11 +207,7 @@ enum Inner<R: BufRead> {
         /// new string step by step; each record gets an exact copy.
         buffer: String,
     },
-    Array {
-        text: String,
-        position: usize,
-        done: bool,
-    },
+    Array(array::ArrayElements<R>),
     Csv {
         reader: csv::Reader<R>,
         headers: Vec<String>,
@@ -219,22 +216,14 @@ enum Inner<R: BufRead> {
 }
 
 impl<R: BufRead> Records<R> {
-    pub fn new(mut reader: R, format: Format) -> std::io::Result<Records<R>> {
+    pub fn new(reader: R, format: Format) -> std::io::Result<Records<R>> {
         let inner = match format {
             Format::Ndjson => Inner::Ndjson {
                 reader,
                 line: 0,
                 buffer: String::new(),
             },
-            Format::JsonArray => {
-                let mut text = String::new();
-                reader.read_to_string(&mut text)?;
-                Inner::Array {
-                    text,
-                    position: 0,
-                    done: false,
-                }
-            }
+            Format::JsonArray => Inner::Array(array::ArrayElements::new(reader)),
             Format::Csv => {
                 let mut csv = csv::ReaderBuilder::new()
                     .flexible(true)
@@ -301,16 +290,7 @@ impl<R: BufRead> Iterator for Records<R> {
                     Err(e) => return Some(Err(e)),
                 }
             },
-            Inner::Array {
-                text,
-                position,
-                done,
-            } => {
-                if *done {
-                    return None;
-                }
-                next_array_element(text, position, done).map(Ok)
-            }
+            Inner::Array(elements) => elements.next_element(),
             Inner::Csv {
                 reader,
                 headers,
@@ -378,106 +358,6 @@ fn describe_json_error(e: &serde_json::Error) -> String {
         Some(i) => format!("broken JSON: {} (column {})", &text[..i], e.column()),
         None => format!("broken JSON: {text}"),
     }
-}
-
-fn line_of(text: &str, position: usize) -> usize {
-    text.get(..position)
-        .map(|t| t.matches('\n').count())
-        .unwrap_or(0)
-        + 1
-}
-
-fn skip_whitespace(text: &str, position: &mut usize) {
-    let rest = text.get(*position..).unwrap_or("");
-    *position += rest.len() - rest.trim_start().len();
-}
-
-fn next_array_element(text: &str, position: &mut usize, done: &mut bool) -> Option<RawRecord> {
-    let fail = |position: usize, done: &mut bool, message: String| {
-        *done = true;
-        Some(RawRecord {
-            line: line_of(text, position),
-            raw: String::new(),
-            json: Some(Err(message)),
-        })
-    };
-    skip_whitespace(text, position);
-    if *position == 0 || text.get(..*position).is_some_and(|t| t.trim().is_empty()) {
-        let body = text.get(*position..).unwrap_or("");
-        if !body.starts_with('[') {
-            return fail(
-                *position,
-                done,
-                "a JSON lead file must hold an array of objects".to_string(),
-            );
-        }
-        *position += 1;
-        skip_whitespace(text, position);
-        if text.get(*position..).is_some_and(|t| t.starts_with(']')) {
-            *done = true;
-            return None;
-        }
-    }
-    let start = *position;
-    let rest = text.get(start..).unwrap_or("");
-    let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<Json>();
-    let parsed = stream.next();
-    let consumed = stream.byte_offset();
-    let line = line_of(text, start);
-    let raw = rest.get(..consumed).unwrap_or("").to_string();
-    let json = match parsed {
-        Some(Ok(j)) => Ok(j),
-        Some(Err(e)) if e.is_syntax() || e.is_eof() => {
-            return fail(
-                start,
-                done,
-                format!(
-                    "{} — the rest of the array cannot be read",
-                    describe_json_error(&e)
-                ),
-            );
-        }
-        Some(Err(e)) => Err(describe_json_error(&e)),
-        None => {
-            return fail(
-                start,
-                done,
-                "the JSON array is not closed with `]`".to_string(),
-            )
-        }
-    };
-    *position = start + consumed;
-    skip_whitespace(text, position);
-    match text.get(*position..).and_then(|t| t.chars().next()) {
-        Some(',') => {
-            *position += 1;
-            skip_whitespace(text, position);
-            if text.get(*position..).is_some_and(|t| t.starts_with(']')) {
-                *done = true;
-            }
-        }
-        Some(']') => *done = true,
-        _ => {
-            *done = true;
-            if json.is_ok() {
-                return Some(RawRecord {
-                    line,
-                    raw,
-                    json: Some(Err(
-                        "expected `,` or `]` after this element of the JSON array".to_string(),
-                    )),
-                });
-            }
-        }
-    }
-    if json.is_err() {
-        // A record that parsed as JSON but failed the duplicate-key check.
-    }
-    Some(RawRecord {
-        line,
-        raw,
-        json: Some(json),
-    })
 }
 
 /// Events from a separate file, grouped by lead id.
