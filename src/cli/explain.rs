@@ -2,13 +2,14 @@
 
 use clap::Args;
 
-use super::input::{attach_events, convert, Inputs};
+use super::input::{attach_events, convert, convert_in, Inputs};
+use super::leads::{OnError, Stream, StreamOptions};
 use super::{EvalArgs, Exit};
 use crate::account::{domain, membership, Accounts};
 use crate::check::fold;
 use crate::eval::{Evaluator, Outcome};
 use crate::output::{account_explanation, explanation};
-use crate::record::id_key;
+use crate::record::{id_key, LeadScratch};
 
 #[derive(Args, Debug)]
 pub struct ExplainArgs {
@@ -98,7 +99,7 @@ fn run_account(args: &ExplainArgs, key: &str, color: bool) -> Exit {
         as_of,
         file,
         records,
-        mut events,
+        events,
     } = match args.eval.open(color) {
         Ok(inputs) => inputs,
         Err(exit) => return exit,
@@ -115,38 +116,37 @@ fn run_account(args: &ExplainArgs, key: &str, color: bool) -> Exit {
     let Some(mut accounts) = Accounts::new(&plan, true) else {
         return Exit::Usage;
     };
+    let options = StreamOptions {
+        events_file: args.eval.events.as_deref(),
+        events_sorted: args.eval.events_sorted,
+        on_error: OnError::Fail,
+        rejects: None,
+        threads: None,
+        quiet: true,
+    };
+    let stream = match Stream::new(file.clone(), records, events, options) {
+        Ok(stream) => stream.with_fail_help("an account's score needs every lead; fix the record, or find the bad ones with `leadscore score --on-error skip`"),
+        Err(exit) => return exit,
+    };
     let mut members = Vec::new();
-    for record in records {
-        let raw = match record {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("error: reading `{file}` failed: {e}");
-                return Exit::Usage;
+    let read = stream.for_each(
+        <(LeadScratch, Outcome)>::default,
+        |(scratch, outcome), pending, file| {
+            let lead = convert_in(&plan, pending, file, scratch).map_err(Box::new)?;
+            let passed = evaluator.evaluate_member_into(lead, &account.member_tests, outcome);
+            let member = membership(&plan, lead, outcome, passed).filter(|m| m.key == wanted);
+            Ok(member.map(|m| (m, lead.id.clone())))
+        },
+        |member| {
+            if let Some((member, id)) = member {
+                members.push((id.clone(), member.value));
+                accounts.add(member, &id);
             }
-        };
-        let pending = match attach_events(raw, events.as_mut()) {
-            Ok(pending) => pending,
-            Err(message) => {
-                eprintln!("error: {message}");
-                return Exit::Usage;
-            }
-        };
-        let lead = match convert(&plan, pending, &file) {
-            Ok(lead) => lead,
-            Err(error) => {
-                eprintln!("error: {error}");
-                eprintln!("help: an account's score needs every lead; fix the record, or find the bad ones with `leadscore score --on-error skip`");
-                return Exit::Findings;
-            }
-        };
-        let mut outcome = Outcome::default();
-        let passed = evaluator.evaluate_member_into(&lead, &account.member_tests, &mut outcome);
-        if let Some(member) = membership(&plan, &lead, &outcome, passed) {
-            if member.key == wanted {
-                members.push((lead.id.clone(), member.value));
-                accounts.add(member, &lead.id);
-            }
-        }
+            Ok(())
+        },
+    );
+    if let Err(exit) = read {
+        return exit;
     }
     let Some(result) = accounts.finish(&evaluator).into_iter().next() else {
         eprintln!("error: no account `{key}` in `{file}`");

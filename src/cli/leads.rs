@@ -3,16 +3,15 @@
 //! handed back in input order; bad records handled as `score` does.
 
 use std::fs::File;
-use std::io::{BufWriter, Write as _};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::SyncSender;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 
 use super::input::{attach_events, open_leads, EventSource, Input, Pending};
 use super::progress::Progress;
-use super::score::{OnError, Sink};
 use super::Exit;
 use crate::record::{RecordError, Records};
 use crate::time::{parse_instant, Instant};
@@ -70,6 +69,8 @@ pub struct Stream<'a> {
     options: StreamOptions<'a>,
     rejects: Option<BufWriter<File>>,
     pool: rayon::ThreadPool,
+    /// What to do about a bad record that stops the run.
+    fail_help: &'static str,
 }
 
 /// How many records were used and set aside, and how many events had no
@@ -140,7 +141,14 @@ impl<'a> Stream<'a> {
             options,
             rejects,
             pool,
+            fail_help: "fix the record, or run with `--on-error skip` to score the rest and report the bad ones",
         })
+    }
+
+    /// Words the help given when a bad record stops the run, for a command
+    /// that has no `--on-error skip` to suggest.
+    pub fn with_fail_help(self, fail_help: &'static str) -> Self {
+        Stream { fail_help, ..self }
     }
 
     /// Runs `evaluate` on every record (in parallel) and hands the results
@@ -160,6 +168,7 @@ impl<'a> Stream<'a> {
             options,
             mut rejects,
             pool,
+            fail_help,
         } = self;
         let mut summary = Summary {
             used: 0,
@@ -169,8 +178,15 @@ impl<'a> Stream<'a> {
         let progress = Progress::start(options.quiet);
         let file_name = file.clone();
         let mut set_aside = |error: &RecordError, summary: &mut Summary| -> Result<(), Exit> {
-            let stop = progress
-                .suspend(|| reject(error, options.on_error, &mut rejects, &mut summary.rejected));
+            let stop = progress.suspend(|| {
+                reject(
+                    error,
+                    options.on_error,
+                    fail_help,
+                    &mut rejects,
+                    &mut summary.rejected,
+                )
+            });
             match stop {
                 Some(exit) => {
                     progress.finish();
@@ -354,13 +370,14 @@ impl LeadsArgs {
 fn reject(
     error: &RecordError,
     policy: OnError,
+    fail_help: &str,
     rejects: &mut Option<BufWriter<File>>,
     rejected: &mut usize,
 ) -> Option<Exit> {
     match policy {
         OnError::Fail => {
             eprintln!("error: {error}");
-            eprintln!("help: fix the record, or run with `--on-error skip` to score the rest and report the bad ones");
+            eprintln!("help: {fail_help}");
             Some(Exit::Findings)
         }
         OnError::Skip => {
@@ -410,4 +427,91 @@ pub fn instant(flag: &str, text: &str) -> Result<Instant, Exit> {
         eprintln!("help: write a date (2026-11-01) or an RFC 3339 instant (2026-11-01T09:30:00Z)");
         Exit::Usage
     })
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OnError {
+    /// Stop at the first bad record with exit code 1.
+    Fail,
+    /// Report bad records on stderr and go on.
+    Skip,
+}
+
+/// Standard output, or a temporary file renamed over the target only when
+/// the run succeeds, so a failed run never leaves half a file.
+pub enum Sink {
+    Stdout(BufWriter<io::Stdout>),
+    File {
+        temp: PathBuf,
+        target: PathBuf,
+        writer: BufWriter<File>,
+    },
+}
+
+impl Sink {
+    pub fn open(target: Option<&Path>) -> io::Result<Sink> {
+        match target {
+            None => Ok(Sink::Stdout(BufWriter::with_capacity(
+                1 << 16,
+                io::stdout(),
+            ))),
+            Some(target) => {
+                let name = target
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let temp = target.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+                let writer = BufWriter::new(File::create(&temp)?);
+                Ok(Sink::File {
+                    temp,
+                    target: target.to_path_buf(),
+                    writer,
+                })
+            }
+        }
+    }
+
+    pub fn commit(&mut self) -> io::Result<()> {
+        match self {
+            Sink::Stdout(w) => w.flush(),
+            Sink::File {
+                temp,
+                target,
+                writer,
+            } => {
+                writer.flush()?;
+                writer.get_ref().sync_all()?;
+                std::fs::rename(&*temp, &*target)?;
+                // Renamed: nothing is left for `drop` to clean up.
+                *temp = PathBuf::new();
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        if let Sink::File { temp, .. } = self {
+            if !temp.as_os_str().is_empty() {
+                let _ = std::fs::remove_file(temp);
+            }
+        }
+    }
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Sink::Stdout(w) => w.write(buf),
+            Sink::File { writer, .. } => writer.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::Stdout(w) => w.flush(),
+            Sink::File { writer, .. } => writer.flush(),
+        }
+    }
 }

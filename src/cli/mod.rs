@@ -36,8 +36,8 @@ mod progress;
 mod score;
 mod test;
 
-pub use leads::{Stream, StreamOptions, Summary};
-pub use score::{score_stream, OnError};
+pub use leads::{OnError, Stream, StreamOptions, Summary};
+pub use score::score_stream;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};

@@ -1,14 +1,13 @@
 //! `leadscore score`: score every lead of a file, in input order, reporting
 //! every record that cannot be scored.
 
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::io::{self, Write};
+use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use super::input::{convert_in, Inputs};
-use super::leads::{write_failed, Stream, StreamOptions, Summary};
+use super::leads::{write_failed, OnError, Sink, Stream, StreamOptions, Summary};
 use super::{default_format, EvalArgs, Exit};
 use crate::account::{membership, Accounts, Membership};
 use crate::eval::{Evaluator, Outcome};
@@ -44,14 +43,6 @@ pub struct ScoreArgs {
     /// No progress bar and no closing summary.
     #[arg(long, short)]
     pub quiet: bool,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum OnError {
-    /// Stop at the first bad record with exit code 1.
-    Fail,
-    /// Report bad records on stderr and go on.
-    Skip,
 }
 
 pub fn run(args: &ScoreArgs, color: bool) -> Exit {
@@ -190,83 +181,4 @@ pub fn score_stream<W: Write>(
 enum Scored {
     Lead(io::Result<Rendered>),
     Member(Option<(Membership, serde_json::Value)>),
-}
-
-/// Standard output, or a temporary file renamed over the target only when
-/// the run succeeds, so a failed run never leaves half a file.
-pub enum Sink {
-    Stdout(BufWriter<io::Stdout>),
-    File {
-        temp: PathBuf,
-        target: PathBuf,
-        writer: BufWriter<File>,
-    },
-}
-
-impl Sink {
-    pub fn open(target: Option<&Path>) -> io::Result<Sink> {
-        match target {
-            None => Ok(Sink::Stdout(BufWriter::with_capacity(
-                1 << 16,
-                io::stdout(),
-            ))),
-            Some(target) => {
-                let name = target
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                let temp = target.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-                let writer = BufWriter::new(File::create(&temp)?);
-                Ok(Sink::File {
-                    temp,
-                    target: target.to_path_buf(),
-                    writer,
-                })
-            }
-        }
-    }
-
-    pub fn commit(&mut self) -> io::Result<()> {
-        match self {
-            Sink::Stdout(w) => w.flush(),
-            Sink::File {
-                temp,
-                target,
-                writer,
-            } => {
-                writer.flush()?;
-                writer.get_ref().sync_all()?;
-                std::fs::rename(&*temp, &*target)?;
-                // Renamed: nothing is left for `drop` to clean up.
-                *temp = PathBuf::new();
-                Ok(())
-            }
-        }
-    }
-}
-
-impl Drop for Sink {
-    fn drop(&mut self) {
-        if let Sink::File { temp, .. } = self {
-            if !temp.as_os_str().is_empty() {
-                let _ = std::fs::remove_file(temp);
-            }
-        }
-    }
-}
-
-impl Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Sink::Stdout(w) => w.write(buf),
-            Sink::File { writer, .. } => writer.write(buf),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Sink::Stdout(w) => w.flush(),
-            Sink::File { writer, .. } => writer.flush(),
-        }
-    }
 }
