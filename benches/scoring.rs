@@ -205,7 +205,7 @@ fn end_to_end(c: &mut Criterion) {
                     .get("id")
                     .map(|id| id_key(&id.to_serde()))
                     .unwrap_or_default();
-                let extra = by_lead.by_lead.remove(&key).unwrap_or_default();
+                let extra = by_lead.take(&key);
                 let lead = to_lead(&plan, &json, &extra).unwrap();
                 let outcome = evaluator.evaluate(&lead);
                 let result = LeadResult {

@@ -506,3 +506,41 @@ fn a_broken_array_reports_each_problem_once_and_keeps_the_whole_elements() {
         assert_eq!(array_records(text), expected, "{text:?}");
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// An events file keeps its rows as text until their lead is scored;
+    /// a row taken out is the JSON the file's reader gives for it.
+    #[test]
+    fn stored_event_rows_come_back_as_read(
+        rows in prop::collection::vec(
+            (0usize..3, prop::collection::vec("[a-z ,\"\n\r;é]{0,6}", 3)),
+            1..12,
+        ),
+    ) {
+        use leadscore::record::EventsFile;
+        let quote = |cell: &str| format!("\"{}\"", cell.replace('"', "\"\""));
+        let mut csv = String::from("lead_id,type,note\n");
+        for (lead, cells) in &rows {
+            let cells: Vec<String> = cells.iter().map(|c| quote(c)).collect();
+            csv.push_str(&format!("L{lead},{}\n", cells.get(1..).unwrap_or_default().join(",")));
+        }
+        let direct: Vec<_> = Records::new(Cursor::new(csv.clone()), Format::Csv)
+            .unwrap()
+            .map(|r| {
+                let r = r.unwrap();
+                (r.line, r.into_json().map(|j| j.to_serde()))
+            })
+            .collect();
+        let mut file = EventsFile::read(Cursor::new(csv), Format::Csv, "events.csv").unwrap();
+        prop_assert!(file.errors.is_empty());
+        let mut stored: Vec<_> = (0..3)
+            .flat_map(|lead| file.take(&format!("L{lead}")))
+            .map(|(line, json)| (line, Ok(json.to_serde())))
+            .collect();
+        stored.sort_by_key(|(line, _)| *line);
+        prop_assert_eq!(stored, direct);
+        prop_assert!(file.rows().is_empty());
+    }
+}

@@ -51,7 +51,7 @@ impl EventSource {
     /// the events file cannot be read.
     fn take(&mut self, lead: &str) -> Result<Vec<(usize, Json)>, String> {
         match self {
-            EventSource::Grouped(file) => Ok(file.by_lead.remove(lead).unwrap_or_default()),
+            EventSource::Grouped(file) => Ok(file.take(lead)),
             EventSource::Sorted { rows, previous } => {
                 if let Some(before) = previous.as_deref() {
                     if lead < before {
@@ -70,18 +70,7 @@ impl EventSource {
     /// Every row whose lead never appeared, in file order.
     pub fn orphans(self) -> Result<Vec<(String, usize, Json)>, String> {
         match self {
-            EventSource::Grouped(file) => {
-                let mut rows: Vec<(String, usize, Json)> = file
-                    .by_lead
-                    .into_iter()
-                    .flat_map(|(id, rows)| {
-                        rows.into_iter()
-                            .map(move |(line, json)| (id.clone(), line, json))
-                    })
-                    .collect();
-                rows.sort_by_key(|(_, line, _)| *line);
-                Ok(rows)
-            }
+            EventSource::Grouped(file) => Ok(file.rows()),
             EventSource::Sorted { mut rows, .. } => {
                 rows.finish()
                     .map_err(|e| format!("reading the events failed: {e}"))?;

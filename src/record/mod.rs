@@ -360,11 +360,24 @@ fn describe_json_error(e: &serde_json::Error) -> String {
     }
 }
 
-/// Events from a separate file, grouped by lead id.
+/// Events from a separate file, grouped by lead id. Each row is kept as
+/// the text it was read from and made into JSON again only when its lead
+/// is scored: a row's JSON object takes about ten times the memory of its
+/// text, and the whole file is held at once.
 #[derive(Debug, Default)]
 pub struct EventsFile {
-    pub by_lead: HashMap<String, Vec<(usize, Json)>>,
+    by_lead: HashMap<String, Vec<StoredRow>>,
+    /// A CSV file's header, which names the cells of every stored row.
+    header: Option<Vec<String>>,
     pub errors: Vec<RecordError>,
+}
+
+/// A row of an events file: its line and its text (an NDJSON line, or a
+/// CSV row as [`Records`] writes it back).
+#[derive(Debug)]
+struct StoredRow {
+    line: usize,
+    text: Box<str>,
 }
 
 impl EventsFile {
@@ -372,19 +385,95 @@ impl EventsFile {
     /// The whole file is held in memory, grouped by lead, because its rows
     /// may come in any order.
     pub fn read<R: BufRead>(reader: R, format: Format, file: &str) -> std::io::Result<EventsFile> {
-        let mut events = EventsFile::default();
-        for record in Records::new(reader, format)? {
-            match event_row(record?, file) {
-                Ok(row) => events
-                    .by_lead
-                    .entry(row.lead)
-                    .or_default()
-                    .push((row.line, row.json)),
+        let records = Records::new(reader, format)?;
+        let header = match &records.inner {
+            Inner::Csv { headers, .. } => Some(headers.clone()),
+            _ => None,
+        };
+        let mut events = EventsFile {
+            header,
+            ..EventsFile::default()
+        };
+        for record in records {
+            let record = record?;
+            let text = record.raw.clone().into_boxed_str();
+            match event_row(record, file) {
+                Ok(row) => events.by_lead.entry(row.lead).or_default().push(StoredRow {
+                    line: row.line,
+                    text,
+                }),
                 Err(error) => events.errors.push(error),
             }
         }
         Ok(events)
     }
+
+    /// Takes out the rows of one lead, with their lines, in file order.
+    pub fn take(&mut self, lead: &str) -> Vec<(usize, Json)> {
+        let rows = self.by_lead.remove(lead).unwrap_or_default();
+        rows.iter().map(|row| (row.line, self.json(row))).collect()
+    }
+
+    /// The rows of one lead, left in place.
+    pub fn get(&self, lead: &str) -> Vec<(usize, Json)> {
+        let rows = self
+            .by_lead
+            .get(lead)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        rows.iter().map(|row| (row.line, self.json(row))).collect()
+    }
+
+    /// Every row left, with its lead, in file order.
+    pub fn rows(&self) -> Vec<(String, usize, Json)> {
+        let mut rows: Vec<(String, usize, Json)> = self
+            .by_lead
+            .iter()
+            .flat_map(|(lead, rows)| {
+                rows.iter()
+                    .map(move |row| (lead.clone(), row.line, self.json(row)))
+            })
+            .collect();
+        rows.sort_by_key(|(_, line, _)| *line);
+        rows
+    }
+
+    /// A stored row's JSON, as it was when the row was read (and checked).
+    fn json(&self, row: &StoredRow) -> Json {
+        match &self.header {
+            Some(header) => Json::Object(
+                header
+                    .iter()
+                    .cloned()
+                    .zip(csv_cells(&row.text).into_iter().map(Json::String))
+                    .collect(),
+            ),
+            // Read without error once, so it reads the same again.
+            None => parse_json(&row.text).unwrap_or(Json::Null),
+        }
+    }
+}
+
+/// The cells of a row as `csv_quote` joined them.
+fn csv_cells(text: &str) -> Vec<String> {
+    let mut cells = Vec::new();
+    let mut cell = String::new();
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (false, ',') => cells.push(std::mem::take(&mut cell)),
+            (false, '"') if cell.is_empty() => quoted = true,
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                cell.push('"');
+            }
+            (true, '"') => quoted = false,
+            (_, c) => cell.push(c),
+        }
+    }
+    cells.push(cell);
+    cells
 }
 
 /// One row of an events file: the lead it belongs to, its line, its JSON.

@@ -417,18 +417,13 @@ pub(super) fn read_events(sample: &mut Sample, path: &str) -> io::Result<()> {
     let file = EventsFile::read(reader, format, path)?;
     if let Some(id) = sample.first.as_ref().and_then(|f| f.get("id")) {
         let key = crate::record::id_key(&id.to_serde());
-        if let Some(rows) = file.by_lead.get(&key) {
-            sample.first_events = rows.iter().map(|(_, row)| row.clone()).collect();
-        }
+        sample.first_events = file.get(&key).into_iter().map(|(_, row)| row).collect();
     }
     for error in &file.errors {
         sample.unreadable.push(error.to_string());
     }
-    // Grouped by lead in a hash map; put them back in file order.
-    let mut rows: Vec<&(usize, Json)> = file.by_lead.values().flatten().collect();
-    rows.sort_by_key(|(line, _)| *line);
-    for (_, row) in rows {
-        sample.observe_event(row);
+    for (_, _, row) in file.rows() {
+        sample.observe_event(&row);
     }
     Ok(())
 }
