@@ -205,7 +205,7 @@ fn end_to_end(c: &mut Criterion) {
                     .get("id")
                     .map(|id| id_key(&id.to_serde()))
                     .unwrap_or_default();
-                let extra = by_lead.take(&key);
+                let extra = by_lead.take(&key).into_json();
                 let lead = to_lead(&plan, &json, &extra).unwrap();
                 let outcome = evaluator.evaluate(&lead);
                 let result = LeadResult {

@@ -536,7 +536,7 @@ proptest! {
         let mut file = EventsFile::read(Cursor::new(csv), Format::Csv, "events.csv").unwrap();
         prop_assert!(file.errors.is_empty());
         let mut stored: Vec<_> = (0..3)
-            .flat_map(|lead| file.take(&format!("L{lead}")))
+            .flat_map(|lead| file.take(&format!("L{lead}")).into_json())
             .map(|(line, json)| (line, Ok(json.to_serde())))
             .collect();
         stored.sort_by_key(|(line, _)| *line);

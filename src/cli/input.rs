@@ -9,8 +9,8 @@ use crate::eval::Lead;
 
 use crate::plan::Plan;
 use crate::record::{
-    id_key, EventsFile, Format, Json, LeadScratch, Problem, RawRecord, RecordError, Records,
-    SortedEvents,
+    id_key, EventsFile, Format, Json, LeadEvents, LeadScratch, Problem, RawRecord, RecordError,
+    Records, SortedEvents,
 };
 use crate::time::Instant;
 
@@ -49,7 +49,7 @@ impl EventSource {
 
     /// The rows of one lead; `Err` when sorted leads are out of order or
     /// the events file cannot be read.
-    fn take(&mut self, lead: &str) -> Result<Vec<(usize, Json)>, String> {
+    fn take(&mut self, lead: &str) -> Result<LeadEvents, String> {
         match self {
             EventSource::Grouped(file) => Ok(file.take(lead)),
             EventSource::Sorted { rows, previous } => {
@@ -167,7 +167,7 @@ fn display_name(path: &str) -> String {
 /// conversion needs, so it can be converted on any thread.
 pub struct Pending {
     raw: RawRecord,
-    events: Vec<(usize, Json)>,
+    events: LeadEvents,
 }
 
 /// Takes the record's events out of the events file (sequentially, since
@@ -176,13 +176,13 @@ pub fn attach_events(raw: RawRecord, events: Option<&mut EventSource>) -> Result
     let Some(events) = events else {
         return Ok(Pending {
             raw,
-            events: Vec::new(),
+            events: LeadEvents::default(),
         });
     };
     let raw = raw.parsed();
     let extra = match raw.json().and_then(|j| j.get("id")) {
         Some(id) => events.take(&id_key(&id.to_serde()))?,
-        None => Vec::new(),
+        None => LeadEvents::default(),
     };
     Ok(Pending { raw, events: extra })
 }
@@ -192,7 +192,7 @@ pub fn attach_events(raw: RawRecord, events: Option<&mut EventSource>) -> Result
 #[allow(clippy::result_large_err)]
 pub fn convert(plan: &Plan, pending: Pending, file: &str) -> Result<Lead, RecordError> {
     let Pending { raw, events } = pending;
-    raw.to_lead(plan, &events)
+    raw.to_lead(plan, &events.into_json())
         .map_err(|p| p.at(file, raw.line, &raw.raw))
 }
 
@@ -206,7 +206,7 @@ pub fn convert_in<'s>(
     scratch: &'s mut LeadScratch,
 ) -> Result<&'s Lead, RecordError> {
     let Pending { raw, events } = pending;
-    raw.to_lead_in(plan, &events, scratch)
+    raw.to_lead_in(plan, &events.into_json(), scratch)
         .map_err(|p| p.at(file, raw.line, &raw.raw))
 }
 
@@ -224,5 +224,5 @@ pub fn convert_with<T>(
     let json = raw
         .into_json()
         .map_err(|m| Problem::whole(m).at(file, line, &text))?;
-    read(&json, &events).map_err(|p| p.at(file, line, &text))
+    read(&json, &events.into_json()).map_err(|p| p.at(file, line, &text))
 }

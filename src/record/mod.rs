@@ -8,6 +8,7 @@ pub mod json;
 use std::collections::HashMap;
 use std::fmt;
 use std::io::BufRead;
+use std::sync::Arc;
 
 pub use fast::LeadScratch;
 pub use json::{Json, Raw};
@@ -247,6 +248,14 @@ impl<R: BufRead> Records<R> {
 }
 
 impl<R: BufRead> Records<R> {
+    /// The header of a CSV input, which names the cells of its rows.
+    fn csv_header(&self) -> Option<Arc<[String]>> {
+        match &self.inner {
+            Inner::Csv { headers, .. } => Some(Arc::from(headers.as_slice())),
+            _ => None,
+        }
+    }
+
     /// The header row of a CSV input, as a CSV line.
     pub fn header_line(&self) -> Option<String> {
         match &self.inner {
@@ -368,8 +377,27 @@ fn describe_json_error(e: &serde_json::Error) -> String {
 pub struct EventsFile {
     by_lead: HashMap<String, Vec<StoredRow>>,
     /// A CSV file's header, which names the cells of every stored row.
-    header: Option<Vec<String>>,
+    header: Option<Arc<[String]>>,
     pub errors: Vec<RecordError>,
+}
+
+/// The events-file rows of one lead, kept as text: the thread converting
+/// the lead makes them into JSON, not the thread reading the records.
+#[derive(Debug, Default)]
+pub struct LeadEvents {
+    stored: Vec<StoredRow>,
+    header: Option<Arc<[String]>>,
+}
+
+impl LeadEvents {
+    /// The rows with their lines, in file order.
+    pub fn into_json(self) -> Vec<(usize, Json)> {
+        let header = self.header.as_deref();
+        self.stored
+            .iter()
+            .map(|row| (row.line, row.json(header)))
+            .collect()
+    }
 }
 
 /// A row of an events file: its line and its text (an NDJSON line, or a
@@ -386,12 +414,8 @@ impl EventsFile {
     /// may come in any order.
     pub fn read<R: BufRead>(reader: R, format: Format, file: &str) -> std::io::Result<EventsFile> {
         let records = Records::new(reader, format)?;
-        let header = match &records.inner {
-            Inner::Csv { headers, .. } => Some(headers.clone()),
-            _ => None,
-        };
         let mut events = EventsFile {
-            header,
+            header: records.csv_header(),
             ..EventsFile::default()
         };
         for record in records {
@@ -408,20 +432,25 @@ impl EventsFile {
         Ok(events)
     }
 
-    /// Takes out the rows of one lead, with their lines, in file order.
-    pub fn take(&mut self, lead: &str) -> Vec<(usize, Json)> {
-        let rows = self.by_lead.remove(lead).unwrap_or_default();
-        rows.iter().map(|row| (row.line, self.json(row))).collect()
+    /// Takes out the rows of one lead.
+    pub fn take(&mut self, lead: &str) -> LeadEvents {
+        LeadEvents {
+            stored: self.by_lead.remove(lead).unwrap_or_default(),
+            header: self.header.clone(),
+        }
     }
 
-    /// The rows of one lead, left in place.
+    /// The rows of one lead, left in place, with their lines, in file order.
     pub fn get(&self, lead: &str) -> Vec<(usize, Json)> {
         let rows = self
             .by_lead
             .get(lead)
             .map(Vec::as_slice)
             .unwrap_or_default();
-        rows.iter().map(|row| (row.line, self.json(row))).collect()
+        let header = self.header.as_deref();
+        rows.iter()
+            .map(|row| (row.line, row.json(header)))
+            .collect()
     }
 
     /// Every row left, with its lead, in file order.
@@ -430,26 +459,29 @@ impl EventsFile {
             .by_lead
             .iter()
             .flat_map(|(lead, rows)| {
+                let header = self.header.as_deref();
                 rows.iter()
-                    .map(move |row| (lead.clone(), row.line, self.json(row)))
+                    .map(move |row| (lead.clone(), row.line, row.json(header)))
             })
             .collect();
         rows.sort_by_key(|(_, line, _)| *line);
         rows
     }
+}
 
-    /// A stored row's JSON, as it was when the row was read (and checked).
-    fn json(&self, row: &StoredRow) -> Json {
-        match &self.header {
+impl StoredRow {
+    /// The row's JSON, as it was when the row was read (and checked).
+    fn json(&self, header: Option<&[String]>) -> Json {
+        match header {
             Some(header) => Json::Object(
                 header
                     .iter()
                     .cloned()
-                    .zip(csv_cells(&row.text).into_iter().map(Json::String))
+                    .zip(csv_cells(&self.text).into_iter().map(Json::String))
                     .collect(),
             ),
             // Read without error once, so it reads the same again.
-            None => parse_json(&row.text).unwrap_or(Json::Null),
+            None => parse_json(&self.text).unwrap_or(Json::Null),
         }
     }
 }
@@ -481,6 +513,8 @@ pub struct EventRow {
     pub lead: String,
     pub line: usize,
     pub json: Json,
+    /// The row as read, to keep instead of its JSON.
+    text: Box<str>,
 }
 
 /// Reads the lead id of an events-file row, or the error that says why not.
@@ -499,13 +533,20 @@ pub fn event_row(record: RawRecord, file: &str) -> Result<EventRow, RecordError>
             return Err(Problem::new("lead_id", other, "the id of a lead").at(file, line, &raw));
         }
     };
-    Ok(EventRow { lead, line, json })
+    Ok(EventRow {
+        lead,
+        line,
+        json,
+        text: raw.into_boxed_str(),
+    })
 }
 
 /// An events file sorted by lead id, merged with leads sorted the same way:
 /// one pass over both, holding only the current lead's rows.
 pub struct SortedEvents<R: BufRead> {
     rows: Records<R>,
+    /// A CSV file's header, for the rows handed out as text.
+    header: Option<Arc<[String]>>,
     file: String,
     next: Option<EventRow>,
     /// Rows whose lead never appeared (it sorts between two leads).
@@ -515,8 +556,10 @@ pub struct SortedEvents<R: BufRead> {
 
 impl<R: BufRead> SortedEvents<R> {
     pub fn new(reader: R, format: Format, file: &str) -> std::io::Result<Self> {
+        let rows = Records::new(reader, format)?;
         Ok(SortedEvents {
-            rows: Records::new(reader, format)?,
+            header: rows.csv_header(),
+            rows,
             file: file.to_string(),
             next: None,
             orphans: Vec::new(),
@@ -539,7 +582,7 @@ impl<R: BufRead> SortedEvents<R> {
 
     /// The rows of `lead`, which must not sort before the previous lead.
     /// Rows of ids that sort before it belong to no lead.
-    pub fn take(&mut self, lead: &str) -> std::io::Result<Vec<(usize, Json)>> {
+    pub fn take(&mut self, lead: &str) -> std::io::Result<LeadEvents> {
         let mut rows = Vec::new();
         while let Some(row) = self.peek()? {
             let order = row.lead.as_str().cmp(lead);
@@ -548,12 +591,20 @@ impl<R: BufRead> SortedEvents<R> {
             }
             let Some(row) = self.next.take() else { break };
             if order == std::cmp::Ordering::Equal {
-                rows.push((row.line, row.json));
+                // The JSON is dropped here, on the thread that made it;
+                // the thread that converts the lead reads the text again.
+                rows.push(StoredRow {
+                    line: row.line,
+                    text: row.text,
+                });
             } else {
                 self.orphans.push(row);
             }
         }
-        Ok(rows)
+        Ok(LeadEvents {
+            stored: rows,
+            header: self.header.clone(),
+        })
     }
 
     /// Every row left after the last lead: none of them has a lead.
