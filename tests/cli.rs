@@ -541,3 +541,30 @@ fn sorted_events_stream_to_the_same_result() {
         stderr(&out_of_order)
     );
 }
+
+/// `explain --id` skips records whose text cannot hold the id without
+/// parsing them; ids written with escapes, padded, or as numbers in
+/// another notation must still be found.
+#[test]
+fn explain_finds_ids_however_they_are_written() {
+    let dir = std::env::temp_dir().join(format!("leadscore-explain-ids-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let leads = dir.join("leads.ndjson");
+    let text = [
+        r#"{"id":"plain"}"#,
+        r#"{"id":"\u0045scaped-1"}"#,
+        r#"{"id":"  padded  "}"#,
+        r#"{"id":1e2}"#,
+        r#"{"id":"with \"quotes\""}"#,
+    ]
+    .join("\n");
+    std::fs::write(&leads, text).expect("leads written");
+    let leads = leads.to_string_lossy().into_owned();
+    for id in ["plain", "Escaped-1", "padded", "100.0", "with \"quotes\""] {
+        let o = leadscore(&["explain", SMALL, &leads, "--id", id, "--as-of", AS_OF]);
+        assert_eq!(code(&o), 0, "{id}: {}", stderr(&o));
+    }
+    let o = leadscore(&["explain", SMALL, &leads, "--id", "1e2", "--as-of", AS_OF]);
+    assert_eq!(code(&o), 1, "the id of `1e2` is the number 100.0");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -52,6 +52,9 @@ fn run_lead(args: &ExplainArgs, id: &str, color: bool) -> Exit {
                 return Exit::Usage;
             }
         };
+        if raw.json().is_none() && !may_hold_id(&raw.raw, wanted) {
+            continue;
+        }
         let raw = raw.parsed();
         let is_wanted = raw
             .json()
@@ -91,6 +94,17 @@ fn run_lead(args: &ExplainArgs, id: &str, color: bool) -> Exit {
     eprintln!("error: no lead with id `{wanted}` in `{file}`");
     eprintln!("help: ids are compared as text; check the spelling");
     Exit::Findings
+}
+
+/// Whether a JSON record's text can hold the id `wanted`, so that the
+/// records that cannot are skipped without being parsed: an id appears in
+/// the text as written unless it is escaped, or is a number written
+/// another way (`1e2` is the id `100.0`).
+fn may_hold_id(text: &str, wanted: &str) -> bool {
+    let number_like = wanted
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b));
+    number_like || text.contains('\\') || text.contains(wanted)
 }
 
 fn run_account(args: &ExplainArgs, key: &str, color: bool) -> Exit {
