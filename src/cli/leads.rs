@@ -197,10 +197,18 @@ impl<'a> Stream<'a> {
         };
         // Records are read (and given their events) on a thread of their
         // own, a batch or two ahead of the scoring threads, so that no core
-        // waits for the input while another scores.
-        let events = std::thread::scope(|scope| -> Result<Option<EventSource>, Exit> {
-            let (send, batches) = std::sync::mpsc::sync_channel(2);
-            let reader = scope.spawn(move || read_batches(records, events, &file_name, send));
+        // waits for the input while another scores. The thread is not
+        // joined when the run stops early: it may be waiting on a pipe that
+        // never ends, and it stops by itself once it finds nobody listening.
+        let (send, batches) = std::sync::mpsc::sync_channel(2);
+        let reader = std::thread::Builder::new()
+            .name("leadscore-reader".to_string())
+            .spawn(move || read_batches(records, events, &file_name, send))
+            .map_err(|e| {
+                eprintln!("error: cannot start the reading thread: {e}");
+                Exit::Usage
+            })?;
+        let events = (|| -> Result<Option<EventSource>, Exit> {
             for read in batches {
                 let (batch, event_errors) = match read {
                     Ok(read) => read,
@@ -238,7 +246,7 @@ impl<'a> Stream<'a> {
                 eprintln!("error: reading `{file}` stopped unexpectedly");
                 Exit::Usage
             })
-        })?;
+        })()?;
         progress.finish();
         // Events whose lead never appeared are reported, not silently lost.
         if let Some(events) = events {
