@@ -568,3 +568,41 @@ fn explain_finds_ids_however_they_are_written() {
     assert_eq!(code(&o), 1, "the id of `1e2` is the number 100.0");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A run stopped by a bad record ends at once, even though its input is a
+/// pipe still open: nothing may wait for the rest of the input.
+#[test]
+fn a_stopped_run_does_not_wait_for_an_open_pipe() {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leadscore"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["score", SMALL, "-", "--as-of", AS_OF, "--format", "ndjson"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    let mut input = child.stdin.take().expect("stdin");
+    // More than a batch, so that the bad first record is scored while
+    // the input stays open.
+    let mut text = String::from("{\"id\":\"bad\",\"seniority\":\"nope\"}\n");
+    for i in 0..5000 {
+        text.push_str(&format!("{{\"id\":\"L{i}\"}}\n"));
+    }
+    input.write_all(text.as_bytes()).expect("written");
+    let mut status = None;
+    for _ in 0..600 {
+        status = child.try_wait().expect("waited");
+        if status.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    drop(input);
+    let status = status.unwrap_or_else(|| {
+        let _ = child.kill();
+        panic!("the run waited for its input to end");
+    });
+    assert_eq!(status.code(), Some(1));
+}
