@@ -208,45 +208,43 @@ impl<'a> Stream<'a> {
                 eprintln!("error: cannot start the reading thread: {e}");
                 Exit::Usage
             })?;
-        let events = (|| -> Result<Option<EventSource>, Exit> {
-            for read in batches {
-                let (batch, event_errors) = match read {
-                    Ok(read) => read,
-                    Err(message) => {
-                        progress.finish();
-                        eprintln!("error: {message}");
-                        return Err(Exit::Usage);
-                    }
-                };
-                // Bad rows of the events file are reported like bad records.
-                for error in event_errors {
-                    set_aside(&error, &mut summary)?;
+        for read in batches {
+            let (batch, event_errors) = match read {
+                Ok(read) => read,
+                Err(message) => {
+                    progress.finish();
+                    eprintln!("error: {message}");
+                    return Err(Exit::Usage);
                 }
-                // Results come back in input order, so the output is the
-                // same whatever the number of threads.
-                let results: Vec<Result<T, Box<RecordError>>> = pool.install(|| {
-                    batch
-                        .into_par_iter()
-                        .map_init(&init, |scratch, pending| evaluate(scratch, pending, &file))
-                        .collect()
-                });
-                for result in results {
-                    match result {
-                        Ok(value) => {
-                            consume(value).inspect_err(|_| progress.finish())?;
-                            summary.used += 1;
-                        }
-                        Err(error) => set_aside(&error, &mut summary)?,
-                    }
-                }
-                progress.update(summary.used + summary.rejected);
+            };
+            // Bad rows of the events file are reported like bad records.
+            for error in event_errors {
+                set_aside(&error, &mut summary)?;
             }
-            reader.join().map_err(|_| {
-                progress.finish();
-                eprintln!("error: reading `{file}` stopped unexpectedly");
-                Exit::Usage
-            })
-        })()?;
+            // Results come back in input order, so the output is the
+            // same whatever the number of threads.
+            let results: Vec<Result<T, Box<RecordError>>> = pool.install(|| {
+                batch
+                    .into_par_iter()
+                    .map_init(&init, |scratch, pending| evaluate(scratch, pending, &file))
+                    .collect()
+            });
+            for result in results {
+                match result {
+                    Ok(value) => {
+                        consume(value).inspect_err(|_| progress.finish())?;
+                        summary.used += 1;
+                    }
+                    Err(error) => set_aside(&error, &mut summary)?,
+                }
+            }
+            progress.update(summary.used + summary.rejected);
+        }
+        let events = reader.join().map_err(|_| {
+            progress.finish();
+            eprintln!("error: reading `{file}` stopped unexpectedly");
+            Exit::Usage
+        })?;
         progress.finish();
         // Events whose lead never appeared are reported, not silently lost.
         if let Some(events) = events {

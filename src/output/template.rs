@@ -71,30 +71,21 @@ impl LeadTemplate {
             out.extend_from_slice(key.as_bytes());
             score(*value, out)?;
         }
-        out.extend_from_slice(b"},\"thresholds\":{");
-        let mut first = true;
-        for ((key, _), value) in self.outputs.iter().zip(&outcome.outputs) {
-            if let OutputValue::Threshold(passed) = value {
-                if !std::mem::take(&mut first) {
-                    out.push(b',');
-                }
-                out.extend_from_slice(key.as_bytes());
-                out.extend_from_slice(if *passed { b"true" } else { b"false" });
-            }
-        }
-        out.extend_from_slice(b"},\"labels\":{");
-        let mut first = true;
-        for ((key, values), value) in self.outputs.iter().zip(&outcome.outputs) {
-            if let OutputValue::Label(label) = value {
-                if !std::mem::take(&mut first) {
-                    out.push(b',');
-                }
-                out.extend_from_slice(key.as_bytes());
-                let text = label.and_then(|i| values.get(i));
-                out.extend_from_slice(text.map_or("null", String::as_str).as_bytes());
-            }
-        }
-        out.extend_from_slice(b"},\"disqualified\":");
+        out.extend_from_slice(b"},\"thresholds\":");
+        self.outputs_object(&outcome.outputs, out, |value, _| match value {
+            OutputValue::Threshold(passed) => Some(if *passed { "true" } else { "false" }),
+            OutputValue::Label(_) => None,
+        });
+        out.extend_from_slice(b",\"labels\":");
+        self.outputs_object(&outcome.outputs, out, |value, values| match value {
+            OutputValue::Label(label) => Some(
+                label
+                    .and_then(|i| values.get(i))
+                    .map_or("null", String::as_str),
+            ),
+            OutputValue::Threshold(_) => None,
+        });
+        out.extend_from_slice(b",\"disqualified\":");
         let reason = outcome
             .disqualified_by
             .first()
@@ -103,6 +94,28 @@ impl LeadTemplate {
         out.extend_from_slice(reason.unwrap_or("null").as_bytes());
         out.push(b'}');
         Ok(())
+    }
+
+    /// The object of the thresholds, or of the labels: the outputs that
+    /// `json` gives a JSON value for, by name.
+    fn outputs_object<'s>(
+        &'s self,
+        values: &[OutputValue],
+        out: &mut Vec<u8>,
+        json: impl Fn(&OutputValue, &'s [String]) -> Option<&'s str>,
+    ) {
+        out.push(b'{');
+        let mut first = true;
+        for ((key, label_values), value) in self.outputs.iter().zip(values) {
+            if let Some(text) = json(value, label_values) {
+                if !std::mem::take(&mut first) {
+                    out.push(b',');
+                }
+                out.extend_from_slice(key.as_bytes());
+                out.extend_from_slice(text.as_bytes());
+            }
+        }
+        out.push(b'}');
     }
 }
 

@@ -90,24 +90,20 @@ impl<R: BufRead> ArrayElements<R> {
         let scan = self.scan_element(&mut bytes)?;
         let raw = String::from_utf8(bytes)
             .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "the file is not UTF-8"))?;
-        let record = |json: Option<Result<_, String>>| RawRecord {
-            line,
-            raw: raw.clone(),
-            json,
-        };
-        match scan {
+        let broken = match scan {
             Scan::Eof => {
-                self.state = State::Done;
-                let problem =
-                    "broken JSON: the input ends inside this element, so the array is not closed";
-                return Ok(Some(record(Some(Err(problem.to_string())))));
+                Some("broken JSON: the input ends inside this element, so the array is not closed")
             }
-            Scan::Mismatched => {
-                self.state = State::Done;
-                let problem = "broken JSON: a bracket closes the wrong kind of bracket \u{2014} the rest of the array cannot be read";
-                return Ok(Some(record(Some(Err(problem.to_string())))));
-            }
-            Scan::Complete => {}
+            Scan::Mismatched => Some("broken JSON: a bracket closes the wrong kind of bracket \u{2014} the rest of the array cannot be read"),
+            Scan::Complete => None,
+        };
+        if let Some(problem) = broken {
+            self.state = State::Done;
+            return Ok(Some(RawRecord {
+                line,
+                raw,
+                json: Some(Err(problem.to_string())),
+            }));
         }
         match self.skip_whitespace()? {
             Some(b',') => {
@@ -132,7 +128,11 @@ impl<R: BufRead> ArrayElements<R> {
                 ));
             }
         }
-        Ok(Some(record(None)))
+        Ok(Some(RawRecord {
+            line,
+            raw,
+            json: None,
+        }))
     }
 
     /// Ends reading with an error record at the current line.

@@ -419,12 +419,10 @@ impl EventsFile {
             ..EventsFile::default()
         };
         for record in records {
-            let record = record?;
-            let text = record.raw.clone().into_boxed_str();
-            match event_row(record, file) {
+            match event_row(record?, file) {
                 Ok(row) => events.by_lead.entry(row.lead).or_default().push(StoredRow {
                     line: row.line,
-                    text,
+                    text: row.text,
                 }),
                 Err(error) => events.errors.push(error),
             }
