@@ -32,6 +32,21 @@ fn backtest(extra: &[&str]) -> Output {
     leadscore(&args)
 }
 
+/// A backtest of the example model on the example history.
+fn example_backtest(extra: &[&str]) -> Output {
+    let mut args = vec![
+        "backtest",
+        "examples/b2b-saas.score",
+        "examples/history.ndjson",
+        "--outcome",
+        "converted",
+        "--as-of",
+        "2026-09-30",
+    ];
+    args.extend_from_slice(extra);
+    leadscore(&args)
+}
+
 fn backtest_json() -> serde_json::Value {
     let o = backtest(&["--format", "json", "--capacity", "2"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -128,19 +143,7 @@ fn backtest_reports_as_table_and_json() {
 
 #[test]
 fn backtest_html_is_one_self_contained_page() {
-    let o = leadscore(&[
-        "backtest",
-        "examples/b2b-saas.score",
-        "examples/history.ndjson",
-        "--outcome",
-        "converted",
-        "--as-of",
-        "2026-09-30",
-        "--capacity",
-        "300",
-        "--format",
-        "html",
-    ]);
+    let o = example_backtest(&["--capacity", "300", "--format", "html"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let html = stdout(&o);
     assert!(html.starts_with("<!DOCTYPE html>"));
@@ -156,17 +159,7 @@ fn backtest_html_is_one_self_contained_page() {
 
 #[test]
 fn backtest_of_the_example_history_finds_signal() {
-    let o = leadscore(&[
-        "backtest",
-        "examples/b2b-saas.score",
-        "examples/history.ndjson",
-        "--outcome",
-        "converted",
-        "--as-of",
-        "2026-09-30",
-        "--format",
-        "json",
-    ]);
+    let o = example_backtest(&["--format", "json"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(r["leads"], 3000);
