@@ -2,8 +2,8 @@
 //! labels and the reasons for every point.
 
 use crate::check::{
-    AccountDef, AggKind, Cond, DateBound, DecaySpec, Effect, GroupId, MemberTest, Output, Pred,
-    RuleId, Value,
+    AccountDef, AggKind, Aggregate, Cond, DateBound, DecaySpec, Effect, GroupId, MemberTest,
+    Output, Pred, RuleId, Value,
 };
 use crate::plan::Plan;
 use crate::syntax::ast::{DecayAmount, DecayMode};
@@ -95,6 +95,49 @@ enum AggValue {
     Time(Option<Instant>),
 }
 
+/// One aggregate as counted over one event type, with what depends on
+/// as-of worked out once: the loop over a lead's events runs it for every
+/// event of that type.
+struct Step<'p> {
+    /// The aggregate's index, and its value's.
+    slot: usize,
+    /// Events at or before this instant are outside the window.
+    after: Option<Instant>,
+    filter: Option<&'p Cond>,
+    counting: Counting,
+}
+
+#[derive(Clone, Copy)]
+enum Counting {
+    Count,
+    /// The fade period, in seconds back from as-of.
+    Faded {
+        seconds: f64,
+    },
+    Latest,
+    Earliest,
+}
+
+impl<'p> Step<'p> {
+    fn new(slot: usize, aggregate: &'p Aggregate, as_of: Instant) -> Self {
+        Step {
+            slot,
+            after: aggregate
+                .window
+                .map(|w| sub_duration(as_of, w, 1).unwrap_or(Instant::MIN_UTC)),
+            filter: aggregate.filter.as_ref(),
+            counting: match aggregate.kind {
+                AggKind::Count => Counting::Count,
+                AggKind::Faded(d) => Counting::Faded {
+                    seconds: seconds_before(as_of, d),
+                },
+                AggKind::Latest => Counting::Latest,
+                AggKind::Earliest => Counting::Earliest,
+            },
+        }
+    }
+}
+
 /// Models with up to this many aggregates keep a lead's aggregate values on
 /// the stack: one allocation fewer per lead.
 const INLINE_AGGREGATES: usize = 32;
@@ -104,8 +147,8 @@ const INLINE_AGGREGATES: usize = 32;
 pub struct Evaluator<'p> {
     plan: &'p Plan,
     as_of: Instant,
-    window_starts: Vec<Option<Instant>>,
-    fade_seconds: Vec<f64>,
+    /// For each event type, the aggregates counted over it.
+    steps: Vec<Vec<Step<'p>>>,
     /// Every aggregate's value before any event is counted.
     initial: Vec<AggValue>,
     /// How many rules can give points: room enough for any lead's reasons.
@@ -124,6 +167,23 @@ struct Context<'a> {
     /// In account scope, the number of members passing each member test.
     members: &'a [f64],
     as_of: Instant,
+}
+
+impl<'a> Context<'a> {
+    /// A lead's context before anything of it is evaluated.
+    fn new(lead: &'a Lead, as_of: Instant) -> Self {
+        Context {
+            lead,
+            event: None,
+            aggregates: &[],
+            score: 0.0,
+            groups: &[],
+            outputs: &[],
+            disqualified: false,
+            members: &[],
+            as_of,
+        }
+    }
 }
 
 /// Account conditions read no lead; their context points here.
@@ -157,18 +217,13 @@ enum Resolved<'a> {
 impl<'p> Evaluator<'p> {
     pub fn new(plan: &'p Plan, as_of: Instant) -> Self {
         let aggregates = &plan.model.aggregates;
-        let window_starts = aggregates
+        let steps = plan
+            .aggregates_by_event
             .iter()
-            .map(|a| {
-                a.window
-                    .map(|w| sub_duration(as_of, w, 1).unwrap_or(Instant::MIN_UTC))
-            })
-            .collect();
-        let fade_seconds = aggregates
-            .iter()
-            .map(|a| match a.kind {
-                AggKind::Faded(d) => seconds_before(as_of, d),
-                _ => 0.0,
+            .map(|ids| {
+                ids.iter()
+                    .filter_map(|&slot| Some(Step::new(slot, aggregates.get(slot)?, as_of)))
+                    .collect()
             })
             .collect();
         let initial = aggregates
@@ -187,8 +242,7 @@ impl<'p> Evaluator<'p> {
         Evaluator {
             plan,
             as_of,
-            window_starts,
-            fade_seconds,
+            steps,
             initial,
             points_rules,
         }
@@ -231,15 +285,8 @@ impl<'p> Evaluator<'p> {
     ) {
         let model = &self.plan.model;
         let context = Context {
-            lead,
-            event: None,
             aggregates,
-            score: 0.0,
-            groups: &[],
-            outputs: &[],
-            disqualified: false,
-            members: &[],
-            as_of: self.as_of,
+            ..Context::new(lead, self.as_of)
         };
 
         let Outcome {
@@ -387,15 +434,8 @@ impl<'p> Evaluator<'p> {
         members: &[f64],
     ) -> AccountScore {
         let context = Context {
-            lead: &NO_LEAD,
-            event: None,
-            aggregates: &[],
-            score: 0.0,
-            groups: &[],
-            outputs: &[],
-            disqualified: false,
             members,
-            as_of: self.as_of,
+            ..Context::new(&NO_LEAD, self.as_of)
         };
         let mut sum = base;
         let mut fired = Vec::new();
@@ -431,15 +471,12 @@ impl<'p> Evaluator<'p> {
         outcome: &'a Outcome,
     ) -> Context<'a> {
         Context {
-            lead,
-            event: None,
             aggregates,
             score: outcome.score,
             groups: &outcome.groups,
             outputs: &outcome.outputs,
             disqualified: !outcome.disqualified_by.is_empty(),
-            members: &[],
-            as_of: self.as_of,
+            ..Context::new(lead, self.as_of)
         }
     }
 
@@ -469,7 +506,6 @@ impl<'p> Evaluator<'p> {
     /// one pass over the lead's events; returns the time of the latest event
     /// at or before as-of.
     fn aggregate(&self, lead: &Lead, values: &mut [AggValue]) -> Option<Instant> {
-        let model = &self.plan.model;
         let mut last_activity: Option<Instant> = None;
         for event in &lead.events {
             if event.at > self.as_of {
@@ -478,50 +514,34 @@ impl<'p> Evaluator<'p> {
             if last_activity.is_none_or(|t| event.at > t) {
                 last_activity = Some(event.at);
             }
-            let Some(ids) = self.plan.aggregates_by_event.get(event.event) else {
+            let Some(steps) = self.steps.get(event.event) else {
                 continue;
             };
-            for &id in ids {
-                let Some(aggregate) = model.aggregates.get(id) else {
+            let context = Context {
+                event: Some(event),
+                ..Context::new(lead, self.as_of)
+            };
+            for step in steps {
+                if step.after.is_some_and(|start| event.at <= start)
+                    || step.filter.is_some_and(|c| !self.test(c, &context))
+                {
+                    continue;
+                }
+                let Some(slot) = values.get_mut(step.slot) else {
                     continue;
                 };
-                if let Some(Some(start)) = self.window_starts.get(id) {
-                    if event.at <= *start {
-                        continue;
-                    }
-                }
-                if let Some(filter) = &aggregate.filter {
-                    let context = Context {
-                        lead,
-                        event: Some(event),
-                        aggregates: &[],
-                        score: 0.0,
-                        groups: &[],
-                        outputs: &[],
-                        disqualified: false,
-                        members: &[],
-                        as_of: self.as_of,
-                    };
-                    if !self.test(filter, &context) {
-                        continue;
-                    }
-                }
-                let Some(slot) = values.get_mut(id) else {
-                    continue;
-                };
-                match (aggregate.kind, slot) {
-                    (AggKind::Count, AggValue::Number(n)) => *n += 1.0,
-                    (AggKind::Faded(_), AggValue::Number(n)) => {
-                        let period = self.fade_seconds.get(id).copied().unwrap_or(0.0);
+                match (step.counting, slot) {
+                    (Counting::Count, AggValue::Number(n)) => *n += 1.0,
+                    (Counting::Faded { seconds }, AggValue::Number(n)) => {
                         let age = (self.as_of - event.at).num_milliseconds() as f64 / 1000.0;
-                        if period > 0.0 {
-                            *n += (1.0 - age / period).max(0.0);
+                        if seconds > 0.0 {
+                            *n += (1.0 - age / seconds).max(0.0);
                         }
                     }
-                    (AggKind::Latest, AggValue::Time(t)) if t.is_none_or(|t| event.at > t) => {
+                    (Counting::Latest, AggValue::Time(t)) if t.is_none_or(|t| event.at > t) => {
                         *t = Some(event.at)
                     }
-                    (AggKind::Earliest, AggValue::Time(t)) if t.is_none_or(|t| event.at < t) => {
+                    (Counting::Earliest, AggValue::Time(t)) if t.is_none_or(|t| event.at < t) => {
                         *t = Some(event.at)
                     }
                     _ => {}
@@ -600,8 +620,8 @@ impl<'p> Evaluator<'p> {
     }
 }
 
-fn resolve<'a>(value: &Value, context: &Context<'a>) -> Resolved<'a> {
-    let field = |v: Option<&'a FieldValue>| match v {
+fn field_value(v: Option<&FieldValue>) -> Resolved<'_> {
+    match v {
         None | Some(FieldValue::Missing) => Resolved::Missing,
         Some(FieldValue::Text { raw, folded }) => {
             Resolved::Text(raw, folded.as_deref().unwrap_or(raw))
@@ -611,10 +631,13 @@ fn resolve<'a>(value: &Value, context: &Context<'a>) -> Resolved<'a> {
         Some(FieldValue::Date(d)) => Resolved::Date(*d),
         Some(FieldValue::Enum(i)) => Resolved::Ordinal(*i),
         Some(FieldValue::List(l)) => Resolved::List(l),
-    };
+    }
+}
+
+fn resolve<'a>(value: &Value, context: &Context<'a>) -> Resolved<'a> {
     match value {
-        Value::Field(id) => field(context.lead.fields.get(*id)),
-        Value::Prop(i) => field(context.event.and_then(|e| e.props.get(*i))),
+        Value::Field(id) => field_value(context.lead.fields.get(*id)),
+        Value::Prop(i) => field_value(context.event.and_then(|e| e.props.get(*i))),
         Value::Aggregate(a) => match context.aggregates.get(*a) {
             Some(AggValue::Number(n)) => Resolved::Number(*n),
             Some(AggValue::Time(Some(t))) => Resolved::Date(*t),

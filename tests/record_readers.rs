@@ -89,6 +89,43 @@ fn generated_and_example_leads_take_the_fast_reader() {
     }
 }
 
+#[test]
+fn a_repeated_key_is_found_wherever_it_is() {
+    let plan = example_plan();
+    let at = r#""at":"2026-10-01T09:30:00Z""#;
+    let lines = [
+        r#"{"id":1,"title":"a","title":"b"}"#.to_string(),
+        r#"{"id":1,"id":2}"#.to_string(),
+        r#"{"id":1,"events":[],"events":[]}"#.to_string(),
+        r#"{"id":1,"other":1,"other":2}"#.to_string(),
+        r#"{"id":1,"other":{"x":1,"x":2}}"#.to_string(),
+        format!(r#"{{"id":1,"events":[{{"type":"visit",{at},"page":"a","page":"b"}}]}}"#),
+        format!(r#"{{"id":1,"events":[{{"type":"visit",{at},{at}}}]}}"#),
+        format!(r#"{{"id":1,"events":[{{"type":"visit","type":"visit",{at}}}]}}"#),
+        // Read before `type` is known, then again after it.
+        format!(r#"{{"id":1,"events":[{{"page":"a","type":"visit",{at},"page":"b"}}]}}"#),
+        format!(r#"{{"id":1,"events":[{{"x":1,"type":"visit",{at},"page":"b","page":"c"}}]}}"#),
+        format!(r#"{{"id":1,"events":[{{"type":"other",{at},"page":"a","page":"b"}}]}}"#),
+        // Each event's keys are its own.
+        format!(
+            r#"{{"id":1,"events":[{{"type":"visit",{at},"page":"a"}},{{"type":"visit",{at},"page":"b"}}]}}"#
+        ),
+    ];
+    for line in &lines {
+        let tree = through_the_tree(plan, line);
+        assert_eq!(as_scored(plan, line), tree, "{line}");
+        let fast = fast::read_lead(plan, line);
+        assert_eq!(fast.is_some(), tree.is_ok(), "{line}");
+    }
+    let last = lines.last().unwrap();
+    assert!(through_the_tree(plan, last).is_ok(), "{last}");
+    assert!(lines
+        .iter()
+        .rev()
+        .skip(1)
+        .all(|l| through_the_tree(plan, l).is_err()));
+}
+
 /// A JSON value written out by hand, so that objects may repeat a key.
 #[derive(Clone, Debug)]
 enum Doc {

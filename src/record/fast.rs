@@ -110,16 +110,26 @@ fn give_up<E: de::Error>() -> E {
     E::custom(GiveUp)
 }
 
-/// The keys of one object so far. Records rarely have more than a few
-/// dozen keys; those are kept on the stack, sparing an allocation a lead.
+/// The keys of one object so far. Keys the plan reads are known by their
+/// position, and kept as a bit each; the others by name. Records rarely
+/// have more than a few dozen keys; those are kept on the stack, sparing
+/// an allocation a lead.
 struct Seen<'de> {
+    /// A bit per known key seen.
+    known: u64,
     inline: [&'de str; INLINE_KEYS],
     len: usize,
     more: Vec<&'de str>,
-    /// A bit per key seen, chosen by its length and ends: a key whose bit
-    /// is clear is new without comparing it with every key before.
+    /// A bit per other key seen, chosen by its length and ends: a key whose
+    /// bit is clear is new without comparing it with every key before.
     bits: u64,
 }
+
+/// Known keys: the plan's fields or properties by position, then `id` and
+/// `events` of a lead, or `type` and `at` of an event.
+const KNOWN_KEYS: usize = 62;
+const FIRST_BUILT_IN: usize = KNOWN_KEYS;
+const SECOND_BUILT_IN: usize = KNOWN_KEYS + 1;
 
 fn key_bit(key: &str) -> u64 {
     let bytes = key.as_bytes();
@@ -133,6 +143,7 @@ const INLINE_KEYS: usize = 32;
 impl<'de> Seen<'de> {
     fn new() -> Self {
         Seen {
+            known: 0,
             inline: [""; INLINE_KEYS],
             len: 0,
             more: Vec::new(),
@@ -141,13 +152,33 @@ impl<'de> Seen<'de> {
     }
 
     fn clear(&mut self) {
+        self.known = 0;
         self.len = 0;
         self.more.clear();
         self.bits = 0;
     }
 
-    /// Remembers a key; a repeated key ends the fast read.
-    fn first_time<E: de::Error>(&mut self, key: &'de str) -> Result<(), E> {
+    /// Remembers the key at `position` among the known keys, or `key` when
+    /// it has none; a repeated key ends the fast read.
+    fn first_time<E: de::Error>(
+        &mut self,
+        position: Option<usize>,
+        key: &'de str,
+    ) -> Result<(), E> {
+        if let Some(bit) = position
+            .filter(|p| *p < u64::BITS as usize)
+            .map(|p| 1u64 << p)
+        {
+            if self.known & bit != 0 {
+                return Err(give_up());
+            }
+            self.known |= bit;
+            return Ok(());
+        }
+        self.first_time_by_name(key)
+    }
+
+    fn first_time_by_name<E: de::Error>(&mut self, key: &'de str) -> Result<(), E> {
         let bit = key_bit(key);
         if self.bits & bit != 0 {
             let inline = self.inline.get(..self.len).unwrap_or_default();
@@ -272,7 +303,7 @@ impl<'de> Visitor<'de> for Skip {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut seen = Seen::new();
         while let Some(key) = map.next_key_seed(Key)? {
-            seen.first_time(key)?;
+            seen.first_time_by_name(key)?;
             map.next_value_seed(Skip)?;
         }
         Ok(())
@@ -399,7 +430,15 @@ impl<'de> Visitor<'de> for LeadSeed<'_, '_> {
         let mut has_id = false;
         let mut seen = Seen::new();
         while let Some(key) = map.next_key_seed(Key)? {
-            seen.first_time(key)?;
+            let (position, field) = match key {
+                "id" => (Some(FIRST_BUILT_IN), None),
+                "events" => (Some(SECOND_BUILT_IN), None),
+                _ => {
+                    let field = declared.iter().position(|f| f.key == key);
+                    (field.filter(|i| *i < KNOWN_KEYS), field)
+                }
+            };
+            seen.first_time(position, key)?;
             match key {
                 "id" => {
                     map.next_value_seed(Id { slot: &mut lead.id })?;
@@ -411,7 +450,7 @@ impl<'de> Visitor<'de> for LeadSeed<'_, '_> {
                     spare: &mut *spare,
                     strings: &mut *strings,
                 })?,
-                _ => match declared.iter().position(|f| f.key == key) {
+                _ => match field {
                     Some(i) => {
                         let ty = declared.get(i).map(|f| f.ty).ok_or_else(give_up)?;
                         let value = map.next_value_seed(Slot {
@@ -567,7 +606,19 @@ impl<'de> Visitor<'de> for EventSeed<'_, '_, 'de> {
         // Properties that come before `type`, converted once it is known.
         let mut early: Vec<(&'de str, Json)> = Vec::new();
         while let Some(key) = map.next_key_seed(Key)? {
-            seen.first_time(key)?;
+            let (position, prop) = match (key, kind) {
+                ("type", _) => (Some(FIRST_BUILT_IN), None),
+                ("at", _) => (Some(SECOND_BUILT_IN), None),
+                (_, Some(Some(id))) => {
+                    let prop = declared_props(plan, id).iter().position(|p| p.name == key);
+                    // Keys read before `type` were kept by name, and so are
+                    // the keys after them, which may repeat them.
+                    let known = prop.filter(|i| early.is_empty() && *i < KNOWN_KEYS);
+                    (known, prop)
+                }
+                _ => (None, None),
+            };
+            seen.first_time(position, key)?;
             match (key, kind) {
                 ("type", _) => {
                     let name = map.next_value_seed(Text)?;
@@ -583,7 +634,7 @@ impl<'de> Visitor<'de> for EventSeed<'_, '_, 'de> {
                 (_, Some(None)) => map.next_value_seed(Skip)?,
                 (_, Some(Some(id))) => {
                     let declared = declared_props(plan, id);
-                    match declared.iter().position(|p| p.name == key) {
+                    match prop {
                         Some(i) => {
                             let ty = declared.get(i).map(|p| p.ty).ok_or_else(give_up)?;
                             let value = map.next_value_seed(Slot {
