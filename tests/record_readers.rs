@@ -581,3 +581,54 @@ proptest! {
         prop_assert!(file.rows().is_empty());
     }
 }
+
+fn typed_events_plan() -> &'static Plan {
+    static PLAN: OnceLock<Plan> = OnceLock::new();
+    PLAN.get_or_init(|| {
+        let path = std::path::Path::new("tests/fixtures/records/typed-events.score");
+        let checked = leadscore::cli::load_and_check(path).expect("readable");
+        compile(checked.model.expect("the fixture checks"))
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// CSV rows of an events file are read straight into events; whatever
+    /// the cells hold, the lead is the one (or the problem is the one) the
+    /// rows' JSON gives through the careful reader.
+    #[test]
+    fn csv_event_rows_read_as_their_json_does(
+        header in prop::sample::subsequence(
+            vec!["type", "at", "amount", "tier", "paid", "on", "note", "tags", "page", "other"],
+            0..=10,
+        ).prop_shuffle(),
+        rows in prop::collection::vec(prop::collection::vec(prop::sample::select(vec![
+            "", " ", "purchase", "Purchase ", "visit", "signup", "2026-10-01T09:30:00Z",
+            "2026-10-01", "tomorrow", "120", " 99.5 ", "lots", "pro", "PRO", "gold", "true",
+            "no", "a;b", "x,y", "say \"hi\"", "two\nlines", "é", "pricing",
+        ]), 10), 1..6),
+    ) {
+        use leadscore::record::{EventsFile, LeadScratch};
+        let plan = typed_events_plan();
+        let quote = |cell: &str| format!("\"{}\"", cell.replace('"', "\"\""));
+        let mut csv = format!("lead_id,{}\n", header.join(","));
+        for cells in &rows {
+            let cells: Vec<String> = cells.iter().take(header.len()).map(|c| quote(c)).collect();
+            csv.push_str(&format!("L1,{}\n", cells.join(",")));
+        }
+        let read = || EventsFile::read(Cursor::new(csv.clone()), Format::Csv, "events.csv").unwrap();
+        let lead = read_line(r#"{"id":"L1","email":"a@b.co"}"#);
+        let mut fast = LeadScratch::default();
+        let straight = lead
+            .to_lead_with_events(plan, read().take("L1"), &mut fast)
+            .cloned()
+            .map_err(|p| format!("{p:?}"));
+        let mut careful = LeadScratch::default();
+        let through_json = lead
+            .to_lead_in(plan, &read().take("L1").into_json(), &mut careful)
+            .cloned()
+            .map_err(|p| format!("{p:?}"));
+        prop_assert_eq!(straight, through_json);
+    }
+}

@@ -71,15 +71,9 @@ impl EventSource {
     pub fn orphans(self) -> Result<Vec<(String, usize, Json)>, String> {
         match self {
             EventSource::Grouped(file) => Ok(file.rows()),
-            EventSource::Sorted { mut rows, .. } => {
-                rows.finish()
-                    .map_err(|e| format!("reading the events failed: {e}"))?;
-                Ok(rows
-                    .orphans
-                    .into_iter()
-                    .map(|r| (r.lead, r.line, r.json))
-                    .collect())
-            }
+            EventSource::Sorted { rows, .. } => rows
+                .orphans()
+                .map_err(|e| format!("reading the events failed: {e}")),
         }
     }
 }
@@ -191,9 +185,9 @@ pub fn attach_events(raw: RawRecord, events: Option<&mut EventSource>) -> Result
 // A bad record is rare and ends up printed; its size does not matter.
 #[allow(clippy::result_large_err)]
 pub fn convert(plan: &Plan, pending: Pending, file: &str) -> Result<Lead, RecordError> {
-    let Pending { raw, events } = pending;
-    raw.to_lead(plan, &events.into_json())
-        .map_err(|p| p.at(file, raw.line, &raw.raw))
+    let mut scratch = LeadScratch::default();
+    convert_in(plan, pending, file, &mut scratch)?;
+    Ok(scratch.lead)
 }
 
 /// Converts a record as [`convert`] does, into the lead a worker keeps
@@ -206,7 +200,7 @@ pub fn convert_in<'s>(
     scratch: &'s mut LeadScratch,
 ) -> Result<&'s Lead, RecordError> {
     let Pending { raw, events } = pending;
-    raw.to_lead_in(plan, &events.into_json(), scratch)
+    raw.to_lead_with_events(plan, events, scratch)
         .map_err(|p| p.at(file, raw.line, &raw.raw))
 }
 

@@ -5,6 +5,7 @@ mod array;
 pub mod fast;
 pub mod json;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::io::BufRead;
@@ -144,6 +145,24 @@ impl RawRecord {
         Ok(&scratch.lead)
     }
 
+    /// Converts the record and its rows from an events file, as
+    /// [`to_lead_in`](Self::to_lead_in) does with the rows' JSON.
+    pub fn to_lead_with_events<'s>(
+        &self,
+        plan: &Plan,
+        events: LeadEvents,
+        scratch: &'s mut LeadScratch,
+    ) -> Result<&'s Lead, Problem> {
+        match events.into_events(plan) {
+            Ok(extra) => {
+                self.to_lead_in(plan, &[], scratch)?;
+                scratch.lead.events.extend(extra);
+                Ok(&scratch.lead)
+            }
+            Err(extra) => self.to_lead_in(plan, &extra, scratch),
+        }
+    }
+
     /// The record's JSON (parsed here if need be), or why it is not JSON.
     pub fn into_json(self) -> Result<Json, String> {
         match self.json {
@@ -213,6 +232,22 @@ enum Inner<R: BufRead> {
         reader: csv::Reader<R>,
         headers: Vec<String>,
         done: bool,
+        /// The row being read, kept between rows for its buffers.
+        row: csv::StringRecord,
+    },
+}
+
+/// One row of a CSV input: its cells, or why it has none.
+enum CsvRow<'r> {
+    Cells {
+        line: usize,
+        raw: String,
+        cells: &'r csv::StringRecord,
+    },
+    Bad {
+        line: usize,
+        raw: String,
+        message: String,
     },
 }
 
@@ -240,6 +275,7 @@ impl<R: BufRead> Records<R> {
                     reader: csv,
                     headers,
                     done: false,
+                    row: csv::StringRecord::new(),
                 }
             }
         };
@@ -300,64 +336,139 @@ impl<R: BufRead> Iterator for Records<R> {
                 }
             },
             Inner::Array(elements) => elements.next_element(),
-            Inner::Csv {
-                reader,
-                headers,
-                done,
-            } => {
-                if *done {
-                    return None;
-                }
-                let mut row = csv::StringRecord::new();
-                let line = reader.position().line() as usize;
-                match reader.read_record(&mut row) {
-                    Ok(false) => None,
-                    Ok(true) => {
-                        let line = row.position().map(|p| p.line() as usize).unwrap_or(line);
-                        let raw = row.iter().map(csv_quote).collect::<Vec<_>>().join(",");
-                        if row.len() != headers.len() {
-                            let json = Err(format!(
-                                "the row has {} columns but the header has {}",
-                                row.len(),
-                                headers.len()
-                            ));
-                            return Some(Ok(RawRecord {
-                                line,
-                                raw,
-                                json: Some(json),
-                            }));
-                        }
+            Inner::Csv { headers, .. } => {
+                let headers = headers.clone();
+                Some(Ok(match self.next_csv_row()? {
+                    CsvRow::Cells { line, raw, cells } => {
                         let object = headers
-                            .iter()
-                            .zip(row.iter())
-                            .map(|(h, v)| (h.clone(), Json::String(v.to_string())))
+                            .into_iter()
+                            .zip(cells.iter())
+                            .map(|(h, v)| (h, Json::String(v.to_string())))
                             .collect();
-                        Some(Ok(RawRecord {
+                        RawRecord {
                             line,
                             raw,
                             json: Some(Ok(Json::Object(object))),
-                        }))
+                        }
                     }
-                    Err(e) => {
-                        *done = true;
-                        Some(Ok(RawRecord {
-                            line: line.max(1),
-                            raw: String::new(),
-                            json: Some(Err(format!("unreadable CSV: {e}"))),
-                        }))
-                    }
-                }
+                    CsvRow::Bad { line, raw, message } => RawRecord {
+                        line,
+                        raw,
+                        json: Some(Err(message)),
+                    },
+                }))
             }
         }
     }
 }
 
-fn csv_quote(cell: &str) -> String {
-    if cell.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", cell.replace('"', "\"\""))
-    } else {
-        cell.to_string()
+impl<R: BufRead> Records<R> {
+    /// The next row of a CSV input (`None` at its end, or for other
+    /// inputs), with its text as [`csv_quote`] writes it back.
+    fn next_csv_row(&mut self) -> Option<CsvRow<'_>> {
+        let Inner::Csv {
+            reader,
+            headers,
+            done,
+            row,
+        } = &mut self.inner
+        else {
+            return None;
+        };
+        if *done {
+            return None;
+        }
+        let line = reader.position().line() as usize;
+        match reader.read_record(row) {
+            Ok(false) => None,
+            Ok(true) => {
+                let line = row.position().map(|p| p.line() as usize).unwrap_or(line);
+                let mut raw = String::with_capacity(row.as_slice().len() + row.len());
+                for (i, cell) in row.iter().enumerate() {
+                    if i > 0 {
+                        raw.push(',');
+                    }
+                    push_csv_quoted(&mut raw, cell);
+                }
+                if row.len() != headers.len() {
+                    let message = format!(
+                        "the row has {} columns but the header has {}",
+                        row.len(),
+                        headers.len()
+                    );
+                    return Some(CsvRow::Bad { line, raw, message });
+                }
+                Some(CsvRow::Cells {
+                    line,
+                    raw,
+                    cells: row,
+                })
+            }
+            Err(e) => {
+                *done = true;
+                Some(CsvRow::Bad {
+                    line: line.max(1),
+                    raw: String::new(),
+                    message: format!("unreadable CSV: {e}"),
+                })
+            }
+        }
     }
+
+    /// The next row of an events file with the lead it belongs to, or the
+    /// error that says why it has none. A CSV row's lead is read from its
+    /// cell, without making the row into JSON.
+    // A bad row is rare and ends up printed; its size does not matter.
+    #[allow(clippy::result_large_err)]
+    fn next_event_row(
+        &mut self,
+        file: &str,
+    ) -> Option<std::io::Result<Result<EventRow, RecordError>>> {
+        let lead_column = match &self.inner {
+            Inner::Csv { headers, .. } => Some(headers.iter().position(|h| h == "lead_id")),
+            _ => None,
+        };
+        let Some(lead_column) = lead_column else {
+            return Some(self.next()?.map(|record| event_row(record, file)));
+        };
+        Some(Ok(match self.next_csv_row()? {
+            CsvRow::Cells { line, raw, cells } => {
+                let cell = lead_column.and_then(|i| cells.get(i));
+                match cell.map(str::trim).filter(|c| !c.is_empty()) {
+                    Some(lead) => Ok(EventRow {
+                        lead: lead.to_string(),
+                        row: StoredRow {
+                            line,
+                            text: raw.into_boxed_str(),
+                        },
+                    }),
+                    None => {
+                        let found = cell.map(|c| Json::String(c.to_string()));
+                        Err(Problem::new("lead_id", found.as_ref(), "the id of a lead")
+                            .at(file, line, &raw))
+                    }
+                }
+            }
+            CsvRow::Bad { line, raw, message } => Err(Problem::whole(message).at(file, line, &raw)),
+        }))
+    }
+}
+
+/// Writes a cell as [`csv_quote`] does, without a string of its own.
+fn push_csv_quoted(out: &mut String, cell: &str) {
+    if cell.contains([',', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&cell.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(cell);
+    }
+}
+
+fn csv_quote(cell: &str) -> String {
+    let mut quoted = String::new();
+    push_csv_quoted(&mut quoted, cell);
+    quoted
 }
 
 fn describe_json_error(e: &serde_json::Error) -> String {
@@ -398,6 +509,66 @@ impl LeadEvents {
             .map(|row| (row.line, row.json(header)))
             .collect()
     }
+
+    /// The plan's events among the rows, in file order, read straight from
+    /// the cells of CSV rows. `Err` holds the rows as [`into_json`] gives
+    /// them when any row needs the careful reading (it is NDJSON, or one of
+    /// its values does not convert), which words the problem: so an
+    /// `Ok` is what the careful reading gives for rows without errors.
+    ///
+    /// [`into_json`]: LeadEvents::into_json
+    pub fn into_events(self, plan: &Plan) -> Result<Vec<Event>, Vec<(usize, Json)>> {
+        if let Some(header) = self.header.as_deref() {
+            let mut events = Vec::with_capacity(self.stored.len());
+            let read = self
+                .stored
+                .iter()
+                .all(|row| match csv_event(plan, header, &row.text) {
+                    Some(event) => {
+                        events.extend(event);
+                        true
+                    }
+                    None => false,
+                });
+            if read {
+                return Ok(events);
+            }
+        }
+        Err(self.into_json())
+    }
+}
+
+/// What [`to_event`] makes of a CSV row of an events file: `Some(None)` for
+/// an undeclared type, `None` where it would find a problem.
+fn csv_event(plan: &Plan, header: &[String], text: &str) -> Option<Option<Event>> {
+    let cells: Vec<Cow<'_, str>> = if text.contains('"') {
+        csv_cells(text).into_iter().map(Cow::Owned).collect()
+    } else {
+        // Unquoted, a row holds no comma but those between its cells.
+        text.split(',').map(Cow::Borrowed).collect()
+    };
+    let cell = |name: &str| {
+        let column = header.iter().position(|h| h == name)?;
+        cells.get(column).map(|c| c.as_ref())
+    };
+    let Some(event) = plan.event_type(cell("type")?) else {
+        return Some(None);
+    };
+    let at = parse_instant(cell("at")?)?;
+    let declared = plan
+        .model
+        .events
+        .get(event)
+        .map(|e| e.props.as_slice())
+        .unwrap_or(&[]);
+    let props = declared
+        .iter()
+        .map(|prop| {
+            let value = cell(&prop.name).map_or(Raw::Null, Raw::Str);
+            convert_raw(plan, value, prop.ty).ok()
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(Some(Event { event, at, props }))
 }
 
 /// A row of an events file: its line and its text (an NDJSON line, or a
@@ -418,12 +589,10 @@ impl EventsFile {
             header: records.csv_header(),
             ..EventsFile::default()
         };
-        for record in records {
-            match event_row(record?, file) {
-                Ok(row) => events.by_lead.entry(row.lead).or_default().push(StoredRow {
-                    line: row.line,
-                    text: row.text,
-                }),
+        let mut records = records;
+        while let Some(row) = records.next_event_row(file) {
+            match row? {
+                Ok(row) => events.by_lead.entry(row.lead).or_default().push(row.row),
                 Err(error) => events.errors.push(error),
             }
         }
@@ -506,19 +675,16 @@ fn csv_cells(text: &str) -> Vec<String> {
     cells
 }
 
-/// One row of an events file: the lead it belongs to, its line, its JSON.
+/// One row of an events file and the lead it belongs to.
 pub struct EventRow {
     pub lead: String,
-    pub line: usize,
-    pub json: Json,
-    /// The row as read, to keep instead of its JSON.
-    text: Box<str>,
+    row: StoredRow,
 }
 
 /// Reads the lead id of an events-file row, or the error that says why not.
 // A bad row is rare and ends up printed; its size does not matter.
 #[allow(clippy::result_large_err)]
-pub fn event_row(record: RawRecord, file: &str) -> Result<EventRow, RecordError> {
+fn event_row(record: RawRecord, file: &str) -> Result<EventRow, RecordError> {
     let record = record.parsed();
     let (line, raw) = (record.line, record.raw.clone());
     let json = record
@@ -533,9 +699,10 @@ pub fn event_row(record: RawRecord, file: &str) -> Result<EventRow, RecordError>
     };
     Ok(EventRow {
         lead,
-        line,
-        json,
-        text: raw.into_boxed_str(),
+        row: StoredRow {
+            line,
+            text: raw.into_boxed_str(),
+        },
     })
 }
 
@@ -548,7 +715,7 @@ pub struct SortedEvents<R: BufRead> {
     file: String,
     next: Option<EventRow>,
     /// Rows whose lead never appeared (it sorts between two leads).
-    pub orphans: Vec<EventRow>,
+    orphans: Vec<EventRow>,
     pub errors: Vec<RecordError>,
 }
 
@@ -567,9 +734,9 @@ impl<R: BufRead> SortedEvents<R> {
 
     fn peek(&mut self) -> std::io::Result<Option<&EventRow>> {
         while self.next.is_none() {
-            match self.rows.next() {
+            match self.rows.next_event_row(&self.file) {
                 None => return Ok(None),
-                Some(record) => match event_row(record?, &self.file) {
+                Some(row) => match row? {
                     Ok(row) => self.next = Some(row),
                     Err(error) => self.errors.push(error),
                 },
@@ -589,12 +756,9 @@ impl<R: BufRead> SortedEvents<R> {
             }
             let Some(row) = self.next.take() else { break };
             if order == std::cmp::Ordering::Equal {
-                // The JSON is dropped here, on the thread that made it;
-                // the thread that converts the lead reads the text again.
-                rows.push(StoredRow {
-                    line: row.line,
-                    text: row.text,
-                });
+                // Rows travel as text: the thread that converts the lead
+                // makes them into JSON, and frees it.
+                rows.push(row.row);
             } else {
                 self.orphans.push(row);
             }
@@ -605,14 +769,20 @@ impl<R: BufRead> SortedEvents<R> {
         })
     }
 
-    /// Every row left after the last lead: none of them has a lead.
-    pub fn finish(&mut self) -> std::io::Result<()> {
+    /// Every row whose lead never appeared, with its lead, in file order:
+    /// those passed over so far and every row after the last lead.
+    pub fn orphans(mut self) -> std::io::Result<Vec<(String, usize, Json)>> {
         while self.peek()?.is_some() {
             if let Some(row) = self.next.take() {
                 self.orphans.push(row);
             }
         }
-        Ok(())
+        let header = self.header.as_deref();
+        Ok(self
+            .orphans
+            .iter()
+            .map(|r| (r.lead.clone(), r.row.line, r.row.json(header)))
+            .collect())
     }
 }
 
