@@ -4,7 +4,8 @@
 use std::fmt::{self, Display, Formatter};
 
 use crate::check::{
-    fold, AccountDef, AggKind, Cond, Effect, EventId, Model, Output, Pred, TextOp, Value, ValueType,
+    fold, AccountDef, AggKind, Cond, Effect, EventId, Model, Output, Pred, Prop, TextOp, Value,
+    ValueType,
 };
 use crate::syntax::ast::{DecayAmount, DecayMode, RollupFn};
 use crate::syntax::display::{number, points, quote};
@@ -74,6 +75,15 @@ impl Plan {
             self.event_types.iter().find(|(key, _)| *key == folded)
         };
         found.map(|(_, id)| *id)
+    }
+
+    /// The declared properties of an event type, in declaration order.
+    pub fn props(&self, event: EventId) -> &[Prop] {
+        self.model
+            .events
+            .get(event)
+            .map(|e| e.props.as_slice())
+            .unwrap_or(&[])
     }
 
     /// The thresholds and labels a condition at `at` can read.

@@ -16,7 +16,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 
 use super::json::{Json, Raw};
 use super::{convert_raw, text_in, trim};
-use crate::check::{EventId, Prop, ValueType};
+use crate::check::{EventId, ValueType};
 use crate::eval::{Event, FieldValue, Lead};
 use crate::plan::Plan;
 use crate::time::parse_instant;
@@ -610,7 +610,7 @@ impl<'de> Visitor<'de> for EventSeed<'_, '_, 'de> {
                 ("type", _) => (Some(FIRST_BUILT_IN), None),
                 ("at", _) => (Some(SECOND_BUILT_IN), None),
                 (_, Some(Some(id))) => {
-                    let prop = declared_props(plan, id).iter().position(|p| p.name == key);
+                    let prop = plan.props(id).iter().position(|p| p.name == key);
                     // Keys read before `type` were kept by name, and so are
                     // the keys after them, which may repeat them.
                     let known = prop.filter(|i| early.is_empty() && *i < KNOWN_KEYS);
@@ -625,7 +625,7 @@ impl<'de> Visitor<'de> for EventSeed<'_, '_, 'de> {
                     let event = plan.event_type(&name);
                     if let Some(id) = event {
                         props = self.spare.pop().unwrap_or_default();
-                        props.resize(declared_props(plan, id).len(), FieldValue::Missing);
+                        props.resize(plan.props(id).len(), FieldValue::Missing);
                     }
                     kind = Some(event);
                 }
@@ -633,7 +633,7 @@ impl<'de> Visitor<'de> for EventSeed<'_, '_, 'de> {
                 (_, None) => early.push((key, map.next_value()?)),
                 (_, Some(None)) => map.next_value_seed(Skip)?,
                 (_, Some(Some(id))) => {
-                    let declared = declared_props(plan, id);
+                    let declared = plan.props(id);
                     match prop {
                         Some(i) => {
                             let ty = declared.get(i).map(|p| p.ty).ok_or_else(give_up)?;
@@ -654,7 +654,7 @@ impl<'de> Visitor<'de> for EventSeed<'_, '_, 'de> {
         let Some(event) = kind.ok_or_else(give_up)? else {
             return Ok(None);
         };
-        let declared = declared_props(plan, event);
+        let declared = plan.props(event);
         if declared.iter().any(|p| p.name == "type" || p.name == "at") {
             return Err(give_up());
         }
@@ -671,12 +671,4 @@ impl<'de> Visitor<'de> for EventSeed<'_, '_, 'de> {
         let at = at.as_deref().and_then(parse_instant).ok_or_else(give_up)?;
         Ok(Some(Event { event, at, props }))
     }
-}
-
-fn declared_props(plan: &Plan, event: EventId) -> &[Prop] {
-    plan.model
-        .events
-        .get(event)
-        .map(|e| e.props.as_slice())
-        .unwrap_or(&[])
 }

@@ -555,12 +555,7 @@ fn csv_event(plan: &Plan, header: &[String], text: &str) -> Option<Option<Event>
         return Some(None);
     };
     let at = parse_instant(cell("at")?)?;
-    let declared = plan
-        .model
-        .events
-        .get(event)
-        .map(|e| e.props.as_slice())
-        .unwrap_or(&[]);
+    let declared = plan.props(event);
     let props = declared
         .iter()
         .map(|prop| {
@@ -892,12 +887,7 @@ fn to_event(plan: &Plan, item: &Json, place: &str) -> Result<Option<Event>, Prob
             "an RFC 3339 instant such as \"2026-10-01T09:30:00Z\" or a date such as \"2026-10-01\"",
         ));
     };
-    let declared = plan
-        .model
-        .events
-        .get(event_id)
-        .map(|e| e.props.as_slice())
-        .unwrap_or(&[]);
+    let declared = plan.props(event_id);
     let mut props = Vec::with_capacity(declared.len());
     for prop in declared {
         let value = convert(plan, item.get(&prop.name), prop.ty).map_err(|expected| {
