@@ -582,6 +582,24 @@ proptest! {
     }
 }
 
+/// A CSV file of `header` and `rows` (as many cells of each as the header
+/// names), every cell quoted; with a first column `lead_id` holding `lead`
+/// on every row when given.
+fn quoted_csv(lead: Option<&str>, header: &[&str], rows: &[Vec<&str>]) -> String {
+    let quote = |cell: &str| format!("\"{}\"", cell.replace('"', "\"\""));
+    let lead_column = |first: &str| lead.map(|_| format!("{first},")).unwrap_or_default();
+    let mut csv = format!("{}{}\n", lead_column("lead_id"), header.join(","));
+    for cells in rows {
+        let cells: Vec<String> = cells.iter().take(header.len()).map(|c| quote(c)).collect();
+        csv.push_str(&format!(
+            "{}{}\n",
+            lead_column(lead.unwrap_or_default()),
+            cells.join(",")
+        ));
+    }
+    csv
+}
+
 fn typed_events_plan() -> &'static Plan {
     static PLAN: OnceLock<Plan> = OnceLock::new();
     PLAN.get_or_init(|| {
@@ -611,12 +629,7 @@ proptest! {
     ) {
         use leadscore::record::{EventsFile, LeadScratch};
         let plan = typed_events_plan();
-        let quote = |cell: &str| format!("\"{}\"", cell.replace('"', "\"\""));
-        let mut csv = format!("lead_id,{}\n", header.join(","));
-        for cells in &rows {
-            let cells: Vec<String> = cells.iter().take(header.len()).map(|c| quote(c)).collect();
-            csv.push_str(&format!("L1,{}\n", cells.join(",")));
-        }
+        let csv = quoted_csv(Some("L1"), &header, &rows);
         let read = || EventsFile::read(Cursor::new(csv.clone()), Format::Csv, "events.csv").unwrap();
         let lead = read_line(r#"{"id":"L1","email":"a@b.co"}"#);
         let mut fast = LeadScratch::default();
@@ -630,5 +643,45 @@ proptest! {
             .cloned()
             .map_err(|p| format!("{p:?}"));
         prop_assert_eq!(straight, through_json);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1500))]
+
+    /// A CSV lead is read straight from its cells; whatever they hold, the
+    /// lead (or the problem) is the one its JSON object gives through the
+    /// careful reader.
+    #[test]
+    fn csv_leads_read_as_their_json_does(
+        header in prop::sample::subsequence(
+            vec![
+                "id", "id", "email", "title", "seniority", "Number of Employees",
+                "industry", "country", "newsletter", "tech_stack", "signed_up",
+                "product_interest", "events", "other",
+            ],
+            0..=14,
+        ).prop_shuffle(),
+        rows in prop::collection::vec(prop::collection::vec(prop::sample::select(vec![
+            "", " ", "L-1", " 7 ", "VP", "vp ", "gold", "2500", " 12.5 ", "lots", "true",
+            "FALSE", "maybe", "2026-10-01", "2026-13-01", "a;b;;c", "Snowflake", "both",
+            "x,y", "say \"hi\"", "two\nlines", "\u{212a}elvin", "İstanbul", "[]",
+        ]), 14), 1..4),
+    ) {
+        let plan = example_plan();
+        let csv = quoted_csv(None, &header, &rows);
+        let mut scratch = LeadScratch::default();
+        for record in Records::new(Cursor::new(csv.clone()), Format::Csv).unwrap() {
+            let record = record.unwrap();
+            let straight = record
+                .to_lead_in(plan, &[], &mut scratch)
+                .cloned()
+                .map_err(|p| format!("{p:?}"));
+            let through_json = record
+                .into_json()
+                .map_err(|m| format!("{:?}", Problem::whole(m)))
+                .and_then(|json| to_lead(plan, &json, &[]).map_err(|p| format!("{p:?}")));
+            prop_assert_eq!(straight, through_json, "{}", csv);
+        }
     }
 }

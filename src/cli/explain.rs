@@ -9,7 +9,7 @@ use crate::account::{domain, membership, Accounts};
 use crate::check::fold;
 use crate::eval::{Evaluator, Outcome};
 use crate::output::{account_explanation, explanation};
-use crate::record::{id_key, LeadScratch};
+use crate::record::LeadScratch;
 
 #[derive(Args, Debug)]
 pub struct ExplainArgs {
@@ -52,15 +52,11 @@ fn run_lead(args: &ExplainArgs, id: &str, color: bool) -> Exit {
                 return Exit::Usage;
             }
         };
-        if raw.json().is_none() && !may_hold_id(&raw.raw, wanted) {
+        if raw.json().is_none() && !raw.is_csv() && !may_hold_id(&raw.raw, wanted) {
             continue;
         }
         let raw = raw.parsed();
-        let is_wanted = raw
-            .json()
-            .and_then(|j| j.get("id"))
-            .is_some_and(|id| id_key(&id.to_serde()) == wanted);
-        if !is_wanted {
+        if raw.id_key().as_deref() != Some(wanted) {
             continue;
         }
         let pending = match attach_events(raw, events.as_mut()) {

@@ -9,8 +9,8 @@ use crate::eval::Lead;
 
 use crate::plan::Plan;
 use crate::record::{
-    id_key, EventsFile, Format, Json, LeadEvents, LeadScratch, Problem, RawRecord, RecordError,
-    Records, SortedEvents,
+    EventsFile, Format, Json, LeadEvents, LeadScratch, Problem, RawRecord, RecordError, Records,
+    SortedEvents,
 };
 use crate::time::Instant;
 
@@ -174,8 +174,8 @@ pub fn attach_events(raw: RawRecord, events: Option<&mut EventSource>) -> Result
         });
     };
     let raw = raw.parsed();
-    let extra = match raw.json().and_then(|j| j.get("id")) {
-        Some(id) => events.take(&id_key(&id.to_serde()))?,
+    let extra = match raw.id_key() {
+        Some(id) => events.take(&id)?,
         None => LeadEvents::default(),
     };
     Ok(Pending { raw, events: extra })

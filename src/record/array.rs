@@ -103,6 +103,7 @@ impl<R: BufRead> ArrayElements<R> {
                 line,
                 raw,
                 json: Some(Err(problem.to_string())),
+                csv: None,
             }));
         }
         match self.skip_whitespace()? {
@@ -132,6 +133,7 @@ impl<R: BufRead> ArrayElements<R> {
             line,
             raw,
             json: None,
+            csv: None,
         }))
     }
 
@@ -142,6 +144,7 @@ impl<R: BufRead> ArrayElements<R> {
             line: self.line,
             raw: String::new(),
             json: Some(Err(message.to_string())),
+            csv: None,
         })
     }
 

@@ -41,6 +41,12 @@ pub struct LeadScratch {
     strings: Vec<String>,
 }
 
+/// At most this many emptied strings and property vectors are kept: a
+/// lead may hold more than the next one reuses (events from an events
+/// file, lists written as text), and what is kept must not grow with
+/// every lead read.
+const KEPT: usize = 256;
+
 impl LeadScratch {
     /// Empties the lead, keeping what it allocated.
     fn recycle(&mut self, fields: usize) {
@@ -50,7 +56,9 @@ impl LeadScratch {
             props
                 .drain(..)
                 .for_each(|value| keep_strings(value, strings));
-            self.spare.push(props);
+            if self.spare.len() < KEPT {
+                self.spare.push(props);
+            }
         }
         let fields_before = self.lead.fields.drain(..);
         fields_before.for_each(|value| keep_strings(value, strings));
@@ -61,8 +69,10 @@ impl LeadScratch {
 /// Keeps the strings of a text value, emptied, for the next ones.
 fn keep_strings(value: FieldValue, strings: &mut Vec<String>) {
     let mut keep = |mut s: String| {
-        s.clear();
-        strings.push(s);
+        if strings.len() < KEPT {
+            s.clear();
+            strings.push(s);
+        }
     };
     match value {
         FieldValue::Text { raw, folded } => {
@@ -94,6 +104,57 @@ pub fn read_lead_into(plan: &Plan, text: &str, scratch: &mut LeadScratch) -> boo
         .deserialize(&mut deserializer)
         .is_ok()
         && deserializer.end().is_ok()
+}
+
+/// Reads a CSV row (its `header` and `cells`) into `scratch.lead`, as
+/// [`read_lead_into`] reads an NDJSON line: `false` when the row needs the
+/// careful reading of its JSON object, which words the problem.
+pub fn read_csv_lead_into(
+    plan: &Plan,
+    header: &[String],
+    cells: &csv::StringRecord,
+    scratch: &mut LeadScratch,
+) -> bool {
+    let cell = |name: &str| {
+        let column = header.iter().position(|h| h == name)?;
+        cells.get(column)
+    };
+    // An `events` cell is text where an array belongs: left to be worded.
+    if cell("events").is_some() {
+        return false;
+    }
+    let Some(id) = cell("id").filter(|id| !id.trim().is_empty()) else {
+        return false;
+    };
+    scratch.recycle(plan.model.fields.len());
+    let lead = &mut scratch.lead;
+    match &mut lead.id {
+        serde_json::Value::String(kept) => {
+            kept.clear();
+            kept.push_str(id);
+        }
+        other => *other = serde_json::Value::String(id.to_string()),
+    }
+    plan.model
+        .fields
+        .iter()
+        .zip(lead.fields.iter_mut())
+        .all(|(field, slot)| {
+            let value = cell(&field.key);
+            if let Some(text) = value.filter(|v| field.ty == ValueType::Text && !trim(v).is_empty())
+            {
+                // What `convert_raw` gives, in reused strings.
+                *slot = text_in(text, &mut scratch.strings);
+                return true;
+            }
+            match convert_raw(plan, value.map_or(Raw::Null, Raw::Str), field.ty) {
+                Ok(converted) => {
+                    *slot = converted;
+                    true
+                }
+                Err(_) => false,
+            }
+        })
 }
 
 /// Why the fast reader gave up; never shown, the careful reader says why.
@@ -670,5 +731,40 @@ impl<'de> Visitor<'de> for EventSeed<'_, '_, 'de> {
         }
         let at = at.as_deref().and_then(parse_instant).ok_or_else(give_up)?;
         Ok(Some(Event { event, at, props }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn what_a_scratch_keeps_does_not_grow_with_the_leads_read() {
+        let checked =
+            crate::cli::load_and_check(std::path::Path::new("examples/b2b-saas.score")).unwrap();
+        let plan = crate::plan::compile(checked.model.unwrap());
+        let header = ["id", "title", "tech_stack"].map(String::from);
+        let at = crate::time::parse_instant("2026-10-01").unwrap();
+        let mut scratch = LeadScratch::default();
+        for i in 0..2000 {
+            let cells = csv::StringRecord::from(vec![format!("L{i}"), "VP".into(), "a;b".into()]);
+            assert!(read_csv_lead_into(&plan, &header, &cells, &mut scratch));
+            // Events from an events file are added to the lead read: they
+            // are recycled with it, but no reader takes their vectors back.
+            let page = FieldValue::Text {
+                raw: "pricing".to_string(),
+                folded: None,
+            };
+            let events = (0..20).map(|_| Event {
+                event: 0,
+                at,
+                props: vec![page.clone()],
+            });
+            scratch.lead.events.extend(events);
+        }
+        assert!(scratch.strings.len() <= KEPT, "{}", scratch.strings.len());
+        assert!(scratch.spare.len() <= KEPT, "{}", scratch.spare.len());
     }
 }

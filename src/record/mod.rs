@@ -5,7 +5,6 @@ mod array;
 pub mod fast;
 pub mod json;
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::io::BufRead;
@@ -91,15 +90,44 @@ impl Problem {
 pub struct RawRecord {
     pub line: usize,
     pub raw: String,
-    /// `None` for an NDJSON line not parsed yet: parsing is left to the
-    /// thread that converts the record.
+    /// `None` for an NDJSON line not parsed yet (parsing is left to the
+    /// thread that converts the record) and for a CSV row, which holds its
+    /// cells instead.
     json: Option<Result<Json, String>>,
+    csv: Option<CsvCells>,
+}
+
+/// The cells of a CSV row and the header that names them. They are made
+/// into a JSON object only when a record needs the careful reading.
+#[derive(Debug)]
+struct CsvCells {
+    header: Arc<[String]>,
+    cells: csv::StringRecord,
+}
+
+impl CsvCells {
+    /// The cell under `name`: the first column of that name, as a JSON
+    /// object of the row finds it.
+    fn get(&self, name: &str) -> Option<&str> {
+        let column = self.header.iter().position(|h| h == name)?;
+        self.cells.get(column)
+    }
+
+    fn json(&self) -> Json {
+        Json::Object(
+            self.header
+                .iter()
+                .zip(self.cells.iter())
+                .map(|(h, v)| (h.clone(), Json::String(v.to_string())))
+                .collect(),
+        )
+    }
 }
 
 impl RawRecord {
     /// Parses the record now, if it has not been.
     pub fn parsed(mut self) -> Self {
-        if self.json.is_none() {
+        if self.json.is_none() && self.csv.is_none() {
             self.json = Some(parse_json(&self.raw));
         }
         self
@@ -108,6 +136,24 @@ impl RawRecord {
     /// The record's JSON, once parsed and when it is valid.
     pub fn json(&self) -> Option<&Json> {
         self.json.as_ref().and_then(|j| j.as_ref().ok())
+    }
+
+    /// Whether the record is a CSV row (whose cells are read without
+    /// parsing).
+    pub fn is_csv(&self) -> bool {
+        self.csv.is_some()
+    }
+
+    /// The record's id as events files are matched against it, once the
+    /// record is [`parsed`](Self::parsed); `None` when it has none.
+    pub fn id_key(&self) -> Option<String> {
+        match &self.csv {
+            Some(row) => row.get("id").map(|id| id.trim().to_string()),
+            None => self
+                .json()
+                .and_then(|j| j.get("id"))
+                .map(|id| id_key(&id.to_serde())),
+        }
     }
 
     /// Converts the record to a lead of the plan's schema. An NDJSON line
@@ -132,6 +178,15 @@ impl RawRecord {
         let json = match &self.json {
             Some(Ok(json)) => json,
             Some(Err(message)) => return Err(Problem::whole(message.clone())),
+            None if self.csv.is_some() => {
+                let Some(row) = &self.csv else { unreachable!() };
+                if fast::read_csv_lead_into(plan, &row.header, &row.cells, scratch) {
+                    add_extra_events(plan, &mut scratch.lead.events, extra_events)?;
+                    return Ok(&scratch.lead);
+                }
+                parsed = row.json();
+                &parsed
+            }
             None => {
                 if fast::read_lead_into(plan, &self.raw, scratch) {
                     add_extra_events(plan, &mut scratch.lead.events, extra_events)?;
@@ -165,9 +220,10 @@ impl RawRecord {
 
     /// The record's JSON (parsed here if need be), or why it is not JSON.
     pub fn into_json(self) -> Result<Json, String> {
-        match self.json {
-            Some(json) => json,
-            None => parse_json(&self.raw),
+        match (self.json, self.csv) {
+            (Some(json), _) => json,
+            (None, Some(row)) => Ok(row.json()),
+            (None, None) => parse_json(&self.raw),
         }
     }
 }
@@ -230,7 +286,7 @@ enum Inner<R: BufRead> {
     Array(array::ArrayElements<R>),
     Csv {
         reader: csv::Reader<R>,
-        headers: Vec<String>,
+        headers: Arc<[String]>,
         done: bool,
         /// The row being read, kept between rows for its buffers.
         row: csv::StringRecord,
@@ -287,7 +343,7 @@ impl<R: BufRead> Records<R> {
     /// The header of a CSV input, which names the cells of its rows.
     fn csv_header(&self) -> Option<Arc<[String]>> {
         match &self.inner {
-            Inner::Csv { headers, .. } => Some(Arc::from(headers.as_slice())),
+            Inner::Csv { headers, .. } => Some(headers.clone()),
             _ => None,
         }
     }
@@ -330,6 +386,7 @@ impl<R: BufRead> Iterator for Records<R> {
                             line: *line,
                             raw: text.to_string(),
                             json: None,
+                            csv: None,
                         }));
                     }
                     Err(e) => return Some(Err(e)),
@@ -337,24 +394,22 @@ impl<R: BufRead> Iterator for Records<R> {
             },
             Inner::Array(elements) => elements.next_element(),
             Inner::Csv { headers, .. } => {
-                let headers = headers.clone();
+                let header = headers.clone();
                 Some(Ok(match self.next_csv_row()? {
-                    CsvRow::Cells { line, raw, cells } => {
-                        let object = headers
-                            .into_iter()
-                            .zip(cells.iter())
-                            .map(|(h, v)| (h, Json::String(v.to_string())))
-                            .collect();
-                        RawRecord {
-                            line,
-                            raw,
-                            json: Some(Ok(Json::Object(object))),
-                        }
-                    }
+                    CsvRow::Cells { line, raw, cells } => RawRecord {
+                        line,
+                        raw,
+                        json: None,
+                        csv: Some(CsvCells {
+                            header,
+                            cells: cells.clone(),
+                        }),
+                    },
                     CsvRow::Bad { line, raw, message } => RawRecord {
                         line,
                         raw,
                         json: Some(Err(message)),
+                        csv: None,
                     },
                 }))
             }
@@ -383,7 +438,10 @@ impl<R: BufRead> Records<R> {
             Ok(false) => None,
             Ok(true) => {
                 let line = row.position().map(|p| p.line() as usize).unwrap_or(line);
-                let mut raw = String::with_capacity(row.as_slice().len() + row.len());
+                // Exact for a row without quotes, so that a row kept as a
+                // boxed string is not copied again.
+                let commas = row.len().saturating_sub(1);
+                let mut raw = String::with_capacity(row.as_slice().len() + commas);
                 for (i, cell) in row.iter().enumerate() {
                     if i > 0 {
                         raw.push(',');
@@ -456,7 +514,10 @@ impl<R: BufRead> Records<R> {
 
 /// Writes a cell as [`csv_quote`] does, without a string of its own.
 fn push_csv_quoted(out: &mut String, cell: &str) {
-    if cell.contains([',', '"', '\n', '\r']) {
+    if cell
+        .bytes()
+        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+    {
         out.push('"');
         out.push_str(&cell.replace('"', "\"\""));
         out.push('"');
@@ -520,16 +581,25 @@ impl LeadEvents {
     pub fn into_events(self, plan: &Plan) -> Result<Vec<Event>, Vec<(usize, Json)>> {
         if let Some(header) = self.header.as_deref() {
             let mut events = Vec::with_capacity(self.stored.len());
-            let read = self
-                .stored
-                .iter()
-                .all(|row| match csv_event(plan, header, &row.text) {
+            let mut unquoted = Vec::new();
+            let read = self.stored.iter().all(|row| {
+                let event = if row.text.contains('"') {
+                    csv_event(plan, header, &csv_cells(&row.text))
+                } else {
+                    // Unquoted, a row holds no comma but those between its
+                    // cells.
+                    unquoted.clear();
+                    unquoted.extend(row.text.split(','));
+                    csv_event(plan, header, &unquoted)
+                };
+                match event {
                     Some(event) => {
                         events.extend(event);
                         true
                     }
                     None => false,
-                });
+                }
+            });
             if read {
                 return Ok(events);
             }
@@ -540,16 +610,10 @@ impl LeadEvents {
 
 /// What [`to_event`] makes of a CSV row of an events file: `Some(None)` for
 /// an undeclared type, `None` where it would find a problem.
-fn csv_event(plan: &Plan, header: &[String], text: &str) -> Option<Option<Event>> {
-    let cells: Vec<Cow<'_, str>> = if text.contains('"') {
-        csv_cells(text).into_iter().map(Cow::Owned).collect()
-    } else {
-        // Unquoted, a row holds no comma but those between its cells.
-        text.split(',').map(Cow::Borrowed).collect()
-    };
+fn csv_event<S: AsRef<str>>(plan: &Plan, header: &[String], cells: &[S]) -> Option<Option<Event>> {
     let cell = |name: &str| {
         let column = header.iter().position(|h| h == name)?;
-        cells.get(column).map(|c| c.as_ref())
+        cells.get(column).map(AsRef::as_ref)
     };
     let Some(event) = plan.event_type(cell("type")?) else {
         return Some(None);
