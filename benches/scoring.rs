@@ -8,12 +8,12 @@ use std::io::{BufRead, Cursor};
 use std::path::Path;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use leadscore::cli::{score_stream, OnError, Stream, StreamOptions};
+use leadscore::cli::{score_stream, EventSource, OnError, Stream, StreamOptions};
 use leadscore::eval::{Evaluator, Outcome};
 use leadscore::generate::{leads, CSV_HEADER, EVENTS_CSV_HEADER};
 use leadscore::output::{LeadResult, OutputFormat, ResultWriter};
 use leadscore::plan::{compile, Plan};
-use leadscore::record::{id_key, to_lead, EventsFile, Format, LeadScratch, Records};
+use leadscore::record::{to_lead, EventsFile, Format, LeadScratch, Records};
 
 const LEADS: usize = 10_000;
 
@@ -24,6 +24,19 @@ fn plan() -> Plan {
 
 fn as_of() -> leadscore::time::Instant {
     leadscore::time::parse_instant("2026-11-20").unwrap()
+}
+
+/// The CLI's options for a run that stops at the first bad record and
+/// shows no progress.
+fn quiet_options() -> StreamOptions<'static> {
+    StreamOptions {
+        events_file: None,
+        events_sorted: false,
+        on_error: OnError::Fail,
+        rejects: None,
+        threads: None,
+        quiet: true,
+    }
 }
 
 fn ndjson() -> String {
@@ -157,15 +170,7 @@ fn end_to_end(c: &mut Criterion) {
         b.iter(|| {
             let reader: Box<dyn BufRead + Send> = Box::new(Cursor::new(input));
             let records = Records::new(reader, Format::Ndjson).unwrap();
-            let options = StreamOptions {
-                events_file: None,
-                events_sorted: false,
-                on_error: OnError::Fail,
-                rejects: None,
-                threads: None,
-                quiet: true,
-            };
-            let stream = Stream::new("bench.ndjson".into(), records, None, options)
+            let stream = Stream::new("bench.ndjson".into(), records, None, quiet_options())
                 .ok()
                 .unwrap();
             let mut writer =
@@ -194,32 +199,63 @@ fn end_to_end(c: &mut Criterion) {
     let mut group = c.benchmark_group("csv");
     group.throughput(Throughput::Elements(LEADS as u64));
     group.bench_function("score CSV leads with a CSV events file, one thread", |b| {
+        // As a CLI worker does: each lead's rows taken from the events
+        // file by its id, both read into one lead kept from record to record.
+        let mut scratch = LeadScratch::default();
+        let mut outcome = Outcome::default();
         b.iter(|| {
             let mut by_lead =
                 EventsFile::read(Cursor::new(events.as_bytes()), Format::Csv, "events.csv")
                     .unwrap();
-            let mut out = Vec::new();
+            let mut writer =
+                ResultWriter::new(Vec::with_capacity(csv.len()), OutputFormat::Ndjson, &plan);
             for record in Records::new(Cursor::new(csv.as_bytes()), Format::Csv).unwrap() {
-                let json = record.unwrap().into_json().unwrap();
-                let key = json
-                    .get("id")
-                    .map(|id| id_key(&id.to_serde()))
-                    .unwrap_or_default();
-                let extra = by_lead.take(&key).into_json();
-                let lead = to_lead(&plan, &json, &extra).unwrap();
-                let outcome = evaluator.evaluate(&lead);
+                let record = record.unwrap();
+                let rows = by_lead.take(&record.id_key().unwrap_or_default());
+                let lead = record
+                    .to_lead_with_events(&plan, rows, &mut scratch)
+                    .unwrap();
+                evaluator.evaluate_into(lead, &mut outcome);
                 let result = LeadResult {
                     plan: &plan,
                     id: &lead.id,
                     outcome: &outcome,
                     explain: false,
                 };
-                serde_json::to_writer(&mut out, &result).unwrap();
-                out.push(b'\n');
+                let rendered = writer.layout().render_lead(&result).unwrap();
+                writer.write(rendered).unwrap();
             }
-            black_box(out)
+            black_box(writer.finish().unwrap())
         })
     });
+    let leads_csv: &'static [u8] = Box::leak(csv.clone().into_bytes().into_boxed_slice());
+    group.bench_function(
+        "score CSV leads with a CSV events file, every core (as the CLI does)",
+        |b| {
+            b.iter(|| {
+                let by_lead =
+                    EventsFile::read(Cursor::new(events.as_bytes()), Format::Csv, "events.csv")
+                        .unwrap();
+                let reader: Box<dyn BufRead + Send> = Box::new(Cursor::new(leads_csv));
+                let records = Records::new(reader, Format::Csv).unwrap();
+                let stream = Stream::new(
+                    "bench.csv".into(),
+                    records,
+                    Some(EventSource::Grouped(by_lead)),
+                    quiet_options(),
+                )
+                .ok()
+                .unwrap();
+                let mut writer =
+                    ResultWriter::new(Vec::with_capacity(csv.len()), OutputFormat::Ndjson, &plan);
+                let summary = score_stream(stream, &evaluator, &mut writer, false, None)
+                    .ok()
+                    .unwrap();
+                assert_eq!(summary.used, LEADS);
+                black_box(writer.finish().unwrap())
+            })
+        },
+    );
     group.finish();
 }
 

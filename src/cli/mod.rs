@@ -36,6 +36,7 @@ mod progress;
 mod score;
 mod test;
 
+pub use input::EventSource;
 pub use leads::{OnError, Stream, StreamOptions, Summary};
 pub use score::score_stream;
 
