@@ -39,6 +39,28 @@ fn quiet_options() -> StreamOptions<'static> {
     }
 }
 
+/// Scores `input` through the CLI's own path: records read on a thread of
+/// their own, scored on every core, written in input order.
+fn score_as_the_cli_does(
+    evaluator: &Evaluator<'_>,
+    input: &'static [u8],
+    format: Format,
+    events: Option<EventSource>,
+) -> Vec<u8> {
+    let reader: Box<dyn BufRead + Send> = Box::new(Cursor::new(input));
+    let records = Records::new(reader, format).unwrap();
+    let stream = Stream::new("bench".into(), records, events, quiet_options())
+        .ok()
+        .unwrap();
+    let plan = evaluator.plan();
+    let mut writer = ResultWriter::new(Vec::with_capacity(input.len()), OutputFormat::Ndjson, plan);
+    let summary = score_stream(stream, evaluator, &mut writer, false, None)
+        .ok()
+        .unwrap();
+    assert_eq!(summary.used, LEADS);
+    writer.finish().unwrap()
+}
+
 fn ndjson() -> String {
     leads(LEADS, 7).map(|l| l.to_ndjson() + "\n").collect()
 }
@@ -163,23 +185,15 @@ fn end_to_end(c: &mut Criterion) {
             black_box(writer.finish().unwrap())
         })
     });
-    // The CLI's own path: records read on a thread of their own, scored on
-    // every core, written in input order.
     let input: &'static [u8] = Box::leak(text.clone().into_bytes().into_boxed_slice());
     group.bench_function("score end to end, every core (as the CLI does)", |b| {
         b.iter(|| {
-            let reader: Box<dyn BufRead + Send> = Box::new(Cursor::new(input));
-            let records = Records::new(reader, Format::Ndjson).unwrap();
-            let stream = Stream::new("bench.ndjson".into(), records, None, quiet_options())
-                .ok()
-                .unwrap();
-            let mut writer =
-                ResultWriter::new(Vec::with_capacity(input.len()), OutputFormat::Ndjson, &plan);
-            let summary = score_stream(stream, &evaluator, &mut writer, false, None)
-                .ok()
-                .unwrap();
-            assert_eq!(summary.used, LEADS);
-            black_box(writer.finish().unwrap())
+            black_box(score_as_the_cli_does(
+                &evaluator,
+                input,
+                Format::Ndjson,
+                None,
+            ))
         })
     });
     group.finish();
@@ -236,23 +250,13 @@ fn end_to_end(c: &mut Criterion) {
                 let by_lead =
                     EventsFile::read(Cursor::new(events.as_bytes()), Format::Csv, "events.csv")
                         .unwrap();
-                let reader: Box<dyn BufRead + Send> = Box::new(Cursor::new(leads_csv));
-                let records = Records::new(reader, Format::Csv).unwrap();
-                let stream = Stream::new(
-                    "bench.csv".into(),
-                    records,
-                    Some(EventSource::Grouped(by_lead)),
-                    quiet_options(),
-                )
-                .ok()
-                .unwrap();
-                let mut writer =
-                    ResultWriter::new(Vec::with_capacity(csv.len()), OutputFormat::Ndjson, &plan);
-                let summary = score_stream(stream, &evaluator, &mut writer, false, None)
-                    .ok()
-                    .unwrap();
-                assert_eq!(summary.used, LEADS);
-                black_box(writer.finish().unwrap())
+                let events = Some(EventSource::Grouped(by_lead));
+                black_box(score_as_the_cli_does(
+                    &evaluator,
+                    leads_csv,
+                    Format::Csv,
+                    events,
+                ))
             })
         },
     );
