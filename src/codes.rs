@@ -145,7 +145,7 @@ codes! {
         "Quote the word to make clear it is text (`\"industry\"`); comparing two fields is not supported.",
         "when title = industry +5";
     UnreachableBound = "W003", "unreachable-bound",
-        "A threshold, a label clause, or a comparison in a threshold, label or let tests a score against a bound that no lead can reach. leadscore works out the lowest and highest value each group and the total can take (every rule's points, `each` caps, group and total clamps) and the bound lies outside that range, so the threshold is never passed or the label value never chosen.",
+        "A threshold, a label clause, or a comparison in a threshold, label or let tests a score against a bound that no lead can reach. leadscore works out the lowest and highest value each group and the total can take (every rule's points, `each` caps, group and total clamps) and the bound lies outside that range, so the threshold is never passed or the label value never chosen. An `account` block's thresholds and labels are checked the same way against the account's score: its rollup (one member at least; a `sum` without `top` has no upper end), its rules, and its `max` and `min`.",
         "Move the bound inside the range the message gives, or change the points or the `max`/`min` that limit the score.",
         "score fit max 50 {\n  when seniority = VP +40\n  when employees > 1000 +30\n}\nlabel grade from fit: A >= 60, B >= 30, C";
     NeverTrue = "W004", "condition-never-true",

@@ -1,4 +1,5 @@
 use super::*;
+use crate::syntax::ast::{AccountEntry, RollupFn};
 
 /// How low and how high a score can go, and what stops it on each
 /// side, in words for the help line.
@@ -32,49 +33,53 @@ enum Side {
 pub(super) fn report_unreachable(checker: &mut Checker<'_>, items: &[Item]) {
     let ranges = ranges(&checker.model);
     let mut found = Vec::new();
+    let lead = Scored {
+        subject: "the score",
+        who: "lead",
+        reach: &ranges.total,
+    };
     for item in items {
         match item {
-            Item::Threshold(t) => {
-                if let ThresholdCondition::AtLeast(n) = &t.condition {
-                    let name = t.name.as_ref().map_or("qualified", |n| n.node.as_str());
-                    let need = Need::AtLeast(n.node, true);
-                    if let Some(side) = blocked(&ranges.total, need) {
-                        let what = format!("the threshold `{name}` can never be passed");
-                        found.push(unreachable(n.span, &what, "the score", &ranges.total, side));
-                    }
-                }
-            }
+            Item::Threshold(t) => threshold_bound(t, &lead, &mut found),
             Item::Label(l) => {
                 if let LabelBody::From { score, clauses } = &l.body {
-                    let subject = match score {
+                    let reach = match score {
                         ScoreName::Total(_) => Some(("the score".to_string(), &ranges.total)),
                         ScoreName::Group(g) => group_reach(checker, &ranges, &g.node),
                     };
-                    let Some((subject, reach)) = subject else {
-                        continue;
-                    };
-                    let bounded = clauses
-                        .iter()
-                        .filter_map(|c| c.bound.as_ref().map(|(op, n)| (&c.value, op, n)));
-                    for (value, op, n) in bounded {
-                        let need = match op.node {
-                            BoundOp::Ge => Need::AtLeast(n.node, true),
-                            BoundOp::Gt => Need::AtLeast(n.node, false),
-                            BoundOp::Le => Need::AtMost(n.node, true),
-                            BoundOp::Lt => Need::AtMost(n.node, false),
+                    if let Some((subject, reach)) = reach {
+                        let scored = Scored {
+                            subject: &subject,
+                            who: "lead",
+                            reach,
                         };
-                        if let Some(side) = blocked(reach, need) {
-                            let what = format!(
-                                "the value `{}` of label `{}` can never be chosen",
-                                value.node, l.name.node
-                            );
-                            found.push(unreachable(
-                                op.span.to(n.span),
-                                &what,
-                                &subject,
-                                reach,
-                                side,
-                            ));
+                        label_bounds(l, clauses, &scored, &mut found);
+                    }
+                }
+            }
+            Item::Account(block) => {
+                if let Some(def) = &checker.model.account {
+                    let reach = account_reach(&ranges, def);
+                    let account = Scored {
+                        subject: "the account's score",
+                        who: "account",
+                        reach: &reach,
+                    };
+                    for entry in &block.entries {
+                        match entry {
+                            AccountEntry::Threshold(t) => threshold_bound(t, &account, &mut found),
+                            AccountEntry::Label(l) => {
+                                // An account label reads the account's score; a
+                                // group there is an error reported already.
+                                if let LabelBody::From {
+                                    score: ScoreName::Total(_),
+                                    clauses,
+                                } = &l.body
+                                {
+                                    label_bounds(l, clauses, &account, &mut found);
+                                }
+                            }
+                            AccountEntry::Rollup(_) | AccountEntry::Rule(_) => {}
                         }
                     }
                 }
@@ -93,7 +98,12 @@ pub(super) fn report_unreachable(checker: &mut Checker<'_>, items: &[Item]) {
             };
             if let Some(side) = blocked(reach, need) {
                 let what = format!("`{}` can never be true", checker.source_text(span));
-                found.push(unreachable(span, &what, &subject, reach, side));
+                let scored = Scored {
+                    subject: &subject,
+                    who: "lead",
+                    reach,
+                };
+                found.push(unreachable(span, &what, &scored, side));
             }
         });
     }
@@ -168,7 +178,57 @@ fn blocked(reach: &Reach, need: Need) -> Option<Side> {
     }
 }
 
-fn unreachable(span: Span, what: &str, subject: &str, reach: &Reach, side: Side) -> Diagnostic {
+/// A score that thresholds and labels compare: a lead's, a group's or an
+/// account's.
+struct Scored<'s> {
+    subject: &'s str,
+    /// What has the score: "lead" or "account".
+    who: &'s str,
+    reach: &'s Reach,
+}
+
+fn threshold_bound(t: &ast::Threshold, scored: &Scored<'_>, found: &mut Vec<Diagnostic>) {
+    if let ThresholdCondition::AtLeast(n) = &t.condition {
+        let name = t.name.as_ref().map_or("qualified", |n| n.node.as_str());
+        if let Some(side) = blocked(scored.reach, Need::AtLeast(n.node, true)) {
+            let what = format!("the threshold `{name}` can never be passed");
+            found.push(unreachable(n.span, &what, scored, side));
+        }
+    }
+}
+
+fn label_bounds(
+    l: &ast::Label,
+    clauses: &[ast::LabelClause],
+    scored: &Scored<'_>,
+    found: &mut Vec<Diagnostic>,
+) {
+    let bounded = clauses
+        .iter()
+        .filter_map(|c| c.bound.as_ref().map(|(op, n)| (&c.value, op, n)));
+    for (value, op, n) in bounded {
+        let need = match op.node {
+            BoundOp::Ge => Need::AtLeast(n.node, true),
+            BoundOp::Gt => Need::AtLeast(n.node, false),
+            BoundOp::Le => Need::AtMost(n.node, true),
+            BoundOp::Lt => Need::AtMost(n.node, false),
+        };
+        if let Some(side) = blocked(scored.reach, need) {
+            let what = format!(
+                "the value `{}` of label `{}` can never be chosen",
+                value.node, l.name.node
+            );
+            found.push(unreachable(op.span.to(n.span), &what, scored, side));
+        }
+    }
+}
+
+fn unreachable(span: Span, what: &str, scored: &Scored<'_>, side: Side) -> Diagnostic {
+    let Scored {
+        subject,
+        who,
+        reach,
+    } = scored;
     let (limit, why, word) = match side {
         Side::High => (reach.high, &reach.high_why, "at most"),
         Side::Low => (reach.low, &reach.low_why, "at least"),
@@ -178,10 +238,60 @@ fn unreachable(span: Span, what: &str, subject: &str, reach: &Reach, side: Side)
         span,
         format!("{what}: {subject} is {word} {}", number(limit)),
     )
-    .label("no lead reaches this bound")
+    .label(format!("no {who} reaches this bound"))
     .help(format!(
         "{why}; change the bound, or the points and clamps that limit {subject}"
     ))
+}
+
+/// How low and how high an account's score can go: its rollup of its
+/// members' scores (one member at least, any number of them), its rules,
+/// then its `max` and `min`.
+fn account_reach(ranges: &Ranges, account: &AccountDef) -> Reach {
+    let (mut low, mut high) = match &account.rollup {
+        None => (0.0, 0.0),
+        Some(rollup) => {
+            let member = match rollup.of {
+                Some(g) => ranges.groups.get(g).unwrap_or(&ranges.total),
+                None => &ranges.total,
+            };
+            let (one_low, one_high) = (member.low, member.high);
+            match (rollup.function, rollup.top) {
+                (RollupFn::Sum, Some(top)) => {
+                    let n = top as f64;
+                    (one_low.min(n * one_low), one_high.max(n * one_high))
+                }
+                (RollupFn::Sum, None) => (
+                    if one_low < 0.0 {
+                        f64::NEG_INFINITY
+                    } else {
+                        one_low
+                    },
+                    if one_high > 0.0 {
+                        f64::INFINITY
+                    } else {
+                        one_high
+                    },
+                ),
+                (RollupFn::Max | RollupFn::Avg, _) => (one_low, one_high),
+            }
+        }
+    };
+    for rule in &account.rules {
+        low += rule.points.min(0.0);
+        high += rule.points.max(0.0);
+    }
+    Clamped {
+        low,
+        high,
+        max: account.max,
+        min: account.min,
+        summed: "its rollup and the account rules",
+    }
+    .reach(
+        |max| format!("the account block's `max {max}` caps it"),
+        |min| format!("the account block's `min {min}` keeps it from going lower"),
+    )
 }
 
 fn ranges(model: &Model) -> Ranges {
@@ -194,57 +304,74 @@ fn ranges(model: &Model) -> Ranges {
         }
     }
     let total = &model.total;
-    let high_why = match total.max {
-        Some(max) if max < high => format!("`total max {}` caps the score", number(max)),
-        _ => format!(
-            "the top-level rules and the groups in the total add up to at most {}",
-            number(round_cents(high))
-        ),
-    };
-    let low_why = match total.min {
-        Some(min) if min > low => format!(
-            "`total min {}` keeps the score from going lower",
-            number(min)
-        ),
-        _ => format!(
-            "the top-level rules and the groups in the total add up to at least {}",
-            number(round_cents(low))
-        ),
-    };
-    Ranges {
-        total: Reach {
-            low: round_cents(clamp(low, total.max, total.min)),
-            high: round_cents(clamp(high, total.max, total.min)),
+    let total = Clamped {
+        low,
+        high,
+        max: total.max,
+        min: total.min,
+        summed: "the top-level rules and the groups in the total",
+    }
+    .reach(
+        |max| format!("`total max {max}` caps the score"),
+        |min| format!("`total min {min}` keeps the score from going lower"),
+    );
+    Ranges { total, groups }
+}
+
+/// A sum of points and the clamps on it.
+struct Clamped<'s> {
+    low: f64,
+    high: f64,
+    max: Option<f64>,
+    min: Option<f64>,
+    /// What the sum adds up, in words.
+    summed: &'s str,
+}
+
+impl Clamped<'_> {
+    /// The sum's reach once clamped and rounded, with what stops it on each
+    /// side: a clamp that bites, in the words `capped` and `floored` give
+    /// for its number, or else the sum itself.
+    fn reach(self, capped: impl Fn(&str) -> String, floored: impl Fn(&str) -> String) -> Reach {
+        let Clamped {
+            low,
+            high,
+            max,
+            min,
+            summed,
+        } = self;
+        let high_why = match max {
+            Some(max) if max < high => capped(&number(max)),
+            _ => format!("{summed} add up to at most {}", number(round_cents(high))),
+        };
+        let low_why = match min {
+            Some(min) if min > low => floored(&number(min)),
+            _ => format!("{summed} add up to at least {}", number(round_cents(low))),
+        };
+        Reach {
+            low: round_cents(clamp(low, max, min)),
+            high: round_cents(clamp(high, max, min)),
             low_why,
             high_why,
-        },
-        groups,
+        }
     }
 }
 
 fn group(model: &Model, g: &GroupDef) -> Reach {
     let (low, high) = sum_rules(model, &g.rules);
     let name = &g.name;
-    let high_why = match g.max {
-        Some(max) if max < high => format!("the group `{name}` has `max {}`", number(max)),
-        _ => format!(
-            "the rules of the group `{name}` add up to at most {}",
-            number(round_cents(high))
-        ),
-    };
-    let low_why = match g.min {
-        Some(min) if min > low => format!("the group `{name}` has `min {}`", number(min)),
-        _ => format!(
-            "the rules of the group `{name}` add up to at least {}",
-            number(round_cents(low))
-        ),
-    };
-    Reach {
-        low: round_cents(clamp(low, g.max, g.min)),
-        high: round_cents(clamp(high, g.max, g.min)),
-        low_why,
-        high_why,
+    let summed = format!("the rules of the group `{name}`");
+    Clamped {
+        low,
+        high,
+        max: g.max,
+        min: g.min,
+        summed: &summed,
     }
+    .reach(
+        |max| format!("the group `{name}` has `max {max}`"),
+        |min| format!("the group `{name}` has `min {min}`"),
+    )
 }
 
 /// The lowest and highest sum of some rules' points, each rule counted
