@@ -582,6 +582,25 @@ proptest! {
     }
 }
 
+type Read = Result<leadscore::eval::Lead, String>;
+
+/// Lead L1 with its rows from the events file `read` gives, read straight
+/// from the rows and through their JSON.
+fn l1_both_ways(plan: &Plan, read: impl Fn() -> leadscore::record::EventsFile) -> (Read, Read) {
+    let lead = read_line(r#"{"id":"L1","email":"a@b.co"}"#);
+    let mut fast = LeadScratch::default();
+    let straight = lead
+        .to_lead_with_events(plan, read().take("L1"), &mut fast)
+        .cloned()
+        .map_err(|p| format!("{p:?}"));
+    let mut careful = LeadScratch::default();
+    let through_json = lead
+        .to_lead_in(plan, &read().take("L1").into_json(), &mut careful)
+        .cloned()
+        .map_err(|p| format!("{p:?}"));
+    (straight, through_json)
+}
+
 /// A CSV file of `header` and `rows` (as many cells of each as the header
 /// names), every cell quoted; with a first column `lead_id` holding `lead`
 /// on every row when given.
@@ -627,21 +646,11 @@ proptest! {
             "no", "a;b", "x,y", "say \"hi\"", "two\nlines", "é", "pricing",
         ]), 10), 1..6),
     ) {
-        use leadscore::record::{EventsFile, LeadScratch};
+        use leadscore::record::EventsFile;
         let plan = typed_events_plan();
         let csv = quoted_csv(Some("L1"), &header, &rows);
         let read = || EventsFile::read(Cursor::new(csv.clone()), Format::Csv, "events.csv").unwrap();
-        let lead = read_line(r#"{"id":"L1","email":"a@b.co"}"#);
-        let mut fast = LeadScratch::default();
-        let straight = lead
-            .to_lead_with_events(plan, read().take("L1"), &mut fast)
-            .cloned()
-            .map_err(|p| format!("{p:?}"));
-        let mut careful = LeadScratch::default();
-        let through_json = lead
-            .to_lead_in(plan, &read().take("L1").into_json(), &mut careful)
-            .cloned()
-            .map_err(|p| format!("{p:?}"));
+        let (straight, through_json) = l1_both_ways(plan, read);
         prop_assert_eq!(straight, through_json);
     }
 }
@@ -683,5 +692,101 @@ proptest! {
                 .and_then(|json| to_lead(plan, &json, &[]).map_err(|p| format!("{p:?}")));
             prop_assert_eq!(straight, through_json, "{}", csv);
         }
+    }
+}
+
+/// An NDJSON events file for lead L1 (now and then another lead) from
+/// hand-written objects, whose keys may repeat.
+fn ndjson_events(rows: &[Doc]) -> String {
+    rows.iter()
+        .map(|row| {
+            let mut line = String::new();
+            row.write(&mut line);
+            line + "\n"
+        })
+        .collect()
+}
+
+fn typed_event_row() -> impl Strategy<Value = Doc> {
+    let value = || {
+        prop_oneof![
+            4 => prop::sample::select(vec![
+                "purchase", "Purchase ", "visit", "signup", "2026-10-01T09:30:00Z",
+                "2026-10-01", "tomorrow", "120", "lots", "pro", "PRO", "true", "a;b", "", "é",
+            ])
+            .prop_map(|s| Doc::Leaf(s.into())),
+            1 => leaf(),
+            1 => value(),
+        ]
+    };
+    let keys = vec![
+        "lead_id", "type", "at", "amount", "tier", "paid", "on", "note", "tags", "page", "other",
+    ];
+    (
+        prop::sample::subsequence(keys, 0..=11).prop_shuffle(),
+        prop::collection::vec(value(), 11),
+        prop::option::weighted(
+            0.05,
+            prop::sample::select(vec!["type", "at", "amount", "lead_id"]),
+        ),
+        0..20u8,
+    )
+        .prop_map(|(keys, values, twice, lead)| {
+            let mut entries: Vec<(String, Doc)> = keys
+                .iter()
+                .zip(values)
+                .map(|(k, v)| {
+                    let v = match *k {
+                        "lead_id" if lead > 0 => Doc::Leaf("L1".into()),
+                        _ => v,
+                    };
+                    (serde_json::Value::from(*k).to_string(), v)
+                })
+                .collect();
+            if let Some(k) = twice {
+                entries.push((
+                    serde_json::Value::from(k).to_string(),
+                    Doc::Leaf("L1".into()),
+                ));
+            }
+            Doc::Object(entries)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1500))]
+
+    /// NDJSON rows of an events file are read for their lead and then into
+    /// events straight from their text; whatever they hold, the rows kept
+    /// aside, and the lead (or the problem), are those of the careful
+    /// reading through each row's JSON.
+    #[test]
+    fn ndjson_event_rows_read_as_their_json_does(
+        rows in prop::collection::vec(typed_event_row(), 1..6),
+    ) {
+        use leadscore::record::EventsFile;
+        let plan = typed_events_plan();
+        let text = ndjson_events(&rows);
+        let read = || EventsFile::read(Cursor::new(text.clone()), Format::Ndjson, "events.ndjson").unwrap();
+        // Which rows are kept for L1, and which are set aside: the same as
+        // reading each row's JSON.
+        let file = read();
+        let expected_errors = Records::new(Cursor::new(text.clone()), Format::Ndjson)
+            .unwrap()
+            .filter(|r| {
+                let json = r.as_ref().unwrap().json().cloned();
+                let json = json.or_else(|| read_line(&r.as_ref().unwrap().raw).into_json().ok());
+                !matches!(
+                    json.as_ref().and_then(|j| j.get("lead_id")),
+                    Some(leadscore::record::Json::String(s)) if !s.trim().is_empty()
+                ) && !matches!(
+                    json.as_ref().and_then(|j| j.get("lead_id")),
+                    Some(leadscore::record::Json::Number(_))
+                )
+            })
+            .count();
+        prop_assert_eq!(file.errors.len(), expected_errors, "{}", text);
+        let (straight, through_json) = l1_both_ways(plan, read);
+        prop_assert_eq!(straight, through_json, "{}", text);
     }
 }

@@ -157,6 +157,72 @@ pub fn read_csv_lead_into(
         })
 }
 
+/// The lead an NDJSON row of an events file belongs to, as
+/// [`id_key`](super::id_key) gives it from the row's `lead_id`; `None`
+/// when the row needs the careful reading, which words any problem.
+pub fn read_lead_id(text: &str) -> Option<String> {
+    let mut lead_id = serde_json::Value::Null;
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    LeadIdSeed { slot: &mut lead_id }
+        .deserialize(&mut deserializer)
+        .ok()?;
+    deserializer.end().ok()?;
+    (!lead_id.is_null()).then(|| super::id_key(&lead_id))
+}
+
+/// What [`to_event`](super::to_event) makes of an NDJSON row of an events
+/// file, read straight into an event: `Some(None)` for an undeclared type,
+/// `None` when the row needs the careful reading.
+pub fn read_event_row(plan: &Plan, text: &str) -> Option<Option<Event>> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let event = EventSeed {
+        plan,
+        seen: &mut Seen::new(),
+        spare: &mut Vec::new(),
+        strings: &mut Vec::new(),
+    }
+    .deserialize(&mut deserializer)
+    .ok()?;
+    deserializer.end().ok()?;
+    Some(event)
+}
+
+/// An events-file row's object, read for its `lead_id` alone.
+struct LeadIdSeed<'s> {
+    slot: &'s mut serde_json::Value,
+}
+
+impl<'de> DeserializeSeed<'de> for LeadIdSeed<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for LeadIdSeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an event row")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = Seen::new();
+        while let Some(key) = map.next_key_seed(Key)? {
+            seen.first_time_by_name(key)?;
+            if key == "lead_id" {
+                map.next_value_seed(Id {
+                    slot: &mut *self.slot,
+                })?;
+            } else {
+                map.next_value_seed(Skip)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Why the fast reader gave up; never shown, the careful reader says why.
 #[derive(Debug)]
 struct GiveUp;

@@ -572,39 +572,37 @@ impl LeadEvents {
     }
 
     /// The plan's events among the rows, in file order, read straight from
-    /// the cells of CSV rows. `Err` holds the rows as [`into_json`] gives
-    /// them when any row needs the careful reading (it is NDJSON, or one of
-    /// its values does not convert), which words the problem: so an
-    /// `Ok` is what the careful reading gives for rows without errors.
+    /// the cells of CSV rows and the text of NDJSON ones. `Err` holds the
+    /// rows as [`into_json`] gives them when any row needs the careful
+    /// reading (something in it does not convert, or is unusual), which
+    /// words the problem: so an `Ok` is what the careful reading gives for
+    /// rows without errors.
     ///
     /// [`into_json`]: LeadEvents::into_json
     pub fn into_events(self, plan: &Plan) -> Result<Vec<Event>, Vec<(usize, Json)>> {
-        if let Some(header) = self.header.as_deref() {
-            let mut events = Vec::with_capacity(self.stored.len());
-            let mut unquoted = Vec::new();
-            let read = self.stored.iter().all(|row| {
-                let event = if row.text.contains('"') {
+        let header = self.header.as_deref();
+        let mut events = Vec::with_capacity(self.stored.len());
+        let mut unquoted = Vec::new();
+        for row in &self.stored {
+            let event = match header {
+                None => fast::read_event_row(plan, &row.text),
+                Some(header) if row.text.contains('"') => {
                     csv_event(plan, header, &csv_cells(&row.text))
-                } else {
+                }
+                Some(header) => {
                     // Unquoted, a row holds no comma but those between its
                     // cells.
                     unquoted.clear();
                     unquoted.extend(row.text.split(','));
                     csv_event(plan, header, &unquoted)
-                };
-                match event {
-                    Some(event) => {
-                        events.extend(event);
-                        true
-                    }
-                    None => false,
                 }
-            });
-            if read {
-                return Ok(events);
+            };
+            match event {
+                Some(event) => events.extend(event),
+                None => return Err(self.into_json()),
             }
         }
-        Err(self.into_json())
+        Ok(events)
     }
 }
 
@@ -744,6 +742,16 @@ pub struct EventRow {
 // A bad row is rare and ends up printed; its size does not matter.
 #[allow(clippy::result_large_err)]
 fn event_row(record: RawRecord, file: &str) -> Result<EventRow, RecordError> {
+    let unread = record.json.is_none() && record.csv.is_none();
+    if let Some(lead) = unread.then(|| fast::read_lead_id(&record.raw)).flatten() {
+        return Ok(EventRow {
+            lead,
+            row: StoredRow {
+                line: record.line,
+                text: record.raw.into_boxed_str(),
+            },
+        });
+    }
     let record = record.parsed();
     let (line, raw) = (record.line, record.raw.clone());
     let json = record
