@@ -9,8 +9,8 @@ use crate::eval::Lead;
 
 use crate::plan::Plan;
 use crate::record::{
-    EventsFile, Format, Json, LeadEvents, LeadScratch, Problem, RawRecord, RecordError, Records,
-    SortedEvents,
+    EventsFile, Format, Json, LeadEvents, LeadScratch, Orphans, Problem, RawRecord, RecordError,
+    Records, SortedEvents,
 };
 use crate::time::Instant;
 
@@ -68,9 +68,9 @@ impl EventSource {
     }
 
     /// Every row whose lead never appeared, in file order.
-    pub fn orphans(self) -> Result<Vec<(String, usize, Json)>, String> {
+    pub fn orphans(self) -> Result<Orphans, String> {
         match self {
-            EventSource::Grouped(file) => Ok(file.rows()),
+            EventSource::Grouped(file) => Ok(file.into_orphans()),
             EventSource::Sorted { rows, .. } => rows
                 .orphans()
                 .map_err(|e| format!("reading the events failed: {e}")),
@@ -165,7 +165,8 @@ pub struct Pending {
 }
 
 /// Takes the record's events out of the events file (sequentially, since
-/// the file is shared); the record is parsed here only when that needs its id.
+/// the file is shared); the record is parsed here only when its id cannot
+/// be read without.
 pub fn attach_events(raw: RawRecord, events: Option<&mut EventSource>) -> Result<Pending, String> {
     let Some(events) = events else {
         return Ok(Pending {
@@ -173,8 +174,8 @@ pub fn attach_events(raw: RawRecord, events: Option<&mut EventSource>) -> Result
             events: LeadEvents::default(),
         });
     };
-    let raw = raw.parsed();
-    let extra = match raw.id_key() {
+    let (raw, id) = raw.with_id_key();
+    let extra = match id {
         Some(id) => events.take(&id)?,
         None => LeadEvents::default(),
     };

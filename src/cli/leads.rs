@@ -253,18 +253,27 @@ impl<'a> Stream<'a> {
                 Exit::Usage
             })?;
             let events_file = options.events_file.unwrap_or_default();
-            for (id, line, json) in orphans {
+            // An activity log may hold rows for many more leads than are
+            // scored: one warning a row, written through one buffer.
+            let mut warnings = BufWriter::new(std::io::stderr().lock());
+            for (id, line, json) in orphans.into_rows() {
                 summary.orphans += 1;
-                if options.events_sorted {
-                    eprintln!("warning: {events_file}:{line}: event for lead `{id}`, which is not in `{file}` or is out of the sorted order");
+                let place = format!("{events_file}:{line}: event for lead `{id}`");
+                // A warning that cannot be written has nowhere else to go.
+                let _ = if options.events_sorted {
+                    writeln!(
+                        warnings,
+                        "warning: {place}, which is not in `{file}` or is out of the sorted order"
+                    )
                 } else {
-                    eprintln!("warning: {events_file}:{line}: event for lead `{id}`, which is not in `{file}`");
-                }
+                    writeln!(warnings, "warning: {place}, which is not in `{file}`")
+                };
                 if let Some(r) = rejects.as_mut() {
                     let text = serde_json::to_string(&json.to_serde()).unwrap_or_default();
                     writeln!(r, "{text}").map_err(|e| write_failed(&e))?;
                 }
             }
+            let _ = warnings.flush();
         }
         if let Some(mut r) = rejects {
             r.flush().map_err(|e| write_failed(&e))?;

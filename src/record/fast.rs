@@ -157,17 +157,18 @@ pub fn read_csv_lead_into(
         })
 }
 
-/// The lead an NDJSON row of an events file belongs to, as
-/// [`id_key`](super::id_key) gives it from the row's `lead_id`; `None`
-/// when the row needs the careful reading, which words any problem.
-pub fn read_lead_id(text: &str) -> Option<String> {
-    let mut lead_id = serde_json::Value::Null;
+/// The id under `key` of a line of NDJSON (`id` of a lead, `lead_id` of
+/// an events-file row), as [`id_key`](super::id_key) gives it; `None` when
+/// the line needs the careful reading, which finds the id or words the
+/// problem.
+pub fn read_id(text: &str, key: &str) -> Option<String> {
+    let mut id = serde_json::Value::Null;
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    LeadIdSeed { slot: &mut lead_id }
+    IdOnlySeed { key, slot: &mut id }
         .deserialize(&mut deserializer)
         .ok()?;
     deserializer.end().ok()?;
-    (!lead_id.is_null()).then(|| super::id_key(&lead_id))
+    (!id.is_null()).then(|| super::id_key(&id))
 }
 
 /// What [`to_event`](super::to_event) makes of an NDJSON row of an events
@@ -187,12 +188,13 @@ pub fn read_event_row(plan: &Plan, text: &str) -> Option<Option<Event>> {
     Some(event)
 }
 
-/// An events-file row's object, read for its `lead_id` alone.
-struct LeadIdSeed<'s> {
+/// An object read for one key's id alone.
+struct IdOnlySeed<'s> {
+    key: &'s str,
     slot: &'s mut serde_json::Value,
 }
 
-impl<'de> DeserializeSeed<'de> for LeadIdSeed<'_> {
+impl<'de> DeserializeSeed<'de> for IdOnlySeed<'_> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
@@ -200,18 +202,18 @@ impl<'de> DeserializeSeed<'de> for LeadIdSeed<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for LeadIdSeed<'_> {
+impl<'de> Visitor<'de> for IdOnlySeed<'_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an event row")
+        f.write_str("an object with an id")
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut seen = Seen::new();
         while let Some(key) = map.next_key_seed(Key)? {
             seen.first_time_by_name(key)?;
-            if key == "lead_id" {
+            if key == self.key {
                 map.next_value_seed(Id {
                     slot: &mut *self.slot,
                 })?;

@@ -156,6 +156,20 @@ impl RawRecord {
         }
     }
 
+    /// The record and its id as [`id_key`](Self::id_key) gives it. An NDJSON
+    /// line is read for its id alone when it can be, so that it is still
+    /// read straight into the plan's slots later; it is parsed when not.
+    pub fn with_id_key(self) -> (Self, Option<String>) {
+        if self.json.is_none() && self.csv.is_none() {
+            if let Some(id) = fast::read_id(&self.raw, "id") {
+                return (self, Some(id));
+            }
+        }
+        let parsed = self.parsed();
+        let id = parsed.id_key();
+        (parsed, id)
+    }
+
     /// Converts the record to a lead of the plan's schema. An NDJSON line
     /// not parsed yet is read straight into the plan's slots when it can
     /// be, and through the JSON tree (which words any problem) when not.
@@ -677,6 +691,21 @@ impl EventsFile {
             .collect()
     }
 
+    /// Every row left, whose lead never appeared.
+    pub fn into_orphans(self) -> Orphans {
+        let mut rows: Vec<EventRow> = self
+            .by_lead
+            .into_iter()
+            .flat_map(|(lead, rows)| rows.into_iter().map(move |row| (lead.clone(), row)))
+            .map(|(lead, row)| EventRow { lead, row })
+            .collect();
+        rows.sort_by_key(|r| r.row.line);
+        Orphans {
+            rows,
+            header: self.header,
+        }
+    }
+
     /// Every row left, with its lead, in file order.
     pub fn rows(&self) -> Vec<(String, usize, Json)> {
         let mut rows: Vec<(String, usize, Json)> = self
@@ -743,7 +772,10 @@ pub struct EventRow {
 #[allow(clippy::result_large_err)]
 fn event_row(record: RawRecord, file: &str) -> Result<EventRow, RecordError> {
     let unread = record.json.is_none() && record.csv.is_none();
-    if let Some(lead) = unread.then(|| fast::read_lead_id(&record.raw)).flatten() {
+    if let Some(lead) = unread
+        .then(|| fast::read_id(&record.raw, "lead_id"))
+        .flatten()
+    {
         return Ok(EventRow {
             lead,
             row: StoredRow {
@@ -838,18 +870,35 @@ impl<R: BufRead> SortedEvents<R> {
 
     /// Every row whose lead never appeared, with its lead, in file order:
     /// those passed over so far and every row after the last lead.
-    pub fn orphans(mut self) -> std::io::Result<Vec<(String, usize, Json)>> {
+    pub fn orphans(mut self) -> std::io::Result<Orphans> {
         while self.peek()?.is_some() {
             if let Some(row) = self.next.take() {
                 self.orphans.push(row);
             }
         }
-        let header = self.header.as_deref();
-        Ok(self
-            .orphans
-            .iter()
-            .map(|r| (r.lead.clone(), r.row.line, r.row.json(header)))
-            .collect())
+        Ok(Orphans {
+            rows: self.orphans,
+            header: self.header,
+        })
+    }
+}
+
+/// The rows of an events file whose lead never appeared, in file order.
+/// They can be many (an activity log for more leads than are scored), so
+/// each is made into JSON only as it is handed out.
+pub struct Orphans {
+    rows: Vec<EventRow>,
+    header: Option<Arc<[String]>>,
+}
+
+impl Orphans {
+    /// Each row's lead, line and JSON.
+    pub fn into_rows(self) -> impl Iterator<Item = (String, usize, Json)> {
+        let Orphans { rows, header } = self;
+        rows.into_iter().map(move |r| {
+            let json = r.row.json(header.as_deref());
+            (r.lead, r.row.line, json)
+        })
     }
 }
 
