@@ -189,11 +189,10 @@ impl RawRecord {
         scratch: &'s mut LeadScratch,
     ) -> Result<&'s Lead, Problem> {
         let parsed;
-        let json = match &self.json {
-            Some(Ok(json)) => json,
-            Some(Err(message)) => return Err(Problem::whole(message.clone())),
-            None if self.csv.is_some() => {
-                let Some(row) = &self.csv else { unreachable!() };
+        let json = match (&self.json, &self.csv) {
+            (Some(Ok(json)), _) => json,
+            (Some(Err(message)), _) => return Err(Problem::whole(message.clone())),
+            (None, Some(row)) => {
                 if fast::read_csv_lead_into(plan, &row.header, &row.cells, scratch) {
                     add_extra_events(plan, &mut scratch.lead.events, extra_events)?;
                     return Ok(&scratch.lead);
@@ -201,7 +200,7 @@ impl RawRecord {
                 parsed = row.json();
                 &parsed
             }
-            None => {
+            (None, None) => {
                 if fast::read_lead_into(plan, &self.raw, scratch) {
                     add_extra_events(plan, &mut scratch.lead.events, extra_events)?;
                     return Ok(&scratch.lead);
@@ -655,12 +654,11 @@ impl EventsFile {
     /// The whole file is held in memory, grouped by lead, because its rows
     /// may come in any order.
     pub fn read<R: BufRead>(reader: R, format: Format, file: &str) -> std::io::Result<EventsFile> {
-        let records = Records::new(reader, format)?;
+        let mut records = Records::new(reader, format)?;
         let mut events = EventsFile {
             header: records.csv_header(),
             ..EventsFile::default()
         };
-        let mut records = records;
         while let Some(row) = records.next_event_row(file) {
             match row? {
                 Ok(row) => events.by_lead.entry(row.lead).or_default().push(row.row),
@@ -855,8 +853,8 @@ impl<R: BufRead> SortedEvents<R> {
             }
             let Some(row) = self.next.take() else { break };
             if order == std::cmp::Ordering::Equal {
-                // Rows travel as text: the thread that converts the lead
-                // makes them into JSON, and frees it.
+                // Rows travel as text, read on the thread that converts
+                // the lead.
                 rows.push(row.row);
             } else {
                 self.orphans.push(row);
