@@ -34,6 +34,7 @@ fn quiet_options() -> StreamOptions<'static> {
         events_sorted: false,
         on_error: OnError::Fail,
         rejects: None,
+        orphans: None,
         threads: None,
         quiet: true,
     }

@@ -207,8 +207,7 @@ fn accounts_without_an_account_block_is_a_usage_error() {
 /// result does not depend on the number of threads.
 #[test]
 fn accounts_are_the_same_whatever_the_number_of_threads() {
-    let dir = std::env::temp_dir().join(format!("leadscore-accounts-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let dir = scratch_dir("accounts");
     let leads = dir.join("leads.ndjson");
     let text: String = leadscore::generate::leads(5000, 11)
         .map(|l| l.to_ndjson() + "\n")
@@ -242,8 +241,7 @@ fn accounts_are_the_same_whatever_the_number_of_threads() {
 /// (only which of two tied members is named can).
 #[test]
 fn account_scores_do_not_depend_on_the_order_of_leads() {
-    let dir = std::env::temp_dir().join(format!("leadscore-account-order-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let dir = scratch_dir("account-order");
     let lines: Vec<String> = leadscore::generate::leads(3000, 5)
         .map(|l| l.to_ndjson())
         .collect();

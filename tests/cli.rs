@@ -190,22 +190,9 @@ fn first_bad_record_stops_the_run() {
 
 #[test]
 fn skip_reports_every_bad_record_and_keeps_them() {
-    let dir = std::env::temp_dir().join(format!("leadscore-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let dir = scratch_dir("cli");
     let rejects = dir.join("rejects.ndjson");
-    let o = leadscore(&[
-        "score",
-        SMALL,
-        "tests/fixtures/cli/bad.ndjson",
-        "--as-of",
-        AS_OF,
-        "--format",
-        "ndjson",
-        "--on-error",
-        "skip",
-        "--rejects",
-        rejects.to_str().expect("utf-8 path"),
-    ]);
+    let o = score_skipping("tests/fixtures/cli/bad.ndjson", &rejects, &[]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(stdout(&o).lines().count(), 2);
     let err = stderr(&o);
@@ -226,8 +213,7 @@ fn skip_reports_every_bad_record_and_keeps_them() {
 /// the same records are set aside, and the same lines kept as rejects.
 #[test]
 fn diff_sets_bad_records_aside_as_score_does() {
-    let dir = std::env::temp_dir().join(format!("leadscore-diff-rejects-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let dir = scratch_dir("diff-rejects");
     let run = |command: &[&str], name: &str| {
         let rejects = dir.join(name);
         let mut args = command.to_vec();
@@ -261,8 +247,7 @@ fn diff_sets_bad_records_aside_as_score_does() {
 
 #[test]
 fn output_file_is_not_left_half_written() {
-    let dir = std::env::temp_dir().join(format!("leadscore-out-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let dir = scratch_dir("out");
     let target = dir.join("scores.ndjson");
     let o = leadscore(&[
         "score",
@@ -410,8 +395,7 @@ fn scores_are_reproducible_for_a_fixed_as_of() {
 
 #[test]
 fn output_is_identical_whatever_the_number_of_threads() {
-    let dir = std::env::temp_dir().join(format!("leadscore-threads-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = scratch_dir("threads");
     let leads = dir.join("generated.ndjson");
     let generated = leadscore(&["generate", "--leads", "6000", "--seed", "3"]);
     assert_eq!(code(&generated), 0);
@@ -481,8 +465,7 @@ fn a_failing_test_shows_what_it_saw() {
 
 #[test]
 fn sorted_events_stream_to_the_same_result() {
-    let dir = std::env::temp_dir().join(format!("leadscore-sorted-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = scratch_dir("sorted");
     let events = dir.join("events.csv");
     let leads = dir.join("leads.csv");
     let events_path = events.to_str().expect("utf-8");
@@ -547,8 +530,7 @@ fn sorted_events_stream_to_the_same_result() {
 /// another notation must still be found.
 #[test]
 fn explain_finds_ids_however_they_are_written() {
-    let dir = std::env::temp_dir().join(format!("leadscore-explain-ids-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let dir = scratch_dir("explain-ids");
     let leads = dir.join("leads.ndjson");
     let text = [
         r#"{"id":"plain"}"#,
@@ -605,4 +587,100 @@ fn a_stopped_run_does_not_wait_for_an_open_pipe() {
         panic!("the run waited for its input to end");
     });
     assert_eq!(status.code(), Some(1));
+}
+
+/// `score` of the small model as NDJSON, skipping bad records into
+/// `rejects`, with `more` arguments.
+fn score_skipping(leads: &str, rejects: &std::path::Path, more: &[&str]) -> std::process::Output {
+    let rejects = rejects.to_str().expect("utf-8 path");
+    let mut args = vec![
+        "score",
+        SMALL,
+        leads,
+        "--as-of",
+        AS_OF,
+        "--format",
+        "ndjson",
+        "--on-error",
+        "skip",
+        "--rejects",
+        rejects,
+    ];
+    args.extend(more);
+    leadscore(&args)
+}
+
+/// A bad row of an events file sets its lead aside and is named by the
+/// events file's own line; rows whose lead is not in the leads file go to
+/// `--orphans` as they were, and not among the rejected leads.
+#[test]
+fn events_file_rows_are_placed_in_their_own_file() {
+    let dir = scratch_dir("orphans");
+    let rejects = dir.join("rejects.csv");
+    let orphans = dir.join("orphans.csv");
+    let o = score_skipping(
+        "tests/fixtures/cli/leads.csv",
+        &rejects,
+        &[
+            "--events",
+            "tests/fixtures/cli/bad-events.csv",
+            "--orphans",
+            orphans.to_str().expect("utf-8 path"),
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().count(), 1, "C-1 is scored");
+    let err = stderr(&o);
+    assert!(
+        err.contains("leads.csv:3: its event on tests/fixtures/cli/bad-events.csv:4: field `at` is \"last tuesday\""),
+        "{err}"
+    );
+    assert!(
+        err.ends_with("scored 1, rejected 1, 1 event without a lead\n"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&rejects).expect("rejects written"),
+        "id,title,employees,seniority\nC-2,Analyst,,IC\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&orphans).expect("orphans written"),
+        "lead_id,type,at,page\nC-9,visit,2026-10-30T10:00:00Z,\"pricing, annual\"\n"
+    );
+    insta::assert_snapshot!(err);
+}
+
+/// A CSV export with CRLF endings (as Excel writes them), a byte-order
+/// mark and a quoted cell over two lines: each error names the row's
+/// first line, and a rejected row is kept byte for byte.
+#[test]
+fn crlf_csv_rows_keep_their_lines_and_their_text() {
+    let dir = scratch_dir("crlf");
+    let leads = dir.join("leads.csv");
+    let rejects = dir.join("rejects.csv");
+    let bad_row = "\"C-3\",\"Head of\r\nData\",\"lots\",IC";
+    std::fs::write(
+        &leads,
+        format!("\u{feff}id,title,employees,seniority\r\nC-1,\"VP, Sales\",2500,VP\r\n{bad_row}\r\nC-4,,x,IC\r\n"),
+    )
+    .expect("leads written");
+    let o = score_skipping(leads.to_str().expect("utf-8 path"), &rejects, &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "{\"id\":\"C-1\",\"score\":25,\"groups\":{},\"thresholds\":{\"mql\":false},\"labels\":{\"priority\":\"warm\"},\"disqualified\":null}\n"
+    );
+    let err = stderr(&o);
+    assert!(
+        err.contains("leads.csv:3: field `employees` is \"lots\""),
+        "{err}"
+    );
+    assert!(
+        err.contains("leads.csv:5: field `employees` is \"x\""),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&rejects).expect("rejects written"),
+        format!("id,title,employees,seniority\n{bad_row}\nC-4,,x,IC\n")
+    );
 }

@@ -3,7 +3,11 @@
 //! The formatter: idempotent, meaning-preserving, comment-preserving, on
 //! every model in the repository and on generated ones.
 
+mod common;
+
 use std::path::{Path, PathBuf};
+
+use common::scratch_dir;
 
 use leadscore::syntax::{ast::File, parse};
 use proptest::prelude::*;
@@ -79,8 +83,7 @@ fn the_example_is_in_canonical_layout_after_formatting_a_messy_copy() {
 
 #[test]
 fn fmt_check_reports_and_fmt_rewrites() {
-    let dir = std::env::temp_dir().join(format!("leadscore-fmt-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = scratch_dir("fmt");
     let model = dir.join("m.score");
     std::fs::write(&model, "lead{title:text}\nwhen title=VP +1\n").expect("write");
     let bin = env!("CARGO_BIN_EXE_leadscore");

@@ -594,10 +594,12 @@ fn l1_both_ways(plan: &Plan, read: impl Fn() -> leadscore::record::EventsFile) -
         .cloned()
         .map_err(|p| format!("{p:?}"));
     let mut careful = LeadScratch::default();
+    let rows = read().take("L1");
+    let file = rows.file();
     let through_json = lead
-        .to_lead_in(plan, &read().take("L1").into_json(), &mut careful)
+        .to_lead_in(plan, &rows.into_json(), &mut careful)
         .cloned()
-        .map_err(|p| format!("{p:?}"));
+        .map_err(|p| format!("{:?}", p.in_events_file(&file)));
     (straight, through_json)
 }
 

@@ -131,6 +131,7 @@ fn run_account(args: &ExplainArgs, key: &str, color: bool) -> Exit {
         events_sorted: args.eval.events_sorted,
         on_error: OnError::Fail,
         rejects: None,
+        orphans: None,
         threads: None,
         quiet: true,
     };

@@ -33,6 +33,10 @@ pub struct LeadsArgs {
     /// With `--on-error skip`, write rejected records here unchanged.
     #[arg(long)]
     pub rejects: Option<PathBuf>,
+    /// Write the rows of the `--events` file whose lead is not among the
+    /// leads here, unchanged (a CSV file's header first).
+    #[arg(long, requires = "events", value_name = "FILE")]
+    pub orphans: Option<PathBuf>,
     /// How many threads evaluate leads (default: one per core).
     #[arg(long)]
     pub threads: Option<usize>,
@@ -55,6 +59,7 @@ pub struct StreamOptions<'a> {
     pub events_sorted: bool,
     pub on_error: OnError,
     pub rejects: Option<&'a Path>,
+    pub orphans: Option<&'a Path>,
     pub threads: Option<usize>,
     pub quiet: bool,
 }
@@ -253,10 +258,14 @@ impl<'a> Stream<'a> {
                 Exit::Usage
             })?;
             let events_file = options.events_file.unwrap_or_default();
+            let mut kept = match options.orphans {
+                Some(path) => Some(open_orphans(path, orphans.header_line())?),
+                None => None,
+            };
             // An activity log may hold rows for many more leads than are
             // scored: one warning a row, written through one buffer.
             let mut warnings = BufWriter::new(std::io::stderr().lock());
-            for (id, line, json) in orphans.into_rows() {
+            for (id, line, text) in orphans.into_rows() {
                 summary.orphans += 1;
                 let place = format!("{events_file}:{line}: event for lead `{id}`");
                 // A warning that cannot be written has nowhere else to go.
@@ -268,18 +277,36 @@ impl<'a> Stream<'a> {
                 } else {
                     writeln!(warnings, "warning: {place}, which is not in `{file}`")
                 };
-                if let Some(r) = rejects.as_mut() {
-                    let text = serde_json::to_string(&json.to_serde()).unwrap_or_default();
-                    writeln!(r, "{text}").map_err(|e| write_failed(&e))?;
+                if let Some(out) = kept.as_mut() {
+                    writeln!(out, "{text}").map_err(|e| write_failed(&e))?;
                 }
             }
             let _ = warnings.flush();
+            if let Some(mut out) = kept {
+                out.flush().map_err(|e| write_failed(&e))?;
+            }
         }
         if let Some(mut r) = rejects {
             r.flush().map_err(|e| write_failed(&e))?;
         }
         Ok(summary)
     }
+}
+
+/// Creates the `--orphans` file, with the events file's header when it is
+/// a CSV, so that the rows can be fed back with their leads later.
+fn open_orphans(path: &Path, header: Option<String>) -> Result<BufWriter<File>, Exit> {
+    let mut out = File::create(path).map(BufWriter::new).map_err(|e| {
+        eprintln!(
+            "error: cannot write the rows without a lead to `{}`: {e}",
+            path.display()
+        );
+        Exit::Usage
+    })?;
+    if let Some(header) = header {
+        writeln!(out, "{header}").map_err(|e| write_failed(&e))?;
+    }
+    Ok(out)
 }
 
 /// A batch of records with their events, and the events file's bad rows
@@ -337,6 +364,7 @@ impl LeadsArgs {
             events_sorted: self.events_sorted,
             on_error: self.on_error,
             rejects: self.rejects.as_deref(),
+            orphans: self.orphans.as_deref(),
             threads: self.threads,
             quiet: self.quiet,
         }

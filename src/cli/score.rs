@@ -34,6 +34,10 @@ pub struct ScoreArgs {
     /// With `--on-error skip`, write rejected records here unchanged.
     #[arg(long)]
     pub rejects: Option<PathBuf>,
+    /// Write the rows of the `--events` file whose lead is not among the
+    /// leads here, unchanged (a CSV file's header first).
+    #[arg(long, requires = "events", value_name = "FILE")]
+    pub orphans: Option<PathBuf>,
     /// Write results to this file (atomically) instead of stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
@@ -76,6 +80,7 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
         events_sorted: args.eval.events_sorted,
         on_error: args.on_error,
         rejects: args.rejects.as_deref(),
+        orphans: args.orphans.as_deref(),
         threads: args.threads,
         quiet: args.quiet,
     };

@@ -2,6 +2,7 @@
 //! and converting each record to the types the plan declares.
 
 mod array;
+mod csv_text;
 pub mod fast;
 pub mod json;
 
@@ -17,6 +18,7 @@ use crate::check::{fold, ValueType};
 use crate::eval::{Event, FieldValue, Lead};
 use crate::plan::Plan;
 use crate::time::parse_instant;
+use csv_text::{split_cells, CsvRows, RowText};
 
 /// A record that cannot be scored, with everything needed to find and fix it.
 #[derive(Clone, Debug, PartialEq)]
@@ -26,13 +28,26 @@ pub struct RecordError {
     pub field: Option<String>,
     pub value: Option<String>,
     pub expected: String,
+    /// Where the value is when it belongs to a row of an events file
+    /// rather than to the record itself.
+    pub event_row: Option<EventPlace>,
     /// The record's text as read, for `--rejects`.
     pub raw: String,
+}
+
+/// A row of an events file: the file and the line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventPlace {
+    pub file: Arc<str>,
+    pub line: usize,
 }
 
 impl fmt::Display for RecordError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}: ", self.file, self.line)?;
+        if let Some(row) = &self.event_row {
+            write!(f, "its event on {}:{}: ", row.file, row.line)?;
+        }
         match (&self.field, &self.value) {
             (Some(field), Some(value)) => {
                 write!(f, "field `{field}` is {value}; expected {}", self.expected)
@@ -52,6 +67,7 @@ pub struct Problem {
     pub field: Option<String>,
     pub value: Option<String>,
     pub expected: String,
+    pub event_row: Option<EventPlace>,
 }
 
 impl Problem {
@@ -61,7 +77,17 @@ impl Problem {
             field: None,
             value: None,
             expected,
+            event_row: None,
         }
+    }
+
+    /// The problem placed in a row of an events file; the line is what
+    /// [`add_extra_events`] found it on.
+    pub fn in_events_file(mut self, file: &Arc<str>) -> Problem {
+        if let Some(row) = &mut self.event_row {
+            row.file = file.clone();
+        }
+        self
     }
 
     /// The problem placed in its file and line, with the record's text.
@@ -72,15 +98,21 @@ impl Problem {
             field: self.field,
             value: self.value,
             expected: self.expected,
+            event_row: self.event_row,
             raw: raw.to_string(),
         }
     }
 
-    fn new(field: impl Into<String>, value: Option<&Json>, expected: impl Into<String>) -> Problem {
+    pub(crate) fn new(
+        field: impl Into<String>,
+        value: Option<&Json>,
+        expected: impl Into<String>,
+    ) -> Problem {
         Problem {
             field: Some(field.into()),
             value: value.map(Json::show),
             expected: expected.into(),
+            event_row: None,
         }
     }
 }
@@ -221,13 +253,16 @@ impl RawRecord {
         events: LeadEvents,
         scratch: &'s mut LeadScratch,
     ) -> Result<&'s Lead, Problem> {
+        let file = events.file();
         match events.into_events(plan) {
             Ok(extra) => {
                 self.to_lead_in(plan, &[], scratch)?;
                 scratch.lead.events.extend(extra);
                 Ok(&scratch.lead)
             }
-            Err(extra) => self.to_lead_in(plan, &extra, scratch),
+            Err(extra) => self
+                .to_lead_in(plan, &extra, scratch)
+                .map_err(|problem| problem.in_events_file(&file)),
         }
     }
 
@@ -298,9 +333,8 @@ enum Inner<R: BufRead> {
     },
     Array(array::ArrayElements<R>),
     Csv {
-        reader: csv::Reader<R>,
+        rows: CsvRows<R>,
         headers: Arc<[String]>,
-        done: bool,
         /// The row being read, kept between rows for its buffers.
         row: csv::StringRecord,
     },
@@ -330,22 +364,20 @@ impl<R: BufRead> Records<R> {
             },
             Format::JsonArray => Inner::Array(array::ArrayElements::new(reader)),
             Format::Csv => {
-                let mut csv = csv::ReaderBuilder::new()
-                    .flexible(true)
-                    .has_headers(true)
-                    .from_reader(reader);
-                let headers = csv
-                    .headers()
-                    .map_err(std::io::Error::other)?
-                    .iter()
-                    .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
-                    .collect();
-                Inner::Csv {
-                    reader: csv,
-                    headers,
-                    done: false,
-                    row: csv::StringRecord::new(),
+                let mut rows = CsvRows::new(reader);
+                let mut row = csv::StringRecord::new();
+                match rows.next_row().transpose()? {
+                    Some(RowText::Row { text, .. }) => split_cells(&text, &mut row),
+                    Some(RowText::Bad { message, .. }) => {
+                        return Err(std::io::Error::new(
+                            std::io::ErrorKind::InvalidData,
+                            format!("the header row cannot be read: {message}"),
+                        ))
+                    }
+                    None => {}
                 }
+                let headers = row.iter().map(|h| h.trim().to_string()).collect();
+                Inner::Csv { rows, headers, row }
             }
         };
         Ok(Records { inner })
@@ -363,16 +395,7 @@ impl<R: BufRead> Records<R> {
 
     /// The header row of a CSV input, as a CSV line.
     pub fn header_line(&self) -> Option<String> {
-        match &self.inner {
-            Inner::Csv { headers, .. } => Some(
-                headers
-                    .iter()
-                    .map(|h| csv_quote(h))
-                    .collect::<Vec<_>>()
-                    .join(","),
-            ),
-            _ => None,
-        }
+        self.csv_header().as_deref().map(csv_line)
     }
 }
 
@@ -392,6 +415,10 @@ impl<R: BufRead> Iterator for Records<R> {
                     Ok(_) => {
                         *line += 1;
                         let text = buffer.trim_end_matches(['\n', '\r']);
+                        let text = match *line {
+                            1 => text.trim_start_matches('\u{feff}'),
+                            _ => text,
+                        };
                         if text.trim().is_empty() {
                             continue;
                         }
@@ -432,58 +459,46 @@ impl<R: BufRead> Iterator for Records<R> {
 
 impl<R: BufRead> Records<R> {
     /// The next row of a CSV input (`None` at its end, or for other
-    /// inputs), with its text as [`csv_quote`] writes it back.
+    /// inputs), with its text as it was in the file.
     fn next_csv_row(&mut self) -> Option<CsvRow<'_>> {
-        let Inner::Csv {
-            reader,
-            headers,
-            done,
-            row,
-        } = &mut self.inner
-        else {
+        let Inner::Csv { rows, headers, row } = &mut self.inner else {
             return None;
         };
-        if *done {
-            return None;
-        }
-        let line = reader.position().line() as usize;
-        match reader.read_record(row) {
-            Ok(false) => None,
-            Ok(true) => {
-                let line = row.position().map(|p| p.line() as usize).unwrap_or(line);
-                // Exact for a row without quotes, so that a row kept as a
-                // boxed string is not copied again.
-                let commas = row.len().saturating_sub(1);
-                let mut raw = String::with_capacity(row.as_slice().len() + commas);
-                for (i, cell) in row.iter().enumerate() {
-                    if i > 0 {
-                        raw.push(',');
-                    }
-                    push_csv_quoted(&mut raw, cell);
-                }
-                if row.len() != headers.len() {
-                    let message = format!(
-                        "the row has {} columns but the header has {}",
-                        row.len(),
-                        headers.len()
-                    );
-                    return Some(CsvRow::Bad { line, raw, message });
-                }
-                Some(CsvRow::Cells {
+        let (line, raw) = match rows.next_row()? {
+            Ok(RowText::Row { line, text }) => (line, text),
+            Ok(RowText::Bad {
+                line,
+                text,
+                message,
+            }) => {
+                return Some(CsvRow::Bad {
                     line,
-                    raw,
-                    cells: row,
+                    raw: text,
+                    message: format!("unreadable CSV: {message}"),
                 })
             }
             Err(e) => {
-                *done = true;
-                Some(CsvRow::Bad {
-                    line: line.max(1),
+                return Some(CsvRow::Bad {
+                    line: rows.lines_read() + 1,
                     raw: String::new(),
                     message: format!("unreadable CSV: {e}"),
                 })
             }
+        };
+        split_cells(&raw, row);
+        if row.len() != headers.len() {
+            let message = format!(
+                "the row has {} columns but the header has {}",
+                row.len(),
+                headers.len()
+            );
+            return Some(CsvRow::Bad { line, raw, message });
         }
+        Some(CsvRow::Cells {
+            line,
+            raw,
+            cells: row,
+        })
     }
 
     /// The next row of an events file with the lead it belongs to, or the
@@ -525,7 +540,7 @@ impl<R: BufRead> Records<R> {
     }
 }
 
-/// Writes a cell as [`csv_quote`] does, without a string of its own.
+/// Writes a cell, quoted when it holds a comma, a quote or a line break.
 fn push_csv_quoted(out: &mut String, cell: &str) {
     if cell
         .bytes()
@@ -539,10 +554,16 @@ fn push_csv_quoted(out: &mut String, cell: &str) {
     }
 }
 
-fn csv_quote(cell: &str) -> String {
-    let mut quoted = String::new();
-    push_csv_quoted(&mut quoted, cell);
-    quoted
+/// Cells joined into one CSV line, quoted where they need it.
+fn csv_line(cells: &[String]) -> String {
+    let mut line = String::new();
+    for (i, cell) in cells.iter().enumerate() {
+        if i > 0 {
+            line.push(',');
+        }
+        push_csv_quoted(&mut line, cell);
+    }
+    line
 }
 
 fn describe_json_error(e: &serde_json::Error) -> String {
@@ -563,6 +584,7 @@ pub struct EventsFile {
     by_lead: HashMap<String, Vec<StoredRow>>,
     /// A CSV file's header, which names the cells of every stored row.
     header: Option<Arc<[String]>>,
+    file: Arc<str>,
     pub errors: Vec<RecordError>,
 }
 
@@ -572,9 +594,15 @@ pub struct EventsFile {
 pub struct LeadEvents {
     stored: Vec<StoredRow>,
     header: Option<Arc<[String]>>,
+    file: Arc<str>,
 }
 
 impl LeadEvents {
+    /// The name of the events file the rows come from.
+    pub fn file(&self) -> Arc<str> {
+        self.file.clone()
+    }
+
     /// The rows with their lines, in file order.
     pub fn into_json(self) -> Vec<(usize, Json)> {
         let header = self.header.as_deref();
@@ -657,6 +685,7 @@ impl EventsFile {
         let mut records = Records::new(reader, format)?;
         let mut events = EventsFile {
             header: records.csv_header(),
+            file: Arc::from(file),
             ..EventsFile::default()
         };
         while let Some(row) = records.next_event_row(file) {
@@ -673,6 +702,7 @@ impl EventsFile {
         LeadEvents {
             stored: self.by_lead.remove(lead).unwrap_or_default(),
             header: self.header.clone(),
+            file: self.file.clone(),
         }
     }
 
@@ -737,26 +767,11 @@ impl StoredRow {
     }
 }
 
-/// The cells of a row as `csv_quote` joined them.
+/// The cells of a stored CSV row.
 fn csv_cells(text: &str) -> Vec<String> {
-    let mut cells = Vec::new();
-    let mut cell = String::new();
-    let mut chars = text.chars().peekable();
-    let mut quoted = false;
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (false, ',') => cells.push(std::mem::take(&mut cell)),
-            (false, '"') if cell.is_empty() => quoted = true,
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                cell.push('"');
-            }
-            (true, '"') => quoted = false,
-            (_, c) => cell.push(c),
-        }
-    }
-    cells.push(cell);
-    cells
+    let mut cells = csv::StringRecord::new();
+    split_cells(text, &mut cells);
+    cells.iter().map(str::to_string).collect()
 }
 
 /// One row of an events file and the lead it belongs to.
@@ -809,7 +824,7 @@ pub struct SortedEvents<R: BufRead> {
     rows: Records<R>,
     /// A CSV file's header, for the rows handed out as text.
     header: Option<Arc<[String]>>,
-    file: String,
+    file: Arc<str>,
     next: Option<EventRow>,
     /// Rows whose lead never appeared (it sorts between two leads).
     orphans: Vec<EventRow>,
@@ -822,7 +837,7 @@ impl<R: BufRead> SortedEvents<R> {
         Ok(SortedEvents {
             header: rows.csv_header(),
             rows,
-            file: file.to_string(),
+            file: Arc::from(file),
             next: None,
             orphans: Vec::new(),
             errors: Vec::new(),
@@ -863,6 +878,7 @@ impl<R: BufRead> SortedEvents<R> {
         Ok(LeadEvents {
             stored: rows,
             header: self.header.clone(),
+            file: self.file.clone(),
         })
     }
 
@@ -890,13 +906,17 @@ pub struct Orphans {
 }
 
 impl Orphans {
-    /// Each row's lead, line and JSON.
-    pub fn into_rows(self) -> impl Iterator<Item = (String, usize, Json)> {
-        let Orphans { rows, header } = self;
-        rows.into_iter().map(move |r| {
-            let json = r.row.json(header.as_deref());
-            (r.lead, r.row.line, json)
-        })
+    /// The events file's header row, when it is a CSV, as a CSV line.
+    pub fn header_line(&self) -> Option<String> {
+        self.header.as_deref().map(csv_line)
+    }
+
+    /// Each row's lead, line and text (a CSV row with its cells quoted
+    /// as [`Orphans::header_line`] quotes them).
+    pub fn into_rows(self) -> impl Iterator<Item = (String, usize, Box<str>)> {
+        self.rows
+            .into_iter()
+            .map(|r| (r.lead, r.row.line, r.row.text))
     }
 }
 
@@ -916,9 +936,8 @@ pub fn to_lead(
 ) -> Result<Lead, Problem> {
     let Json::Object(_) = record else {
         return Err(Problem {
-            field: None,
             value: Some(record.show()),
-            expected: "a lead record: a JSON object with an `id`".to_string(),
+            ..Problem::whole("a lead record: a JSON object with an `id`".to_string())
         });
     };
     let id = match record.get("id") {
@@ -945,7 +964,7 @@ pub fn to_lead(
         None | Some(Json::Null) => {}
         Some(Json::Array(items)) => {
             for (i, item) in items.iter().enumerate() {
-                if let Some(event) = to_event(plan, item, &format!("events[{i}]"))? {
+                if let Some(event) = to_event(plan, item, Some(&format!("events[{i}]")))? {
                     events.push(event);
                 }
             }
@@ -956,37 +975,45 @@ pub fn to_lead(
     Ok(Lead { id, fields, events })
 }
 
-/// Appends the events an events file holds for a lead.
+/// Appends the events an events file holds for a lead. A problem names
+/// the row's line; the caller, which knows the file, names the file.
 fn add_extra_events(
     plan: &Plan,
     events: &mut Vec<Event>,
     extra_events: &[(usize, Json)],
 ) -> Result<(), Problem> {
     for (line, item) in extra_events {
-        if let Some(event) = to_event(
-            plan,
-            item,
-            &format!("event on line {line} of the events file"),
-        )? {
-            events.push(event);
-        }
+        let event = to_event(plan, item, None).map_err(|problem| Problem {
+            event_row: Some(EventPlace {
+                file: Arc::from("the events file"),
+                line: *line,
+            }),
+            ..problem
+        })?;
+        events.extend(event);
     }
     Ok(())
 }
 
-fn to_event(plan: &Plan, item: &Json, place: &str) -> Result<Option<Event>, Problem> {
+/// Reads one event; `place` is where it sits in its record (`events[2]`),
+/// `None` for a row of an events file, which is an event all by itself.
+fn to_event(plan: &Plan, item: &Json, place: Option<&str>) -> Result<Option<Event>, Problem> {
+    let field = |name: &str| match place {
+        Some(place) => format!("{place}.{name}"),
+        None => name.to_string(),
+    };
     let Json::Object(_) = item else {
-        return Err(Problem::new(
-            place,
-            Some(item),
-            "an event object with `type` and `at`",
-        ));
+        return Err(Problem {
+            field: place.map(str::to_string),
+            value: Some(item.show()),
+            ..Problem::whole("an event object with `type` and `at`".to_string())
+        });
     };
     let event_id = match item.get("type") {
         Some(Json::String(s)) => plan.event_type(s),
         other => {
             return Err(Problem::new(
-                format!("{place}.type"),
+                field("type"),
                 other,
                 "the event's type as text",
             ))
@@ -1001,7 +1028,7 @@ fn to_event(plan: &Plan, item: &Json, place: &str) -> Result<Option<Event>, Prob
     };
     let Some(at) = at else {
         return Err(Problem::new(
-            format!("{place}.at"),
+            field("at"),
             item.get("at"),
             "an RFC 3339 instant such as \"2026-10-01T09:30:00Z\" or a date such as \"2026-10-01\"",
         ));
@@ -1009,13 +1036,8 @@ fn to_event(plan: &Plan, item: &Json, place: &str) -> Result<Option<Event>, Prob
     let declared = plan.props(event_id);
     let mut props = Vec::with_capacity(declared.len());
     for prop in declared {
-        let value = convert(plan, item.get(&prop.name), prop.ty).map_err(|expected| {
-            Problem::new(
-                format!("{place}.{}", prop.name),
-                item.get(&prop.name),
-                expected,
-            )
-        })?;
+        let value = convert(plan, item.get(&prop.name), prop.ty)
+            .map_err(|expected| Problem::new(field(&prop.name), item.get(&prop.name), expected))?;
         props.push(value);
     }
     Ok(Some(Event {

@@ -26,11 +26,7 @@ use crate::record::{Json, Problem};
 /// counted either way.
 pub fn read_outcome(record: &Json, field: &str) -> Result<bool, Problem> {
     let value = record.get(field);
-    let problem = |value: Option<&Json>| Problem {
-        field: Some(field.to_string()),
-        value: value.map(Json::show),
-        expected: "the outcome: true or false".to_string(),
-    };
+    let problem = |value: Option<&Json>| Problem::new(field, value, "the outcome: true or false");
     match value {
         Some(Json::Bool(b)) => Ok(*b),
         Some(Json::String(s)) => match s.trim().to_lowercase().as_str() {
