@@ -135,6 +135,15 @@ impl<'a> Checker<'a> {
     }
 
     /// The count of an event's matching occurrences, as an aggregate.
+    /// The event and filter of a plain count that has no window yet.
+    fn open_count(&self, id: AggId) -> Option<(EventId, Option<Cond>)> {
+        self.model
+            .aggregates
+            .get(id)
+            .filter(|a| a.kind == AggKind::Count && a.window.is_none())
+            .map(|a| (a.event, a.filter.clone()))
+    }
+
     fn count_of(
         &mut self,
         event: EventId,
@@ -195,9 +204,24 @@ impl<'a> Checker<'a> {
                     Typed::Value(Value::Aggregate(id), Ty::Count)
                 }
                 Typed::Value(v, Ty::Date) if i == 0 => Typed::Cond(Cond::Within(v, within.node)),
+                // A `let` of a count without a window (`let pv = visits(pricing)`)
+                // takes one where it is used, as the reference itself would.
+                Typed::Value(Value::Aggregate(id), Ty::Count)
+                    if i == 0 && self.open_count(id).is_some() =>
+                {
+                    match self.open_count(id) {
+                        Some((event, filter)) => {
+                            let id = self.count_of(event, filter, Some(within.node));
+                            Typed::Value(Value::Aggregate(id), Ty::Count)
+                        }
+                        None => Typed::Error,
+                    }
+                }
                 Typed::Error | Typed::Value(_, Ty::Error) => Typed::Error,
                 other => {
-                    let message = if i > 0 {
+                    let windowed = matches!(other, Typed::Value(Value::Aggregate(id), Ty::Count)
+                        if self.model.aggregates.get(id).is_some_and(|a| a.window.is_some()));
+                    let message = if i > 0 || windowed {
                         "`within` is given twice".to_string()
                     } else {
                         let what = match &other {
