@@ -136,6 +136,10 @@ codes! {
         "An `account` block is malformed: a second account block, a second `rollup`, a key that is not a text field, `separate`, a `disqualify` rule, or `members` with a key instead of a condition.",
         "A model has one `account` block keyed by a text field (`account by company`, `account by domain of email`), with at most one `rollup` and `when` rules over `members`.",
         "account by employees {\n  rollup sum of score\n}";
+    MisplacedFallback = "E027", "misplaced-fallback",
+        "A short-form label has a bare value (one without a bound) before its last clause. Only the last value may be bare: it is the fallback, chosen when no bound holds.",
+        "Give the value a bound (`B >= 10`), or move it to the end of the list.",
+        "label grade from fit: A >= 30, C, B >= 10";
     UnreachableLabel = "W001", "unreachable-label-value",
         "A label value can never be chosen: an earlier clause already takes every score it could.",
         "Order the clauses from the strictest bound to the loosest (`A >= 35, B >= 25, ...`).",

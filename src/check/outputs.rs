@@ -238,6 +238,9 @@ impl<'a> Checker<'a> {
                             let reached = coverage.add(op.node, n.node);
                             !reached
                         }
+                        // A bare value before the end is E027 below; the
+                        // clauses after it are judged without it.
+                        None if i + 1 < clauses.len() => false,
                         None => {
                             let covered = coverage.everything();
                             coverage.all = true;
@@ -262,8 +265,21 @@ impl<'a> Checker<'a> {
                         }
                         None => {
                             if i + 1 < clauses.len() {
-                                // A bare value before the end is the fallback for
-                                // every later clause: they are reported above.
+                                self.report(
+                                    Diagnostic::new(
+                                        Code::MisplacedFallback,
+                                        clause.value.span,
+                                        format!(
+                                            "`{}` has no bound, but only the last value of a label may be bare",
+                                            clause.value.node
+                                        ),
+                                    )
+                                    .label("a fallback before the end")
+                                    .help(format!(
+                                        "give it a bound (`{} >= 10`), or move it to the end as the fallback",
+                                        clause.value.node
+                                    )),
+                                );
                             }
                             cases.push((value, None));
                         }
