@@ -32,6 +32,10 @@ pub fn parse_instant(text: &str) -> Option<Instant> {
     if let Some(t) = parse_utc_seconds(text) {
         return Some(t);
     }
+    // chrono's formats would also take `2026-1-5` or `+2026-01-05`.
+    if !has_rfc3339_shape(text.as_bytes()) {
+        return None;
+    }
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Some(t.with_timezone(&Utc));
     }
@@ -55,6 +59,26 @@ pub fn parse_instant(text: &str) -> Option<Instant> {
         }
     }
     None
+}
+
+/// Whether `text` starts as RFC 3339 does: `YYYY-MM-DD`, then nothing or
+/// a `T` (or a space) and `HH:MM`.
+fn has_rfc3339_shape(text: &[u8]) -> bool {
+    let digits = |range: std::ops::Range<usize>| {
+        text.get(range)
+            .is_some_and(|ds| ds.iter().all(u8::is_ascii_digit))
+    };
+    let date = digits(0..4)
+        && text.get(4) == Some(&b'-')
+        && digits(5..7)
+        && text.get(7) == Some(&b'-')
+        && digits(8..10);
+    let time = match text.get(10) {
+        None => true,
+        Some(b'T' | b't' | b' ') => digits(11..13) && text.get(13) == Some(&b':') && digits(14..16),
+        Some(_) => false,
+    };
+    date && time
 }
 
 /// `2026-10-01T09:30:00Z`, the form event feeds write nearly always, read
@@ -176,6 +200,31 @@ mod tests {
             if let Some(t) = parse_utc_seconds(text) {
                 assert_eq!(Some(t), chrono, "{text}");
             }
+        }
+    }
+
+    #[test]
+    fn only_rfc3339_dates_and_instants_are_read() {
+        for text in [
+            "2026-01-05",
+            "2026-01-05T10:00:00Z",
+            "2026-01-05T10:00:00.25+02:00",
+            "2026-01-05 10:00:00",
+            "2026-01-05T10:00",
+            " 2026-01-05 ",
+        ] {
+            assert!(parse_instant(text).is_some(), "{text}");
+        }
+        for text in [
+            "2026-1-5",
+            "+2026-01-05",
+            "26-01-05",
+            "2026-01-05T1:00:00Z",
+            "2026/01/05",
+            "2026-01-05x",
+            "05.01.2026",
+        ] {
+            assert_eq!(parse_instant(text), None, "{text}");
         }
     }
 }
