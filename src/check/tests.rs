@@ -56,11 +56,24 @@ impl<'a> Checker<'a> {
         record.insert("id".to_string(), Json::String(test.name.node.clone()));
         let mut events = Vec::new();
         let mut expects = Vec::new();
+        let mut given = std::collections::HashSet::new();
         for entry in &test.entries {
             match entry {
                 TestEntry::AsOf(_) => {}
                 TestEntry::Lead(fields) => {
                     for f in fields {
+                        if !given.insert(f.name.node.clone()) {
+                            self.report(
+                                Diagnostic::new(
+                                    Code::BadTest,
+                                    f.name.span,
+                                    format!("the test gives `{}` twice", f.name.node),
+                                )
+                                .label("given again here")
+                                .help("a lead has one value a field; keep one (a `list of text` field takes a list: `tags: [a, b]`)"),
+                            );
+                            continue;
+                        }
                         if let Some((key, value)) = self.test_field(f) {
                             record.insert(key, value);
                         }
