@@ -684,3 +684,55 @@ fn crlf_csv_rows_keep_their_lines_and_their_text() {
         format!("id,title,employees,seniority\n{bad_row}\nC-4,,x,IC\n")
     );
 }
+
+/// A leads file that holds an id twice with an events file: the rows of
+/// that id cannot be told apart, so the second lead is a record error (not
+/// scored without its events), whether the events are held or merged.
+#[test]
+fn a_lead_id_given_twice_with_events_is_a_record_error() {
+    let dir = scratch_dir("twice");
+    let leads = dir.join("leads.csv");
+    let events = dir.join("events.csv");
+    std::fs::write(&leads, "id,title\nC-1,VP\nC-1,VP\nC-2,VP\nC-3,VP\nC-3,VP\n")
+        .expect("leads written");
+    std::fs::write(
+        &events,
+        "lead_id,type,at,page\nC-1,visit,2026-10-30,pricing\nC-2,visit,2026-10-30,pricing\n",
+    )
+    .expect("events written");
+    let (leads, events) = (
+        leads.to_str().expect("utf-8"),
+        events.to_str().expect("utf-8"),
+    );
+    for sorted in [&[][..], &["--events-sorted"][..]] {
+        let mut args = vec![
+            "score",
+            SMALL,
+            leads,
+            "--events",
+            events,
+            "--as-of",
+            AS_OF,
+            "--format",
+            "csv",
+            "--on-error",
+            "skip",
+        ];
+        args.extend(sorted);
+        let o = leadscore(&args);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        // 10 for the title and 10 for the pricing visit; C-3 has no rows,
+        // so its two leads are not confused.
+        assert_eq!(
+            stdout(&o),
+            "id,score,mql,priority,disqualified\nC-1,20,false,warm,\nC-2,20,false,warm,\nC-3,10,false,cold,\nC-3,10,false,cold,\n",
+            "{sorted:?}"
+        );
+        let err = stderr(&o);
+        assert!(
+            err.contains("leads.csv:3: field `id` is \"C-1\"; expected an id of its own"),
+            "{sorted:?}: {err}"
+        );
+        assert!(err.ends_with("scored 4, rejected 1\n"), "{sorted:?}: {err}");
+    }
+}

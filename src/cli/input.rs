@@ -219,6 +219,7 @@ pub fn convert_with<T>(
     let json = raw
         .into_json()
         .map_err(|m| Problem::whole(m).at(file, line, &text))?;
+    events.own_id().map_err(|p| p.at(file, line, &text))?;
     let events_file = events.file();
     read(&json, &events.into_json())
         .map_err(|p| p.in_events_file(&events_file).at(file, line, &text))

@@ -254,6 +254,7 @@ impl RawRecord {
         scratch: &'s mut LeadScratch,
     ) -> Result<&'s Lead, Problem> {
         let file = events.file();
+        events.own_id()?;
         match events.into_events(plan) {
             Ok(extra) => {
                 self.to_lead_in(plan, &[], scratch)?;
@@ -581,6 +582,8 @@ fn describe_json_error(e: &serde_json::Error) -> String {
 /// text, and the whole file is held at once.
 #[derive(Debug, Default)]
 pub struct EventsFile {
+    /// The rows of each lead id; emptied when a lead takes them, and kept
+    /// so, since another lead with the same id could not be told apart.
     by_lead: HashMap<String, Vec<StoredRow>>,
     /// A CSV file's header, which names the cells of every stored row.
     header: Option<Arc<[String]>>,
@@ -595,9 +598,26 @@ pub struct LeadEvents {
     stored: Vec<StoredRow>,
     header: Option<Arc<[String]>>,
     file: Arc<str>,
+    /// The lead's id when an earlier lead of the same id took its rows.
+    taken_before: Option<String>,
 }
 
 impl LeadEvents {
+    /// `Err` when an earlier lead of the same id took the rows: which of
+    /// the two they belong to cannot be known.
+    pub fn own_id(&self) -> Result<(), Problem> {
+        match &self.taken_before {
+            None => Ok(()),
+            Some(id) => Err(Problem {
+                field: Some("id".to_string()),
+                value: Some(Json::String(id.clone()).show()),
+                ..Problem::whole(
+                    "an id of its own: an earlier lead has this id, and the events file's rows for it went to that lead".to_string(),
+                )
+            }),
+        }
+    }
+
     /// The name of the events file the rows come from.
     pub fn file(&self) -> Arc<str> {
         self.file.clone()
@@ -699,10 +719,16 @@ impl EventsFile {
 
     /// Takes out the rows of one lead.
     pub fn take(&mut self, lead: &str) -> LeadEvents {
+        let (stored, taken_before) = match self.by_lead.get_mut(lead) {
+            Some(rows) if rows.is_empty() => (Vec::new(), Some(lead.to_string())),
+            Some(rows) => (std::mem::take(rows), None),
+            None => (Vec::new(), None),
+        };
         LeadEvents {
-            stored: self.by_lead.remove(lead).unwrap_or_default(),
+            stored,
             header: self.header.clone(),
             file: self.file.clone(),
+            taken_before,
         }
     }
 
@@ -826,6 +852,9 @@ pub struct SortedEvents<R: BufRead> {
     header: Option<Arc<[String]>>,
     file: Arc<str>,
     next: Option<EventRow>,
+    /// The last lead that took rows, which a lead of the same id after it
+    /// could not be told apart from.
+    last_taken: String,
     /// Rows whose lead never appeared (it sorts between two leads).
     orphans: Vec<EventRow>,
     pub errors: Vec<RecordError>,
@@ -839,6 +868,7 @@ impl<R: BufRead> SortedEvents<R> {
             rows,
             file: Arc::from(file),
             next: None,
+            last_taken: String::new(),
             orphans: Vec::new(),
             errors: Vec::new(),
         })
@@ -860,6 +890,7 @@ impl<R: BufRead> SortedEvents<R> {
     /// The rows of `lead`, which must not sort before the previous lead.
     /// Rows of ids that sort before it belong to no lead.
     pub fn take(&mut self, lead: &str) -> std::io::Result<LeadEvents> {
+        let taken_before = (!lead.is_empty() && self.last_taken == lead).then(|| lead.to_string());
         let mut rows = Vec::new();
         while let Some(row) = self.peek()? {
             let order = row.lead.as_str().cmp(lead);
@@ -875,10 +906,15 @@ impl<R: BufRead> SortedEvents<R> {
                 self.orphans.push(row);
             }
         }
+        if !rows.is_empty() {
+            self.last_taken.clear();
+            self.last_taken.push_str(lead);
+        }
         Ok(LeadEvents {
             stored: rows,
             header: self.header.clone(),
             file: self.file.clone(),
+            taken_before,
         })
     }
 
