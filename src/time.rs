@@ -13,8 +13,10 @@ pub fn parse_model_instant(text: &str) -> Option<DateTime<FixedOffset>> {
         .ok()
         .or_else(|| DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M%:z").ok())
         .or_else(|| {
-            let t = text.strip_suffix('Z')?;
-            let naive = NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M").ok()?;
+            let t = text.strip_suffix('Z').unwrap_or(text);
+            let naive = NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f")
+                .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M"))
+                .ok()?;
             Some(Utc.from_utc_datetime(&naive).fixed_offset())
         })
 }

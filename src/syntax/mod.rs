@@ -287,6 +287,19 @@ fn syntax_help(
     if found.starts_with('"') && !found[1..].contains('"') {
         return Some("this text is never closed: end it with `\"` on the same line".to_string());
     }
+    let where_follows = after
+        .trim_start()
+        .trim_start_matches(',')
+        .trim_start()
+        .starts_with("where");
+    if (found == "where" || where_follows)
+        && (expected.iter().any(|e| e == "`)`" || e == "`where`"))
+    {
+        return Some("an event reference takes a key or a `where`, not both: write the key as a condition, `visits(where page = pricing and ...)`".to_string());
+    }
+    if let Some(help) = misplaced_help(before, found, after, expected) {
+        return Some(help);
+    }
     if before.ends_with("disqualify") {
         return Some(
             "a disqualification needs its reason in quotes: `disqualify \"competitor\"`"
@@ -332,10 +345,6 @@ fn syntax_help(
     if ["<", ">", "<=", ">=", "=", "!="].contains(&found) && wants_points {
         return Some("comparisons do not chain; join two tests with `and`: `employees > 10 and employees < 500`".to_string());
     }
-    let where_follows = after.trim_start().starts_with("where");
-    if (found == "where" || where_follows) && expected.iter().any(|e| e == "`)`") {
-        return Some("an event reference takes a key or a `where`, not both: write the key as a condition, `visits(where page = pricing and ...)`".to_string());
-    }
     if (found == "max" || found == "fade") && expects("a rule or declaration") {
         return Some(format!(
             "`{found}` belongs to `each` rules, which count every event; a `when` rule counts once"
@@ -364,6 +373,74 @@ fn syntax_help(
                 "text of several words must be quoted: `\"{previous} {found}\"`"
             ));
         }
+    }
+    if expected.iter().any(|e| e == "a text in double quotes") && !found.is_empty() {
+        return Some(format!("a text goes in double quotes: `\"{found}\"`"));
+    }
+    None
+}
+
+/// Help for a word that is well formed but in the wrong place, or a
+/// value of the wrong form where a duration, a quoted text or a bound is
+/// wanted.
+fn misplaced_help(before: &str, found: &str, after: &str, expected: &[String]) -> Option<String> {
+    let expects = |prefix: &str| expected.iter().any(|e| e.starts_with(prefix));
+    let line = before.rsplit('\n').next().unwrap_or(before).trim_start();
+    let next_word = after
+        .trim_start()
+        .split(|c: char| c.is_whitespace())
+        .next()
+        .unwrap_or("");
+    let looks_like_duration = |word: &str| {
+        let digits = word.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+        digits.len() < word.len() && !digits.is_empty() && digits.chars().all(char::is_alphabetic)
+    };
+    if expects("a duration") {
+        let unit_follows = ["h", "d", "w", "mo", "y"].contains(&next_word);
+        return Some(if unit_follows {
+            format!("write the number and its unit as one word: `{found}{next_word}`")
+        } else if found.contains('.') {
+            "a duration is a whole number of one unit: `36h` rather than `1.5d`".to_string()
+        } else {
+            "a duration is a whole number glued to a unit: `12h`, `30d`, `2w`, `3mo` (months) or `1y`".to_string()
+        });
+    }
+    if expects("a text in double quotes") && !found.starts_with('"') {
+        let word = found.trim_end_matches(';');
+        if line.ends_with("use") {
+            return Some(format!("the file to use is quoted: `use \"{word}\"`"));
+        }
+        if line.ends_with("matches") {
+            return Some(format!(
+                "a pattern is a regular expression in quotes: `matches \"{word}\"`"
+            ));
+        }
+    }
+    if found == "within" {
+        return Some("`within` goes right after the event reference or date it limits: `visits(pricing) within 30d >= 3`".to_string());
+    }
+    if line.starts_with("each") && ["<", ">", "<=", ">=", "=", "!="].contains(&found) {
+        return Some("an `each` rule gives points for every matching event and takes no comparison: `each visits(pricing) +5 max 15`; to give points once past a count, write `when visits(pricing) >= 3 +5`".to_string());
+    }
+    if found == "otherwise" && line.contains(':') {
+        return Some("in the short form the fallback is the bare last value (`..., cold`); `otherwise` belongs to the block form `label NAME { ... }`".to_string());
+    }
+    if expects("`and`") && line.contains("between") {
+        let low = line.rsplit(' ').next().unwrap_or("...");
+        return Some(format!(
+            "`between` joins its two bounds with `and`: `between {low} and {found}`"
+        ));
+    }
+    if (found.starts_with('+') || found.starts_with('-')) && line.contains("disqualify") {
+        return Some("a `disqualify` rule gives no points: the lead is set aside whatever its score; remove the points".to_string());
+    }
+    if found.starts_with('"') && before.ends_with('"') {
+        return Some(
+            "a rule has one name: join the words into one text, `\"pricing interest\"`".to_string(),
+        );
+    }
+    if expects("a value") && looks_like_duration(found) {
+        return Some(format!("`before` and `after` take a date (`before 2026-01-01`); for a time counted back from as-of use `within`: `within {found}`, or `not ... within {found}`"));
     }
     None
 }
