@@ -91,7 +91,8 @@ fn account_key(plan: &Plan, account: &AccountDef, lead: &Lead) -> Option<(String
 /// holds no plausible domain.
 pub fn domain(value: &str) -> Option<String> {
     let value = value.trim();
-    let host = match value.rfind('@') {
+    let is_url = value.contains("://") || value.starts_with("//");
+    let host = match value.rfind('@').filter(|_| !is_url) {
         Some(at) => &value[at + 1..],
         None => {
             let rest = value.split_once("://").map_or(value, |(_, rest)| rest);
@@ -343,5 +344,31 @@ fn rollup_members(rollup: Option<&RollupDef>, tally: &Tally) -> Names {
                 .collect(),
             more: 0,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::domain;
+
+    #[test]
+    fn the_domain_of_an_address_or_a_url() {
+        let cases = [
+            ("ann@Acme.com", Some("acme.com")),
+            (" bob@eu.acme.com ", Some("eu.acme.com")),
+            ("\"a@b\"@acme.com", Some("acme.com")),
+            ("https://www.Acme.com/pricing?x=1", Some("acme.com")),
+            ("http://user@acme.com:8080/x", Some("acme.com")),
+            ("//acme.com/a", Some("acme.com")),
+            ("acme.com.", Some("acme.com")),
+            ("www.acme.com", Some("acme.com")),
+            ("localhost", None),
+            ("ann@localhost", None),
+            ("acme .com", None),
+            ("", None),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(domain(value).as_deref(), expected, "{value:?}");
+        }
     }
 }
