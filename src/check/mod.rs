@@ -171,8 +171,34 @@ impl<'a> Checker<'a> {
             let included_at = (name.span.file != first.file)
                 .then(|| self.includes.get(&name.span.file).copied())
                 .flatten();
-            let diagnostic = match included_at {
-                Some(use_span) => {
+            // The other way round, an included name declared again further
+            // down: the clash is still the `use`'s.
+            let included_first = (name.span.file != first.file && included_at.is_none())
+                .then(|| self.includes.get(&first.file).copied())
+                .flatten();
+            let diagnostic = match (included_at, included_first) {
+                (None, Some(use_span)) => {
+                    let (line, _) = self.sources.line_col(first.file, first.start);
+                    let (again, _) = self.sources.line_col(name.span.file, name.span.start);
+                    Diagnostic::new(
+                        Code::DuplicateName,
+                        use_span,
+                        format!(
+                            "`{}` is declared on line {again} and also in the file this `use` brings in",
+                            name.node
+                        ),
+                    )
+                    .label(format!(
+                        "brings in `{}` ({} line {line})",
+                        name.node,
+                        self.sources.path(first.file).display()
+                    ))
+                    .help(format!(
+                        "fields, events (and their plural forms), lists, lets, groups, thresholds and labels share one namespace; rename the declaration on line {again}, or the one in {}",
+                        self.sources.path(first.file).display()
+                    ))
+                }
+                (Some(use_span), _) => {
                     let (line, _) = self.sources.line_col(name.span.file, name.span.start);
                     Diagnostic::new(
                         Code::DuplicateName,
@@ -186,7 +212,7 @@ impl<'a> Checker<'a> {
                     ))
                     .help(help)
                 }
-                None => Diagnostic::new(Code::DuplicateName, name.span, message)
+                (None, None) => Diagnostic::new(Code::DuplicateName, name.span, message)
                     .label("declared again here")
                     .help(help),
             };
