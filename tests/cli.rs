@@ -736,3 +736,64 @@ fn a_lead_id_given_twice_with_events_is_a_record_error() {
         assert!(err.ends_with("scored 4, rejected 1\n"), "{sorted:?}: {err}");
     }
 }
+
+/// A run stopped by a bad record leaves stdout readable in every format:
+/// the leads scored before it, a JSON array closed, a table printed.
+#[test]
+fn a_stopped_run_leaves_its_output_whole() {
+    for (format, expected) in [
+        ("json", "[\n{\"id\":\"B-1\",\"score\":10,\"groups\":{},\"thresholds\":{\"mql\":false},\"labels\":{\"priority\":\"cold\"},\"disqualified\":null}\n]\n"),
+        ("csv", "id,score,mql,priority,disqualified\nB-1,10,false,cold,\n"),
+        ("table", "id   score  mql    priority  disqualified\n---  -----  -----  --------  ------------\nB-1     10  false  cold\n"),
+    ] {
+        let o = leadscore(&[
+            "score",
+            SMALL,
+            "tests/fixtures/cli/bad.ndjson",
+            "--as-of",
+            AS_OF,
+            "--format",
+            format,
+        ]);
+        assert_eq!(code(&o), 1, "{format}");
+        assert_eq!(stdout(&o), expected, "{format}");
+    }
+}
+
+/// `--explain` in a table or a CSV: one more column with the reasons; and
+/// a CSV of no lead still has its header.
+#[test]
+fn explain_in_a_csv_is_a_reasons_column() {
+    let o = leadscore(&[
+        "score",
+        SMALL,
+        "tests/fixtures/cli/leads.csv",
+        "--events",
+        "tests/fixtures/cli/events.csv",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "csv",
+        "--explain",
+        "--quiet",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "id,score,mql,priority,disqualified,reasons\n\
+         C-1,45,true,hot,,senior title +10; when employees >= 1000 +15 +15; pricing visits +20\n\
+         C-2,0,false,cold,,\n"
+    );
+    let dir = scratch_dir("empty-csv");
+    let empty = dir.join("none.ndjson");
+    std::fs::write(&empty, "").expect("written");
+    let o = leadscore(&[
+        "score",
+        SMALL,
+        empty.to_str().expect("utf-8"),
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stdout(&o), "id,score,mql,priority,disqualified\n");
+}

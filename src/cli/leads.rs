@@ -533,6 +533,16 @@ impl Sink {
     }
 }
 
+impl Sink {
+    /// After a failed run: stdout keeps what was written; a file is not
+    /// created (its temporary file is removed).
+    pub fn close_after_failure(mut self) {
+        if let Sink::Stdout(out) = &mut self {
+            let _ = out.flush();
+        }
+    }
+}
+
 impl Drop for Sink {
     fn drop(&mut self) {
         if let Sink::File { temp, .. } = self {

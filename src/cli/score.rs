@@ -61,11 +61,6 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
         Err(exit) => return exit,
     };
     let format = default_format(args.format, args.output.is_some());
-    if args.explain && matches!(format, OutputFormat::Table | OutputFormat::Csv) {
-        eprintln!("error: `--explain` needs `--format json` or `--format ndjson`; a table or CSV row has no room for the reasons");
-        eprintln!("help: for one lead, `leadscore explain MODEL LEADS --id ID` prints a readable breakdown");
-        return Exit::Usage;
-    }
     let mut accounts = match (args.accounts, Accounts::new(&plan, args.explain)) {
         (false, _) => None,
         (true, Some(accounts)) => Some(accounts),
@@ -102,10 +97,20 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
     };
     let evaluator = Evaluator::new(&plan, as_of);
     let explain = args.explain;
+    if explain {
+        writer = writer.with_reasons();
+    }
     let scored = score_stream(stream, &evaluator, &mut writer, explain, accounts.as_mut());
     let summary = match scored {
         Ok(summary) => summary,
-        Err(exit) => return exit,
+        Err(exit) => {
+            // What was scored before the bad record stays readable on
+            // stdout: a JSON array closed, a table printed.
+            if let Ok(sink) = writer.finish() {
+                sink.close_after_failure();
+            }
+            return exit;
+        }
     };
     if let Some(accounts) = accounts {
         for result in accounts.finish(&evaluator) {

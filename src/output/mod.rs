@@ -319,6 +319,7 @@ impl Layout {
         let show = |v: Option<&JsonValue>| match v {
             None | Some(JsonValue::Null) => String::new(),
             Some(JsonValue::String(s)) => s.clone(),
+            Some(JsonValue::Array(reasons)) => reasons_cell(reasons),
             Some(other) => other.to_string(),
         };
         self.columns
@@ -392,6 +393,25 @@ impl<W: Write> ResultWriter<W> {
         &self.layout
     }
 
+    /// Adds a last column with the reasons, for `--explain` in a table or
+    /// a CSV, where a record has no room for their objects.
+    pub fn with_reasons(mut self) -> Self {
+        if matches!(self.layout.format, OutputFormat::Csv | OutputFormat::Table) {
+            self.layout.columns.push(("reasons".to_string(), None));
+        }
+        self
+    }
+
+    fn write_csv_header(&mut self) -> io::Result<()> {
+        let header: Vec<String> = self
+            .layout
+            .columns
+            .iter()
+            .map(|(c, _)| csv_cell(c))
+            .collect();
+        writeln!(self.out, "{}", header.join(","))
+    }
+
     pub fn write(&mut self, result: Rendered) -> io::Result<()> {
         match result {
             Rendered::Json(json) => {
@@ -409,13 +429,7 @@ impl<W: Write> ResultWriter<W> {
                     self.table_rows.push(cells);
                 } else {
                     if self.written == 0 {
-                        let header: Vec<String> = self
-                            .layout
-                            .columns
-                            .iter()
-                            .map(|(c, _)| csv_cell(c))
-                            .collect();
-                        writeln!(self.out, "{}", header.join(","))?;
+                        self.write_csv_header()?;
                     }
                     let row: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
                     writeln!(self.out, "{}", row.join(","))?;
@@ -428,6 +442,8 @@ impl<W: Write> ResultWriter<W> {
 
     pub fn finish(mut self) -> io::Result<W> {
         match self.layout.format {
+            // Even without a lead, a CSV has its header, as a table does.
+            OutputFormat::Csv if self.written == 0 => self.write_csv_header()?,
             OutputFormat::Json => {
                 if self.written == 0 {
                     self.out.write_all(b"[")?;
@@ -490,6 +506,29 @@ fn output_columns(outputs: &[Output]) -> Vec<(String, Option<&'static str>)> {
             (o.name().to_string(), Some(object))
         })
         .collect()
+}
+
+/// Reasons in one cell: `economic buyer +20; pricing visits +30`, each
+/// with the members it counted for an account (`(L-1, L-7)`).
+fn reasons_cell(reasons: &[JsonValue]) -> String {
+    let reason = |r: &JsonValue| {
+        let name = r.get("rule").and_then(JsonValue::as_str).unwrap_or_default();
+        let points = r.get("points").and_then(JsonValue::as_f64).unwrap_or(0.0);
+        let sign = if points < 0.0 { "" } else { "+" };
+        let points = score_json(points);
+        let members = match r.get("members").and_then(JsonValue::as_array) {
+            Some(ids) => {
+                let ids: Vec<String> = ids
+                    .iter()
+                    .map(|id| id.as_str().map_or_else(|| id.to_string(), str::to_string))
+                    .collect();
+                format!(" ({})", ids.join(", "))
+            }
+            None => String::new(),
+        };
+        format!("{name} {sign}{points}{members}")
+    };
+    reasons.iter().map(reason).collect::<Vec<_>>().join("; ")
 }
 
 fn csv_cell(cell: &str) -> String {
