@@ -89,8 +89,10 @@ pub struct Outcome {
     pub last_activity: Option<Instant>,
 }
 
+/// An aggregate's value for one lead: a count (or a faded sum), or the
+/// time of the latest or earliest matching event.
 #[derive(Clone, Copy, Debug)]
-enum AggValue {
+pub enum AggValue {
     Number(f64),
     Time(Option<Instant>),
 }
@@ -454,6 +456,11 @@ impl<'p> Evaluator<'p> {
             score,
             outputs,
         }
+    }
+
+    /// One aggregate's value for a lead (what a failing test shows).
+    pub fn aggregate_value(&self, lead: &Lead, aggregate: crate::check::AggId) -> Option<AggValue> {
+        self.with_aggregates(lead, |values, _| values.get(aggregate).copied())
     }
 
     /// Evaluates a condition that may read the outcome (a test's `expect`).

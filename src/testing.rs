@@ -1,10 +1,11 @@
 //! Running a model's `test` blocks: each test's lead is read like any
 //! record, scored as of the test's instant, and every `expect` evaluated.
 
-use crate::check::{Expectation, TestCase};
-use crate::eval::{Evaluator, Lead, Outcome};
+use crate::check::{Expectation, Output, Probe, TestCase, Value, ValueType};
+use crate::eval::{AggValue, Evaluator, FieldValue, Lead, Outcome, OutputValue};
 use crate::plan::Plan;
 use crate::record::{to_lead, Json, Problem};
+use crate::time::Instant;
 
 pub struct TestRun<'p> {
     pub case: &'p TestCase,
@@ -38,75 +39,57 @@ pub fn run_test<'p>(plan: &Plan, case: &'p TestCase) -> Result<TestRun<'p>, Prob
     })
 }
 
-/// The values an expectation reads, by name, as the test saw them: what a
-/// marketer needs to see next to `expect score >= 60 and grade = A`.
-pub fn values_seen(
-    plan: &Plan,
-    condition: &crate::check::Cond,
-    run: &TestRun,
-) -> Vec<(String, String)> {
-    use crate::check::{Cond, Output, Value, ValueType};
-    use crate::eval::{FieldValue, OutputValue};
-
-    fn collect(c: &Cond, out: &mut Vec<Value>) {
-        match c {
-            Cond::And(items) | Cond::Or(items) => items.iter().for_each(|c| collect(c, out)),
-            Cond::Not(c) => collect(c, out),
-            Cond::Test(v, _) | Cond::Truthy(v) | Cond::Within(v, _) => {
-                if !out.contains(v) {
-                    out.push(*v);
-                }
-            }
-            Cond::Invalid => {}
-        }
-    }
-    let mut values = Vec::new();
-    collect(condition, &mut values);
-    let model = &plan.model;
-    let score = |x: f64| crate::syntax::display::number(crate::eval::round2(x));
-    values
-        .into_iter()
-        .filter_map(|v| match v {
-            Value::Field(id) => {
-                let field = model.fields.get(id)?;
-                let shown = match (run.lead.fields.get(id)?, field.ty) {
-                    (FieldValue::Missing, _) => "missing".to_string(),
-                    (FieldValue::Text { raw, .. }, _) => format!("{raw:?}"),
-                    (FieldValue::Number(n), _) => score(*n),
-                    (FieldValue::Bool(b), _) => b.to_string(),
-                    (FieldValue::Date(d), _) => d.to_rfc3339(),
-                    (FieldValue::Enum(i), ValueType::Enum(e)) => model
-                        .enums
-                        .get(e)
-                        .and_then(|v| v.get(*i))
-                        .cloned()
-                        .unwrap_or_default(),
-                    (FieldValue::Enum(i), _) => i.to_string(),
-                    (FieldValue::List(items), _) => format!("{items:?}"),
-                };
-                Some((field.name.clone(), shown))
-            }
-            Value::Score => Some(("score".to_string(), score(run.outcome.score))),
-            Value::Group(g) => Some((
-                model.groups.get(g)?.name.clone(),
-                score(*run.outcome.groups.get(g)?),
-            )),
-            Value::Disqualified => Some((
-                "disqualified".to_string(),
-                (!run.outcome.disqualified_by.is_empty()).to_string(),
-            )),
-            Value::Output(o) => {
-                let shown = match (model.outputs.get(o)?, run.outcome.outputs.get(o)?) {
-                    (Output::Threshold { .. }, OutputValue::Threshold(b)) => b.to_string(),
-                    (Output::Label { values, .. }, OutputValue::Label(v)) => v
-                        .and_then(|i| values.get(i))
-                        .cloned()
-                        .unwrap_or_else(|| "none".to_string()),
-                    _ => return None,
-                };
-                Some((model.outputs.get(o)?.name().to_string(), shown))
-            }
-            Value::Aggregate(_) | Value::Prop(_) | Value::Members(_) => None,
+/// The values an expectation reads, each under the text that reads it, as
+/// the test saw them: what a marketer needs to see next to
+/// `expect score >= 60 and visits(pricing) within 30d >= 3`.
+pub fn values_seen(plan: &Plan, expectation: &Expectation, run: &TestRun) -> Vec<(String, String)> {
+    let evaluator = Evaluator::new(plan, run.case.as_of);
+    expectation
+        .probes
+        .iter()
+        .filter_map(|(text, probe)| {
+            let shown = match probe {
+                Probe::Value(value) => value_text(plan, &evaluator, *value, run)?,
+                Probe::Cond(cond) => evaluator
+                    .test_outcome(cond, &run.lead, &run.outcome)
+                    .to_string(),
+            };
+            Some((text.clone(), shown))
         })
         .collect()
+}
+
+fn value_text(plan: &Plan, evaluator: &Evaluator, value: Value, run: &TestRun) -> Option<String> {
+    let model = &plan.model;
+    let score = |x: f64| crate::syntax::display::number(crate::eval::round2(x));
+    let instant = |t: &Instant| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+    Some(match value {
+        Value::Field(id) => match (run.lead.fields.get(id)?, model.fields.get(id)?.ty) {
+            (FieldValue::Missing, _) => "missing".to_string(),
+            (FieldValue::Text { raw, .. }, _) => format!("{raw:?}"),
+            (FieldValue::Number(n), _) => score(*n),
+            (FieldValue::Bool(b), _) => b.to_string(),
+            (FieldValue::Date(d), _) => instant(d),
+            (FieldValue::Enum(i), ValueType::Enum(e)) => model.enums.get(e)?.get(*i)?.clone(),
+            (FieldValue::Enum(i), _) => i.to_string(),
+            (FieldValue::List(items), _) => format!("{items:?}"),
+        },
+        Value::Aggregate(a) => match evaluator.aggregate_value(&run.lead, a)? {
+            AggValue::Number(n) => score(n),
+            AggValue::Time(Some(t)) => instant(&t),
+            AggValue::Time(None) => "missing".to_string(),
+        },
+        Value::Score => score(run.outcome.score),
+        Value::Group(g) => score(*run.outcome.groups.get(g)?),
+        Value::Disqualified => (!run.outcome.disqualified_by.is_empty()).to_string(),
+        Value::Output(o) => match (model.outputs.get(o)?, run.outcome.outputs.get(o)?) {
+            (Output::Threshold { .. }, OutputValue::Threshold(b)) => b.to_string(),
+            (Output::Label { values, .. }, OutputValue::Label(v)) => v
+                .and_then(|i| values.get(i))
+                .cloned()
+                .unwrap_or_else(|| "none".to_string()),
+            _ => return None,
+        },
+        Value::Prop(_) | Value::Members(_) => return None,
+    })
 }

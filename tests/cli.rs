@@ -797,3 +797,20 @@ fn explain_in_a_csv_is_a_reasons_column() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(stdout(&o), "id,score,mql,priority,disqualified\n");
 }
+
+#[test]
+fn a_failing_test_shows_the_counts_and_lets_it_saw() {
+    let o = leadscore(&["test", "tests/fixtures/cli/failing_counts.score"]);
+    assert_eq!(code(&o), 1);
+    let out = stdout(&o);
+    assert!(
+        out.contains("but visits(pricing) within 30d = 1, pv within 7d = 1"),
+        "{out}"
+    );
+    assert!(out.contains("but enterprise = false"), "{out}");
+    assert!(
+        out.contains("but last(visit) = 2026-11-18T00:00:00Z"),
+        "{out}"
+    );
+    insta::assert_snapshot!(out);
+}

@@ -135,6 +135,35 @@ impl<'a> Checker<'a> {
     }
 
     /// The count of an event's matching occurrences, as an aggregate.
+    /// Notes what an operand of a test's `expect` is, under its text.
+    fn probe(&mut self, test: &Test, typed: &Typed) {
+        let mut end = test.within.last().map_or(test.operand.span, |w| w.span);
+        let probe = match typed {
+            // `last(visit) within 7d` is a test; the date is what to show.
+            Typed::Cond(Cond::Within(v, _)) => {
+                end = test.operand.span;
+                Probe::Value(*v)
+            }
+            Typed::Value(Value::Prop(_) | Value::Members(_), _) | Typed::Value(_, Ty::Error) => {
+                return
+            }
+            Typed::Value(v, _) => Probe::Value(*v),
+            Typed::Event(event, filter) => Probe::Value(Value::Aggregate(self.count_of(
+                *event,
+                filter.clone(),
+                None,
+            ))),
+            Typed::Cond(c) => Probe::Cond(c.clone()),
+            Typed::Error => return,
+        };
+        let text = self.source_text(test.operand.span.to(end));
+        if let Some(probes) = self.probes.as_mut() {
+            if !probes.iter().any(|(seen, _)| *seen == text) {
+                probes.push((text, probe));
+            }
+        }
+    }
+
     /// The event and filter of a plain count that has no window yet.
     fn open_count(&self, id: AggId) -> Option<(EventId, Option<Cond>)> {
         self.model
@@ -239,6 +268,9 @@ impl<'a> Checker<'a> {
                     Typed::Error
                 }
             };
+        }
+        if self.probes.is_some() {
+            self.probe(test, &typed);
         }
         let Some(predicate) = &test.predicate else {
             return typed;

@@ -97,6 +97,8 @@ pub(crate) struct Checker<'a> {
     /// Where each included file was brought in: the path of its `use`.
     includes: &'a HashMap<crate::source::FileId, Span>,
     account: account::AccountScope,
+    /// Set while checking a test's `expect`: what it reads.
+    probes: Option<Vec<(String, Probe)>>,
 }
 
 /// Checks a loaded model: its items in order, `use`d files spliced in at
@@ -118,6 +120,7 @@ pub fn check(loaded: &crate::load::Loaded) -> Checked {
         unnamed_threshold: None,
         includes: &loaded.includes,
         account: account::AccountScope::default(),
+        probes: None,
     };
     checker.names.insert(
         "disqualified".to_string(),

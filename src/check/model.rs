@@ -347,4 +347,15 @@ pub struct Expectation {
     pub condition: Cond,
     pub source: String,
     pub span: Span,
+    /// What the expectation reads, by the text that reads it, for a
+    /// failing test to show what it saw.
+    pub probes: Vec<(String, Probe)>,
+}
+
+/// One thing an expectation reads: a value, or a condition it names (a
+/// `let`).
+#[derive(Clone, Debug)]
+pub enum Probe {
+    Value(Value),
+    Cond(Cond),
 }

@@ -90,12 +90,14 @@ impl<'a> Checker<'a> {
                 }
                 TestEntry::Expect(e) => {
                     self.reads.clear();
+                    self.probes = Some(Vec::new());
                     let condition = self.condition(e, &Scope::Lead);
                     self.reads.clear();
                     expects.push(Expectation {
                         condition,
                         source: self.source_text(e.span),
                         span: e.span,
+                        probes: self.probes.take().unwrap_or_default(),
                     });
                 }
             }

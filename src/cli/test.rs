@@ -54,7 +54,7 @@ pub fn run(args: &TestArgs, color: bool) -> Exit {
             outln!("FAIL {} — {}", path.display(), case.name);
             for f in &run.failures {
                 outln!("    expect {}", f.source);
-                let seen: Vec<String> = crate::testing::values_seen(&plan, &f.condition, &run)
+                let seen: Vec<String> = crate::testing::values_seen(&plan, f, &run)
                     .into_iter()
                     .map(|(name, value)| format!("{name} = {value}"))
                     .collect();

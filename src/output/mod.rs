@@ -512,7 +512,10 @@ fn output_columns(outputs: &[Output]) -> Vec<(String, Option<&'static str>)> {
 /// with the members it counted for an account (`(L-1, L-7)`).
 fn reasons_cell(reasons: &[JsonValue]) -> String {
     let reason = |r: &JsonValue| {
-        let name = r.get("rule").and_then(JsonValue::as_str).unwrap_or_default();
+        let name = r
+            .get("rule")
+            .and_then(JsonValue::as_str)
+            .unwrap_or_default();
         let points = r.get("points").and_then(JsonValue::as_f64).unwrap_or(0.0);
         let sign = if points < 0.0 { "" } else { "+" };
         let points = score_json(points);
