@@ -38,7 +38,9 @@ struct Score(f64);
 impl Serialize for Score {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let x = crate::eval::round2(self.0);
-        if x.fract() == 0.0 && x.abs() < 9.0e15 {
+        // Whole numbers are written without a fraction, as far as an i64
+        // reaches (a JSON value holds no more).
+        if x.fract() == 0.0 && x.abs() < 9.2e18 {
             serializer.serialize_i64(x as i64)
         } else if x.is_finite() {
             serializer.serialize_f64(x)
