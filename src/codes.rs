@@ -49,7 +49,7 @@ codes! {
         "Use one of `text`, `number`, `bool`, `date`, `one of [...]` or `list of text`.",
         "lead { employees: integer }";
     DuplicateName = "E005", "duplicate-name",
-        "Two declarations use the same name. Fields, events (and their plural forms), lists, lets, groups, thresholds and labels share one namespace.",
+        "Two declarations use the same name. Fields, events (and their plural forms), lists, lets, groups, thresholds and labels share one namespace. A group, threshold or label may not take the name of a column every result has (`id`, `reasons`; for an account also `account` and `members`).",
         "Rename one of them.",
         "lead { visits: number }\nevent visit(page: text)";
     UnknownName = "E006", "unknown-name",

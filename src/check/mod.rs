@@ -153,6 +153,30 @@ impl<'a> Checker<'a> {
 
     /// Registers a name, reporting a clash with an earlier declaration.
     fn bind(&mut self, name: &ast::Ident, symbol: Symbol) -> bool {
+        let columns: &[&str] = match symbol {
+            Symbol::Group(_) | Symbol::Output(_) => &["id", "reasons"],
+            Symbol::AccountOutput(_) => &["account", "members", "reasons"],
+            _ => &[],
+        };
+        if columns.contains(&name.node.as_str()) {
+            self.report(
+                Diagnostic::new(
+                    Code::DuplicateName,
+                    name.span,
+                    format!(
+                        "`{}` names a column of every result and cannot name {}",
+                        name.node,
+                        symbol.kind()
+                    ),
+                )
+                .label("taken by the output")
+                .help(format!(
+                    "a table or CSV of results has a column `{}` already; choose another name, such as `{}_score`",
+                    name.node, name.node
+                )),
+            );
+            return false;
+        }
         if let Some((existing, first)) = self.names.get(&name.node) {
             let (existing, first) = (*existing, *first);
             let message = if existing == Symbol::Builtin {
