@@ -814,3 +814,34 @@ fn a_failing_test_shows_the_counts_and_lets_it_saw() {
     );
     insta::assert_snapshot!(out);
 }
+
+/// `explain --id` explains the first lead with the id, and says where the
+/// others are rather than leaving them unexplained without a word.
+#[test]
+fn explain_names_the_other_leads_with_the_same_id() {
+    let dir = scratch_dir("explain-twice");
+    let leads = dir.join("leads.ndjson");
+    std::fs::write(
+        &leads,
+        "{\"id\":\"A\",\"title\":\"VP\"}\n{\"id\":\"B\"}\n{\"id\":\"A\",\"title\":\"CEO\"}\n{\"id\":\"A\"}\n",
+    )
+    .expect("written");
+    let o = leadscore(&[
+        "explain",
+        SMALL,
+        leads.to_str().expect("utf-8"),
+        "--id",
+        "A",
+        "--as-of",
+        AS_OF,
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("senior title"), "{}", stdout(&o));
+    assert!(
+        stderr(&o).ends_with(
+            "has 2 more leads with the id `A` (lines 3, 4); this is the one on line 1\n"
+        ),
+        "{}",
+        stderr(&o)
+    );
+}

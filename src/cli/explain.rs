@@ -44,21 +44,32 @@ fn run_lead(args: &ExplainArgs, id: &str, color: bool) -> Exit {
         Err(exit) => return exit,
     };
     let wanted = id.trim();
-    for record in records {
-        let raw = match record {
-            Ok(r) => r,
+    let mut records = records.into_iter();
+    let mut matching = std::iter::from_fn(|| {
+        for record in records.by_ref() {
+            let raw = match record {
+                Ok(r) => r,
+                Err(e) => return Some(Err(e)),
+            };
+            if raw.json().is_none() && !raw.is_csv() && !may_hold_id(&raw.raw, wanted) {
+                continue;
+            }
+            let raw = raw.parsed();
+            if raw.id_key().as_deref() == Some(wanted) {
+                return Some(Ok(raw));
+            }
+        }
+        None
+    });
+    if let Some(found) = matching.next() {
+        let raw = match found {
+            Ok(raw) => raw,
             Err(e) => {
                 eprintln!("error: reading `{file}` failed: {e}");
                 return Exit::Usage;
             }
         };
-        if raw.json().is_none() && !raw.is_csv() && !may_hold_id(&raw.raw, wanted) {
-            continue;
-        }
-        let raw = raw.parsed();
-        if raw.id_key().as_deref() != Some(wanted) {
-            continue;
-        }
+        let line = raw.line;
         let pending = match attach_events(raw, events.as_mut()) {
             Ok(pending) => pending,
             Err(message) => {
@@ -66,7 +77,7 @@ fn run_lead(args: &ExplainArgs, id: &str, color: bool) -> Exit {
                 return Exit::Usage;
             }
         };
-        return match convert(&plan, pending, &file) {
+        let exit = match convert(&plan, pending, &file) {
             Ok(lead) => {
                 let evaluator = Evaluator::new(&plan, as_of);
                 let outcome = evaluator.evaluate(&lead);
@@ -86,6 +97,25 @@ fn run_lead(args: &ExplainArgs, id: &str, color: bool) -> Exit {
                 Exit::Findings
             }
         };
+        // Another lead with the same id would be explained by nobody.
+        let others: Vec<String> = matching
+            .filter_map(|found| {
+                found
+                    .map_err(|e| eprintln!("warning: reading the rest of `{file}` failed: {e}"))
+                    .ok()
+            })
+            .map(|raw| raw.line.to_string())
+            .collect();
+        if !others.is_empty() {
+            eprintln!(
+                "warning: `{file}` has {} more lead{} with the id `{wanted}` ({} {}); this is the one on line {line}",
+                others.len(),
+                if others.len() == 1 { "" } else { "s" },
+                if others.len() == 1 { "line" } else { "lines" },
+                others.join(", ")
+            );
+        }
+        return exit;
     }
     eprintln!("error: no lead with id `{wanted}` in `{file}`");
     eprintln!("help: ids are compared as text; check the spelling");
