@@ -60,20 +60,51 @@ impl Diagnostic {
         };
         let start = self.span.start.min(text.len());
         let len = self.span.end.min(text.len()).saturating_sub(start);
+        let mut diagnostic = self.clone();
+        // miette cannot draw a line wider than a formatting width can be
+        // (it panics); such a snippet would be unreadable anyway.
+        let source = if near_a_long_line(&text, start) {
+            let (line, column) = sources.line_col(self.span.file, start);
+            diagnostic.message = format!("{} (at {name}:{line}:{column})", diagnostic.message);
+            None
+        } else {
+            Some(NamedSource::new(name, text))
+        };
         let rendered = Rendered {
-            diagnostic: self.clone(),
-            source: NamedSource::new(name, text),
+            diagnostic,
+            source,
             span: SourceSpan::new(start.into(), len),
         };
         miette::Report::new(rendered)
     }
 }
 
+/// The widest line shown in a snippet, in bytes.
+const WIDEST_SHOWN_LINE: usize = 4096;
+
+/// Whether a line of the snippet around `at` (miette shows the line and
+/// one on each side) is wider than [`WIDEST_SHOWN_LINE`].
+fn near_a_long_line(text: &str, at: usize) -> bool {
+    let line_start = text
+        .get(..at)
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let before = text
+        .get(..line_start.saturating_sub(1))
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    text.get(before..)
+        .unwrap_or_default()
+        .split('\n')
+        .take(3)
+        .any(|line| line.len() > WIDEST_SHOWN_LINE)
+}
+
 /// A diagnostic paired with its source, in the shape miette renders.
 #[derive(Debug)]
 struct Rendered {
     diagnostic: Diagnostic,
-    source: NamedSource<String>,
+    source: Option<NamedSource<String>>,
     span: SourceSpan,
 }
 
@@ -105,10 +136,11 @@ impl miette::Diagnostic for Rendered {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&self.source)
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.source.as_ref()?;
         let label = if self.diagnostic.label.is_empty() {
             None
         } else {

@@ -845,3 +845,27 @@ fn explain_names_the_other_leads_with_the_same_id() {
         stderr(&o)
     );
 }
+
+/// A diagnostic on a line too wide to draw (miette panics past 65 535
+/// columns) is reported with its place instead of a snippet.
+#[test]
+fn a_diagnostic_on_a_very_long_line_names_its_place() {
+    let dir = scratch_dir("long-line");
+    let model = dir.join("long.score");
+    let text = format!(
+        "lead {{ t: text }}\nwhen t = \"{}\" +1 +2\n",
+        "a".repeat(70_000)
+    );
+    std::fs::write(&model, text).expect("written");
+    let o = leadscore(&["check", model.to_str().expect("utf-8")]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(!err.contains("panicked"), "{err}");
+    // miette wraps the message; compare it without its line breaks.
+    let unwrapped: String = err
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '│')
+        .collect();
+    assert!(unwrapped.contains("found`+2`(at"), "{err}");
+    assert!(unwrapped.contains("long.score:2:70016)"), "{err}");
+}

@@ -374,7 +374,9 @@ fn syntax_help(
             ));
         }
     }
-    if expected.iter().any(|e| e == "a text in double quotes") && !found.is_empty() {
+    if expected.iter().any(|e| e == "a text in double quotes")
+        && found.starts_with(char::is_alphabetic)
+    {
         return Some(format!("a text goes in double quotes: `\"{found}\"`"));
     }
     None
