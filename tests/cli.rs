@@ -869,3 +869,32 @@ fn a_diagnostic_on_a_very_long_line_names_its_place() {
     assert!(unwrapped.contains("found`+2`(at"), "{err}");
     assert!(unwrapped.contains("long.score:2:70016)"), "{err}");
 }
+
+/// Anything after the `]` of a JSON array is a record error, never lost
+/// without a word (a second array, or NDJSON lines after a first line
+/// that is an array).
+#[test]
+fn data_after_a_json_array_is_reported() {
+    let dir = scratch_dir("after-array");
+    let leads = dir.join("leads.json");
+    std::fs::write(&leads, "[{\"id\":1}]\n[{\"id\":2},{\"id\":3}]\n").expect("written");
+    let o = leadscore(&[
+        "score",
+        SMALL,
+        leads.to_str().expect("utf-8"),
+        "--as-of",
+        AS_OF,
+        "--format",
+        "ndjson",
+        "--on-error",
+        "skip",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().count(), 1);
+    let err = stderr(&o);
+    assert!(
+        err.contains("leads.json:2: more data after the `]` that closes the JSON array"),
+        "{err}"
+    );
+    assert!(err.ends_with("scored 1, rejected 1\n"), "{err}");
+}

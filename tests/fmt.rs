@@ -64,6 +64,15 @@ fn model_files() -> Vec<PathBuf> {
     files
 }
 
+/// Points of zero keep their sign: `-0` written as `0` would not parse.
+#[test]
+fn negative_zero_points_keep_their_sign() {
+    assert_formats_well(
+        "negative zero",
+        "lead { a: number }\nwhen a > 1 -0\nwhen a > 2 +0\n",
+    );
+}
+
 #[test]
 fn every_model_in_the_repository_formats_well() {
     let files = model_files();

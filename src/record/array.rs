@@ -27,6 +27,8 @@ enum State {
     Start,
     /// Before an element (after `[` or a `,`).
     Element,
+    /// After the array's `]`, where only whitespace may follow.
+    Closed,
     /// Reading has ended, well or not.
     Done,
 }
@@ -68,8 +70,21 @@ impl<R: BufRead> ArrayElements<R> {
             self.reader.consume(1);
             self.state = State::Element;
             if self.skip_whitespace()? == Some(b']') {
-                self.state = State::Done;
+                self.close();
             }
+        }
+        if self.state == State::Closed {
+            // Whatever follows would be lost without a word: a second
+            // array, or NDJSON lines after a first line that is an array.
+            return Ok(match self.skip_whitespace()? {
+                None => {
+                    self.state = State::Done;
+                    None
+                }
+                Some(_) => self.fail(
+                    "more data after the `]` that closes the JSON array \u{2014} a lead file holds one array; the rest is not read",
+                ),
+            });
         }
         if self.state == State::Done {
             return Ok(None);
@@ -111,10 +126,10 @@ impl<R: BufRead> ArrayElements<R> {
                 self.reader.consume(1);
                 // A trailing comma before `]` is forgiven, as people write it.
                 if self.skip_whitespace()? == Some(b']') {
-                    self.state = State::Done;
+                    self.close();
                 }
             }
-            Some(b']') => self.state = State::Done,
+            Some(b']') => self.close(),
             // The element itself is whole: it is scored, then the problem
             // after it reported.
             None => {
@@ -138,6 +153,12 @@ impl<R: BufRead> ArrayElements<R> {
     }
 
     /// Ends reading with an error record at the current line.
+    /// Takes the array's closing `]`.
+    fn close(&mut self) {
+        self.reader.consume(1);
+        self.state = State::Closed;
+    }
+
     fn fail(&mut self, message: &str) -> Option<RawRecord> {
         self.state = State::Done;
         Some(RawRecord {

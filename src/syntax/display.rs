@@ -17,7 +17,10 @@ pub fn number(n: f64) -> String {
 
 /// Points: always with a sign.
 pub fn points(n: f64) -> String {
-    if n < 0.0 || (n == 0.0 && n.is_sign_negative()) {
+    if n == 0.0 && n.is_sign_negative() {
+        // `number` writes -0 as `0`, which would lose the sign points need.
+        "-0".to_string()
+    } else if n < 0.0 {
         number(n)
     } else {
         format!("+{}", number(n))
