@@ -870,15 +870,12 @@ fn a_diagnostic_on_a_very_long_line_names_its_place() {
     assert!(unwrapped.contains("long.score:2:70016)"), "{err}");
 }
 
-/// Anything after the `]` of a JSON array is a record error, never lost
-/// without a word (a second array, or NDJSON lines after a first line
-/// that is an array).
-#[test]
-fn data_after_a_json_array_is_reported() {
-    let dir = scratch_dir("after-array");
-    let leads = dir.join("leads.json");
-    std::fs::write(&leads, "[{\"id\":1}]\n[{\"id\":2},{\"id\":3}]\n").expect("written");
-    let o = leadscore(&[
+/// `score` of the small model as NDJSON, skipping bad records, on a file
+/// `name` written with `contents` in a directory of its own.
+fn score_written_skipping(name: &str, contents: &[u8]) -> std::process::Output {
+    let leads = scratch_dir(name.split('.').next().unwrap_or(name)).join(name);
+    std::fs::write(&leads, contents).expect("written");
+    leadscore(&[
         "score",
         SMALL,
         leads.to_str().expect("utf-8"),
@@ -888,7 +885,15 @@ fn data_after_a_json_array_is_reported() {
         "ndjson",
         "--on-error",
         "skip",
-    ]);
+    ])
+}
+
+/// Anything after the `]` of a JSON array is a record error, never lost
+/// without a word (a second array, or NDJSON lines after a first line
+/// that is an array).
+#[test]
+fn data_after_a_json_array_is_reported() {
+    let o = score_written_skipping("leads.json", b"[{\"id\":1}]\n[{\"id\":2},{\"id\":3}]\n");
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(stdout(&o).lines().count(), 1);
     let err = stderr(&o);
@@ -897,4 +902,86 @@ fn data_after_a_json_array_is_reported() {
         "{err}"
     );
     assert!(err.ends_with("scored 1, rejected 1\n"), "{err}");
+}
+
+/// A table cell wider than a formatting width can be (65 535) is padded
+/// like any other (it panicked).
+#[test]
+fn a_very_wide_table_cell_is_written() {
+    let dir = scratch_dir("wide-cell");
+    let leads = dir.join("wide.ndjson");
+    let id = "x".repeat(70_000);
+    std::fs::write(&leads, format!("{{\"id\":\"{id}\"}}\n{{\"id\":\"y\"}}\n")).expect("written");
+    let o = leadscore(&[
+        "score",
+        SMALL,
+        leads.to_str().expect("utf-8"),
+        "--as-of",
+        AS_OF,
+        "--format",
+        "table",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    let last = out.lines().last().expect("a row for y");
+    assert!(
+        last.starts_with(&format!("y{}  ", " ".repeat(69_999))),
+        "{}",
+        &last[..20]
+    );
+}
+
+/// A line of NDJSON that is not UTF-8 is one bad record; the lines after
+/// it are read (the whole run stopped on it).
+#[test]
+fn a_line_that_is_not_utf8_is_one_bad_record() {
+    let o = score_written_skipping(
+        "leads.ndjson",
+        b"{\"id\":1}\n{\"id\":\"\xff\xfe\"}\n{\"id\":3}\n",
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().count(), 2);
+    let err = stderr(&o);
+    assert!(
+        err.contains("leads.ndjson:2: the line is not UTF-8 text"),
+        "{err}"
+    );
+    assert!(err.ends_with("scored 2, rejected 1\n"), "{err}");
+}
+
+#[test]
+fn a_thread_count_out_of_range_is_a_usage_error() {
+    for threads in ["0", "99999999999", "many"] {
+        let o = leadscore(&[
+            "score",
+            SMALL,
+            "tests/fixtures/cli/good.ndjson",
+            "--threads",
+            threads,
+        ]);
+        assert_eq!(code(&o), 2, "{threads}");
+        assert!(stderr(&o).contains("from 1 to 1024"), "{}", stderr(&o));
+    }
+}
+
+/// A CSV header that names a column twice: the second column would be
+/// read by nobody, so the file is refused as the data's fault (exit 1).
+#[test]
+fn a_csv_header_naming_a_column_twice_is_refused() {
+    let dir = scratch_dir("dup-header");
+    let leads = dir.join("leads.csv");
+    std::fs::write(&leads, "id,title,title\nA,VP,CEO\n").expect("written");
+    let o = leadscore(&[
+        "score",
+        SMALL,
+        leads.to_str().expect("utf-8"),
+        "--as-of",
+        AS_OF,
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("the CSV header names `title` twice (columns 2 and 3)"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -682,7 +682,11 @@ proptest! {
         let plan = example_plan();
         let csv = quoted_csv(None, &header, &rows);
         let mut scratch = LeadScratch::default();
-        for record in Records::new(Cursor::new(csv.clone()), Format::Csv).unwrap() {
+        let records = Records::new(Cursor::new(csv.clone()), Format::Csv);
+        // A header naming a column twice is refused before any row.
+        let named_twice = header.iter().enumerate().any(|(i, h)| header[..i].contains(h));
+        prop_assert_eq!(records.is_err(), named_twice, "{}", csv);
+        for record in records.into_iter().flatten() {
             let record = record.unwrap();
             let straight = record
                 .to_lead_in(plan, &[], &mut scratch)

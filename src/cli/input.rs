@@ -99,6 +99,15 @@ impl EvalArgs {
 /// returns the leads file's name as messages show it.
 pub(super) type OpenedLeads = (String, Records<Input>, Option<EventSource>);
 
+/// A file that cannot be opened is an I/O problem (2); one whose content
+/// is wrong, such as a CSV header naming a column twice, is the data's (1).
+fn exit_for(error: &std::io::Error) -> Exit {
+    match error.kind() {
+        std::io::ErrorKind::InvalidData => Exit::Findings,
+        _ => Exit::Usage,
+    }
+}
+
 pub(super) fn open_leads(
     leads: &str,
     events: Option<&str>,
@@ -107,11 +116,11 @@ pub(super) fn open_leads(
     let file = display_name(leads);
     let records = open_records(leads).map_err(|e| {
         eprintln!("error: cannot read leads `{file}`: {e}");
-        Exit::Usage
+        exit_for(&e)
     })?;
     let events = open_events(events, sorted).map_err(|e| {
         eprintln!("error: cannot read events `{}`: {e}", events.unwrap_or(""));
-        Exit::Usage
+        exit_for(&e)
     })?;
     Ok((file, records, events))
 }

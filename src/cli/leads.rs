@@ -37,8 +37,8 @@ pub struct LeadsArgs {
     /// leads here, unchanged (a CSV file's header first).
     #[arg(long, requires = "events", value_name = "FILE")]
     pub orphans: Option<PathBuf>,
-    /// How many threads evaluate leads (default: one per core).
-    #[arg(long)]
+    /// How many threads evaluate leads (default: one per core; at most 1024).
+    #[arg(long, value_parser = super::thread_count)]
     pub threads: Option<usize>,
     /// No progress line and no closing count.
     #[arg(long, short)]

@@ -119,6 +119,20 @@ pub enum Command {
     },
 }
 
+/// The most threads `--threads` takes: more than any machine has cores,
+/// few enough that a typo does not ask for millions of stacks.
+pub const MAX_THREADS: usize = 1024;
+
+/// `--threads N`: from 1 to [`MAX_THREADS`].
+fn thread_count(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "`{text}` is not a number of threads from 1 to {MAX_THREADS} (leave `--threads` out for one a core)"
+        )),
+    }
+}
+
 /// The model and the moment of evaluation, shared by `score` and `explain`.
 #[derive(Args, Debug)]
 pub struct EvalArgs {

@@ -41,8 +41,8 @@ pub struct ScoreArgs {
     /// Write results to this file (atomically) instead of stdout.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
-    /// How many threads score leads (default: one per core).
-    #[arg(long)]
+    /// How many threads score leads (default: one per core; at most 1024).
+    #[arg(long, value_parser = super::thread_count)]
     pub threads: Option<usize>,
     /// No progress bar and no closing summary.
     #[arg(long, short)]

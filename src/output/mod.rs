@@ -8,7 +8,6 @@ pub use explain::{account_explanation, explanation};
 
 use template::LeadTemplate;
 
-use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
@@ -473,10 +472,15 @@ impl<W: Write> ResultWriter<W> {
                         if i > 0 {
                             line.push_str("  ");
                         }
+                        // Padded by hand: a formatting width stops at 65 535
+                        // (and panics past it), a cell does not.
+                        let padding = " ".repeat(width.saturating_sub(cell.chars().count()));
                         if numeric {
-                            let _ = write!(line, "{cell:>width$}");
+                            line.push_str(&padding);
+                            line.push_str(cell);
                         } else {
-                            let _ = write!(line, "{cell:<width$}");
+                            line.push_str(cell);
+                            line.push_str(&padding);
                         }
                     }
                     table.push_str(line.trim_end());

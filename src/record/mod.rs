@@ -330,7 +330,7 @@ enum Inner<R: BufRead> {
         line: usize,
         /// Kept between lines, so that a line is read without growing a
         /// new string step by step; each record gets an exact copy.
-        buffer: String,
+        buffer: Vec<u8>,
     },
     Array(array::ArrayElements<R>),
     Csv {
@@ -361,7 +361,7 @@ impl<R: BufRead> Records<R> {
             Format::Ndjson => Inner::Ndjson {
                 reader,
                 line: 0,
-                buffer: String::new(),
+                buffer: Vec::new(),
             },
             Format::JsonArray => Inner::Array(array::ArrayElements::new(reader)),
             Format::Csv => {
@@ -377,7 +377,20 @@ impl<R: BufRead> Records<R> {
                     }
                     None => {}
                 }
-                let headers = row.iter().map(|h| h.trim().to_string()).collect();
+                let headers: Arc<[String]> = row.iter().map(|h| h.trim().to_string()).collect();
+                // A second column of a name would be read by nobody.
+                for (i, name) in headers.iter().enumerate() {
+                    if let Some(again) = headers.iter().skip(i + 1).position(|h| h == name) {
+                        return Err(std::io::Error::new(
+                            std::io::ErrorKind::InvalidData,
+                            format!(
+                                "the CSV header names `{name}` twice (columns {} and {}); rename one",
+                                i + 1,
+                                i + again + 2
+                            ),
+                        ));
+                    }
+                }
                 Inner::Csv { rows, headers, row }
             }
         };
@@ -411,11 +424,23 @@ impl<R: BufRead> Iterator for Records<R> {
                 buffer,
             } => loop {
                 buffer.clear();
-                match reader.read_line(buffer) {
+                match reader.read_until(b'\n', buffer) {
                     Ok(0) => return None,
                     Ok(_) => {
                         *line += 1;
-                        let text = buffer.trim_end_matches(['\n', '\r']);
+                        // A line that is not UTF-8 is one bad record, not
+                        // the end of the file.
+                        let Ok(text) = std::str::from_utf8(buffer) else {
+                            return Some(Ok(RawRecord {
+                                line: *line,
+                                raw: String::from_utf8_lossy(buffer)
+                                    .trim_end_matches(['\n', '\r'])
+                                    .to_string(),
+                                json: Some(Err("the line is not UTF-8 text".to_string())),
+                                csv: None,
+                            }));
+                        };
+                        let text = text.trim_end_matches(['\n', '\r']);
                         let text = match *line {
                             1 => text.trim_start_matches('\u{feff}'),
                             _ => text,
