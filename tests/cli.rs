@@ -985,3 +985,30 @@ fn a_csv_header_naming_a_column_twice_is_refused() {
         stderr(&o)
     );
 }
+
+/// A condition of thousands of `and`s is refused with a help line before
+/// it is parsed (it overflowed the stack); a long one below the limit in
+/// each of several rules is fine.
+#[test]
+fn a_condition_joining_too_many_tests_is_refused() {
+    let dir = scratch_dir("joins");
+    let chain = |n: usize| vec!["a"; n].join(" and ");
+    let too_long = dir.join("too-long.score");
+    std::fs::write(
+        &too_long,
+        format!("lead {{ a: bool }}\nwhen {} +1\n", chain(50_000)),
+    )
+    .expect("written");
+    let o = leadscore(&["check", too_long.to_str().expect("utf-8")]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("this condition joins more than 1000 tests"),
+        "{}",
+        stderr(&o)
+    );
+    let long = dir.join("long.score");
+    let rule = format!("when {} +1\n", chain(900));
+    std::fs::write(&long, format!("lead {{ a: bool }}\n{rule}{rule}")).expect("written");
+    let o = leadscore(&["check", long.to_str().expect("utf-8")]);
+    assert!(!stderr(&o).contains("joins more than"), "{}", stderr(&o));
+}

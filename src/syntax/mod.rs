@@ -76,9 +76,27 @@ pub fn parse(file: FileId, text: &str) -> (Option<ast::File>, Vec<Diagnostic>) {
 /// and checking, which recurse, stay within the stack on hostile input.
 const MAX_NESTING: usize = 200;
 
+/// More tests joined by `and`/`or` in one item than any model needs: a
+/// chain is a nesting too (each join holds the rest), and checking one
+/// slows down with its square.
+const MAX_JOINS: usize = 1000;
+
+/// Whether an `and` or `or` word starts at byte `i`.
+fn join_at(text: &str, i: usize) -> bool {
+    let before = text.get(..i).and_then(|t| t.chars().last());
+    let word_start = before.is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+    let rest = text.get(i..).unwrap_or_default();
+    word_start
+        && ["and", "or"].iter().any(|w| {
+            rest.strip_prefix(w)
+                .is_some_and(|after| after.starts_with(|c: char| c.is_whitespace() || c == '('))
+        })
+}
+
 fn too_deep(file: FileId, text: &str) -> Option<Diagnostic> {
     let mut depth = 0usize;
     let mut nots = 0usize;
+    let mut joins = 0usize;
     let mut in_text = false;
     let mut in_comment = false;
     let mut escaped = false;
@@ -95,6 +113,22 @@ fn too_deep(file: FileId, text: &str) -> Option<Diagnostic> {
                 _ => {}
             }
             continue;
+        }
+        if c == '\n' && text.get(i + 1..).is_some_and(starts_item) {
+            joins = 0;
+        } else if join_at(text, i) {
+            joins += 1;
+            if joins > MAX_JOINS {
+                return Some(
+                    Diagnostic::new(
+                        Code::Syntax,
+                        Span::new(file, i, i + 1),
+                        format!("this condition joins more than {MAX_JOINS} tests"),
+                    )
+                    .label("one join too many")
+                    .help("test many values at once with a list (`title in [a, b, ...]`, `list NAME from \"file.txt\"`), or split the condition into `let`s"),
+                );
+            }
         }
         match c {
             '"' => in_text = true,
