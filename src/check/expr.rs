@@ -226,6 +226,16 @@ impl<'a> Checker<'a> {
     fn test(&mut self, test: &Test, scope: &Scope) -> Typed {
         let head = self.operand(&test.operand, scope);
         let mut typed = head;
+        // A `let` of a count without a window (`let pv = visits(pricing)`)
+        // is an event reference whose window is yet to come, as the
+        // reference written out would be.
+        if let (Typed::Value(Value::Aggregate(id), Ty::Count), false) =
+            (&typed, test.within.is_empty())
+        {
+            if let Some((event, filter)) = self.open_count(*id) {
+                typed = Typed::Event(event, filter);
+            }
+        }
         for (i, within) in test.within.iter().enumerate() {
             typed = match typed {
                 Typed::Event(event, filter) if i == 0 => {
@@ -233,19 +243,6 @@ impl<'a> Checker<'a> {
                     Typed::Value(Value::Aggregate(id), Ty::Count)
                 }
                 Typed::Value(v, Ty::Date) if i == 0 => Typed::Cond(Cond::Within(v, within.node)),
-                // A `let` of a count without a window (`let pv = visits(pricing)`)
-                // takes one where it is used, as the reference itself would.
-                Typed::Value(Value::Aggregate(id), Ty::Count)
-                    if i == 0 && self.open_count(id).is_some() =>
-                {
-                    match self.open_count(id) {
-                        Some((event, filter)) => {
-                            let id = self.count_of(event, filter, Some(within.node));
-                            Typed::Value(Value::Aggregate(id), Ty::Count)
-                        }
-                        None => Typed::Error,
-                    }
-                }
                 Typed::Error | Typed::Value(_, Ty::Error) => Typed::Error,
                 other => {
                     let windowed = matches!(other, Typed::Value(Value::Aggregate(id), Ty::Count)
