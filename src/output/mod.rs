@@ -17,6 +17,7 @@ use crate::account::{AccountResult, Names};
 use crate::check::{Effect, Output};
 use crate::eval::{round2, Adjustment, AdjustmentKind, Outcome, OutputValue};
 use crate::plan::Plan;
+use crate::record::csv_line;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
@@ -404,13 +405,8 @@ impl<W: Write> ResultWriter<W> {
     }
 
     fn write_csv_header(&mut self) -> io::Result<()> {
-        let header: Vec<String> = self
-            .layout
-            .columns
-            .iter()
-            .map(|(c, _)| csv_cell(c))
-            .collect();
-        writeln!(self.out, "{}", header.join(","))
+        let header = csv_line(self.layout.columns.iter().map(|(c, _)| c));
+        writeln!(self.out, "{header}")
     }
 
     pub fn write(&mut self, result: Rendered) -> io::Result<()> {
@@ -432,8 +428,7 @@ impl<W: Write> ResultWriter<W> {
                     if self.written == 0 {
                         self.write_csv_header()?;
                     }
-                    let row: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
-                    writeln!(self.out, "{}", row.join(","))?;
+                    writeln!(self.out, "{}", csv_line(&cells))?;
                 }
             }
         }
@@ -538,12 +533,4 @@ fn reasons_cell(reasons: &[JsonValue]) -> String {
         format!("{name} {sign}{points}{members}")
     };
     reasons.iter().map(reason).collect::<Vec<_>>().join("; ")
-}
-
-fn csv_cell(cell: &str) -> String {
-    if cell.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", cell.replace('"', "\"\""))
-    } else {
-        cell.to_string()
-    }
 }

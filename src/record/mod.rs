@@ -409,7 +409,7 @@ impl<R: BufRead> Records<R> {
 
     /// The header row of a CSV input, as a CSV line.
     pub fn header_line(&self) -> Option<String> {
-        self.csv_header().as_deref().map(csv_line)
+        self.csv_header().map(|h| csv_line(h.iter()))
     }
 }
 
@@ -580,14 +580,15 @@ fn push_csv_quoted(out: &mut String, cell: &str) {
     }
 }
 
-/// Cells joined into one CSV line, quoted where they need it.
-fn csv_line(cells: &[String]) -> String {
+/// Cells joined into one CSV line, quoted where they need it: the rule
+/// rejected rows, orphaned rows and CSV results are all written by.
+pub fn csv_line<S: AsRef<str>>(cells: impl IntoIterator<Item = S>) -> String {
     let mut line = String::new();
-    for (i, cell) in cells.iter().enumerate() {
+    for (i, cell) in cells.into_iter().enumerate() {
         if i > 0 {
             line.push(',');
         }
-        push_csv_quoted(&mut line, cell);
+        push_csv_quoted(&mut line, cell.as_ref());
     }
     line
 }
