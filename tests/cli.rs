@@ -589,16 +589,19 @@ fn a_stopped_run_does_not_wait_for_an_open_pipe() {
     assert_eq!(status.code(), Some(1));
 }
 
+/// `score` of the small model on `leads` as of [`AS_OF`], with `more`
+/// arguments.
+fn score_small(leads: &str, more: &[&str]) -> std::process::Output {
+    let mut args = vec!["score", SMALL, leads, "--as-of", AS_OF];
+    args.extend(more);
+    leadscore(&args)
+}
+
 /// `score` of the small model as NDJSON, skipping bad records into
 /// `rejects`, with `more` arguments.
 fn score_skipping(leads: &str, rejects: &std::path::Path, more: &[&str]) -> std::process::Output {
     let rejects = rejects.to_str().expect("utf-8 path");
     let mut args = vec![
-        "score",
-        SMALL,
-        leads,
-        "--as-of",
-        AS_OF,
         "--format",
         "ndjson",
         "--on-error",
@@ -607,7 +610,7 @@ fn score_skipping(leads: &str, rejects: &std::path::Path, more: &[&str]) -> std:
         rejects,
     ];
     args.extend(more);
-    leadscore(&args)
+    score_small(leads, &args)
 }
 
 /// A bad row of an events file sets its lead aside and is named by the
@@ -705,21 +708,9 @@ fn a_lead_id_given_twice_with_events_is_a_record_error() {
         events.to_str().expect("utf-8"),
     );
     for sorted in [&[][..], &["--events-sorted"][..]] {
-        let mut args = vec![
-            "score",
-            SMALL,
-            leads,
-            "--events",
-            events,
-            "--as-of",
-            AS_OF,
-            "--format",
-            "csv",
-            "--on-error",
-            "skip",
-        ];
+        let mut args = vec!["--events", events, "--format", "csv", "--on-error", "skip"];
         args.extend(sorted);
-        let o = leadscore(&args);
+        let o = score_small(leads, &args);
         assert_eq!(code(&o), 0, "{}", stderr(&o));
         // 10 for the title and 10 for the pricing visit; C-3 has no rows,
         // so its two leads are not confused.
@@ -746,15 +737,7 @@ fn a_stopped_run_leaves_its_output_whole() {
         ("csv", "id,score,mql,priority,disqualified\nB-1,10,false,cold,\n"),
         ("table", "id   score  mql    priority  disqualified\n---  -----  -----  --------  ------------\nB-1     10  false  cold\n"),
     ] {
-        let o = leadscore(&[
-            "score",
-            SMALL,
-            "tests/fixtures/cli/bad.ndjson",
-            "--as-of",
-            AS_OF,
-            "--format",
-            format,
-        ]);
+        let o = score_small("tests/fixtures/cli/bad.ndjson", &["--format", format]);
         assert_eq!(code(&o), 1, "{format}");
         assert_eq!(stdout(&o), expected, "{format}");
     }
@@ -764,19 +747,17 @@ fn a_stopped_run_leaves_its_output_whole() {
 /// a CSV of no lead still has its header.
 #[test]
 fn explain_in_a_csv_is_a_reasons_column() {
-    let o = leadscore(&[
-        "score",
-        SMALL,
+    let o = score_small(
         "tests/fixtures/cli/leads.csv",
-        "--events",
-        "tests/fixtures/cli/events.csv",
-        "--as-of",
-        AS_OF,
-        "--format",
-        "csv",
-        "--explain",
-        "--quiet",
-    ]);
+        &[
+            "--events",
+            "tests/fixtures/cli/events.csv",
+            "--format",
+            "csv",
+            "--explain",
+            "--quiet",
+        ],
+    );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(
         stdout(&o),
@@ -787,13 +768,7 @@ fn explain_in_a_csv_is_a_reasons_column() {
     let dir = scratch_dir("empty-csv");
     let empty = dir.join("none.ndjson");
     std::fs::write(&empty, "").expect("written");
-    let o = leadscore(&[
-        "score",
-        SMALL,
-        empty.to_str().expect("utf-8"),
-        "--format",
-        "csv",
-    ]);
+    let o = score_small(empty.to_str().expect("utf-8"), &["--format", "csv"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(stdout(&o), "id,score,mql,priority,disqualified\n");
 }
@@ -875,17 +850,10 @@ fn a_diagnostic_on_a_very_long_line_names_its_place() {
 fn score_written_skipping(name: &str, contents: &[u8]) -> std::process::Output {
     let leads = scratch_dir(name.split('.').next().unwrap_or(name)).join(name);
     std::fs::write(&leads, contents).expect("written");
-    leadscore(&[
-        "score",
-        SMALL,
+    score_small(
         leads.to_str().expect("utf-8"),
-        "--as-of",
-        AS_OF,
-        "--format",
-        "ndjson",
-        "--on-error",
-        "skip",
-    ])
+        &["--format", "ndjson", "--on-error", "skip"],
+    )
 }
 
 /// Anything after the `]` of a JSON array is a record error, never lost
@@ -912,15 +880,7 @@ fn a_very_wide_table_cell_is_written() {
     let leads = dir.join("wide.ndjson");
     let id = "x".repeat(70_000);
     std::fs::write(&leads, format!("{{\"id\":\"{id}\"}}\n{{\"id\":\"y\"}}\n")).expect("written");
-    let o = leadscore(&[
-        "score",
-        SMALL,
-        leads.to_str().expect("utf-8"),
-        "--as-of",
-        AS_OF,
-        "--format",
-        "table",
-    ]);
+    let o = score_small(leads.to_str().expect("utf-8"), &["--format", "table"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let out = stdout(&o);
     let last = out.lines().last().expect("a row for y");
