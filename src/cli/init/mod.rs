@@ -13,11 +13,11 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::Exit;
-use crate::check::fold;
 use crate::diagnostic::render;
 use crate::record::{EventsFile, Format, Json, Records};
 use crate::syntax::display::quote;
 use crate::syntax::KEYWORDS;
+use crate::text::fold;
 use crate::time::{parse_instant, Instant};
 
 mod sample;
