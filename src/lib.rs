@@ -9,6 +9,7 @@ pub mod diagnostic;
 pub mod eval;
 pub mod fmt;
 pub mod generate;
+pub mod init;
 pub mod load;
 pub mod output;
 pub mod plan;
