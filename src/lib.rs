@@ -8,6 +8,7 @@ pub mod diagnostic;
 pub mod eval;
 pub mod fmt;
 pub mod generate;
+pub mod init;
 pub mod lead;
 pub mod load;
 pub mod output;
