@@ -71,7 +71,7 @@ impl Problem {
     }
 
     /// The problem placed in a row of an events file; the line is what
-    /// [`add_extra_events`](super::tree::add_extra_events) found it on.
+    /// `tree::add_extra_events` found it on.
     pub fn in_events_file(mut self, file: &Arc<str>) -> Problem {
         if let Some(row) = &mut self.event_row {
             row.file = file.clone();

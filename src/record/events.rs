@@ -293,6 +293,7 @@ impl<R: BufRead> Records<R> {
     /// cell, without making the row into JSON.
     // A bad row is rare and ends up printed; its size does not matter.
     #[allow(clippy::result_large_err)]
+    #[inline]
     pub(super) fn next_event_row(
         &mut self,
         file: &str,

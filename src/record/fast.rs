@@ -6,7 +6,7 @@
 //! on anything unusual (a bad value, a repeated key, an escaped key, broken
 //! JSON) and [`to_lead`](super::to_lead) then reads the record through the
 //! [`Json`] tree, which finds and words the problem. Every
-//! conversion goes through the same [`convert_raw`], and a property test
+//! conversion goes through the same `convert_raw`, and a property test
 //! checks that both readers give the same lead.
 
 use std::borrow::Cow;
@@ -65,7 +65,7 @@ pub fn read_id(text: &str, key: &str) -> Option<String> {
     (!id.is_null()).then(|| super::id_key(&id))
 }
 
-/// What [`to_event`](super::tree::to_event) makes of an NDJSON row of an events
+/// What `tree::to_event` makes of an NDJSON row of an events
 /// file, read straight into an event: `Some(None)` for an undeclared type,
 /// `None` when the row needs the careful reading.
 pub fn read_event_row(plan: &Plan, text: &str) -> Option<Option<Event>> {

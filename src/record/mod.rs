@@ -1,14 +1,14 @@
 //! Lead records: reading NDJSON, JSON arrays and CSV (with an events file),
 //! and converting each record to the types the plan declares.
 //!
-//! One file a job: [`records`] reads a file into [`RawRecord`]s (with
-//! [`array`] cutting out the elements of a JSON array and [`csv_text`] the
-//! rows of a CSV), [`events`] and [`sorted_events`] match an events file's
-//! rows to the leads, [`to_lead`] is the one conversion of a record and its
-//! rows into a lead, reading straight into the plan's slots ([`fast`] for
-//! JSON text, [`cells`] for CSV rows, both refilling a [`LeadScratch`]) or
-//! through the JSON tree ([`tree`]) that words every problem, each value
-//! converted by [`value`]; [`error`] words what goes wrong.
+//! One file a job: `records` reads a file into [`RawRecord`]s (with
+//! `array` cutting out the elements of a JSON array and `csv_text` the
+//! rows of a CSV), `events` and `sorted_events` match an events file's
+//! rows to the leads, `to_lead` is the one conversion of a record and its
+//! rows into a lead, reading straight into the plan's slots (`fast` for
+//! JSON text, `cells` for CSV rows, both refilling a [`LeadScratch`]) or
+//! through the JSON tree (`tree`) that words every problem, each value
+//! converted by `value`; `error` words what goes wrong.
 
 mod array;
 mod cells;

@@ -138,6 +138,7 @@ impl<R: BufRead> Records<R> {
 
     /// The column a CSV input's header names `name` in (`Some(None)` when
     /// it names none); `None` for the other inputs.
+    #[inline]
     pub(super) fn csv_column(&self, name: &str) -> Option<Option<usize>> {
         match &self.inner {
             Inner::Csv { headers, .. } => Some(headers.iter().position(|h| h == name)),

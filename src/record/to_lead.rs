@@ -16,7 +16,7 @@ use super::json::Json;
 use super::raw::{parse_json, Content, CsvCells, RawRecord};
 use super::scratch::LeadScratch;
 use super::tree::{add_extra_events, lead_from_tree};
-use crate::lead::Lead;
+use crate::lead::{Event, Lead};
 use crate::plan::Plan;
 
 /// A record's content as its reader gave it, borrowed.
@@ -41,6 +41,13 @@ pub(super) enum EventRows<'e> {
     Json(&'e [(usize, Json)]),
 }
 
+/// The events-file rows made ready for the lead: read straight into
+/// events, or JSON for the careful reading.
+enum Extra<'e> {
+    Read(Vec<Event>),
+    Json(&'e [(usize, Json)]),
+}
+
 /// Converts a record and its events-file rows to a lead of the plan's
 /// schema, into the lead `scratch` kept from the previous record so that
 /// its vectors are reused. After an error the scratch's lead means nothing.
@@ -51,19 +58,19 @@ pub(super) fn convert<'s>(
     scratch: &'s mut LeadScratch,
 ) -> Result<&'s Lead, Problem> {
     let as_json;
-    let (events_file, read_rows, json_rows) = match rows {
+    let (events_file, extra) = match rows {
         EventRows::Kept(rows) => {
             rows.own_id()?;
             let file = rows.file();
             match rows.into_events(plan) {
-                Ok(events) => (Some(file), events, &[][..]),
+                Ok(events) => (Some(file), Extra::Read(events)),
                 Err(json) => {
                     as_json = json;
-                    (Some(file), Vec::new(), as_json.as_slice())
+                    (Some(file), Extra::Json(&as_json))
                 }
             }
         }
-        EventRows::Json(json) => (None, Vec::new(), json),
+        EventRows::Json(json) => (None, Extra::Json(json)),
     };
     let straight = match body {
         Body::Text(text) => fast::read_lead_into(plan, text, scratch),
@@ -87,11 +94,17 @@ pub(super) fn convert<'s>(
         scratch.lead = lead_from_tree(plan, json)?;
     }
     let events = &mut scratch.lead.events;
-    events.extend(read_rows);
-    add_extra_events(plan, events, json_rows).map_err(|problem| match &events_file {
-        Some(file) => problem.in_events_file(file),
-        None => problem,
-    })?;
+    match extra {
+        Extra::Read(read) => events.extend(read),
+        // Most records have no events file: nothing to do.
+        Extra::Json([]) => {}
+        Extra::Json(rows) => {
+            add_extra_events(plan, events, rows).map_err(|problem| match &events_file {
+                Some(file) => problem.in_events_file(file),
+                None => problem,
+            })?
+        }
+    }
     Ok(&scratch.lead)
 }
 
@@ -123,15 +136,19 @@ impl RawRecord {
         }
     }
 
-    /// Converts the record to a lead of the plan's schema, as [`convert`]
-    /// does.
+    /// Converts the record to a lead of the plan's schema, with the rows
+    /// an events file holds for it as JSON. A record not parsed yet is read
+    /// straight into the plan's slots when it can be, and through the JSON
+    /// tree (which words any problem) when not.
     pub fn to_lead(&self, plan: &Plan, extra_events: &[(usize, Json)]) -> Result<Lead, Problem> {
         let mut scratch = LeadScratch::default();
         self.to_lead_in(plan, extra_events, &mut scratch)?;
         Ok(scratch.lead)
     }
 
-    /// Converts the record as [`convert`] does, into a kept lead.
+    /// Converts the record as [`to_lead`](Self::to_lead) does, into the
+    /// lead `scratch` kept from the previous record so that its vectors are
+    /// reused. After an error the scratch's lead means nothing.
     pub fn to_lead_in<'s>(
         &self,
         plan: &Plan,
@@ -141,8 +158,10 @@ impl RawRecord {
         convert(plan, self.body(), EventRows::Json(extra_events), scratch)
     }
 
-    /// Converts the record and its rows from an events file as [`convert`]
-    /// does, into a kept lead.
+    /// Converts the record as [`to_lead_in`](Self::to_lead_in) does, with
+    /// its rows as the events file keeps them: read straight into events
+    /// when they can be, and named by their own file when one holds a
+    /// problem.
     pub fn to_lead_with_events<'s>(
         &self,
         plan: &Plan,
