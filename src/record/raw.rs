@@ -116,12 +116,6 @@ impl RawRecord {
         }
     }
 
-    /// Whether the record is a CSV row (whose cells are read without
-    /// parsing).
-    pub fn is_csv(&self) -> bool {
-        matches!(self.content, Content::Cells(_))
-    }
-
     /// The record's id as events files are matched against it, once the
     /// record is [`parsed`](Self::parsed); `None` when it has none.
     pub fn id_key(&self) -> Option<String> {
