@@ -4,7 +4,7 @@
 //! them, and missing.
 
 use super::walk::{condition_sites, lower_quietly, Owner, Site};
-use crate::check::expr::Scope;
+use crate::check::names::Scope;
 use crate::check::Checker;
 use crate::check::Symbol;
 use crate::codes::Code;

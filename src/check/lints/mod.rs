@@ -7,7 +7,7 @@
 //! Each lint is a file of its own and a line of [`LINTS`]. Three warnings
 //! are the checker's, not lints: W001 (`unreachable-label-value`, in
 //! `outputs.rs`), W002 and W009 (a bare word that looks like a field or a
-//! list, in `expr.rs`). They are found while the model is checked, and
+//! list, in `constants.rs`). They are found while the model is checked, and
 //! are reported in a model with errors too, where lints do not run.
 
 mod allow;

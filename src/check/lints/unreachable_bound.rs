@@ -4,7 +4,7 @@
 //! clamps, and for an account from its rollup.
 
 use super::walk::{condition_sites, for_each_test};
-use crate::check::expr::Scope;
+use crate::check::names::Scope;
 use crate::check::Checker;
 use crate::check::Symbol;
 use crate::codes::Code;

@@ -3,7 +3,7 @@
 //! the tests inside a condition, a condition lowered again without
 //! reporting, and where a span is for a message that points elsewhere.
 
-use crate::check::expr::Scope;
+use crate::check::names::Scope;
 use crate::check::{Checker, Symbol};
 use crate::plan::{Cond, EventId};
 use crate::source::Span;
