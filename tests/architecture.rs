@@ -82,7 +82,10 @@ fn modules_import_only_from_lower_floors() {
             continue;
         };
         let Some(&floor) = floors.get(module.as_str()) else {
-            wrong.push(format!("{}: module `{module}` has no floor in FLOORS", file.display()));
+            wrong.push(format!(
+                "{}: module `{module}` has no floor in FLOORS",
+                file.display()
+            ));
             continue;
         };
         let text = std::fs::read_to_string(file).expect("readable");
@@ -116,9 +119,16 @@ fn no_file_is_longer_than_a_reader_can_hold() {
     let long: Vec<String> = files
         .iter()
         .filter_map(|file| {
-            let lines = std::fs::read_to_string(file).expect("readable").lines().count();
+            let lines = std::fs::read_to_string(file)
+                .expect("readable")
+                .lines()
+                .count();
             (lines > MAX_LINES).then(|| format!("{}: {lines} lines", file.display()))
         })
         .collect();
-    assert!(long.is_empty(), "over {MAX_LINES} lines:\n{}", long.join("\n"));
+    assert!(
+        long.is_empty(),
+        "over {MAX_LINES} lines:\n{}",
+        long.join("\n")
+    );
 }
