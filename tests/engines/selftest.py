@@ -94,7 +94,7 @@ def main() -> int:
             # print instants in UTC (Spark's collect() reads this zone).
             p = run(["--engine", engine, "--batch", batch], env={"TZ": "America/New_York"})
             took = time.monotonic() - t0
-            print(f"---- {engine}: exit {p.returncode} in {took:.1f} s", flush=True)
+            print(f"---- {engine}: batch exit {p.returncode} (1 expected: job 2 must fail) in {took:.1f} s", flush=True)
 
             def out(i: int) -> str | None:
                 try:
