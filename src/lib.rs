@@ -15,6 +15,7 @@ pub mod plan;
 pub mod record;
 pub mod refine;
 pub mod source;
+pub mod sql;
 pub mod syntax;
 pub mod testing;
 pub mod time;
