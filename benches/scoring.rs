@@ -12,14 +12,14 @@ use leadscore::cli::{score_stream, EventSource, OnError, Stream, StreamOptions};
 use leadscore::eval::{Evaluator, Outcome};
 use leadscore::generate::{leads, CSV_HEADER, EVENTS_CSV_HEADER};
 use leadscore::output::{LeadResult, OutputFormat, ResultWriter};
-use leadscore::plan::{compile, Plan};
+use leadscore::plan::Plan;
 use leadscore::record::{to_lead, EventsFile, Format, LeadScratch, Records};
 
 const LEADS: usize = 10_000;
 
 fn plan() -> Plan {
-    let checked = leadscore::cli::load_and_check(Path::new("examples/b2b-saas.score")).unwrap();
-    compile(checked.model.unwrap())
+    let checked = leadscore::load_and_check(Path::new("examples/b2b-saas.score")).unwrap();
+    checked.plan.unwrap()
 }
 
 fn as_of() -> leadscore::time::Instant {
@@ -113,19 +113,16 @@ fn evaluate(c: &mut Criterion) {
         .collect();
     let mut group = c.benchmark_group("evaluate");
     group.throughput(Throughput::Elements(LEADS as u64));
-    group.bench_function(
-        format!("{} rules x {LEADS} leads", plan.model.rules.len()),
-        |b| {
-            // As the CLI does: one outcome per thread, refilled for each lead.
-            let mut outcome = Outcome::default();
-            b.iter(|| {
-                for lead in &leads {
-                    evaluator.evaluate_into(lead, &mut outcome);
-                    black_box(&outcome);
-                }
-            })
-        },
-    );
+    group.bench_function(format!("{} rules x {LEADS} leads", plan.rules.len()), |b| {
+        // As the CLI does: one outcome per thread, refilled for each lead.
+        let mut outcome = Outcome::default();
+        b.iter(|| {
+            for lead in &leads {
+                evaluator.evaluate_into(lead, &mut outcome);
+                black_box(&outcome);
+            }
+        })
+    });
     group.finish();
 }
 

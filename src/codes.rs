@@ -1,7 +1,12 @@
 //! The registry of diagnostic codes. A code never changes meaning once
 //! released; `leadscore explain-code CODE` prints its entry.
 
-use crate::diagnostic::Severity;
+/// Whether a diagnostic stops the model (an error) or only advises.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
 
 macro_rules! codes {
     ($( $variant:ident = $code:literal, $name:literal, $summary:literal, $fix:literal, $example:literal; )*) => {

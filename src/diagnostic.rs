@@ -5,14 +5,8 @@ use std::fmt;
 
 use miette::{LabeledSpan, NamedSource, SourceSpan};
 
-use crate::codes::Code;
+use crate::codes::{Code, Severity};
 use crate::source::{SourceMap, Span};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Severity {
-    Warning,
-    Error,
-}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Diagnostic {

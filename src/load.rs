@@ -5,11 +5,14 @@ use std::collections::HashMap;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use crate::check::ListFiles;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::{self, ast};
+
+/// The values of `list ... from "file"` items, read by the loader and keyed
+/// by the span of the path literal.
+pub type ListFiles = HashMap<Span, Vec<String>>;
 
 pub struct Loaded {
     pub sources: SourceMap,

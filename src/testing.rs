@@ -1,9 +1,11 @@
 //! Running a model's `test` blocks: each test's lead is read like any
 //! record, scored as of the test's instant, and every `expect` evaluated.
 
-use crate::check::{Expectation, Output, Probe, TestCase, Value, ValueType};
-use crate::eval::{AggValue, Evaluator, FieldValue, Lead, Outcome, OutputValue};
+use crate::check::{Expectation, Probe, TestCase};
+use crate::eval::{AggValue, Evaluator, Outcome, OutputValue};
+use crate::lead::{FieldValue, Lead};
 use crate::plan::Plan;
+use crate::plan::{Output, Value, ValueType};
 use crate::record::{to_lead, Json, Problem};
 use crate::time::Instant;
 
@@ -60,11 +62,11 @@ pub fn values_seen(plan: &Plan, expectation: &Expectation, run: &TestRun) -> Vec
 }
 
 fn value_text(plan: &Plan, evaluator: &Evaluator, value: Value, run: &TestRun) -> Option<String> {
-    let model = &plan.model;
+    let model = &plan;
     let score = |x: f64| crate::syntax::display::number(crate::eval::round2(x));
     let instant = |t: &Instant| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
     Some(match value {
-        Value::Field(id) => match (run.lead.fields.get(id)?, model.fields.get(id)?.ty) {
+        Value::Field(id) => match (run.lead.field(id), model.fields.get(id)?.ty) {
             (FieldValue::Missing, _) => "missing".to_string(),
             (FieldValue::Text { raw, .. }, _) => format!("{raw:?}"),
             (FieldValue::Number(n), _) => score(*n),

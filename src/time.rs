@@ -2,7 +2,21 @@
 
 use chrono::{DateTime, Datelike, FixedOffset, Months, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
-use crate::syntax::ast::{Duration, DurationUnit};
+/// A span of time as the model writes it: a whole number of a unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct Duration {
+    pub count: u32,
+    pub unit: DurationUnit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum DurationUnit {
+    Hours,
+    Days,
+    Weeks,
+    Months,
+    Years,
+}
 
 pub type Instant = DateTime<Utc>;
 
@@ -30,7 +44,7 @@ pub fn start_of_day(date: NaiveDate) -> Instant {
 /// allowed), a date alone (midnight UTC), or date and time without an
 /// offset (UTC).
 pub fn parse_instant(text: &str) -> Option<Instant> {
-    let text = crate::record::trim(text);
+    let text = crate::text::trim(text);
     if let Some(t) = parse_utc_seconds(text) {
         return Some(t);
     }

@@ -9,7 +9,7 @@ fn check_error_fixtures() {
         let relative = path
             .strip_prefix(env!("CARGO_MANIFEST_DIR"))
             .unwrap_or(path);
-        let checked = leadscore::cli::load_and_check(relative).expect("fixture is readable");
+        let checked = leadscore::load_and_check(relative).expect("fixture is readable");
         assert!(
             !checked.diagnostics.is_empty(),
             "an error fixture must report something"
@@ -36,7 +36,7 @@ fn every_code_is_exercised_by_a_fixture() {
     for entry in std::fs::read_dir("tests/fixtures/check/err").expect("fixtures") {
         let path = entry.expect("entry").path();
         if path.extension().is_some_and(|e| e == "score") {
-            let checked = leadscore::cli::load_and_check(&path).expect("readable");
+            let checked = leadscore::load_and_check(&path).expect("readable");
             seen.extend(checked.diagnostics.iter().map(|d| d.code.as_str()));
         }
     }

@@ -288,14 +288,14 @@ fn init_from(args: &[&str], dir: &Path) -> (String, String) {
 }
 
 fn assert_checks_cleanly(path: &Path) {
-    let checked = leadscore::cli::load_and_check(path).expect("readable");
+    let checked = leadscore::load_and_check(path).expect("readable");
     assert!(
         checked.diagnostics.is_empty(),
         "{}:\n{}",
         path.display(),
         leadscore::diagnostic::render(&checked.diagnostics, &checked.sources, false)
     );
-    assert!(checked.model.is_some());
+    assert!(checked.plan.is_some());
 }
 
 /// The model with its commented examples turned into code: the fit group,

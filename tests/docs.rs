@@ -55,8 +55,8 @@ fn every_model_snippet_checks_and_its_tests_pass() {
                 "{name}:\n{}",
                 leadscore::diagnostic::render(&all, &loaded.sources, false)
             );
-            let plan = leadscore::plan::compile(checked.model);
-            for case in &plan.model.tests {
+            let plan = checked.plan.expect("a model without errors has a plan");
+            for case in &checked.tests {
                 let run = leadscore::testing::run_test(&plan, case).expect("test lead");
                 let failed: Vec<&str> = run.failures.iter().map(|f| f.source.as_str()).collect();
                 assert!(

@@ -10,11 +10,15 @@ use leadscore::eval::Evaluator;
 use leadscore::output::lead_json;
 use leadscore::record::{to_lead, Json};
 
-fn plan_of(path: &Path) -> leadscore::plan::Plan {
-    let checked = leadscore::cli::load_and_check(path).expect("model is readable");
+fn checked_of(path: &Path) -> leadscore::CheckedModel {
+    let checked = leadscore::load_and_check(path).expect("model is readable");
     let rendered = leadscore::diagnostic::render(&checked.diagnostics, &checked.sources, false);
     assert!(checked.diagnostics.is_empty(), "{rendered}");
-    leadscore::plan::compile(checked.model.expect("model checks"))
+    checked
+}
+
+fn plan_of(path: &Path) -> leadscore::plan::Plan {
+    checked_of(path).plan.expect("model checks")
 }
 
 fn score_file(dir: &Path) -> Vec<serde_json::Value> {
@@ -70,9 +74,10 @@ fn hand_checked_fixtures() {
 
 #[test]
 fn example_model_tests_pass() {
-    let plan = plan_of(Path::new("examples/b2b-saas.score"));
-    assert!(!plan.model.tests.is_empty());
-    for case in &plan.model.tests {
+    let checked = checked_of(Path::new("examples/b2b-saas.score"));
+    let plan = checked.plan.expect("model checks");
+    assert!(!checked.tests.is_empty());
+    for case in &checked.tests {
         let run = leadscore::testing::run_test(&plan, case).expect("test lead converts");
         let failed: Vec<&str> = run.failures.iter().map(|f| f.source.as_str()).collect();
         assert!(failed.is_empty(), "{}: {failed:?}", case.name);

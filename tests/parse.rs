@@ -39,7 +39,7 @@ fn parse_fixtures() {
 #[test]
 fn parse_fixtures_check_cleanly() {
     insta::glob!("fixtures/parse/*.score", |path| {
-        let checked = leadscore::cli::load_and_check(path).expect("fixture is readable");
+        let checked = leadscore::load_and_check(path).expect("fixture is readable");
         assert!(
             checked.diagnostics.is_empty(),
             "{}",

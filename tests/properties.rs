@@ -3,16 +3,17 @@
 //! Properties: scores do not depend on event order, and the parser and
 //! checker survive any input.
 
-use leadscore::eval::{Evaluator, Lead};
+use leadscore::eval::Evaluator;
+use leadscore::lead::Lead;
 use leadscore::load::load_text;
-use leadscore::plan::{compile, Plan};
+use leadscore::plan::Plan;
 use leadscore::record::{to_lead, Json};
 use proptest::prelude::*;
 
 fn example_plan() -> Plan {
-    let checked = leadscore::cli::load_and_check(std::path::Path::new("examples/b2b-saas.score"))
+    let checked = leadscore::load_and_check(std::path::Path::new("examples/b2b-saas.score"))
         .expect("readable");
-    compile(checked.model.expect("example checks"))
+    checked.plan.expect("example checks")
 }
 
 fn example_leads(plan: &Plan) -> Vec<Lead> {
@@ -72,7 +73,7 @@ proptest! {
         let checked = leadscore::check::check(&loaded);
         if !loaded.has_errors() && !checked.has_errors() {
             // Whatever checks cleanly must also plan and evaluate.
-            let plan = compile(checked.model);
+            let plan = checked.plan.expect("a model without errors has a plan");
             let lead = to_lead(&plan, &Json::Object(vec![("id".into(), Json::String("x".into()))]), &[]).expect("empty lead");
             let _ = Evaluator::new(&plan, chrono::Utc::now()).evaluate(&lead);
         }

@@ -9,17 +9,16 @@
 use std::io::Cursor;
 use std::sync::OnceLock;
 
-use leadscore::plan::{compile, Plan};
+use leadscore::plan::Plan;
 use leadscore::record::{fast, to_lead, Format, LeadScratch, Problem, RawRecord, Records};
 use proptest::prelude::*;
 
 fn example_plan() -> &'static Plan {
     static PLAN: OnceLock<Plan> = OnceLock::new();
     PLAN.get_or_init(|| {
-        let checked =
-            leadscore::cli::load_and_check(std::path::Path::new("examples/b2b-saas.score"))
-                .expect("readable");
-        compile(checked.model.expect("example checks"))
+        let checked = leadscore::load_and_check(std::path::Path::new("examples/b2b-saas.score"))
+            .expect("readable");
+        checked.plan.expect("example checks")
     })
 }
 
@@ -29,7 +28,7 @@ fn read_line(text: &str) -> RawRecord {
 }
 
 /// What the tree makes of a line: a lead, or the problem as text.
-fn through_the_tree(plan: &Plan, text: &str) -> Result<leadscore::eval::Lead, String> {
+fn through_the_tree(plan: &Plan, text: &str) -> Result<leadscore::lead::Lead, String> {
     let json = read_line(text)
         .into_json()
         .map_err(|m| format!("{:?}", Problem::whole(m)))?;
@@ -37,7 +36,7 @@ fn through_the_tree(plan: &Plan, text: &str) -> Result<leadscore::eval::Lead, St
 }
 
 /// What `score` makes of a line.
-fn as_scored(plan: &Plan, text: &str) -> Result<leadscore::eval::Lead, String> {
+fn as_scored(plan: &Plan, text: &str) -> Result<leadscore::lead::Lead, String> {
     read_line(text)
         .to_lead(plan, &[])
         .map_err(|p| format!("{p:?}"))
@@ -45,7 +44,7 @@ fn as_scored(plan: &Plan, text: &str) -> Result<leadscore::eval::Lead, String> {
 
 /// What a `score` worker makes of a line after reading `before` into the
 /// same scratch: it must not matter what the scratch held.
-fn after(plan: &Plan, before: &str, text: &str) -> Result<leadscore::eval::Lead, String> {
+fn after(plan: &Plan, before: &str, text: &str) -> Result<leadscore::lead::Lead, String> {
     let mut scratch = LeadScratch::default();
     // Whatever `before` is, even a record the fast reader gives up on half
     // way, the next record must not see it.
@@ -582,7 +581,7 @@ proptest! {
     }
 }
 
-type Read = Result<leadscore::eval::Lead, String>;
+type Read = Result<leadscore::lead::Lead, String>;
 
 /// Lead L1 with its rows from the events file `read` gives, read straight
 /// from the rows and through their JSON.
@@ -625,8 +624,8 @@ fn typed_events_plan() -> &'static Plan {
     static PLAN: OnceLock<Plan> = OnceLock::new();
     PLAN.get_or_init(|| {
         let path = std::path::Path::new("tests/fixtures/records/typed-events.score");
-        let checked = leadscore::cli::load_and_check(path).expect("readable");
-        compile(checked.model.expect("the fixture checks"))
+        let checked = leadscore::load_and_check(path).expect("readable");
+        checked.plan.expect("the fixture checks")
     })
 }
 

@@ -20,19 +20,14 @@ const DIALECTS: [(DialectName, &str); 5] = [
     (DialectName::Snowflake, "snowflake"),
 ];
 
-fn checked(path: &Path) -> (Plan, leadscore::source::SourceMap) {
-    let checked = leadscore::cli::load_and_check(path).expect("model is readable");
-    let plan = leadscore::plan::compile(checked.model.expect("model checks"));
-    (plan, checked.sources)
-}
-
 fn compile(path: &Path, dialect: DialectName, as_of: Option<&str>) -> Result<String, String> {
-    let (plan, sources) = checked(path);
+    let checked = leadscore::load_and_check(path).expect("model is readable");
+    let plan: &Plan = checked.plan.as_ref().expect("model checks");
     let mut options = SqlOptions::new(dialect);
     options.as_of = as_of.map(|t| leadscore::time::parse_instant(t).expect("as-of"));
     options.reasons = true;
-    options.sources = Some(&sources);
-    to_sql(&plan, &options).map_err(|d| leadscore::diagnostic::render(&d, &sources, false))
+    options.rule_spans = Some(&checked.rule_spans);
+    to_sql(plan, &options).map_err(|d| leadscore::diagnostic::render(&d, &checked.sources, false))
 }
 
 #[test]

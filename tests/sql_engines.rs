@@ -13,10 +13,10 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use leadscore::check::ValueType;
 use leadscore::eval::Evaluator;
 use leadscore::output::lead_json;
 use leadscore::plan::Plan;
+use leadscore::plan::ValueType;
 use leadscore::record::{to_lead, Json};
 use leadscore::sql::{to_sql, DialectName, SqlOptions};
 use serde_json::{json, Value};
@@ -58,8 +58,8 @@ fn cases() -> Vec<Case> {
 }
 
 fn plan_of(path: &Path) -> Plan {
-    let checked = leadscore::cli::load_and_check(path).expect("model is readable");
-    leadscore::plan::compile(checked.model.expect("model checks"))
+    let checked = leadscore::load_and_check(path).expect("model is readable");
+    checked.plan.expect("model checks")
 }
 
 fn type_name(ty: ValueType) -> &'static str {
@@ -76,14 +76,13 @@ fn type_name(ty: ValueType) -> &'static str {
 /// The relations' columns as the harness loads them.
 fn layout(plan: &Plan) -> Value {
     let leads: Vec<Value> = plan
-        .model
         .fields
         .iter()
         .map(|f| json!({"name": f.name, "type": type_name(f.ty), "key": f.key}))
         .collect();
     let mut events: Vec<Value> = Vec::new();
-    for event in &plan.model.events {
-        for prop in &event.props {
+    for event in plan.events.iter() {
+        for prop in event.props.iter() {
             if !events.iter().any(|e| e["name"] == prop.name.as_str()) {
                 events.push(json!({"name": prop.name, "type": type_name(prop.ty)}));
             }
@@ -145,14 +144,14 @@ fn differences(plan: &Plan, native: &Value, row: &Value) -> Vec<String> {
         }
     };
     check("score", &native["score"], &row["score"]);
-    for group in &plan.model.groups {
+    for group in plan.groups.iter() {
         check(
             &group.name,
             &native["groups"][&group.name],
             &row[&group.name],
         );
     }
-    for output in &plan.model.outputs {
+    for output in plan.outputs.iter() {
         let name = output.name();
         let expected = native["thresholds"]
             .get(name)

@@ -20,11 +20,11 @@ pub(super) struct AccountScope {
     pub(super) first: Option<Span>,
     /// The account's outputs, swapped with the lead's while account-scope
     /// conditions are checked.
-    pub(super) outputs: Vec<Output>,
+    pub(super) outputs: IdVec<OutputId, Output>,
     pub(super) swapped: bool,
-    pub(super) member_tests: Vec<MemberTest>,
+    pub(super) member_tests: IdVec<MemberTestId, MemberTest>,
     /// Member tests read by the account condition being checked.
-    pub(super) reads: Vec<usize>,
+    pub(super) reads: Vec<MemberTestId>,
 }
 
 impl<'a> Checker<'a> {
@@ -121,11 +121,10 @@ impl<'a> Checker<'a> {
             except,
             rollup: rollup.map(|(def, _)| def),
             member_tests: std::mem::take(&mut self.account.member_tests),
-            rules,
+            rules: rules.into(),
             max,
             min,
             outputs: std::mem::take(&mut self.account.outputs),
-            span: account.span,
         });
     }
 
@@ -241,7 +240,11 @@ impl<'a> Checker<'a> {
         // The grammar's lowering already rejects `top 0`.
         let top = r.top.as_ref().map(|n| n.node as usize);
         Some(RollupDef {
-            function: r.function.node,
+            function: match r.function.node {
+                ast::RollupFn::Sum => RollupFn::Sum,
+                ast::RollupFn::Max => RollupFn::Max,
+                ast::RollupFn::Avg => RollupFn::Avg,
+            },
             of,
             top,
             source: r.to_string(),
@@ -281,10 +284,10 @@ impl<'a> Checker<'a> {
         reads.dedup();
         Some(AccountRule {
             name,
-            condition,
+            condition: condition?,
             points,
             reads,
-            span: rule.span,
+            origin: self.origin(rule.span),
         })
     }
 
@@ -361,6 +364,9 @@ impl<'a> Checker<'a> {
         if swapped {
             self.swap_outputs();
         }
+        let Some(cond) = cond else {
+            return Typed::Error;
+        };
         let source = self.source_text(operand.span);
         let id = self.member_test(Some(cond), source);
         Typed::Value(Value::Members(id), Ty::Count)
@@ -376,14 +382,12 @@ impl<'a> Checker<'a> {
         Typed::Error
     }
 
-    fn member_test(&mut self, condition: Option<Cond>, source: String) -> usize {
+    fn member_test(&mut self, condition: Option<Cond>, source: String) -> MemberTestId {
         let tests = &mut self.account.member_tests;
-        let id = match tests.iter().position(|t| t.source == source) {
+        let known = tests.iter_enumerated().find(|(_, t)| t.source == source);
+        let id = match known.map(|(id, _)| id) {
             Some(id) => id,
-            None => {
-                tests.push(MemberTest { condition, source });
-                tests.len() - 1
-            }
+            None => tests.push(MemberTest { condition, source }),
         };
         self.account.reads.push(id);
         id

@@ -98,7 +98,7 @@ impl Read {
     }
 }
 
-fn can_be_missing(value: Value, model: &Model) -> bool {
+fn can_be_missing(value: Value, model: &Plan) -> bool {
     match value {
         Value::Field(_) | Value::Prop(_) => true,
         Value::Aggregate(a) => model
@@ -112,24 +112,29 @@ fn can_be_missing(value: Value, model: &Model) -> bool {
 
 impl<'a> Checker<'a> {
     /// A condition: anything that is true or false.
-    pub(super) fn condition(&mut self, expr: &Spanned<Expr>, scope: &Scope) -> Cond {
+    /// `None` when the condition has errors (each reported where it is).
+    pub(super) fn condition(&mut self, expr: &Spanned<Expr>, scope: &Scope) -> Option<Cond> {
         let typed = self.typed(expr, scope);
         self.as_condition(typed, expr)
     }
 
     fn typed(&mut self, expr: &Spanned<Expr>, scope: &Scope) -> Typed {
         match &expr.node {
-            Expr::Or(a, b) => {
+            Expr::Or(a, b) | Expr::And(a, b) => {
+                // Both sides are checked, so that each reports its errors.
                 let a = self.condition(a, scope);
                 let b = self.condition(b, scope);
-                Typed::Cond(flatten(a, b, false))
+                match (a, b) {
+                    (Some(a), Some(b)) => {
+                        Typed::Cond(flatten(a, b, matches!(expr.node, Expr::And(..))))
+                    }
+                    _ => Typed::Error,
+                }
             }
-            Expr::And(a, b) => {
-                let a = self.condition(a, scope);
-                let b = self.condition(b, scope);
-                Typed::Cond(flatten(a, b, true))
-            }
-            Expr::Not(e) => Typed::Cond(Cond::Not(Box::new(self.condition(e, scope)))),
+            Expr::Not(e) => match self.condition(e, scope) {
+                Some(c) => Typed::Cond(Cond::Not(Box::new(c))),
+                None => Typed::Error,
+            },
             Expr::Test(t) => self.test(t, scope),
         }
     }
@@ -187,17 +192,20 @@ impl<'a> Checker<'a> {
         })
     }
 
-    fn as_condition(&mut self, typed: Typed, expr: &Spanned<Expr>) -> Cond {
+    fn as_condition(&mut self, typed: Typed, expr: &Spanned<Expr>) -> Option<Cond> {
         match typed {
-            Typed::Cond(c) => c,
-            Typed::Error => Cond::Invalid,
+            Typed::Cond(c) => Some(c),
+            Typed::Error => None,
             Typed::Event(event, filter) => {
                 let id = self.count_of(event, filter, None);
-                Cond::Test(Value::Aggregate(id), Pred::Number(Order::Ge, 1.0))
+                Some(Cond::Test(
+                    Value::Aggregate(id),
+                    Pred::Number(Order::Ge, 1.0),
+                ))
             }
-            Typed::Value(v, Ty::Bool) => Cond::Truthy(v),
-            Typed::Value(v, Ty::Count) => Cond::Test(v, Pred::Number(Order::Ge, 1.0)),
-            Typed::Value(_, Ty::Error) => Cond::Invalid,
+            Typed::Value(v, Ty::Bool) => Some(Cond::Truthy(v)),
+            Typed::Value(v, Ty::Count) => Some(Cond::Test(v, Pred::Number(Order::Ge, 1.0))),
+            Typed::Value(_, Ty::Error) => None,
             Typed::Value(v, ty) => {
                 let text = self.source_text(expr.span);
                 let help = match ty {
@@ -218,7 +226,7 @@ impl<'a> Checker<'a> {
                     .label("needs a test")
                     .help(help),
                 );
-                Cond::Invalid
+                None
             }
         }
     }
@@ -305,7 +313,10 @@ impl<'a> Checker<'a> {
             }
         };
         let subject = self.source_text(test.operand.span);
-        Typed::Cond(self.predicate(value, ty, predicate, &subject, scope))
+        match self.predicate(value, ty, predicate, &subject, scope) {
+            Some(c) => Typed::Cond(c),
+            None => Typed::Error,
+        }
     }
 
     fn operand(&mut self, operand: &Spanned<Operand>, scope: &Scope) -> Typed {
@@ -338,10 +349,10 @@ impl<'a> Checker<'a> {
                     name,
                     "only events take an argument such as `(pricing)` or `(where ...)`",
                 ) {
-                    Some(event) => {
-                        let filter = self.event_filter(event, Some(arg));
-                        Typed::Event(event, filter)
-                    }
+                    Some(event) => match self.event_filter(event, Some(arg)) {
+                        Some(filter) => Typed::Event(event, filter),
+                        None => Typed::Error,
+                    },
                     None => Typed::Error,
                 }
             }
@@ -413,9 +424,9 @@ impl<'a> Checker<'a> {
         if let Scope::Where(event) = scope {
             let found = self.model.events.get(*event).and_then(|e| {
                 e.props
-                    .iter()
-                    .position(|p| p.name == name)
-                    .map(|i| (i, e.props[i].ty))
+                    .iter_enumerated()
+                    .find(|(_, p)| p.name == name)
+                    .map(|(i, p)| (i, p.ty))
             });
             return match found {
                 Some((i, ty)) => Typed::Value(Value::Prop(i), Ty::of(ty)),
@@ -644,7 +655,7 @@ impl<'a> Checker<'a> {
             &event_ref.name,
             "`each`, `last(...)` and `first(...)` take an event, such as `last(visit)` or `each email_open`",
         )?;
-        let filter = self.event_filter(event, event_ref.arg.as_ref());
+        let filter = self.event_filter(event, event_ref.arg.as_ref())?;
         let mut window = None;
         for w in &event_ref.within {
             if window.replace(w.node).is_some() {
@@ -663,13 +674,22 @@ impl<'a> Checker<'a> {
         }))
     }
 
-    fn event_filter(&mut self, event: EventId, arg: Option<&EventArg>) -> Option<Cond> {
-        let arg = arg?;
+    /// An event reference's filter: `Some(None)` when it has none, `None`
+    /// when the filter has errors (reported).
+    fn event_filter(&mut self, event: EventId, arg: Option<&EventArg>) -> Option<Option<Cond>> {
+        let Some(arg) = arg else {
+            return Some(None);
+        };
         let scope = Scope::Where(event);
         match arg {
-            EventArg::Where(e) => Some(self.condition(e, &scope)),
+            EventArg::Where(e) => self.condition(e, &scope).map(Some),
             EventArg::Key(set) => {
-                let Some(key) = self.model.events.get(event).and_then(|e| e.props.first()) else {
+                let Some(key) = self
+                    .model
+                    .events
+                    .get(event)
+                    .and_then(|e| e.props.as_slice().first())
+                else {
                     let name = self
                         .model
                         .events
@@ -689,7 +709,7 @@ impl<'a> Checker<'a> {
                             "declare a property (`event {name}(kind: text)`) or drop the argument"
                         )),
                     );
-                    return Some(Cond::Invalid);
+                    return None;
                 };
                 let ty = Ty::of(key.ty);
                 let key_name = key.name.clone();
@@ -700,7 +720,14 @@ impl<'a> Checker<'a> {
                     },
                     set.span,
                 );
-                Some(self.predicate(Value::Prop(0), ty, &predicate, &key_name, &scope))
+                self.predicate(
+                    Value::Prop(PropId::from_index(0)),
+                    ty,
+                    &predicate,
+                    &key_name,
+                    &scope,
+                )
+                .map(Some)
             }
         }
     }
@@ -714,9 +741,9 @@ impl<'a> Checker<'a> {
         predicate: &Spanned<Predicate>,
         subject: &str,
         scope: &Scope,
-    ) -> Cond {
+    ) -> Option<Cond> {
         if ty == Ty::Error {
-            return Cond::Invalid;
+            return None;
         }
         let span = predicate.span;
         match &predicate.node {
@@ -727,17 +754,17 @@ impl<'a> Checker<'a> {
                             .label("always has a value")
                             .help("event counts, scores, thresholds and `disqualified` always have a value; compare them instead (`visits = 0`)"),
                     );
-                    return Cond::Invalid;
+                    return None;
                 }
                 let pred = if matches!(predicate.node, Predicate::IsMissing) {
                     Pred::Missing
                 } else {
                     Pred::Present
                 };
-                Cond::Test(value, pred)
+                Some(Cond::Test(value, pred))
             }
             Predicate::Compare(op, constant) => {
-                let order = Order::from_compare(*op);
+                let order = order_of(*op);
                 let positive = match order {
                     Some(o) => self.compare(value, ty, o, constant, subject, scope, span),
                     None => {
@@ -749,7 +776,7 @@ impl<'a> Checker<'a> {
                     }
                 };
                 if *op == CompareOp::Ne {
-                    Cond::Not(Box::new(positive))
+                    positive.map(|p| Cond::Not(Box::new(p)))
                 } else {
                     positive
                 }
@@ -757,7 +784,7 @@ impl<'a> Checker<'a> {
             Predicate::In { negated, set } => {
                 let positive = self.membership(value, ty, set, subject, scope);
                 if *negated {
-                    Cond::Not(Box::new(positive))
+                    positive.map(|p| Cond::Not(Box::new(p)))
                 } else {
                     positive
                 }
@@ -769,23 +796,25 @@ impl<'a> Checker<'a> {
                     _ => TextOp::EndsWith,
                 };
                 match ty {
-                    Ty::Text => match self.texts(set, scope) {
-                        Some(values) => Cond::Test(
+                    Ty::Text => self.texts(set, scope).map(|values| {
+                        Cond::Test(
                             value,
                             Pred::Text(
                                 op,
-                                TextSet::new(values.iter().map(|v| v.to_lowercase()).collect()),
+                                self.text_set(values.iter().map(|v| v.to_lowercase()).collect()),
                             ),
-                        ),
-                        None => Cond::Invalid,
-                    },
-                    Ty::TextList if op == TextOp::Contains => match self.texts(set, scope) {
-                        Some(values) => Cond::Test(
-                            value,
-                            Pred::ListHas(TextSet::new(values.iter().map(|v| fold(v)).collect())),
-                        ),
-                        None => Cond::Invalid,
-                    },
+                        )
+                    }),
+                    Ty::TextList if op == TextOp::Contains => {
+                        self.texts(set, scope).map(|values| {
+                            Cond::Test(
+                                value,
+                                Pred::ListHas(
+                                    self.text_set(values.iter().map(|v| fold(v)).collect()),
+                                ),
+                            )
+                        })
+                    }
                     _ => self.unsupported(subject, ty, span, &predicate.node),
                 }
             }
@@ -794,7 +823,10 @@ impl<'a> Checker<'a> {
                     return self.unsupported(subject, ty, span, &predicate.node);
                 }
                 match regex::Regex::new(&pattern.node) {
-                    Ok(re) => Cond::Test(value, Pred::Matches(re)),
+                    Ok(_) => {
+                        let id = self.pattern(&pattern.node);
+                        Some(Cond::Test(value, Pred::Matches(id)))
+                    }
                     Err(e) => {
                         let detail = e.to_string();
                         let last = detail.lines().last().unwrap_or("").trim().to_string();
@@ -803,7 +835,7 @@ impl<'a> Checker<'a> {
                                 .label("this pattern")
                                 .help("fix the pattern; backslashes in text must be doubled (`\"\\\\d+\"`)"),
                         );
-                        Cond::Invalid
+                        None
                     }
                 }
             }
@@ -812,14 +844,14 @@ impl<'a> Checker<'a> {
                     self.number(low, subject, ty),
                     self.number(high, subject, ty),
                 ) {
-                    (Some(a), Some(b)) => Cond::Test(value, Pred::NumberBetween(a, b)),
-                    _ => Cond::Invalid,
+                    (Some(a), Some(b)) => Some(Cond::Test(value, Pred::NumberBetween(a, b))),
+                    _ => None,
                 },
                 Ty::Date => match (
                     self.date_bounds(low, subject),
                     self.date_bounds(high, subject),
                 ) {
-                    (Some(a), Some(b)) => Cond::Test(
+                    (Some(a), Some(b)) => Some(Cond::Test(
                         value,
                         Pred::Date {
                             low: Some(DateBound {
@@ -828,15 +860,15 @@ impl<'a> Checker<'a> {
                             }),
                             high: Some(b.upper_inclusive()),
                         },
-                    ),
-                    _ => Cond::Invalid,
+                    )),
+                    _ => None,
                 },
                 Ty::Enum(e) => match (
                     self.enum_index(e, low, scope),
                     self.enum_index(e, high, scope),
                 ) {
-                    (Some(a), Some(b)) => Cond::Test(value, Pred::OrdinalBetween(a, b)),
-                    _ => Cond::Invalid,
+                    (Some(a), Some(b)) => Some(Cond::Test(value, Pred::OrdinalBetween(a, b))),
+                    _ => None,
                 },
                 _ => self.unsupported(subject, ty, span, &predicate.node),
             },
@@ -864,7 +896,7 @@ impl<'a> Checker<'a> {
         subject: &str,
         scope: &Scope,
         span: Span,
-    ) -> Cond {
+    ) -> Option<Cond> {
         match ty {
             Ty::Text => {
                 if order != Order::Eq {
@@ -875,26 +907,22 @@ impl<'a> Checker<'a> {
                         "`=`, `in`, `contains`, `starts with`, `ends with` or `matches`",
                     );
                 }
-                match self.single_text(constant, subject, scope) {
-                    Some(t) => Cond::Test(
+                self.single_text(constant, subject, scope).map(|t| {
+                    Cond::Test(
                         value,
-                        Pred::Text(TextOp::Equals, TextSet::new(vec![t.to_lowercase()])),
-                    ),
-                    None => Cond::Invalid,
-                }
+                        Pred::Text(TextOp::Equals, self.text_set(vec![t.to_lowercase()])),
+                    )
+                })
             }
-            Ty::Number | Ty::Count => match self.number(constant, subject, ty) {
-                Some(n) => Cond::Test(value, Pred::Number(order, n)),
-                None => Cond::Invalid,
-            },
-            Ty::Date => match self.date_bounds(constant, subject) {
-                Some(b) => Cond::Test(value, b.compare(order)),
-                None => Cond::Invalid,
-            },
-            Ty::Enum(e) => match self.enum_index(e, constant, scope) {
-                Some(i) => Cond::Test(value, Pred::Ordinal(order, i)),
-                None => Cond::Invalid,
-            },
+            Ty::Number | Ty::Count => self
+                .number(constant, subject, ty)
+                .map(|n| Cond::Test(value, Pred::Number(order, n))),
+            Ty::Date => self
+                .date_bounds(constant, subject)
+                .map(|b| Cond::Test(value, b.compare(order))),
+            Ty::Enum(e) => self
+                .enum_index(e, constant, scope)
+                .map(|i| Cond::Test(value, Pred::Ordinal(order, i))),
             Ty::Label(o) => {
                 if order != Order::Eq {
                     return self.not_ordered(
@@ -904,10 +932,8 @@ impl<'a> Checker<'a> {
                         "`=`, `!=` or `in`; labels are not ordered",
                     );
                 }
-                match self.label_index(o, constant) {
-                    Some(i) => Cond::Test(value, Pred::OrdinalIn(vec![i])),
-                    None => Cond::Invalid,
-                }
+                self.label_index(o, constant)
+                    .map(|i| Cond::Test(value, Pred::OrdinalIn(vec![i])))
             }
             Ty::Bool => {
                 if order != Order::Eq {
@@ -919,14 +945,14 @@ impl<'a> Checker<'a> {
                     );
                 }
                 match &constant.node {
-                    Constant::Bool(b) => Cond::Test(value, Pred::Bool(*b)),
+                    Constant::Bool(b) => Some(Cond::Test(value, Pred::Bool(*b))),
                     other => {
                         self.report(
                             Diagnostic::new(Code::TypeMismatch, constant.span, format!("`{subject}` is yes/no; it cannot equal `{other}`"))
                                 .label("expected `true` or `false`")
                                 .help(format!("write `{subject} = true`, `{subject} = false`, or `{subject}` on its own")),
                         );
-                        Cond::Invalid
+                        None
                     }
                 }
             }
@@ -936,7 +962,7 @@ impl<'a> Checker<'a> {
                 span,
                 "`contains`, `is missing` or `is present`",
             ),
-            Ty::Error => Cond::Invalid,
+            Ty::Error => None,
         }
     }
 
@@ -947,53 +973,45 @@ impl<'a> Checker<'a> {
         set: &Spanned<ValueSet>,
         subject: &str,
         scope: &Scope,
-    ) -> Cond {
+    ) -> Option<Cond> {
         match ty {
-            Ty::Text => match self.texts(set, scope) {
-                Some(values) => Cond::Test(
+            Ty::Text => self.texts(set, scope).map(|values| {
+                Cond::Test(
                     value,
                     Pred::Text(
                         TextOp::Equals,
-                        TextSet::new(values.iter().map(|v| v.to_lowercase()).collect()),
+                        self.text_set(values.iter().map(|v| v.to_lowercase()).collect()),
                     ),
-                ),
-                None => Cond::Invalid,
-            },
+                )
+            }),
             Ty::Number | Ty::Count => {
                 let items = self.constants_of(set);
                 let numbers: Option<Vec<f64>> =
                     items.iter().map(|c| self.number(c, subject, ty)).collect();
-                match numbers {
-                    Some(n) => Cond::Test(value, Pred::NumberIn(n)),
-                    None => Cond::Invalid,
-                }
+                numbers.map(|n| Cond::Test(value, Pred::NumberIn(n)))
             }
             Ty::Enum(e) => {
-                let Some(texts) = self.texts_spanned(set, scope) else {
-                    return Cond::Invalid;
-                };
+                let texts = self.texts_spanned(set, scope)?;
                 let mut indexes = Vec::new();
                 for (text, span) in texts {
                     let c = Spanned::new(Constant::Text(text), span);
                     match self.enum_index(e, &c, scope) {
                         Some(i) => indexes.push(i),
-                        None => return Cond::Invalid,
+                        None => return None,
                     }
                 }
-                Cond::Test(value, Pred::OrdinalIn(indexes))
+                Some(Cond::Test(value, Pred::OrdinalIn(indexes)))
             }
             Ty::Label(o) => {
-                let Some(texts) = self.texts_spanned(set, scope) else {
-                    return Cond::Invalid;
-                };
+                let texts = self.texts_spanned(set, scope)?;
                 let mut indexes = Vec::new();
                 for (text, span) in texts {
                     match self.label_index(o, &Spanned::new(Constant::Text(text), span)) {
                         Some(i) => indexes.push(i),
-                        None => return Cond::Invalid,
+                        None => return None,
                     }
                 }
-                Cond::Test(value, Pred::OrdinalIn(indexes))
+                Some(Cond::Test(value, Pred::OrdinalIn(indexes)))
             }
             Ty::TextList => {
                 self.report(
@@ -1009,7 +1027,7 @@ impl<'a> Checker<'a> {
                         "write `{subject} contains [a, b]` (true when any of them is in the list)"
                     )),
                 );
-                Cond::Invalid
+                None
             }
             Ty::Bool | Ty::Date => {
                 let p = Predicate::In {
@@ -1018,11 +1036,17 @@ impl<'a> Checker<'a> {
                 };
                 self.unsupported(subject, ty, set.span, &p)
             }
-            Ty::Error => Cond::Invalid,
+            Ty::Error => None,
         }
     }
 
-    fn unsupported(&mut self, subject: &str, ty: Ty, span: Span, predicate: &Predicate) -> Cond {
+    fn unsupported(
+        &mut self,
+        subject: &str,
+        ty: Ty,
+        span: Span,
+        predicate: &Predicate,
+    ) -> Option<Cond> {
         let verb = predicate.to_string();
         let verb = verb
             .split_whitespace()
@@ -1052,10 +1076,10 @@ impl<'a> Checker<'a> {
             .label(format!("not for {}", ty.describe()))
             .help(format!("{} supports {supported}", ty.describe())),
         );
-        Cond::Invalid
+        None
     }
 
-    fn not_ordered(&mut self, subject: &str, ty: Ty, span: Span, supported: &str) -> Cond {
+    fn not_ordered(&mut self, subject: &str, ty: Ty, span: Span, supported: &str) -> Option<Cond> {
         self.report(
             Diagnostic::new(
                 Code::TypeMismatch,
@@ -1068,7 +1092,7 @@ impl<'a> Checker<'a> {
             .label("comparison does not fit the type")
             .help(format!("use {supported}")),
         );
-        Cond::Invalid
+        None
     }
 
     fn warn_bare_word(&mut self, word: &str, span: Span, scope: &Scope) {
@@ -1477,4 +1501,16 @@ fn flatten(a: Cond, b: Cond, and: bool) -> Cond {
     } else {
         Cond::Or(items)
     }
+}
+
+/// The order of a comparison; `None` for `!=`, which is lowered to `not =`.
+fn order_of(op: CompareOp) -> Option<Order> {
+    Some(match op {
+        CompareOp::Eq => Order::Eq,
+        CompareOp::Ne => return None,
+        CompareOp::Lt => Order::Lt,
+        CompareOp::Le => Order::Le,
+        CompareOp::Gt => Order::Gt,
+        CompareOp::Ge => Order::Ge,
+    })
 }

@@ -4,25 +4,33 @@
 mod account;
 mod expr;
 mod lints;
-pub mod model;
 mod outputs;
+mod test_case;
 mod tests;
-mod texts;
 
 use std::collections::HashMap;
 
 use crate::codes::Code;
 use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::load::ListFiles;
+use crate::plan::{
+    AccountDef, AccountRule, AggId, AggKind, Aggregate, Cond, DateBound, DecayAmount, DecayMode,
+    DecaySpec, Effect, EnumId, EventId, EventType, Field, FieldId, GroupDef, GroupId, Id, IdVec,
+    MemberTest, MemberTestId, Order, Origin, Output, OutputId, PatternId, Plan, Pred, Prop, PropId,
+    RollupDef, RollupFn, RuleDef, RuleId, TextOp, TextSetId, Value, ValueType,
+};
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast::{self, Item, Modifier, Spanned};
-pub use model::*;
+use crate::text::fold;
+pub use test_case::{Expectation, Probe, TestCase};
 
-/// The values of `list ... from "file"` items, read by the loader and keyed
-/// by the span of the path literal.
-pub type ListFiles = HashMap<Span, Vec<String>>;
-
+/// What checking gives: the plan when the model has no errors, the test
+/// blocks, and every diagnostic.
 pub struct Checked {
-    pub model: Model,
+    pub plan: Option<Plan>,
+    pub tests: Vec<TestCase>,
+    /// Where each rule of the plan is written, for tools that quote it.
+    pub rule_spans: IdVec<RuleId, Span>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -80,12 +88,17 @@ enum LetState {
 pub(crate) struct Checker<'a> {
     sources: &'a SourceMap,
     list_files: &'a ListFiles,
-    model: Model,
+    /// The plan being built; handed out only when no error was found.
+    model: Plan,
+    tests: Vec<TestCase>,
+    rule_spans: IdVec<RuleId, Span>,
     diagnostics: Vec<Diagnostic>,
     names: HashMap<String, (Symbol, Span)>,
     lists: Vec<NamedList>,
     lets: Vec<LetEntry<'a>>,
     aggregate_keys: HashMap<String, AggId>,
+    text_set_ids: HashMap<Vec<String>, TextSetId>,
+    pattern_ids: HashMap<String, PatternId>,
     /// Output-level reads made while checking the current expression.
     reads: Vec<expr::Read>,
     /// Set while checking the `=` inside a `!=`, so help can say `not in`.
@@ -108,12 +121,16 @@ pub fn check(loaded: &crate::load::Loaded) -> Checked {
     let mut checker = Checker {
         sources: &loaded.sources,
         list_files: &loaded.list_files,
-        model: Model::default(),
+        model: Plan::default(),
+        tests: Vec::new(),
+        rule_spans: IdVec::new(),
         diagnostics: Vec::new(),
         names: HashMap::new(),
         lists: Vec::new(),
         lets: Vec::new(),
         aggregate_keys: HashMap::new(),
+        text_set_ids: HashMap::new(),
+        pattern_ids: HashMap::new(),
         reads: Vec::new(),
         negated_compare: false,
         let_stack: Vec::new(),
@@ -136,8 +153,11 @@ pub fn check(loaded: &crate::load::Loaded) -> Checked {
     let mut diagnostics = checker.diagnostics;
     diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.code));
     diagnostics.dedup();
+    let has_errors = diagnostics.iter().any(Diagnostic::is_error);
     Checked {
-        model: checker.model,
+        plan: (!has_errors).then(|| checker.model.sealed()),
+        tests: checker.tests,
+        rule_spans: checker.rule_spans,
         diagnostics,
     }
 }
@@ -149,6 +169,23 @@ impl<'a> Checker<'a> {
 
     fn source_text(&self, span: Span) -> String {
         normalize_source(self.sources.text(span))
+    }
+
+    /// Where a span starts, as the plan records it: the file named from
+    /// the model's directory, and the line.
+    fn origin(&self, span: Span) -> Origin {
+        let (line, _) = self.sources.line_col(span.file, span.start);
+        let path = self.sources.path(span.file);
+        let root = self
+            .sources
+            .path(crate::source::FileId::default())
+            .parent()
+            .unwrap_or(std::path::Path::new(""));
+        let file = path.strip_prefix(root).unwrap_or(path);
+        Origin {
+            file: file.to_string_lossy().replace('\\', "/"),
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+        }
     }
 
     /// Registers a name, reporting a clash with an earlier declaration.
@@ -258,7 +295,7 @@ impl<'a> Checker<'a> {
                 Item::Lead(fields) => {
                     for f in &fields.node {
                         let ty = self.value_type(&f.ty);
-                        let id = self.model.fields.len();
+                        let id = self.model.fields.next_id();
                         if self.bind(&f.name, Symbol::Field(id)) {
                             let key = f
                                 .key
@@ -269,19 +306,18 @@ impl<'a> Checker<'a> {
                                 name: f.name.node.clone(),
                                 key,
                                 ty,
-                                span: f.name.span,
                             });
                         }
                     }
                 }
                 Item::Event(e) => {
-                    let id = self.model.events.len();
+                    let id = self.model.events.next_id();
                     if !self.bind(&e.name, Symbol::Event(id)) {
                         continue;
                     }
                     let plural = Spanned::new(format!("{}s", e.name.node), e.name.span);
                     self.bind(&plural, Symbol::Event(id));
-                    let mut props: Vec<Prop> = Vec::new();
+                    let mut props: IdVec<PropId, Prop> = IdVec::new();
                     for p in &e.props {
                         if props.iter().any(|q| q.name == p.name.node) {
                             self.report(
@@ -304,7 +340,6 @@ impl<'a> Checker<'a> {
                     self.model.events.push(EventType {
                         name: e.name.node.clone(),
                         props,
-                        span: e.name.span,
                     });
                 }
                 Item::List(l) => {
@@ -332,11 +367,10 @@ impl<'a> Checker<'a> {
                     }
                 }
                 Item::Group(g) => {
-                    let id = self.model.groups.len();
+                    let id = self.model.groups.next_id();
                     if self.bind(&g.name, Symbol::Group(id)) {
                         self.model.groups.push(GroupDef {
                             name: g.name.node.clone(),
-                            span: g.name.span,
                             ..GroupDef::default()
                         });
                     }
@@ -426,8 +460,7 @@ impl<'a> Checker<'a> {
                     }
                     spelled.push(text.trim().to_string());
                 }
-                self.model.enums.push(spelled);
-                ValueType::Enum(self.model.enums.len() - 1)
+                ValueType::Enum(self.model.enums.push(spelled))
             }
         }
     }
@@ -555,8 +588,14 @@ impl<'a> Checker<'a> {
             }
         }
         Some(DecaySpec {
-            amount,
-            mode: d.node.mode,
+            amount: match amount {
+                ast::DecayAmount::Points(p) => DecayAmount::Points(p),
+                ast::DecayAmount::Percent(p) => DecayAmount::Percent(p),
+            },
+            mode: match d.node.mode {
+                ast::DecayMode::After => DecayMode::After,
+                ast::DecayMode::Every => DecayMode::Every,
+            },
             period: d.node.period.node,
             source: self.source_text(d.span),
         })
@@ -627,7 +666,7 @@ impl<'a> Checker<'a> {
         };
         let effect = match &rule.kind {
             ast::RuleKind::When { condition, outcome } => {
-                let cond = self.rule_condition(condition);
+                let cond = self.rule_condition(condition)?;
                 match outcome {
                     ast::Outcome::Points(p) => Effect::When {
                         condition: cond,
@@ -679,17 +718,17 @@ impl<'a> Checker<'a> {
                 }
             }
         };
-        let id = self.model.rules.len();
-        self.model.rules.push(RuleDef {
+        let origin = self.origin(rule.span);
+        self.rule_spans.push(rule.span);
+        Some(self.model.rules.push(RuleDef {
             name,
             group,
             effect,
-            span: rule.span,
-        });
-        Some(id)
+            origin,
+        }))
     }
 
-    fn rule_condition(&mut self, condition: &Spanned<ast::Expr>) -> Cond {
+    fn rule_condition(&mut self, condition: &Spanned<ast::Expr>) -> Option<Cond> {
         self.reads.clear();
         let cond = self.condition(condition, &expr::Scope::Lead);
         self.reject_output_reads("a rule");
@@ -712,13 +751,33 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Puts folded text constants in the plan's pool, once: equal sets
+    /// share an id, so that equal event filters make one aggregate.
+    fn text_set(&mut self, values: Vec<String>) -> TextSetId {
+        if let Some(id) = self.text_set_ids.get(&values) {
+            return *id;
+        }
+        let id = self.model.text_sets.push(values.clone());
+        self.text_set_ids.insert(values, id);
+        id
+    }
+
+    /// Puts a regular expression in the plan's pool, once.
+    fn pattern(&mut self, pattern: &str) -> PatternId {
+        if let Some(id) = self.pattern_ids.get(pattern) {
+            return *id;
+        }
+        let id = self.model.patterns.push(pattern.to_string());
+        self.pattern_ids.insert(pattern.to_string(), id);
+        id
+    }
+
     fn intern_aggregate(&mut self, aggregate: Aggregate) -> AggId {
         let key = format!("{aggregate:?}");
         if let Some(id) = self.aggregate_keys.get(&key) {
             return *id;
         }
-        let id = self.model.aggregates.len();
-        self.model.aggregates.push(aggregate);
+        let id = self.model.aggregates.push(aggregate);
         self.aggregate_keys.insert(key, id);
         id
     }
@@ -734,11 +793,6 @@ impl<'a> Checker<'a> {
                 .help(help),
         );
     }
-}
-
-/// Case folding for text comparisons: trimmed, Unicode lowercase.
-pub fn fold(text: &str) -> String {
-    text.trim().to_lowercase()
 }
 
 /// A rule's source as one line: comments dropped, whitespace collapsed.

@@ -31,7 +31,7 @@ impl<'a> Checker<'a> {
                     .name
                     .clone()
                     .unwrap_or_else(|| Spanned::new("qualified".to_string(), t.span));
-                let id = self.model.outputs.len();
+                let id = self.model.outputs.next_id();
                 if self.bind(&name, symbol(id)) {
                     let source = match &t.condition {
                         ThresholdCondition::AtLeast(n) => {
@@ -41,7 +41,10 @@ impl<'a> Checker<'a> {
                     };
                     self.model.outputs.push(Output::Threshold {
                         name: name.node,
-                        condition: Cond::Invalid,
+                        // Reserved: the condition is checked once every
+                        // output is declared, and a model whose condition
+                        // fails never becomes a plan.
+                        condition: Cond::And(Vec::new()),
                         source,
                     });
                 }
@@ -86,7 +89,7 @@ impl<'a> Checker<'a> {
                         })
                         .collect(),
                 };
-                let id = self.model.outputs.len();
+                let id = self.model.outputs.next_id();
                 if self.bind(&l.name, symbol(id)) {
                     self.model.outputs.push(Output::Label {
                         name: l.name.node.clone(),
@@ -125,7 +128,10 @@ impl<'a> Checker<'a> {
             ThresholdCondition::AtLeast(n) => {
                 Cond::Test(Value::Score, Pred::Number(Order::Ge, n.node))
             }
-            ThresholdCondition::When(e) => self.condition(e, &scope),
+            ThresholdCondition::When(e) => match self.condition(e, &scope) {
+                Some(c) => c,
+                None => return,
+            },
         };
         self.check_output_reads(id);
         if let Some(Output::Threshold { condition: c, .. }) = self.model.outputs.get_mut(id) {
@@ -295,8 +301,9 @@ impl<'a> Checker<'a> {
                     let value = index_of(&case.value.node);
                     match &case.condition {
                         Some(e) => {
-                            let c = self.condition(e, &scope);
-                            cases.push((value, Some(c)));
+                            if let Some(c) = self.condition(e, &scope) {
+                                cases.push((value, Some(c)));
+                            }
                         }
                         None => {
                             fallback_seen = true;

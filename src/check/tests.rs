@@ -13,7 +13,7 @@ impl<'a> Checker<'a> {
         for item in items {
             if let Item::Test(t) = item {
                 if let Some(case) = self.check_test(t) {
-                    self.model.tests.push(case);
+                    self.tests.push(case);
                 }
             }
         }
@@ -93,11 +93,16 @@ impl<'a> Checker<'a> {
                     self.probes = Some(Vec::new());
                     let condition = self.condition(e, &Scope::Lead);
                     self.reads.clear();
+                    let probes = self.probes.take().unwrap_or_default();
+                    // An expectation with errors (reported) is not run.
+                    let Some(condition) = condition else {
+                        continue;
+                    };
                     expects.push(Expectation {
                         condition,
                         source: self.source_text(e.span),
                         span: e.span,
-                        probes: self.probes.take().unwrap_or_default(),
+                        probes,
                     });
                 }
             }

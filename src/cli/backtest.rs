@@ -50,7 +50,7 @@ pub fn run(args: &BacktestArgs, color: bool) -> Exit {
         Ok(t) => t,
         Err(exit) => return exit,
     };
-    if let Some(field) = plan.model.fields.iter().find(|f| f.key == args.outcome) {
+    if let Some(field) = plan.fields.iter().find(|f| f.key == args.outcome) {
         eprintln!(
             "warning: the model reads `{}`, the outcome field: its scores know the answer, so the figures flatter it",
             field.name

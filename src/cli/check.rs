@@ -7,10 +7,12 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use serde_json::{json, Value};
 
-use super::{load_and_check, CheckedModel, Exit};
+use super::Exit;
+use crate::codes::Severity;
 use crate::codes::{CodeInfo, ALL};
-use crate::diagnostic::{render, Diagnostic, Severity};
+use crate::diagnostic::{render, Diagnostic};
 use crate::source::SourceMap;
+use crate::{load_and_check, CheckedModel};
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {

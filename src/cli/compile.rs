@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::{as_of, plan_model_with_sources, Exit};
+use super::{as_of, checked_model, plan_model, Exit};
 use crate::sql::{to_sql, DialectName, SqlOptions, TableName};
 
 #[derive(Args, Debug)]
@@ -15,6 +15,9 @@ pub struct CompileArgs {
     /// What to print.
     #[arg(long, value_enum, default_value_t = Emit::Plan)]
     pub emit: Emit,
+    /// How to write the plan: readable text, or JSON for other tools.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
     /// The SQL engine to write for (with `--emit sql`).
     #[arg(long, value_enum, required_if_eq("emit", "sql"))]
     pub dialect: Option<DialectName>,
@@ -31,6 +34,12 @@ pub struct CompileArgs {
     /// Add a `reasons` column: every rule that gave points, as JSON.
     #[arg(long)]
     pub reasons: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -57,10 +66,18 @@ pub fn run(args: &CompileArgs, color: bool) -> Exit {
             return Exit::Usage;
         }
     }
+    if args.emit != Emit::Plan && args.format == PlanFormat::Json {
+        eprintln!("error: `--format json` applies to `--emit plan`");
+        eprintln!("help: the syntax tree and the SQL are printed as text only");
+        return Exit::Usage;
+    }
     match args.emit {
-        Emit::Plan => match super::plan_model(&args.model, color) {
+        Emit::Plan => match plan_model(&args.model, color) {
             Ok(plan) => {
-                out!("{plan}");
+                match args.format {
+                    PlanFormat::Text => out!("{plan}"),
+                    PlanFormat::Json => outln!("{:#}", plan.to_json()),
+                }
                 Exit::Success
             }
             Err(exit) => exit,
@@ -104,21 +121,21 @@ fn emit_sql(args: &CompileArgs, color: bool) -> Exit {
         },
         None => None,
     };
-    let (plan, sources) = match plan_model_with_sources(&args.model, color) {
+    let planned = match checked_model(&args.model, color) {
         Ok(p) => p,
         Err(exit) => return exit,
     };
     let mut options = SqlOptions::new(dialect);
     options.as_of = instant;
     options.reasons = args.reasons;
-    options.sources = Some(&sources);
+    options.rule_spans = Some(&planned.rule_spans);
     if let Some(leads) = &args.leads {
         options.leads = leads.clone();
     }
     if let Some(events) = &args.events {
         options.events = events.clone();
     }
-    match to_sql(&plan, &options) {
+    match to_sql(&planned.plan, &options) {
         Ok(sql) => {
             out!("{sql}");
             Exit::Success
@@ -126,7 +143,7 @@ fn emit_sql(args: &CompileArgs, color: bool) -> Exit {
         Err(diagnostics) => {
             eprint!(
                 "{}",
-                crate::diagnostic::render(&diagnostics, &sources, color)
+                crate::diagnostic::render(&diagnostics, &planned.sources, color)
             );
             Exit::Findings
         }

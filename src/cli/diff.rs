@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 
 use super::input::convert_with;
 use super::leads::{json_report, LeadsArgs};
-use super::{as_of, plan_model_with_sources, Exit};
+use super::{as_of, checked_model, Exit};
 use crate::diagnostic::render;
 use crate::eval::Evaluator;
 use crate::record::to_lead;
@@ -44,11 +44,11 @@ pub enum DiffFormat {
 }
 
 pub fn run(args: &DiffArgs, color: bool) -> Exit {
-    let (old_plan, old_sources) = match plan_model_with_sources(&args.old, color) {
+    let old = match checked_model(&args.old, color) {
         Ok(p) => p,
         Err(exit) => return exit,
     };
-    let (new_plan, new_sources) = match plan_model_with_sources(&args.new, color) {
+    let new = match checked_model(&args.new, color) {
         Ok(p) => p,
         Err(exit) => return exit,
     };
@@ -56,13 +56,16 @@ pub fn run(args: &DiffArgs, color: bool) -> Exit {
         Ok(t) => t,
         Err(exit) => return exit,
     };
+    let (old_plan, new_plan) = (&old.plan, &new.plan);
     let old = Version {
-        plan: &old_plan,
-        sources: &old_sources,
+        plan: &old.plan,
+        sources: &old.sources,
+        rule_spans: &old.rule_spans,
     };
     let new = Version {
-        plan: &new_plan,
-        sources: &new_sources,
+        plan: &new.plan,
+        sources: &new.sources,
+        rule_spans: &new.rule_spans,
     };
     let rules = rule_changes(&old, &new);
     let mut diff = Diff::new(old, new, args.top);
@@ -82,13 +85,13 @@ pub fn run(args: &DiffArgs, color: bool) -> Exit {
             }
         }
     };
-    let before = Evaluator::new(&old_plan, as_of);
-    let after = Evaluator::new(&new_plan, as_of);
+    let before = Evaluator::new(old_plan, as_of);
+    let after = Evaluator::new(new_plan, as_of);
     let read = args.input.for_each(
         |pending, file| {
             convert_with(pending, file, |json, events| {
-                let old_lead = to_lead(&old_plan, json, events)?;
-                let new_lead = to_lead(&new_plan, json, events)?;
+                let old_lead = to_lead(old_plan, json, events)?;
+                let new_lead = to_lead(new_plan, json, events)?;
                 Ok((
                     old_lead.id.clone(),
                     before.evaluate(&old_lead),

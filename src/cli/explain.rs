@@ -5,11 +5,11 @@ use clap::Args;
 use super::input::{attach_events, convert, convert_in, Inputs};
 use super::leads::{OnError, Stream, StreamOptions};
 use super::{EvalArgs, Exit};
-use crate::account::{domain, membership, Accounts};
-use crate::check::fold;
+use crate::eval::account::{domain, membership, Accounts};
 use crate::eval::{Evaluator, Outcome};
 use crate::output::{account_explanation, explanation};
 use crate::record::LeadScratch;
+use crate::text::fold;
 
 #[derive(Args, Debug)]
 pub struct ExplainArgs {
@@ -144,7 +144,7 @@ fn run_account(args: &ExplainArgs, key: &str, color: bool) -> Exit {
         Ok(inputs) => inputs,
         Err(exit) => return exit,
     };
-    let Some(account) = &plan.model.account else {
+    let Some(account) = &plan.account else {
         eprintln!("error: `--account` needs an `account` block in the model");
         return Exit::Usage;
     };

@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 
 use super::{as_of, plan_model, EvalArgs, Exit};
-use crate::eval::Lead;
+use crate::lead::Lead;
 
 use crate::plan::Plan;
 use crate::record::{

@@ -46,11 +46,10 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::check::check as check_model;
-use crate::diagnostic::{render, Diagnostic};
-use crate::load::{load, Loaded};
+use crate::diagnostic::render;
+use crate::load_and_check;
 use crate::output::OutputFormat;
-use crate::plan::{compile as compile_plan, Plan};
+use crate::plan::Plan;
 use crate::source::SourceMap;
 use crate::time::{parse_instant, Instant};
 
@@ -217,48 +216,23 @@ fn explain_code(code: &str) -> Exit {
     }
 }
 
-/// A model loaded and checked, with its warnings (already printed).
-pub struct CheckedModel {
-    pub sources: SourceMap,
-    pub diagnostics: Vec<Diagnostic>,
-    pub model: Option<crate::check::Model>,
-}
-
-/// Loads and checks a model; `Err` when it cannot be read (exit 2).
-pub fn load_and_check(path: &Path) -> Result<CheckedModel, String> {
-    let loaded: Loaded =
-        load(path).map_err(|e| format!("cannot read model `{}`: {e}", path.display()))?;
-    // After a syntax error the file's items are missing, and checking the
-    // rest would only report names that the broken file declares.
-    let parsed = !loaded
-        .diagnostics
-        .iter()
-        .any(|d| d.code == crate::codes::Code::Syntax);
-    let checked = check_model(&loaded);
-    let Loaded {
-        sources,
-        diagnostics: mut all,
-        ..
-    } = loaded;
-    if parsed {
-        all.extend(checked.diagnostics);
-    }
-    all.sort_by_key(|d| (d.span.file, d.span.start));
-    let has_errors = all.iter().any(Diagnostic::is_error);
-    Ok(CheckedModel {
-        sources,
-        diagnostics: all,
-        model: (!has_errors).then_some(checked.model),
-    })
-}
-
 /// Loads, checks and plans a model for evaluation, printing diagnostics.
 pub fn plan_model(path: &Path, color: bool) -> Result<Plan, Exit> {
-    plan_model_with_sources(path, color).map(|(plan, _)| plan)
+    checked_model(path, color).map(|planned| planned.plan)
 }
 
-/// [`plan_model`], keeping the model's source text (to quote its rules).
-pub fn plan_model_with_sources(path: &Path, color: bool) -> Result<(Plan, SourceMap), Exit> {
+/// A model without errors: its plan, with its sources (to quote its rules)
+/// and its tests.
+pub struct Planned {
+    pub plan: Plan,
+    pub sources: SourceMap,
+    pub tests: Vec<crate::check::TestCase>,
+    pub rule_spans: crate::plan::IdVec<crate::plan::RuleId, crate::source::Span>,
+}
+
+/// Loads and checks a model, printing its diagnostics; `Err` with the exit
+/// code when it cannot be read or has errors.
+pub fn checked_model(path: &Path, color: bool) -> Result<Planned, Exit> {
     let checked = match load_and_check(path) {
         Ok(c) => c,
         Err(message) => {
@@ -269,8 +243,13 @@ pub fn plan_model_with_sources(path: &Path, color: bool) -> Result<(Plan, Source
     if !checked.diagnostics.is_empty() {
         eprint!("{}", render(&checked.diagnostics, &checked.sources, color));
     }
-    match checked.model {
-        Some(model) => Ok((compile_plan(model), checked.sources)),
+    match checked.plan {
+        Some(plan) => Ok(Planned {
+            plan,
+            sources: checked.sources,
+            tests: checked.tests,
+            rule_spans: checked.rule_spans,
+        }),
         None => {
             let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
             eprintln!(

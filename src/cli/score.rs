@@ -9,9 +9,10 @@ use clap::Args;
 use super::input::{convert_in, Inputs};
 use super::leads::{write_failed, OnError, Sink, Stream, StreamOptions, Summary};
 use super::{default_format, EvalArgs, Exit};
-use crate::account::{membership, Accounts, Membership};
+use crate::eval::account::{membership, Accounts, Membership};
 use crate::eval::{Evaluator, Outcome};
 use crate::output::{account_json, LeadResult, OutputFormat, Rendered, ResultWriter};
+use crate::plan::IdVec;
 use crate::record::LeadScratch;
 
 #[derive(Args, Debug)]
@@ -144,11 +145,8 @@ pub fn score_stream<W: Write>(
     let plan = evaluator.plan();
     let layout = writer.layout().clone();
     let by_account = accounts.is_some();
-    let member_tests = plan
-        .model
-        .account
-        .as_ref()
-        .map_or(&[][..], |a| a.member_tests.as_slice());
+    let no_tests = IdVec::new();
+    let member_tests = plan.account.as_ref().map_or(&no_tests, |a| &a.member_tests);
     // Conversion, evaluation and rendering run on every core; results are
     // written (or tallied into accounts) in input order.
     stream.for_each(

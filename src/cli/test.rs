@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{plan_model, Exit};
+use super::{checked_model, Exit};
 use crate::output::{explanation, lead_json};
 use crate::testing::run_test;
 
@@ -23,14 +23,14 @@ pub fn run(args: &TestArgs, color: bool) -> Exit {
     let mut failed = 0usize;
     let mut exit = Exit::Success;
     for path in &args.models {
-        let plan = match plan_model(path, color) {
-            Ok(p) => p,
+        let (plan, tests) = match checked_model(path, color) {
+            Ok(p) => (p.plan, p.tests),
             Err(e) => {
                 exit = if exit == Exit::Usage { exit } else { e };
                 continue;
             }
         };
-        for case in &plan.model.tests {
+        for case in &tests {
             if let Some(filter) = &args.filter {
                 if !case.name.contains(filter.as_str()) {
                     continue;

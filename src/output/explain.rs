@@ -7,16 +7,16 @@ use std::fmt::Write as _;
 use serde_json::Value as JsonValue;
 
 use super::disqualify_reason;
-use crate::account::{AccountResult, Names};
-use crate::check::{Effect, Output};
+use crate::eval::account::{AccountResult, Names};
 use crate::eval::{round2, AdjustmentKind, Outcome, OutputValue};
 use crate::plan::Plan;
+use crate::plan::{Effect, GroupId, IdVec, Output, OutputId};
 use crate::syntax::display::{number, points};
 
 /// A readable breakdown of one lead: every rule that fired, group
 /// subtotals, decay and clamps, thresholds and labels with their reasons.
 pub fn explanation(plan: &Plan, id: &JsonValue, outcome: &Outcome, as_of: &str) -> String {
-    let model = &plan.model;
+    let model = &plan;
     let mut out = String::new();
     let id_text = match id {
         JsonValue::String(s) => s.clone(),
@@ -43,7 +43,7 @@ pub fn explanation(plan: &Plan, id: &JsonValue, outcome: &Outcome, as_of: &str) 
             );
         }
     }
-    let fired = |group: Option<usize>| -> Vec<(String, f64)> {
+    let fired = |group: Option<GroupId>| -> Vec<(String, f64)> {
         outcome
             .reasons
             .iter()
@@ -53,7 +53,7 @@ pub fn explanation(plan: &Plan, id: &JsonValue, outcome: &Outcome, as_of: &str) 
             })
             .collect()
     };
-    let adjustments = |out: &mut String, group: Option<usize>| {
+    let adjustments = |out: &mut String, group: Option<GroupId>| {
         for a in outcome.adjustments.iter().filter(|a| a.group == group) {
             let _ = match a.kind {
                 AdjustmentKind::Decay { periods } => writeln!(
@@ -72,8 +72,8 @@ pub fn explanation(plan: &Plan, id: &JsonValue, outcome: &Outcome, as_of: &str) 
             };
         }
     };
-    for (g, group) in model.groups.iter().enumerate() {
-        let value = outcome.groups.get(g).copied().unwrap_or(0.0);
+    for (g, group) in model.groups.iter_enumerated() {
+        let value = outcome.groups[g];
         let mut notes = Vec::new();
         if group.separate {
             notes.push("separate, not in the total".to_string());
@@ -148,8 +148,7 @@ pub fn explanation(plan: &Plan, id: &JsonValue, outcome: &Outcome, as_of: &str) 
 
     let silent: Vec<&str> = model
         .rules
-        .iter()
-        .enumerate()
+        .iter_enumerated()
         .filter(|(id, rule)| {
             !matches!(rule.effect, Effect::Disqualify { .. })
                 && !outcome.reasons.iter().any(|r| r.rule == *id)
@@ -169,8 +168,8 @@ pub fn explanation(plan: &Plan, id: &JsonValue, outcome: &Outcome, as_of: &str) 
 /// explains every threshold that is not passed regardless of its clause.
 fn explain_outputs(
     out: &mut String,
-    defs: &[Output],
-    values: &[OutputValue],
+    defs: &IdVec<OutputId, Output>,
+    values: &IdVec<OutputId, OutputValue>,
     why_not: Option<&str>,
 ) {
     if !defs.is_empty() {
@@ -223,7 +222,7 @@ pub fn account_explanation(
     as_of: &str,
 ) -> String {
     let mut out = String::new();
-    let Some(account) = &plan.model.account else {
+    let Some(account) = &plan.account else {
         return out;
     };
     let show_id = |id: &JsonValue| match id {
@@ -300,8 +299,7 @@ pub fn account_explanation(
     explain_outputs(&mut out, &account.outputs, &result.score.outputs, None);
     let silent: Vec<&str> = account
         .rules
-        .iter()
-        .enumerate()
+        .iter_enumerated()
         .filter(|(r, _)| !result.score.fired.iter().any(|(f, _)| f == r))
         .map(|(_, rule)| rule.name.as_str())
         .collect();

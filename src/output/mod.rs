@@ -13,10 +13,10 @@ use std::io::{self, Write};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::Value as JsonValue;
 
-use crate::account::{AccountResult, Names};
-use crate::check::{Effect, Output};
+use crate::eval::account::{AccountResult, Names};
 use crate::eval::{round2, Adjustment, AdjustmentKind, Outcome, OutputValue};
 use crate::plan::Plan;
+use crate::plan::{Effect, GroupId, IdVec, Output, OutputId, RuleId};
 use crate::record::csv_line;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -63,7 +63,7 @@ pub struct LeadResult<'a> {
 impl Serialize for LeadResult<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let (plan, outcome) = (self.plan, self.outcome);
-        let model = &plan.model;
+        let model = &plan;
         let mut object = serializer.serialize_map(None)?;
         object.serialize_entry("id", self.id)?;
         object.serialize_entry("score", &Score(outcome.score))?;
@@ -127,9 +127,9 @@ pub fn lead_json(plan: &Plan, id: &JsonValue, outcome: &Outcome, explain: bool) 
     serde_json::to_value(result).unwrap_or(JsonValue::Null)
 }
 
-fn group_name(plan: &Plan, group: Option<usize>) -> Option<&str> {
+fn group_name(plan: &Plan, group: Option<GroupId>) -> Option<&str> {
     group
-        .and_then(|g| plan.model.groups.get(g))
+        .and_then(|g| plan.groups.get(g))
         .map(|g| g.name.as_str())
 }
 
@@ -138,7 +138,7 @@ struct Groups<'a>(&'a Plan, &'a Outcome);
 impl Serialize for Groups<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(None)?;
-        for (group, value) in self.0.model.groups.iter().zip(&self.1.groups) {
+        for (group, value) in self.0.groups.iter().zip(&self.1.groups) {
             map.serialize_entry(&group.name, &Score(*value))?;
         }
         map.end()
@@ -152,7 +152,11 @@ enum OutputKind {
 }
 
 /// The thresholds, or the labels, by name: a lead's or an account's.
-struct Outputs<'a>(&'a [Output], &'a [OutputValue], OutputKind);
+struct Outputs<'a>(
+    &'a IdVec<OutputId, Output>,
+    &'a IdVec<OutputId, OutputValue>,
+    OutputKind,
+);
 
 impl Serialize for Outputs<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -210,7 +214,7 @@ impl Serialize for AdjustmentJson<'_> {
 /// One account's result as a JSON object; with `explain`, the reasons name
 /// the members each one counted.
 pub fn account_json(plan: &Plan, result: &AccountResult, explain: bool) -> JsonValue {
-    let Some(account) = &plan.model.account else {
+    let Some(account) = &plan.account else {
         return JsonValue::Null;
     };
     let outputs = |kind| {
@@ -261,8 +265,8 @@ pub fn account_json(plan: &Plan, result: &AccountResult, explain: bool) -> JsonV
     JsonValue::Object(object)
 }
 
-pub(crate) fn disqualify_reason(plan: &Plan, rule: usize) -> Option<&str> {
-    match &plan.model.rules.get(rule)?.effect {
+pub(crate) fn disqualify_reason(plan: &Plan, rule: RuleId) -> Option<&str> {
+    match &plan.rules.get(rule)?.effect {
         Effect::Disqualify { reason, .. } => Some(reason),
         _ => None,
     }
@@ -346,7 +350,7 @@ pub struct ResultWriter<W: Write> {
 impl<W: Write> ResultWriter<W> {
     /// A writer of lead results.
     pub fn new(out: W, format: OutputFormat, plan: &Plan) -> Self {
-        let model = &plan.model;
+        let model = &plan;
         let mut columns = vec![("id".to_string(), None), ("score".to_string(), None)];
         columns.extend(
             model
@@ -368,7 +372,7 @@ impl<W: Write> ResultWriter<W> {
             ("members".to_string(), None),
             ("score".to_string(), None),
         ];
-        if let Some(account) = &plan.model.account {
+        if let Some(account) = &plan.account {
             columns.extend(output_columns(&account.outputs));
         }
         Self::with_columns(out, format, columns)
@@ -496,7 +500,7 @@ impl<W: Write> ResultWriter<W> {
 }
 
 /// The columns of thresholds and labels, in declaration order.
-fn output_columns(outputs: &[Output]) -> Vec<(String, Option<&'static str>)> {
+fn output_columns(outputs: &IdVec<OutputId, Output>) -> Vec<(String, Option<&'static str>)> {
     outputs
         .iter()
         .map(|o| {

@@ -8,9 +8,9 @@
 use serde::Serialize;
 
 use super::{LeadResult, Score};
-use crate::check::{Effect, Output};
 use crate::eval::OutputValue;
 use crate::plan::Plan;
+use crate::plan::{Effect, IdVec, Output, OutputId, RuleId};
 
 #[derive(Clone, Debug)]
 pub struct LeadTemplate {
@@ -19,7 +19,7 @@ pub struct LeadTemplate {
     /// Per output: `"name":`, and for a label each value as a JSON string.
     outputs: Vec<(String, Vec<String>)>,
     /// Per rule: its disqualification reason as a JSON string, if it has one.
-    reasons: Vec<Option<String>>,
+    reasons: IdVec<RuleId, Option<String>>,
 }
 
 fn json_string(text: &str) -> String {
@@ -32,7 +32,7 @@ fn key(name: &str) -> String {
 
 impl LeadTemplate {
     pub fn new(plan: &Plan) -> Self {
-        let model = &plan.model;
+        let model = &plan;
         LeadTemplate {
             groups: model.groups.iter().map(|g| key(&g.name)).collect(),
             outputs: model
@@ -100,7 +100,7 @@ impl LeadTemplate {
     /// `json` gives a JSON value for, by name.
     fn outputs_object<'s>(
         &'s self,
-        values: &[OutputValue],
+        values: &IdVec<OutputId, OutputValue>,
         out: &mut Vec<u8>,
         json: impl Fn(&OutputValue, &'s [String]) -> Option<&'s str>,
     ) {

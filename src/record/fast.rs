@@ -15,10 +15,11 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::json::{Json, Raw};
-use super::{convert_raw, text_in, trim};
-use crate::check::{EventId, ValueType};
-use crate::eval::{Event, FieldValue, Lead};
+use super::{convert_raw, text_in};
+use crate::lead::{Event, FieldValue, Lead};
 use crate::plan::Plan;
+use crate::plan::{EventId, FieldId, Id as _, ValueType};
+use crate::text::trim;
 use crate::time::parse_instant;
 
 /// The lead a line of NDJSON holds, or `None` when the line needs the
@@ -89,7 +90,6 @@ fn keep_strings(value: FieldValue, strings: &mut Vec<String>) {
 /// reading.
 pub fn read_lead_into(plan: &Plan, text: &str, scratch: &mut LeadScratch) -> bool {
     if plan
-        .model
         .fields
         .iter()
         .any(|f| f.key == "id" || f.key == "events")
@@ -98,7 +98,7 @@ pub fn read_lead_into(plan: &Plan, text: &str, scratch: &mut LeadScratch) -> boo
         // tree, which can.
         return false;
     }
-    scratch.recycle(plan.model.fields.len());
+    scratch.recycle(plan.fields.len());
     let mut deserializer = serde_json::Deserializer::from_str(text);
     LeadSeed { plan, scratch }
         .deserialize(&mut deserializer)
@@ -126,7 +126,7 @@ pub fn read_csv_lead_into(
     let Some(id) = cell("id").filter(|id| !id.trim().is_empty()) else {
         return false;
     };
-    scratch.recycle(plan.model.fields.len());
+    scratch.recycle(plan.fields.len());
     let lead = &mut scratch.lead;
     match &mut lead.id {
         serde_json::Value::String(kept) => {
@@ -135,8 +135,7 @@ pub fn read_csv_lead_into(
         }
         other => *other = serde_json::Value::String(id.to_string()),
     }
-    plan.model
-        .fields
+    plan.fields
         .iter()
         .zip(lead.fields.iter_mut())
         .all(|(field, slot)| {
@@ -550,7 +549,7 @@ impl<'de> Visitor<'de> for LeadSeed<'_, '_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let plan = self.plan;
-        let declared = &plan.model.fields;
+        let declared = &plan.fields;
         let LeadScratch {
             lead,
             spare,
@@ -581,7 +580,10 @@ impl<'de> Visitor<'de> for LeadSeed<'_, '_> {
                 })?,
                 _ => match field {
                     Some(i) => {
-                        let ty = declared.get(i).map(|f| f.ty).ok_or_else(give_up)?;
+                        let ty = declared
+                            .get(FieldId::from_index(i))
+                            .map(|f| f.ty)
+                            .ok_or_else(give_up)?;
                         let value = map.next_value_seed(Slot {
                             plan,
                             ty,
@@ -811,8 +813,8 @@ mod tests {
     #[test]
     fn what_a_scratch_keeps_does_not_grow_with_the_leads_read() {
         let checked =
-            crate::cli::load_and_check(std::path::Path::new("examples/b2b-saas.score")).unwrap();
-        let plan = crate::plan::compile(checked.model.unwrap());
+            crate::load_and_check(std::path::Path::new("examples/b2b-saas.score")).unwrap();
+        let plan = checked.plan.unwrap();
         let header = ["id", "title", "tech_stack"].map(String::from);
         let at = crate::time::parse_instant("2026-10-01").unwrap();
         let mut scratch = LeadScratch::default();
@@ -826,7 +828,7 @@ mod tests {
                 folded: None,
             };
             let events = (0..20).map(|_| Event {
-                event: 0,
+                event: EventId::from_index(0),
                 at,
                 props: vec![page.clone()],
             });

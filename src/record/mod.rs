@@ -14,9 +14,10 @@ use std::sync::Arc;
 pub use fast::LeadScratch;
 pub use json::{Json, Raw};
 
-use crate::check::{fold, ValueType};
-use crate::eval::{Event, FieldValue, Lead};
+use crate::lead::{Event, FieldValue, Lead};
 use crate::plan::Plan;
+use crate::plan::ValueType;
+use crate::text::{fold, trim};
 use crate::time::parse_instant;
 use csv_text::{split_cells, CsvRows, RowText};
 
@@ -1014,8 +1015,8 @@ pub fn to_lead(
             ))
         }
     };
-    let mut fields = Vec::with_capacity(plan.model.fields.len());
-    for field in &plan.model.fields {
+    let mut fields = Vec::with_capacity(plan.fields.len());
+    for field in &plan.fields {
         let value = convert(plan, record.get(&field.key), field.ty).map_err(|expected| {
             Problem::new(field.key.clone(), record.get(&field.key), expected)
         })?;
@@ -1163,7 +1164,7 @@ pub(crate) fn convert_raw(
             _ => Err("a date (2026-10-01) or an RFC 3339 instant".to_string()),
         },
         ValueType::Enum(e) => {
-            let values = plan.model.enums.get(e).map(Vec::as_slice).unwrap_or(&[]);
+            let values = plan.enums.get(e).map(Vec::as_slice).unwrap_or(&[]);
             let expected = || format!("one of [{}]", values.join(", "));
             let s = match value {
                 Raw::Str(s) => {
@@ -1217,17 +1218,6 @@ pub(crate) fn convert_raw(
                 Ok(FieldValue::List(items))
             }
         }
-    }
-}
-
-/// `s.trim()`, answered at a glance for the usual value that starts and
-/// ends with a visible ASCII character.
-pub(crate) fn trim(s: &str) -> &str {
-    let visible = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_graphic());
-    if visible(s.as_bytes().first()) && visible(s.as_bytes().last()) {
-        s
-    } else {
-        s.trim()
     }
 }
 

@@ -9,9 +9,9 @@ use serde::Serialize;
 use super::regression::{fit, Patterns};
 use super::stats::{auc, best_f1_cut, capacity_cut, cuts, deciles, round_to, Cut, Tally};
 use super::text::{cell, percent, score, shorten, TextTable};
-use crate::check::{Effect, Output, RuleId};
 use crate::eval::{Outcome, OutputValue};
 use crate::plan::Plan;
+use crate::plan::{Effect, Output};
 
 /// The L2 penalty of the regression: a mild pull towards zero that keeps
 /// rules which rarely fire (or always convert) from getting extreme points.
@@ -42,7 +42,7 @@ struct RuleCount {
 
 impl<'p> Backtest<'p> {
     pub fn new(plan: &'p Plan) -> Self {
-        let model = &plan.model;
+        let model = &plan;
         let mut next = 0;
         let features: Vec<Option<usize>> = model
             .rules
@@ -95,16 +95,16 @@ impl<'p> Backtest<'p> {
         }
         let mut on = Vec::with_capacity(outcome.reasons.len());
         for reason in &outcome.reasons {
-            if let Some(count) = self.rules.get_mut(reason.rule) {
+            if let Some(count) = self.rules.get_mut(reason.rule.index()) {
                 count.hit.add(converted);
                 count.points_given += reason.points;
             }
-            if let Some(Some(f)) = self.features.get(reason.rule) {
+            if let Some(Some(f)) = self.features.get(reason.rule.index()) {
                 on.push(*f);
             }
         }
         for rule in &outcome.disqualified_by {
-            if let Some(count) = self.rules.get_mut(*rule) {
+            if let Some(count) = self.rules.get_mut(rule.index()) {
                 count.hit.add(converted);
             }
         }
@@ -113,7 +113,7 @@ impl<'p> Backtest<'p> {
 
     /// The report, with the threshold for `capacity` MQLs when asked.
     pub fn report(self, capacity: Option<u64>) -> Report {
-        let model = &self.plan.model;
+        let model = &self.plan;
         let all = self.all;
         let base = all.rate();
         let scores: Vec<f64> = self.leads.iter().map(|l| l.0).collect();
@@ -200,7 +200,7 @@ impl<'p> Backtest<'p> {
     }
 
     fn rule_rows(&self, all: Tally) -> Vec<RuleRow> {
-        let model = &self.plan.model;
+        let model = &self.plan;
         let weights = fit(&self.patterns, LAMBDA).map(|f| f.weights);
         // Scale log-odds to points: the suggestions spend as many points
         // in total (by size) as the rules do now, on average when fired.
@@ -255,7 +255,7 @@ impl<'p> Backtest<'p> {
             .collect()
     }
 
-    fn weight(&self, weights: Option<&[f64]>, rule: RuleId) -> Option<f64> {
+    fn weight(&self, weights: Option<&[f64]>, rule: usize) -> Option<f64> {
         let feature = self.features.get(rule).copied().flatten()?;
         weights?.get(feature).copied()
     }

@@ -10,15 +10,16 @@ use serde_json::Value as JsonValue;
 use super::stats::{median, percentile, round_to};
 use super::text::{score, TextTable};
 use super::{reason_changes, shown_outputs, Shown, Side};
-use crate::check::{Output, RuleDef};
 use crate::eval::Outcome;
-use crate::plan::Plan;
-use crate::source::SourceMap;
+use crate::plan::{IdVec, Plan, RuleId};
+use crate::plan::{Output, RuleDef};
+use crate::source::{SourceMap, Span};
 
 /// A model and the text it was read from (to quote its rules).
 pub struct Version<'a> {
     pub plan: &'a Plan,
     pub sources: &'a SourceMap,
+    pub rule_spans: &'a IdVec<RuleId, Span>,
 }
 
 pub struct Diff<'a> {
@@ -44,7 +45,7 @@ struct OutputDiff {
 impl<'a> Diff<'a> {
     pub fn new(old: Version<'a>, new: Version<'a>, top: usize) -> Self {
         let mut outputs: Vec<OutputDiff> = Vec::new();
-        for output in old.plan.model.outputs.iter().chain(&new.plan.model.outputs) {
+        for output in old.plan.outputs.iter().chain(&new.plan.outputs) {
             let (threshold, values) = match output {
                 Output::Threshold { .. } => (true, Vec::new()),
                 Output::Label { values, .. } => (false, values.clone()),
@@ -67,10 +68,9 @@ impl<'a> Diff<'a> {
         }
         let keys = |v: &Version| -> Vec<String> {
             v.plan
-                .model
                 .rules
-                .iter()
-                .map(|r| describe(v, r).identity().to_string())
+                .iter_enumerated()
+                .map(|(id, r)| describe(v, id, r).identity().to_string())
                 .collect()
         };
         Diff {
@@ -287,17 +287,15 @@ impl<'a> Diff<'a> {
 pub fn rule_changes(old: &Version, new: &Version) -> RuleChanges {
     let olds: Vec<RuleText> = old
         .plan
-        .model
         .rules
-        .iter()
-        .map(|r| describe(old, r))
+        .iter_enumerated()
+        .map(|(id, r)| describe(old, id, r))
         .collect();
     let news: Vec<RuleText> = new
         .plan
-        .model
         .rules
-        .iter()
-        .map(|r| describe(new, r))
+        .iter_enumerated()
+        .map(|(id, r)| describe(new, id, r))
         .collect();
     let mut matched = vec![false; news.len()];
     let mut changes = RuleChanges::default();
@@ -364,7 +362,7 @@ fn definition_changes(old: &Version, new: &Version) -> Vec<DefinitionChange> {
 
 /// Each threshold, label and group, and the total, as `(name, kind, text)`.
 fn definitions(plan: &Plan) -> Vec<(String, &'static str, String)> {
-    let model = &plan.model;
+    let model = &plan;
     let clamps = |max: Option<f64>, min: Option<f64>| {
         let mut text = String::new();
         if let Some(max) = max {
@@ -433,14 +431,14 @@ pub struct DefinitionChange {
     pub after: Option<String>,
 }
 
-fn describe(v: &Version, rule: &RuleDef) -> RuleText {
+fn describe(v: &Version, id: RuleId, rule: &RuleDef) -> RuleText {
     RuleText {
         rule: rule.name.clone(),
         group: rule
             .group
-            .and_then(|g| v.plan.model.groups.get(g))
+            .and_then(|g| v.plan.groups.get(g))
             .map(|g| g.name.clone()),
-        text: normalise(v.sources.text(rule.span)),
+        text: normalise(v.sources.text(v.rule_spans[id])),
     }
 }
 

@@ -14,9 +14,9 @@ pub mod text;
 
 use serde_json::{Map, Value as JsonValue};
 
-use crate::check::Output;
 use crate::eval::{Outcome, OutputValue};
 use crate::output::score_json;
+use crate::plan::Output;
 use crate::plan::Plan;
 use crate::record::{Json, Problem};
 
@@ -62,8 +62,7 @@ impl Shown {
 
 /// Every threshold and label of a result by name, in declaration order.
 pub fn shown_outputs(plan: &Plan, outcome: &Outcome) -> Vec<(String, Shown)> {
-    plan.model
-        .outputs
+    plan.outputs
         .iter()
         .zip(&outcome.outputs)
         .map(|(output, value)| {
@@ -89,7 +88,7 @@ pub struct Side<'a> {
 
 /// Every rule's name, the key that pairs rules of one model.
 pub fn rule_names(plan: &Plan) -> Vec<String> {
-    plan.model.rules.iter().map(|r| r.name.clone()).collect()
+    plan.rules.iter().map(|r| r.name.clone()).collect()
 }
 
 /// The rules whose points differ between two results (of one model at two
@@ -108,15 +107,15 @@ pub fn reason_changes(before: Side, after: Side) -> Vec<JsonValue> {
             .reasons
             .iter()
             .filter_map(|r| {
-                let rule = side.plan.model.rules.get(r.rule)?;
+                let rule = side.plan.rules.get(r.rule)?;
                 let group = rule
                     .group
-                    .and_then(|g| side.plan.model.groups.get(g))
+                    .and_then(|g| side.plan.groups.get(g))
                     .map(|g| g.name.clone());
                 Some(Given {
                     key: side
                         .keys
-                        .get(r.rule)
+                        .get(r.rule.index())
                         .cloned()
                         .unwrap_or_else(|| rule.name.clone()),
                     name: rule.name.clone(),

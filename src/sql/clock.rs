@@ -8,8 +8,7 @@
 
 use super::query::{Column, Cte, Select};
 use super::Compiler;
-use crate::syntax::ast::{Duration, DurationUnit};
-use crate::time::{format_duration, seconds_before, sub_duration, Instant};
+use crate::time::{format_duration, seconds_before, sub_duration, Duration, DurationUnit, Instant};
 
 /// Microseconds in a day.
 pub const DAY_MICROS: i64 = 86_400_000_000;

@@ -7,8 +7,8 @@
 
 use super::input::{raw_name, shape, Shape};
 use super::Compiler;
-use crate::check::{Cond, DateBound, EventId, Order, Pred, TextOp, Value};
 use crate::codes::Code;
+use crate::plan::{Cond, DateBound, EventId, Order, OutputId, Pred, TextOp, Value};
 
 /// Where a condition is evaluated, which decides what its values name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,13 +21,13 @@ pub enum Scope {
 }
 
 /// The thresholds and labels a condition reads, by index.
-pub fn outputs_read(cond: &Cond) -> Vec<usize> {
+pub fn outputs_read(cond: &Cond) -> Vec<OutputId> {
     let mut out = Vec::new();
     collect_outputs(cond, &mut out);
     out
 }
 
-fn collect_outputs(cond: &Cond, out: &mut Vec<usize>) {
+fn collect_outputs(cond: &Cond, out: &mut Vec<OutputId>) {
     match cond {
         Cond::And(items) | Cond::Or(items) => {
             items.iter().for_each(|c| collect_outputs(c, out));
@@ -79,9 +79,6 @@ impl Compiler<'_> {
                 )
             }
             Cond::Test(v, pred) => self.test(v, pred, scope),
-            // A plan holds no invalid condition: models with errors are
-            // never planned.
-            Cond::Invalid => "FALSE".to_string(),
         }
     }
 
@@ -100,9 +97,9 @@ impl Compiler<'_> {
                 self.id(name)
             }
         };
-        let model = &self.plan.model;
+        let plan = self.plan;
         match value {
-            Value::Field(f) => model
+            Value::Field(f) => plan
                 .fields
                 .get(*f)
                 .map(|f| name(&f.name))
@@ -111,19 +108,19 @@ impl Compiler<'_> {
                 Scope::Event(e) => self
                     .plan
                     .props(e)
-                    .get(*i)
+                    .get(i.index())
                     .map(|p| name(&p.name))
                     .unwrap_or_default(),
                 _ => String::new(),
             },
             Value::Aggregate(a) => self.id(&format!("agg {a}")),
             Value::Score => self.id("score"),
-            Value::Group(g) => model
+            Value::Group(g) => plan
                 .groups
                 .get(*g)
                 .map(|g| self.id(&g.name))
                 .unwrap_or_default(),
-            Value::Output(o) => model
+            Value::Output(o) => plan
                 .outputs
                 .get(*o)
                 .map(|o| self.id(o.name()))
@@ -136,8 +133,8 @@ impl Compiler<'_> {
     /// Whether a value is text that `matches` may read raw.
     fn is_text(&self, value: &Value, scope: Scope) -> bool {
         let ty = match (value, scope) {
-            (Value::Field(f), _) => self.plan.model.fields.get(*f).map(|f| f.ty),
-            (Value::Prop(i), Scope::Event(e)) => self.plan.props(e).get(*i).map(|p| p.ty),
+            (Value::Field(f), _) => self.plan.fields.get(*f).map(|f| f.ty),
+            (Value::Prop(i), Scope::Event(e)) => self.plan.props(e).get(i.index()).map(|p| p.ty),
             _ => None,
         };
         ty.is_some_and(|t| shape(t) == Shape::Text)
@@ -157,27 +154,31 @@ impl Compiler<'_> {
         let positive = match pred {
             Pred::Missing => return format!("({v} IS NULL)"),
             Pred::Present => return format!("({v} IS NOT NULL)"),
-            Pred::Text(op, values) => self.text_test(&v, *op, values),
-            Pred::ListHas(values) if values.is_empty() => "FALSE".to_string(),
+            Pred::Text(op, set) => self.text_test(&v, *op, &self.plan.text_sets[*set]),
+            Pred::ListHas(set) if self.plan.text_sets[*set].is_empty() => "FALSE".to_string(),
             Pred::NumberIn(values) if values.is_empty() => "FALSE".to_string(),
             Pred::OrdinalIn(values) if values.is_empty() => "FALSE".to_string(),
-            Pred::ListHas(values) => {
-                let literals: Vec<String> = values.iter().map(|s| self.d.string(s)).collect();
+            Pred::ListHas(set) => {
+                let literals: Vec<String> = self.plan.text_sets[*set]
+                    .iter()
+                    .map(|s| self.d.string(s))
+                    .collect();
                 self.d.list_has_any(&v, &literals)
             }
-            Pred::Matches(re) => {
+            Pred::Matches(pattern) => {
+                let pattern = &self.plan.patterns[*pattern];
                 let raw = if self.is_text(value, scope) {
                     self.value(value, scope, true)
                 } else {
                     v.clone()
                 };
-                match self.d.regex_search(&raw, re.as_str()) {
+                match self.d.regex_search(&raw, pattern) {
                     Ok(sql) => sql,
                     Err(refusal) => {
                         let message = format!(
                             "{} SQL cannot search for the pattern {:?} as leadscore does: {} reads differently there",
                             self.d.name(),
-                            re.as_str(),
+                            pattern,
                             refusal.construct
                         );
                         let help = refusal.instead;

@@ -9,7 +9,8 @@ use super::cond::Scope;
 use super::dialect::Aggregate as Function;
 use super::query::{Column, Cte, Select};
 use super::Compiler;
-use crate::check::AggKind;
+use crate::plan::{AggId, AggKind};
+use crate::text::fold;
 use crate::time::format_duration;
 
 impl Compiler<'_> {
@@ -32,17 +33,14 @@ impl Compiler<'_> {
             .comment("the latest event of any declared type, for decay"),
         );
         let plan = self.plan;
-        for (a, aggregate) in plan.model.aggregates.iter().enumerate() {
-            let event = plan.model.events.get(aggregate.event);
+        for (a, aggregate) in plan.aggregates.iter_enumerated() {
+            let event = plan.events.get(aggregate.event);
             let event_name = event.map(|e| e.name.as_str()).unwrap_or_default();
-            if let Some(e) = event {
-                self.span = e.span;
-            }
             let mut conditions = vec![
                 format!(
                     "{} = {}",
                     self.id("event type"),
-                    self.d.string(&crate::check::fold(event_name))
+                    self.d.string(&fold(event_name))
                 ),
                 until.clone(),
             ];
@@ -96,8 +94,8 @@ impl Compiler<'_> {
 
     /// How an aggregate's value reads when the lead has no events: counts
     /// and faded sums are 0, instants missing.
-    pub fn aggregate_default(&self, a: usize) -> Option<String> {
-        match self.plan.model.aggregates.get(a).map(|x| x.kind) {
+    pub fn aggregate_default(&self, a: AggId) -> Option<String> {
+        match self.plan.aggregates.get(a).map(|x| x.kind) {
             Some(AggKind::Count | AggKind::Faded(_)) => Some(self.number(0.0)),
             _ => None,
         }

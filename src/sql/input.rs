@@ -11,8 +11,9 @@
 
 use super::query::{Column, Cte, Select};
 use super::Compiler;
-use crate::check::{Field, Prop, ValueType};
 use crate::codes::Code;
+use crate::plan::{EventType, Field, GroupDef, Output, Prop, ValueType};
+use crate::text::fold;
 
 /// The leads relation's alias in the input stage.
 const LEAD: &str = "l";
@@ -58,15 +59,14 @@ pub fn raw_name(name: &str) -> String {
 pub fn check_layout(c: &mut Compiler) {
     let plan = c.plan;
     let mut seen: Vec<(&str, Shape, &str)> = Vec::new();
-    for event in &plan.model.events {
-        c.span = event.span;
-        for prop in &event.props {
+    for EventType { name: event, props } in plan.events.iter() {
+        for prop in props.iter() {
             let this = shape(prop.ty);
             match seen.iter().find(|(name, _, _)| *name == prop.name) {
                 Some((_, other, first)) if *other != this => {
                     let message = format!(
-                        "the events relation cannot hold the property `{}` of `{}` and of `{first}`: their types differ",
-                        prop.name, event.name
+                        "the events relation cannot hold the property `{}` of `{event}` and of `{first}`: their types differ",
+                        prop.name
                     );
                     let help = format!(
                         "rename the property in one of the events, so that each column of the `events` relation has one type ({} SQL)",
@@ -75,25 +75,22 @@ pub fn check_layout(c: &mut Compiler) {
                     c.refuse(Code::SqlLayout, message, help);
                 }
                 Some(_) => {}
-                None => seen.push((&prop.name, this, &event.name)),
+                None => seen.push((&prop.name, this, event)),
             }
         }
     }
-    for group in &plan.model.groups {
-        if group.name == "error" {
-            c.span = group.span;
+    for GroupDef { name, .. } in plan.groups.iter() {
+        if name == "error" {
             let message =
                 "a group named `error` would share its column with the error of a rejected lead"
                     .to_string();
             c.refuse(Code::SqlLayout, message, "rename the group".to_string());
         }
     }
-    for output in &plan.model.outputs {
-        if output.name() == "error" {
-            let message = format!(
-                "`{}` would share its column with the error of a rejected lead",
-                output.name()
-            );
+    for output in plan.outputs.iter().map(Output::name) {
+        if output == "error" {
+            let message =
+                format!("`{output}` would share its column with the error of a rejected lead");
             c.refuse(Code::SqlLayout, message, "rename it".to_string());
         }
     }
@@ -114,7 +111,7 @@ impl Compiler<'_> {
             .d
             .trim(&format!("CAST({id} AS {})", self.d.text_type()));
         select.push(Column::new(key, self.id("lead key")).comment("the id as events name it"));
-        for field in &self.plan.model.fields {
+        for field in self.plan.fields.iter() {
             select.push(self.input_column(&field.name, field.ty, LEAD));
         }
         Cte {
@@ -137,7 +134,7 @@ impl Compiler<'_> {
             format!("count(*) OVER (PARTITION BY s.{})", self.id("lead key")),
             self.id("rows with this id"),
         ));
-        for field in &self.plan.model.fields {
+        for field in self.plan.fields.iter() {
             if let Some(column) = self.value_column(&field.name, field.ty, None) {
                 select.push(column);
             }
@@ -204,7 +201,7 @@ impl Compiler<'_> {
         let values = self.enum_values(ty);
         let mut out = format!("CASE {folded}");
         for (i, value) in values.iter().enumerate() {
-            let key = crate::check::fold(value);
+            let key = fold(value);
             out.push_str(&format!(" WHEN {} THEN {i}", self.d.string(&key)));
         }
         out.push_str(" END");
@@ -214,13 +211,7 @@ impl Compiler<'_> {
     /// The declared values of a `one of` type, in order.
     pub fn enum_values(&self, ty: ValueType) -> &[String] {
         match ty {
-            ValueType::Enum(e) => self
-                .plan
-                .model
-                .enums
-                .get(e)
-                .map(Vec::as_slice)
-                .unwrap_or(&[]),
+            ValueType::Enum(e) => self.plan.enums.get(e).map(Vec::as_slice).unwrap_or(&[]),
             _ => &[],
         }
     }
@@ -240,7 +231,6 @@ impl Compiler<'_> {
     /// fail to convert once the columns have their natural types.
     pub fn field_errors(&self) -> Vec<String> {
         self.plan
-            .model
             .fields
             .iter()
             .filter(|f| shape(f.ty) == Shape::Ordinal)
@@ -272,9 +262,9 @@ impl Compiler<'_> {
     /// for `one of` properties the type each event gives it.
     fn property_columns(&self) -> Vec<PropertyColumn<'_>> {
         let mut out: Vec<PropertyColumn> = Vec::new();
-        for event in &self.plan.model.events {
-            for Prop { name, ty } in &event.props {
-                let folded = crate::check::fold(&event.name);
+        for event in self.plan.events.iter() {
+            for Prop { name, ty } in event.props.iter() {
+                let folded = fold(&event.name);
                 match out.iter_mut().find(|(n, _, _)| n == name) {
                     Some((_, _, types)) => types.push((folded, *ty)),
                     None => out.push((name, *ty, vec![(folded, *ty)])),
@@ -286,12 +276,7 @@ impl Compiler<'_> {
 
     /// The folded names of the declared event types.
     pub fn event_type_names(&self) -> Vec<String> {
-        self.plan
-            .model
-            .events
-            .iter()
-            .map(|e| crate::check::fold(&e.name))
-            .collect()
+        self.plan.events.iter().map(|e| fold(&e.name)).collect()
     }
 
     /// The stage that reads the events relation: events of declared types

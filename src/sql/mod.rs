@@ -24,8 +24,8 @@ mod spark;
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::plan::Plan;
-use crate::source::{SourceMap, Span};
+use crate::plan::{IdVec, Origin, Plan, RuleId};
+use crate::source::Span;
 use crate::time::Instant;
 
 use clock::Clock;
@@ -102,8 +102,8 @@ pub struct SqlOptions<'a> {
     pub events: TableName,
     /// Add the `reasons` column.
     pub reasons: bool,
-    /// The model's files, to name each rule's line in its comment.
-    pub sources: Option<&'a SourceMap>,
+    /// Where each rule is written, to point a refusal at it.
+    pub rule_spans: Option<&'a IdVec<RuleId, Span>>,
 }
 
 impl SqlOptions<'_> {
@@ -115,7 +115,7 @@ impl SqlOptions<'_> {
             leads: TableName(vec!["leads".to_string()]),
             events: TableName(vec!["events".to_string()]),
             reasons: false,
-            sources: None,
+            rule_spans: None,
         }
     }
 }
@@ -187,22 +187,20 @@ impl Compiler<'_> {
             .push(Diagnostic::new(code, span, message).label(label).help(help));
     }
 
-    /// `where` in the model's files as a comment's suffix: ` (line 12)`,
-    /// with the file's name when it is not the model's own file.
-    pub fn line_of(&self, span: Span) -> String {
-        let Some(sources) = self.options.sources else {
-            return String::new();
-        };
-        let (line, _) = sources.line_col(span.file, span.start);
-        let file = match sources.file(span.file) {
-            Some(f) if span.file != 0 => f
-                .path
-                .file_name()
-                .map(|n| format!("{} ", n.to_string_lossy()))
-                .unwrap_or_default(),
-            _ => String::new(),
-        };
-        format!(" ({file}line {line})")
+    /// Where a rule is written, as a comment's suffix: ` (model.score:12)`.
+    pub fn origin(origin: &Origin) -> String {
+        format!(" ({}:{})", origin.file, origin.line)
+    }
+
+    /// Points refusals at `rule` from now on (at the file's start when the
+    /// caller gave no spans).
+    pub fn at_rule(&mut self, rule: RuleId) {
+        self.span = self
+            .options
+            .rule_spans
+            .and_then(|spans| spans.get(rule))
+            .copied()
+            .unwrap_or_default();
     }
 
     /// `x` rounded as the native evaluator rounds scores: half away from

@@ -10,8 +10,8 @@ use super::cond::{outputs_read, Scope};
 use super::query::{render, Column, Cte, Select};
 use super::scores::stage;
 use super::Compiler;
-use crate::check::{Effect, Output};
 use crate::output::score_json;
+use crate::plan::{Effect, IdVec, Output, OutputId};
 
 /// The whole statement of one row per lead.
 pub fn statement(c: &mut Compiler) -> String {
@@ -33,7 +33,7 @@ impl Compiler<'_> {
         lines.push(format!(
             "reads {}{}",
             self.leads_table(),
-            if self.plan.model.events.is_empty() {
+            if self.plan.events.is_empty() {
                 String::new()
             } else {
                 format!(" and {}", self.events_table())
@@ -46,7 +46,7 @@ impl Compiler<'_> {
     /// built last, once every stage has said what it needs).
     pub fn lead_ctes(&mut self) -> Vec<Cte> {
         let mut ctes = vec![self.lead_input_cte(), self.lead_values_cte()];
-        if !self.plan.model.events.is_empty() {
+        if !self.plan.events.is_empty() {
             ctes.push(self.event_input_cte());
             ctes.push(self.event_values_cte());
             ctes.push(self.event_aggregates_cte());
@@ -54,7 +54,10 @@ impl Compiler<'_> {
         let mut from = self.score_ctes(&mut ctes).to_string();
         for (level, outputs) in self.output_levels().into_iter().enumerate() {
             let name = format!("outputs_{}", level + 1);
-            let columns = outputs.into_iter().map(|o| self.output_column(o)).collect();
+            let columns = outputs
+                .into_iter()
+                .map(|o| self.output_column(&self.plan.outputs[o]))
+                .collect();
             ctes.push(stage(
                 self,
                 &name,
@@ -69,10 +72,10 @@ impl Compiler<'_> {
 
     /// The outputs grouped by how deep their reads of other outputs go,
     /// each level in declaration order.
-    fn output_levels(&self) -> Vec<Vec<usize>> {
-        let outputs = &self.plan.model.outputs;
-        let mut level = vec![0usize; outputs.len()];
-        for (o, output) in outputs.iter().enumerate() {
+    fn output_levels(&self) -> Vec<Vec<OutputId>> {
+        let outputs = &self.plan.outputs;
+        let mut level: IdVec<OutputId, usize> = outputs.iter().map(|_| 0).collect();
+        for (o, output) in outputs.iter_enumerated() {
             let reads = match output {
                 Output::Threshold { condition, .. } => outputs_read(condition),
                 Output::Label { cases, .. } => cases
@@ -93,7 +96,8 @@ impl Compiler<'_> {
         let depth = level.iter().max().map_or(0, |l| l + 1);
         (0..depth)
             .map(|l| {
-                (0..outputs.len())
+                outputs
+                    .ids()
                     .filter(|o| level.get(*o) == Some(&l))
                     .collect()
             })
@@ -102,11 +106,7 @@ impl Compiler<'_> {
 
     /// A threshold (boolean, false when disqualified) or a label (the
     /// position of its value, NULL when none holds).
-    fn output_column(&mut self, o: usize) -> Column {
-        let plan = self.plan;
-        let Some(output) = plan.model.outputs.get(o) else {
-            return Column::new("NULL", self.id("?"));
-        };
+    fn output_column(&mut self, output: &Output) -> Column {
         match output {
             Output::Threshold {
                 name,
@@ -155,13 +155,13 @@ impl Compiler<'_> {
         let kept = |expr: String| format!("CASE WHEN {error} IS NULL THEN {expr} END");
         select.push(Column::new(self.id("id"), self.id("id")));
         select.push(Column::new(kept(self.id("score")), self.id("score")));
-        for group in &self.plan.model.groups {
+        for group in &self.plan.groups {
             select.push(Column::new(
                 kept(self.id(&group.name)),
                 self.id(&group.name),
             ));
         }
-        for output in &self.plan.model.outputs {
+        for output in &self.plan.outputs {
             let expr = match output {
                 Output::Threshold { name, .. } => self.id(name),
                 Output::Label { name, values, .. } => {
@@ -192,9 +192,9 @@ impl Compiler<'_> {
     /// The JSON array of the reasons: `{"rule", "group", "points"}` for
     /// every rule that gave points, in model order.
     fn reasons(&self) -> String {
-        let model = &self.plan.model;
+        let model = self.plan;
         let mut parts = Vec::new();
-        for (r, rule) in model.rules.iter().enumerate() {
+        for (r, rule) in model.rules.iter_enumerated() {
             let column = self.id(&format!("rule {r}"));
             let group = rule
                 .group

@@ -10,8 +10,8 @@ use super::clock::{label, length, Length};
 use super::cond::Scope;
 use super::query::{Column, Cte, Select};
 use super::Compiler;
-use crate::check::{DecaySpec, Effect, RuleDef};
-use crate::syntax::ast::{DecayAmount, DecayMode, Duration};
+use crate::plan::{DecayAmount, DecayMode, DecaySpec, Effect, GroupId, RuleDef, RuleId};
+use crate::time::Duration;
 
 /// A stage that adds columns to the rows of the one before it.
 pub fn stage(c: &Compiler, name: &str, about: &str, from: &str, columns: Vec<Column>) -> Cte {
@@ -29,7 +29,7 @@ impl Compiler<'_> {
     /// Every scoring stage, after the input stages; returns the name of the
     /// last one, whose rows carry `score`, the groups and every rule.
     pub fn score_ctes(&mut self, ctes: &mut Vec<Cte>) -> &'static str {
-        let has_events = !self.plan.model.events.is_empty();
+        let has_events = !self.plan.events.is_empty();
         ctes.push(self.lead_rows_cte(has_events));
         let rules = self.rules_cte(has_events);
         ctes.push(rules);
@@ -55,7 +55,7 @@ impl Compiler<'_> {
         };
         select.push(Column::all("l.*"));
         if has_events {
-            for a in 0..self.plan.model.aggregates.len() {
+            for a in self.plan.aggregates.ids() {
                 let column = format!("a.{}", self.id(&format!("agg {a}")));
                 let expr = match self.aggregate_default(a) {
                     Some(zero) => format!("coalesce({column}, {zero})"),
@@ -78,8 +78,8 @@ impl Compiler<'_> {
     }
 
     /// The rule's comment: its number, name and line.
-    fn rule_comment(&self, r: usize, rule: &RuleDef) -> String {
-        format!("rule {r}: {}{}", rule.name, self.line_of(rule.span))
+    fn rule_comment(r: RuleId, rule: &RuleDef) -> String {
+        format!("rule {r}: {}{}", rule.name, Self::origin(&rule.origin))
     }
 
     /// Each rule's points (NULL when it does not fire), each disqualify
@@ -98,8 +98,8 @@ impl Compiler<'_> {
             .comment("what the native reader would reject, first in schema order"),
         );
         let plan = self.plan;
-        for (r, rule) in plan.model.rules.iter().enumerate() {
-            self.span = rule.span;
+        for (r, rule) in plan.rules.iter_enumerated() {
+            self.at_rule(r);
             let expr = match &rule.effect {
                 Effect::When { condition, points } => {
                     let test = self.cond(condition, Scope::Lead);
@@ -124,16 +124,15 @@ impl Compiler<'_> {
                     format!("CASE WHEN {n} > 0 THEN {capped} END")
                 }
             };
-            let comment = self.rule_comment(r, rule);
+            let comment = Self::rule_comment(r, rule);
             columns.push(Column::new(expr, self.id(&format!("rule {r}"))).comment(&comment));
         }
         let mut periods: Vec<Duration> = Vec::new();
         let decays = plan
-            .model
             .groups
             .iter()
             .filter_map(|g| g.decay.as_ref())
-            .chain(plan.model.total.decay.as_ref());
+            .chain(plan.total.decay.as_ref());
         for decay in decays {
             if !periods.contains(&decay.period) {
                 periods.push(decay.period);
@@ -192,13 +191,12 @@ impl Compiler<'_> {
     /// The sum of each group's rules and of the top-level rules, in rule
     /// order, and the first disqualification's reason.
     fn sums_cte(&self) -> Cte {
-        let model = &self.plan.model;
+        let model = self.plan;
         let mut columns = Vec::new();
-        let sum_of = |group: Option<usize>| {
+        let sum_of = |group: Option<GroupId>| {
             let parts: Vec<String> = model
                 .rules
-                .iter()
-                .enumerate()
+                .iter_enumerated()
                 .filter(|(_, r)| r.group == group && !matches!(r.effect, Effect::Disqualify { .. }))
                 .map(|(i, _)| format!("coalesce({}, 0)", self.id(&format!("rule {i}"))))
                 .collect();
@@ -208,7 +206,7 @@ impl Compiler<'_> {
                 parts.join("\n  + ")
             }
         };
-        for (g, group) in model.groups.iter().enumerate() {
+        for (g, group) in model.groups.iter_enumerated() {
             columns.push(Column::new(
                 sum_of(Some(g)),
                 self.id(&format!("{} sum", group.name)),
@@ -217,8 +215,7 @@ impl Compiler<'_> {
         columns.push(Column::new(sum_of(None), self.id("top sum")));
         let reasons: Vec<String> = model
             .rules
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .filter_map(|(i, r)| match &r.effect {
                 Effect::Disqualify { reason, .. } => Some(format!(
                     "WHEN {} THEN {}",
@@ -294,7 +291,6 @@ impl Compiler<'_> {
     fn groups_cte(&self) -> Cte {
         let columns = self
             .plan
-            .model
             .groups
             .iter()
             .map(|g| {
@@ -323,7 +319,6 @@ impl Compiler<'_> {
     fn group_scores_cte(&self) -> Cte {
         let columns = self
             .plan
-            .model
             .groups
             .iter()
             .map(|g| {
@@ -343,7 +338,7 @@ impl Compiler<'_> {
     /// The total: top-level points plus the counted groups, then decay,
     /// clamp and rounding, one stage each.
     fn total_cte(&self) -> Vec<Cte> {
-        let model = &self.plan.model;
+        let model = self.plan;
         let counted: Vec<String> = model
             .groups
             .iter()

@@ -9,6 +9,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use crate::source::Span;
+pub use crate::time::{Duration, DurationUnit};
 
 /// A node with the place in the source it came from.
 #[derive(Clone, Debug)]
@@ -206,21 +207,6 @@ pub enum DecayMode {
     After,
     /// For every whole period of inactivity.
     Every,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Duration {
-    pub count: u32,
-    pub unit: DurationUnit,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum DurationUnit {
-    Hours,
-    Days,
-    Weeks,
-    Months,
-    Years,
 }
 
 #[derive(Clone, Debug)]

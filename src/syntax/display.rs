@@ -3,7 +3,12 @@
 
 use std::fmt::{self, Display, Formatter, Write};
 
-use super::ast::*;
+use crate::syntax::ast::{
+    AccountEntry, BoundOp, CompareOp, Constant, Decay, DecayAmount, DecayMode, Duration, EventArg,
+    EventRef, Expr, File, GroupEntry, Item, Label, LabelBody, ListSource, Modifier, Operand,
+    Outcome, Predicate, Rollup, RollupFn, Rule, RuleKind, ScoreName, TestEntry, TestEvent,
+    TestEventArgs, TestTime, TestValue, Threshold, ThresholdCondition, TypeExpr, ValueSet,
+};
 use crate::time::format_duration;
 
 /// A number as a model would write it: no fraction for whole numbers.

@@ -1,5 +1,5 @@
 use super::*;
-use crate::syntax::ast::{AccountEntry, RollupFn};
+use crate::syntax::ast::AccountEntry;
 
 /// How low and how high a score can go, and what stops it on each
 /// side, in words for the help line.
@@ -120,7 +120,7 @@ fn group_reach<'r>(
     match checker.names.get(name) {
         Some((Symbol::Group(id), _)) => ranges
             .groups
-            .get(*id)
+            .get(id.index())
             .map(|reach| (format!("the group `{name}`"), reach)),
         _ => None,
     }
@@ -252,7 +252,7 @@ fn account_reach(ranges: &Ranges, account: &AccountDef) -> Reach {
         None => (0.0, 0.0),
         Some(rollup) => {
             let member = match rollup.of {
-                Some(g) => ranges.groups.get(g).unwrap_or(&ranges.total),
+                Some(g) => ranges.groups.get(g.index()).unwrap_or(&ranges.total),
                 None => &ranges.total,
             };
             let (one_low, one_high) = (member.low, member.high);
@@ -294,7 +294,7 @@ fn account_reach(ranges: &Ranges, account: &AccountDef) -> Reach {
     )
 }
 
-fn ranges(model: &Model) -> Ranges {
+fn ranges(model: &Plan) -> Ranges {
     let groups: Vec<Reach> = model.groups.iter().map(|g| group(model, g)).collect();
     let (mut low, mut high) = sum_rules(model, &model.total.rules);
     for (g, reach) in model.groups.iter().zip(&groups) {
@@ -357,7 +357,7 @@ impl Clamped<'_> {
     }
 }
 
-fn group(model: &Model, g: &GroupDef) -> Reach {
+fn group(model: &Plan, g: &GroupDef) -> Reach {
     let (low, high) = sum_rules(model, &g.rules);
     let name = &g.name;
     let summed = format!("the rules of the group `{name}`");
@@ -377,7 +377,7 @@ fn group(model: &Model, g: &GroupDef) -> Reach {
 /// The lowest and highest sum of some rules' points, each rule counted
 /// on its own (as if any could fire without the others). Decay needs no
 /// share: it only moves a positive score towards zero.
-fn sum_rules(model: &Model, rules: &[RuleId]) -> (f64, f64) {
+fn sum_rules(model: &Plan, rules: &[RuleId]) -> (f64, f64) {
     rules
         .iter()
         .filter_map(|id| model.rules.get(*id))

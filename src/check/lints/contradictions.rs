@@ -92,11 +92,15 @@ fn nested_chains<'e>(leaf: &'e Spanned<Expr>, out: &mut Vec<Chain<'e>>) {
 }
 
 fn check_chain(checker: &mut Checker<'_>, site: Site<'_>, chain: &Chain<'_>) {
-    let conds: Vec<Cond> = chain
+    // A leaf with errors (already reported) leaves nothing to decide.
+    let Some(conds) = chain
         .leaves
         .iter()
         .map(|leaf| lower_quietly(checker, leaf, &site.scope))
-        .collect();
+        .collect::<Option<Vec<Cond>>>()
+    else {
+        return;
+    };
     let tests: Vec<Vec<Constraint>> = conds
         .iter()
         .map(|cond| {
@@ -300,7 +304,7 @@ fn decidable(pred: &Pred) -> bool {
 
 /// The values of the model, to try constraints on.
 struct Domain<'m> {
-    model: &'m Model,
+    model: &'m Plan,
     scope: Scope,
 }
 
@@ -321,9 +325,10 @@ impl Domain<'_> {
                 .copied()
                 .filter(|t| t.value == *value)
                 .collect();
-            self.samples(*value, &on)
-                .iter()
-                .any(|sample| on.iter().all(|t| holds(t.check, sample) != t.negated))
+            self.samples(*value, &on).iter().any(|sample| {
+                on.iter()
+                    .all(|t| holds(self.model, t.check, sample) != t.negated)
+            })
         })
     }
 
@@ -345,7 +350,9 @@ impl Domain<'_> {
                 Check::Pred(Pred::Ordinal(..) | Pred::OrdinalBetween(..) | Pred::OrdinalIn(_)) => {
                     ordinals = true
                 }
-                Check::Pred(Pred::Text(_, values)) => texts.extend(values.iter().cloned()),
+                Check::Pred(Pred::Text(_, set)) => {
+                    texts.extend(self.model.text_sets[*set].iter().cloned())
+                }
                 Check::Pred(Pred::Date { low, high }) => {
                     dates.extend(low.iter().chain(high).map(|b| b.at))
                 }
@@ -473,7 +480,7 @@ fn date_samples(mut bounds: Vec<Instant>) -> Vec<Instant> {
 
 /// Whether a sample passes a test, as evaluation would decide: every
 /// positive test is false on a missing value.
-fn holds(check: Check<'_>, sample: &Sample) -> bool {
+fn holds(model: &Plan, check: Check<'_>, sample: &Sample) -> bool {
     let pred = match check {
         Check::True => return matches!(sample, Sample::Bool(true)),
         Check::Pred(pred) => pred,
@@ -481,7 +488,7 @@ fn holds(check: Check<'_>, sample: &Sample) -> bool {
     match (pred, sample) {
         (Pred::Missing, s) => matches!(s, Sample::Missing),
         (Pred::Present, s) => !matches!(s, Sample::Missing),
-        (Pred::Text(TextOp::Equals, values), Sample::Text(t)) => values.contains(t),
+        (Pred::Text(TextOp::Equals, set), Sample::Text(t)) => model.text_sets[*set].contains(t),
         (Pred::Number(order, n), Sample::Number(x)) => order.holds(*x, *n),
         (Pred::NumberBetween(a, b), Sample::Number(x)) => a <= x && x <= b,
         (Pred::NumberIn(values), Sample::Number(x)) => values.contains(x),

@@ -185,7 +185,7 @@ fn for_each_test<'e>(expr: &'e Spanned<Expr>, visit: &mut impl FnMut(&'e Test, S
 
 /// Lowers a condition again to read its constants. It was checked, and
 /// its problems reported, once already, so this pass reports nothing.
-fn lower_quietly(checker: &mut Checker<'_>, expr: &Spanned<Expr>, scope: &Scope) -> Cond {
+fn lower_quietly(checker: &mut Checker<'_>, expr: &Spanned<Expr>, scope: &Scope) -> Option<Cond> {
     let reported = checker.diagnostics.len();
     let reads = std::mem::take(&mut checker.reads);
     let cond = checker.condition(expr, scope);

@@ -1,51 +1,14 @@
-//! Plan: the checked model arranged for evaluation. Immutable once built,
-//! shared by every thread; printable with `compile --emit plan`.
+//! The plan printed for people (`compile --emit plan`): every table with
+//! its ids, every condition fully parenthesised.
 
 use std::fmt::{self, Display, Formatter};
 
-use crate::check::{
-    fold, AccountDef, AggKind, Cond, Effect, EventId, Model, Output, Pred, Prop, TextOp, Value,
-    ValueType,
+use super::{
+    AccountDef, AggKind, Cond, DecayAmount, DecayMode, DecaySpec, Effect, EventId, IdVec, Output,
+    OutputId, Plan, Pred, RollupFn, RuleId, TextOp, Value, ValueType,
 };
-use crate::syntax::ast::{DecayAmount, DecayMode, RollupFn};
 use crate::syntax::display::{number, points, quote};
 use crate::time::format_duration;
-
-#[derive(Debug)]
-pub struct Plan {
-    pub model: Model,
-    /// For each event type, the aggregates computed over it.
-    pub aggregates_by_event: Vec<Vec<usize>>,
-    /// Declared event types by folded name, for reading records (a list:
-    /// models declare a handful, and a scan beats hashing).
-    pub event_types: Vec<(String, EventId)>,
-    /// Whether any score decays (then the latest activity is needed).
-    pub uses_activity: bool,
-}
-
-/// Arranges a checked model (free of errors) for evaluation.
-pub fn compile(model: Model) -> Plan {
-    let mut aggregates_by_event = vec![Vec::new(); model.events.len()];
-    for (id, aggregate) in model.aggregates.iter().enumerate() {
-        if let Some(list) = aggregates_by_event.get_mut(aggregate.event) {
-            list.push(id);
-        }
-    }
-    let event_types = model
-        .events
-        .iter()
-        .enumerate()
-        .map(|(id, e)| (fold(&e.name), id))
-        .collect();
-    let uses_activity =
-        model.total.decay.is_some() || model.groups.iter().any(|g| g.decay.is_some());
-    Plan {
-        model,
-        aggregates_by_event,
-        event_types,
-        uses_activity,
-    }
-}
 
 /// Where a printed condition is evaluated, which decides what its values
 /// refer to.
@@ -57,45 +20,16 @@ enum At {
 }
 
 impl Plan {
-    /// The declared event type a record names, compared as folded text.
-    pub fn event_type(&self, name: &str) -> Option<EventId> {
-        let trimmed = crate::record::trim(name);
-        // Feeds nearly always write the name as declared, already folded.
-        if let Some((_, id)) = self.event_types.iter().find(|(key, _)| key == trimmed) {
-            return Some(*id);
-        }
-        // Folded names hold no ASCII capitals, so for ASCII text this is
-        // `fold(name) == key` without building the folded string.
-        let found = if trimmed.is_ascii() {
-            self.event_types
-                .iter()
-                .find(|(key, _)| key.eq_ignore_ascii_case(trimmed))
-        } else {
-            let folded = fold(trimmed);
-            self.event_types.iter().find(|(key, _)| *key == folded)
-        };
-        found.map(|(_, id)| *id)
-    }
-
-    /// The declared properties of an event type, in declaration order.
-    pub fn props(&self, event: EventId) -> &[Prop] {
-        self.model
-            .events
-            .get(event)
-            .map(|e| e.props.as_slice())
-            .unwrap_or(&[])
-    }
-
     /// The thresholds and labels a condition at `at` can read.
-    fn outputs_at(&self, at: At) -> &[Output] {
-        match (at, &self.model.account) {
+    fn outputs_at(&self, at: At) -> &IdVec<OutputId, Output> {
+        match (at, &self.account) {
             (At::Account, Some(account)) => &account.outputs,
-            _ => &self.model.outputs,
+            _ => &self.outputs,
         }
     }
 
     fn value_name(&self, value: &Value, at: At) -> String {
-        let m = &self.model;
+        let m = self;
         match value {
             Value::Field(id) => m
                 .fields
@@ -165,7 +99,6 @@ impl Plan {
                 self.value_name(v, at),
                 format_duration(*d)
             ),
-            Cond::Invalid => f.write_str("<invalid>"),
             Cond::Test(v, p) => {
                 write!(f, "({} ", self.value_name(v, at))?;
                 self.write_pred(f, v, p, at)?;
@@ -178,8 +111,8 @@ impl Plan {
         let texts = |v: &[String]| v.iter().map(|s| quote(s)).collect::<Vec<_>>().join(", ");
         let ordinal = |i: usize| -> String {
             let values: Option<&Vec<String>> = match value {
-                Value::Field(id) => self.model.fields.get(*id).and_then(|fd| match fd.ty {
-                    ValueType::Enum(e) => self.model.enums.get(e),
+                Value::Field(id) => self.fields.get(*id).and_then(|fd| match fd.ty {
+                    ValueType::Enum(e) => self.enums.get(e),
                     _ => None,
                 }),
                 Value::Output(o) => match self.outputs_at(at).get(*o) {
@@ -201,10 +134,12 @@ impl Plan {
                     TextOp::StartsWith => "text starts with any of",
                     TextOp::EndsWith => "text ends with any of",
                 };
-                write!(f, "{op} [{}]", texts(values))
+                write!(f, "{op} [{}]", texts(&self.text_sets[*values]))
             }
-            Pred::ListHas(values) => write!(f, "list holds any of [{}]", texts(values)),
-            Pred::Matches(re) => write!(f, "matches {}", quote(re.as_str())),
+            Pred::ListHas(values) => {
+                write!(f, "list holds any of [{}]", texts(&self.text_sets[*values]))
+            }
+            Pred::Matches(re) => write!(f, "matches {}", quote(&self.patterns[*re])),
             Pred::Number(o, n) => write!(f, "{} {}", o.symbol(), number(*n)),
             Pred::NumberBetween(a, b) => write!(f, "between {} and {}", number(*a), number(*b)),
             Pred::NumberIn(v) => write!(
@@ -247,7 +182,12 @@ impl Plan {
         }
     }
 
-    fn write_outputs(&self, f: &mut Formatter<'_>, outputs: &[Output], at: At) -> fmt::Result {
+    fn write_outputs(
+        &self,
+        f: &mut Formatter<'_>,
+        outputs: &IdVec<OutputId, Output>,
+        at: At,
+    ) -> fmt::Result {
         let indent = if matches!(at, At::Account) { "  " } else { "" };
         for (o, output) in outputs.iter().enumerate() {
             match output {
@@ -288,7 +228,6 @@ impl Plan {
 
     fn write_account(&self, f: &mut Formatter<'_>, account: &AccountDef) -> fmt::Result {
         let key = self
-            .model
             .fields
             .get(account.key)
             .map(|fd| format!("field[{}] {}", account.key, fd.name))
@@ -327,7 +266,7 @@ impl Plan {
                     RollupFn::Max => "max",
                     RollupFn::Avg => "avg",
                 };
-                let of = match r.of.and_then(|g| self.model.groups.get(g)) {
+                let of = match r.of.and_then(|g| self.groups.get(g)) {
                     Some(g) => format!("group {}", g.name),
                     None => "score".to_string(),
                 };
@@ -353,7 +292,7 @@ impl Plan {
         self.write_outputs(f, &account.outputs, At::Account)
     }
 
-    fn write_decay(f: &mut Formatter<'_>, decay: &crate::check::DecaySpec) -> fmt::Result {
+    fn write_decay(f: &mut Formatter<'_>, decay: &DecaySpec) -> fmt::Result {
         let amount = match decay.amount {
             DecayAmount::Points(p) => number(p),
             DecayAmount::Percent(p) => format!("{}%", number(p)),
@@ -372,7 +311,7 @@ impl Plan {
 
 impl Display for Plan {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        let m = &self.model;
+        let m = self;
         writeln!(f, "plan")?;
         writeln!(f, "  fields ({} slots)", m.fields.len())?;
         for (i, field) in m.fields.iter().enumerate() {
@@ -395,18 +334,10 @@ impl Display for Plan {
             writeln!(f, "    [{i}] {}: {ty}{key}", field.name)?;
         }
         writeln!(f, "  events")?;
-        for (e, event) in m.events.iter().enumerate() {
+        for (e, event) in m.events.iter_enumerated() {
             let props: Vec<&str> = event.props.iter().map(|p| p.name.as_str()).collect();
             writeln!(f, "    [{e}] {}({})", event.name, props.join(", "))?;
-            for &a in self
-                .aggregates_by_event
-                .get(e)
-                .map(Vec::as_slice)
-                .unwrap_or(&[])
-            {
-                let Some(agg) = m.aggregates.get(a) else {
-                    continue;
-                };
+            for (a, agg) in m.aggregates.iter_enumerated().filter(|(_, a)| a.event == e) {
                 let kind = match agg.kind {
                     AggKind::Count => "count".to_string(),
                     AggKind::Faded(d) => format!("faded sum over {}", format_duration(d)),
@@ -424,7 +355,7 @@ impl Display for Plan {
                 f.write_str("\n")?;
             }
         }
-        let write_rule = |f: &mut Formatter<'_>, r: usize| -> fmt::Result {
+        let write_rule = |f: &mut Formatter<'_>, r: RuleId| -> fmt::Result {
             let Some(rule) = m.rules.get(r) else {
                 return Ok(());
             };

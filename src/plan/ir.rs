@@ -1,42 +1,18 @@
-//! The checked model: every name resolved to an index, every constant
-//! lowered to the form evaluation compares against (text folded to
-//! lowercase, enum values to their position, dates to instants).
+//! The nodes of the plan: every name resolved to a typed id, every
+//! constant lowered to the form evaluation compares against (text folded,
+//! enum values to their position, dates to instants). Nothing here is
+//! specific to one backend: the evaluator and the SQL compiler both read
+//! these, and build what they need to run them on their own side.
 
-use regex::Regex;
+use serde::Serialize;
 
-pub use super::texts::TextSet;
+use super::ids::{
+    AccountRuleId, AggId, EnumId, EventId, FieldId, GroupId, IdVec, MemberTestId, OutputId,
+    PatternId, PropId, RuleId, TextSetId,
+};
+use crate::time::{Duration, Instant};
 
-use crate::source::Span;
-use crate::syntax::ast::{CompareOp, DecayAmount, DecayMode, Duration};
-use crate::time::Instant;
-
-pub type FieldId = usize;
-pub type EventId = usize;
-pub type EnumId = usize;
-pub type AggId = usize;
-pub type RuleId = usize;
-pub type GroupId = usize;
-pub type OutputId = usize;
-
-#[derive(Debug, Default)]
-pub struct Model {
-    pub fields: Vec<Field>,
-    pub events: Vec<EventType>,
-    pub enums: Vec<Vec<String>>,
-    /// Every distinct event aggregate the model reads, computed together in
-    /// one pass over a lead's events.
-    pub aggregates: Vec<Aggregate>,
-    pub rules: Vec<RuleDef>,
-    pub groups: Vec<GroupDef>,
-    pub total: TotalDef,
-    /// Thresholds and labels in declaration order, which is evaluation order.
-    pub outputs: Vec<Output>,
-    pub tests: Vec<TestCase>,
-    /// The `account` block, scored over groups of leads after the leads.
-    pub account: Option<AccountDef>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum ValueType {
     Text,
     Number,
@@ -46,29 +22,27 @@ pub enum ValueType {
     TextList,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct Field {
     pub name: String,
     /// The key read from records.
     pub key: String,
     pub ty: ValueType,
-    pub span: Span,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct EventType {
     pub name: String,
-    pub props: Vec<Prop>,
-    pub span: Span,
+    pub props: IdVec<PropId, Prop>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct Prop {
     pub name: String,
     pub ty: ValueType,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub enum AggKind {
     /// How many events match.
     Count,
@@ -80,7 +54,7 @@ pub enum AggKind {
     Earliest,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct Aggregate {
     pub event: EventId,
     pub filter: Option<Cond>,
@@ -88,16 +62,25 @@ pub struct Aggregate {
     pub kind: AggKind,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct RuleDef {
     /// The rule's name, or its source text when it has none.
     pub name: String,
     pub group: Option<GroupId>,
     pub effect: Effect,
-    pub span: Span,
+    /// Where the rule is written, for readers of generated code.
+    pub origin: Origin,
 }
 
-#[derive(Debug)]
+/// A place in the model's files: the file (as named relative to the
+/// model's directory) and the line, counted from 1.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    pub file: String,
+    pub line: u32,
+}
+
+#[derive(Debug, Serialize)]
 pub enum Effect {
     When {
         condition: Cond,
@@ -114,7 +97,7 @@ pub enum Effect {
     },
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize)]
 pub struct GroupDef {
     pub name: String,
     pub separate: bool,
@@ -122,11 +105,10 @@ pub struct GroupDef {
     pub min: Option<f64>,
     pub decay: Option<DecaySpec>,
     pub rules: Vec<RuleId>,
-    pub span: Span,
 }
 
 /// The top level: rules outside any group, top-level decay, total clamps.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize)]
 pub struct TotalDef {
     pub rules: Vec<RuleId>,
     pub decay: Option<DecaySpec>,
@@ -134,7 +116,7 @@ pub struct TotalDef {
     pub min: Option<f64>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct DecaySpec {
     pub amount: DecayAmount,
     pub mode: DecayMode,
@@ -142,7 +124,7 @@ pub struct DecaySpec {
     pub source: String,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub enum Output {
     Threshold {
         name: String,
@@ -170,7 +152,7 @@ impl Output {
 }
 
 /// A condition, ready to evaluate.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub enum Cond {
     And(Vec<Cond>),
     Or(Vec<Cond>),
@@ -181,16 +163,13 @@ pub enum Cond {
     Truthy(Value),
     /// as-of − D < value ≤ as-of, for a date value.
     Within(Value, Duration),
-    /// Stands in for a condition that failed to check; never evaluated
-    /// because a model with errors is never planned.
-    Invalid,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Value {
     Field(FieldId),
     /// A property of the event being filtered.
-    Prop(usize),
+    Prop(PropId),
     Aggregate(AggId),
     Score,
     Group(GroupId),
@@ -198,10 +177,10 @@ pub enum Value {
     Disqualified,
     /// In account scope: how many members pass the account's member test
     /// of this index (`members` itself is the test without a condition).
-    Members(usize),
+    Members(MemberTestId),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum TextOp {
     Equals,
     Contains,
@@ -210,7 +189,7 @@ pub enum TextOp {
 }
 
 /// Ordered comparisons; `!=` is lowered to `not =`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Order {
     Eq,
     Lt,
@@ -220,17 +199,6 @@ pub enum Order {
 }
 
 impl Order {
-    pub fn from_compare(op: CompareOp) -> Option<Order> {
-        Some(match op {
-            CompareOp::Eq => Order::Eq,
-            CompareOp::Ne => return None,
-            CompareOp::Lt => Order::Lt,
-            CompareOp::Le => Order::Le,
-            CompareOp::Gt => Order::Gt,
-            CompareOp::Ge => Order::Ge,
-        })
-    }
-
     pub fn holds<T: PartialOrd>(self, left: T, right: T) -> bool {
         match self {
             Order::Eq => left == right,
@@ -252,20 +220,21 @@ impl Order {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct DateBound {
     pub at: Instant,
     pub inclusive: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub enum Pred {
-    /// Text (folded) against any of the folded values.
-    Text(TextOp, TextSet),
-    /// A list of text holds any of the folded values.
-    ListHas(TextSet),
-    /// Case-sensitive regex on the raw (trimmed) text.
-    Matches(Regex),
+    /// Text (folded) against any of the folded values of the set.
+    Text(TextOp, TextSetId),
+    /// A list of text holds any of the folded values of the set.
+    ListHas(TextSetId),
+    /// Case-sensitive regular expression (Rust's `regex` syntax), searched
+    /// in the raw (trimmed) text.
+    Matches(PatternId),
     Number(Order, f64),
     NumberBetween(f64, f64),
     NumberIn(Vec<f64>),
@@ -285,7 +254,7 @@ pub enum Pred {
 /// An `account` block. Its conditions are in account scope: `Value::Score`
 /// is the account's score, `Value::Output` indexes the account's own
 /// `outputs`, and `Value::Members` its `member_tests`.
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct AccountDef {
     pub key: FieldId,
     /// Group by the domain of an email address or URL, not the whole value.
@@ -294,17 +263,16 @@ pub struct AccountDef {
     pub except: Vec<String>,
     pub rollup: Option<RollupDef>,
     /// Every distinct `members` / `members(where ...)` the block reads.
-    pub member_tests: Vec<MemberTest>,
-    pub rules: Vec<AccountRule>,
+    pub member_tests: IdVec<MemberTestId, MemberTest>,
+    pub rules: IdVec<AccountRuleId, AccountRule>,
     pub max: Option<f64>,
     pub min: Option<f64>,
-    pub outputs: Vec<Output>,
-    pub span: Span,
+    pub outputs: IdVec<OutputId, Output>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct RollupDef {
-    pub function: crate::syntax::ast::RollupFn,
+    pub function: RollupFn,
     /// The member score rolled up: `None` for the total, else a group.
     pub of: Option<GroupId>,
     pub top: Option<usize>,
@@ -312,7 +280,7 @@ pub struct RollupDef {
     pub source: String,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct MemberTest {
     /// `None` counts every member.
     pub condition: Option<Cond>,
@@ -320,42 +288,38 @@ pub struct MemberTest {
     pub source: String,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize)]
 pub struct AccountRule {
     pub name: String,
     pub condition: Cond,
     pub points: f64,
     /// The member tests the condition reads, for naming the members that
     /// made the rule fire.
-    pub reads: Vec<usize>,
-    pub span: Span,
+    pub reads: Vec<MemberTestId>,
+    pub origin: Origin,
 }
 
-/// A `test` block, ready to run: its lead as a JSON record so it goes
-/// through the same reader as real data.
-#[derive(Debug)]
-pub struct TestCase {
-    pub name: String,
-    pub as_of: Instant,
-    pub record: serde_json::Value,
-    pub expects: Vec<Expectation>,
-    pub span: Span,
+/// How a decay lowers a score.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub enum DecayAmount {
+    /// Minus these points.
+    Points(f64),
+    /// Times (1 - p/100).
+    Percent(f64),
 }
 
-#[derive(Debug)]
-pub struct Expectation {
-    pub condition: Cond,
-    pub source: String,
-    pub span: Span,
-    /// What the expectation reads, by the text that reads it, for a
-    /// failing test to show what it saw.
-    pub probes: Vec<(String, Probe)>,
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum DecayMode {
+    /// Once, when the lead has been inactive for the period.
+    After,
+    /// For every whole period of inactivity.
+    Every,
 }
 
-/// One thing an expectation reads: a value, or a condition it names (a
-/// `let`).
-#[derive(Clone, Debug)]
-pub enum Probe {
-    Value(Value),
-    Cond(Cond),
+/// How an account rolls its members' scores up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum RollupFn {
+    Sum,
+    Max,
+    Avg,
 }

@@ -11,10 +11,10 @@ use std::collections::HashMap;
 
 use serde_json::Value as JsonValue;
 
-use crate::check::{fold, AccountDef, RollupDef};
-use crate::eval::{round2, AccountScore, Evaluator, FieldValue, Lead, Outcome};
-use crate::plan::Plan;
-use crate::syntax::ast::RollupFn;
+use super::{round2, AccountScore, Evaluator, Outcome};
+use crate::lead::{FieldValue, Lead};
+use crate::plan::{AccountDef, IdVec, MemberTestId, Plan, RollupDef, RollupFn, ValueType};
+use crate::text::fold;
 
 /// Members named per reason; beyond it a reason says how many more there
 /// were, so an account of ten thousand leads does not carry ten thousand ids.
@@ -30,7 +30,7 @@ pub struct Membership {
     /// The member's rolled-up score (its total or a group).
     pub value: f64,
     /// Whether the member passes each member test of the block.
-    pub tests: Vec<bool>,
+    pub tests: IdVec<MemberTestId, bool>,
 }
 
 /// The account a lead belongs to, if any, and what it brings to it;
@@ -42,9 +42,9 @@ pub fn membership(
     plan: &Plan,
     lead: &Lead,
     outcome: &Outcome,
-    tests: Vec<bool>,
+    tests: IdVec<MemberTestId, bool>,
 ) -> Option<Membership> {
-    let account = plan.model.account.as_ref()?;
+    let account = plan.account.as_ref()?;
     if !outcome.disqualified_by.is_empty() {
         return None;
     }
@@ -66,15 +66,12 @@ pub fn membership(
 
 /// The folded and the shown key of a lead; `None` when it has none.
 fn account_key(plan: &Plan, account: &AccountDef, lead: &Lead) -> Option<(String, String)> {
-    let shown = match lead.fields.get(account.key)? {
+    let shown = match lead.field(account.key) {
         FieldValue::Text { raw, .. } => raw.trim().to_string(),
-        FieldValue::Enum(i) => {
-            let field = plan.model.fields.get(account.key)?;
-            match field.ty {
-                crate::check::ValueType::Enum(e) => plan.model.enums.get(e)?.get(*i)?.clone(),
-                _ => return None,
-            }
-        }
+        FieldValue::Enum(i) => match plan.fields[account.key].ty {
+            ValueType::Enum(e) => plan.enums.get(e)?.get(*i)?.clone(),
+            _ => return None,
+        },
         _ => return None,
     };
     let shown = if account.domain_of {
@@ -161,13 +158,13 @@ struct Tally {
     shown: String,
     members: usize,
     /// Members passing each member test.
-    counts: Vec<usize>,
+    counts: IdVec<MemberTestId, usize>,
     sum: f64,
     /// The best members by rolled-up score, best first; earlier members win
     /// ties. Holds `top N` (or one for `max`) entries at most.
     best: Vec<Ranked>,
     /// With explanations: the members passing each member test, and all.
-    passing: Vec<Names>,
+    passing: IdVec<MemberTestId, Names>,
     all: Names,
 }
 
@@ -197,7 +194,7 @@ impl<'p> Accounts<'p> {
     /// `None` when the plan has no account block.
     pub fn new(plan: &'p Plan, explain: bool) -> Option<Self> {
         Some(Accounts {
-            account: plan.model.account.as_ref()?,
+            account: plan.account.as_ref()?,
             explain,
             index: HashMap::new(),
             tallies: Vec::new(),
@@ -229,13 +226,13 @@ impl<'p> Accounts<'p> {
             self.tallies.push(Tally {
                 shown: member.shown,
                 members: 0,
-                counts: vec![0; tests],
+                counts: vec![0; tests].into(),
                 sum: 0.0,
                 best: Vec::with_capacity(capacity),
                 passing: if self.explain {
-                    vec![Names::default(); tests]
+                    vec![Names::default(); tests].into()
                 } else {
-                    Vec::new()
+                    IdVec::new()
                 },
                 all: Names::default(),
             });
@@ -245,7 +242,7 @@ impl<'p> Accounts<'p> {
         };
         tally.members += 1;
         tally.sum += member.value;
-        for (i, passed) in member.tests.iter().enumerate() {
+        for (i, passed) in member.tests.iter_enumerated() {
             if *passed {
                 if let Some(c) = tally.counts.get_mut(i) {
                     *c += 1;
@@ -286,15 +283,15 @@ impl<'p> Accounts<'p> {
             .into_iter()
             .map(|tally| {
                 let base = round2(rollup(account.rollup.as_ref(), &tally));
-                let counts: Vec<f64> = tally.counts.iter().map(|c| *c as f64).collect();
+                let counts: IdVec<MemberTestId, f64> =
+                    tally.counts.iter().map(|c| *c as f64).collect();
                 let score = evaluator.evaluate_account(account, base, &counts);
                 let mut named = Vec::new();
                 if explain {
                     named.push(rollup_members(account.rollup.as_ref(), &tally));
                     for (r, _) in &score.fired {
-                        let reads = account.rules.get(*r).map(|r| r.reads.as_slice());
-                        let lists = reads
-                            .unwrap_or(&[])
+                        let lists = account.rules[*r]
+                            .reads
                             .iter()
                             .filter_map(|t| tally.passing.get(*t));
                         named.push(Names::union(lists));

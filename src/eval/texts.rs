@@ -3,7 +3,7 @@
 
 use std::ops::Deref;
 
-use super::model::TextOp;
+use crate::plan::TextOp;
 
 /// Folded text values, in the order the model wrote them.
 #[derive(Debug, Clone)]

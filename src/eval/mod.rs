@@ -1,48 +1,23 @@
-//! Eval: a plan and one lead, as of an instant, to scores, thresholds,
-//! labels and the reasons for every point.
+//! Eval: the native backend. A plan and one lead, as of an instant, to
+//! scores, thresholds, labels and the reasons for every point.
+//!
+//! The plan says what to compute; what makes it fast here (compiled
+//! regexes, text sets with a first-byte index, the aggregates grouped by
+//! event type) is built from the plan when an evaluator is made.
 
-use crate::check::{
-    AccountDef, AggKind, Aggregate, Cond, DateBound, DecaySpec, Effect, GroupId, MemberTest,
-    Output, Pred, RuleId, Value,
+pub mod account;
+mod texts;
+
+use regex::Regex;
+
+use crate::lead::{Event, FieldValue, Lead};
+use crate::plan::{
+    AccountDef, AccountRuleId, AggId, AggKind, Aggregate, Cond, DateBound, DecayAmount, DecayMode,
+    DecaySpec, Effect, EventId, GroupId, IdVec, MemberTest, MemberTestId, Output, OutputId,
+    PatternId, Plan, Pred, RuleId, TextSetId, Value,
 };
-use crate::plan::Plan;
-use crate::syntax::ast::{DecayAmount, DecayMode};
 use crate::time::{seconds_before, sub_duration, whole_periods, Instant};
-
-/// A field or property value of a lead, converted to its declared type.
-#[derive(Clone, Debug, PartialEq)]
-pub enum FieldValue {
-    Missing,
-    /// Trimmed text and its lowercase form, `None` when that is the text
-    /// itself: most values (emails, event properties) are lowercase already
-    /// and are then not stored twice.
-    Text {
-        raw: String,
-        folded: Option<String>,
-    },
-    Number(f64),
-    Bool(bool),
-    Date(Instant),
-    /// Position in the `one of` values.
-    Enum(usize),
-    /// Folded elements.
-    List(Vec<String>),
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Event {
-    pub event: usize,
-    pub at: Instant,
-    pub props: Vec<FieldValue>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Lead {
-    /// The id as given: text or number.
-    pub id: serde_json::Value,
-    pub fields: Vec<FieldValue>,
-    pub events: Vec<Event>,
-}
+use texts::TextSet;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum OutputValue {
@@ -78,8 +53,8 @@ pub struct Adjustment {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Outcome {
     pub score: f64,
-    pub groups: Vec<f64>,
-    pub outputs: Vec<OutputValue>,
+    pub groups: IdVec<GroupId, f64>,
+    pub outputs: IdVec<OutputId, OutputValue>,
     /// Every disqualify rule that fired, in declaration order.
     pub disqualified_by: Vec<RuleId>,
     /// Every points rule that fired, in declaration order.
@@ -101,8 +76,8 @@ pub enum AggValue {
 /// as-of worked out once: the loop over a lead's events runs it for every
 /// event of that type.
 struct Step<'p> {
-    /// The aggregate's index, and its value's.
-    slot: usize,
+    /// The aggregate, whose value is in the same slot of a lead's values.
+    slot: AggId,
     /// Events at or before this instant are outside the window.
     after: Option<Instant>,
     filter: Option<&'p Cond>,
@@ -121,7 +96,7 @@ enum Counting {
 }
 
 impl<'p> Step<'p> {
-    fn new(slot: usize, aggregate: &'p Aggregate, as_of: Instant) -> Self {
+    fn new(slot: AggId, aggregate: &'p Aggregate, as_of: Instant) -> Self {
         Step {
             slot,
             after: aggregate
@@ -150,7 +125,11 @@ pub struct Evaluator<'p> {
     plan: &'p Plan,
     as_of: Instant,
     /// For each event type, the aggregates counted over it.
-    steps: Vec<Vec<Step<'p>>>,
+    steps: IdVec<EventId, Vec<Step<'p>>>,
+    /// The plan's text constants, indexed for fast tests.
+    text_sets: IdVec<TextSetId, TextSet>,
+    /// The plan's regular expressions, compiled.
+    patterns: IdVec<PatternId, Regex>,
     /// Every aggregate's value before any event is counted.
     initial: Vec<AggValue>,
     /// How many rules can give points: room enough for any lead's reasons.
@@ -163,11 +142,11 @@ struct Context<'a> {
     event: Option<&'a Event>,
     aggregates: &'a [AggValue],
     score: f64,
-    groups: &'a [f64],
-    outputs: &'a [OutputValue],
+    groups: &'a IdVec<GroupId, f64>,
+    outputs: &'a IdVec<OutputId, OutputValue>,
     disqualified: bool,
     /// In account scope, the number of members passing each member test.
-    members: &'a [f64],
+    members: &'a IdVec<MemberTestId, f64>,
     as_of: Instant,
 }
 
@@ -179,14 +158,21 @@ impl<'a> Context<'a> {
             event: None,
             aggregates: &[],
             score: 0.0,
-            groups: &[],
-            outputs: &[],
+            groups: &NO_GROUPS,
+            outputs: &NO_OUTPUTS,
             disqualified: false,
-            members: &[],
+            members: &NO_MEMBERS,
             as_of,
         }
     }
 }
+
+/// A lead's context before its scores are known points here.
+static NO_GROUPS: IdVec<GroupId, f64> = IdVec::new();
+static NO_OUTPUTS: IdVec<OutputId, OutputValue> = IdVec::new();
+
+/// Lead conditions read no member counts; their context points here.
+static NO_MEMBERS: IdVec<MemberTestId, f64> = IdVec::new();
 
 /// Account conditions read no lead; their context points here.
 static NO_LEAD: Lead = Lead {
@@ -199,11 +185,11 @@ static NO_LEAD: Lead = Lead {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccountScore {
     /// `(rule, points)` of every account rule that fired, in order.
-    pub fired: Vec<(usize, f64)>,
+    pub fired: Vec<(AccountRuleId, f64)>,
     /// Base plus rules, before the clamp.
     pub sum: f64,
     pub score: f64,
-    pub outputs: Vec<OutputValue>,
+    pub outputs: IdVec<OutputId, OutputValue>,
 }
 
 enum Resolved<'a> {
@@ -218,16 +204,24 @@ enum Resolved<'a> {
 
 impl<'p> Evaluator<'p> {
     pub fn new(plan: &'p Plan, as_of: Instant) -> Self {
-        let aggregates = &plan.model.aggregates;
+        let aggregates = &plan.aggregates;
         let steps = plan
-            .aggregates_by_event
-            .iter()
-            .map(|ids| {
-                ids.iter()
-                    .filter_map(|&slot| Some(Step::new(slot, aggregates.get(slot)?, as_of)))
+            .events
+            .ids()
+            .map(|event| {
+                aggregates
+                    .iter_enumerated()
+                    .filter(|(_, a)| a.event == event)
+                    .map(|(slot, a)| Step::new(slot, a, as_of))
                     .collect()
             })
             .collect();
+        let text_sets = plan
+            .text_sets
+            .iter()
+            .map(|values| TextSet::new(values.clone()))
+            .collect();
+        let patterns = plan.patterns.iter().map(|p| compile_pattern(p)).collect();
         let initial = aggregates
             .iter()
             .map(|a| match a.kind {
@@ -236,7 +230,6 @@ impl<'p> Evaluator<'p> {
             })
             .collect();
         let points_rules = plan
-            .model
             .rules
             .iter()
             .filter(|r| !matches!(r.effect, Effect::Disqualify { .. }))
@@ -245,6 +238,8 @@ impl<'p> Evaluator<'p> {
             plan,
             as_of,
             steps,
+            text_sets,
+            patterns,
             initial,
             points_rules,
         }
@@ -259,10 +254,10 @@ impl<'p> Evaluator<'p> {
     }
 
     pub fn evaluate(&self, lead: &Lead) -> Outcome {
-        let model = &self.plan.model;
+        let model = &self.plan;
         let mut outcome = Outcome {
-            groups: Vec::with_capacity(model.groups.len()),
-            outputs: Vec::with_capacity(model.outputs.len()),
+            groups: IdVec::with_capacity(model.groups.len()),
+            outputs: IdVec::with_capacity(model.outputs.len()),
             reasons: Vec::with_capacity(self.points_rules),
             ..Outcome::default()
         };
@@ -285,7 +280,7 @@ impl<'p> Evaluator<'p> {
         last_activity: Option<Instant>,
         outcome: &mut Outcome,
     ) {
-        let model = &self.plan.model;
+        let model = &self.plan;
         let context = Context {
             aggregates,
             ..Context::new(lead, self.as_of)
@@ -308,7 +303,7 @@ impl<'p> Evaluator<'p> {
         groups.clear();
         groups.resize(model.groups.len(), 0.0);
         let mut top_sum = 0.0;
-        for (id, rule) in model.rules.iter().enumerate() {
+        for (id, rule) in model.rules.iter_enumerated() {
             let points = match &rule.effect {
                 Effect::When { condition, points } => {
                     if !self.test(condition, &context) {
@@ -327,9 +322,9 @@ impl<'p> Evaluator<'p> {
                     points,
                     max,
                 } => {
-                    let n = match aggregates.get(*aggregate) {
-                        Some(AggValue::Number(n)) => *n,
-                        _ => 0.0,
+                    let n = match aggregates[aggregate.index()] {
+                        AggValue::Number(n) => n,
+                        AggValue::Time(_) => 0.0,
                     };
                     if n <= 0.0 {
                         continue;
@@ -341,16 +336,16 @@ impl<'p> Evaluator<'p> {
                     }
                 }
             };
-            match rule.group.and_then(|g| groups.get_mut(g)) {
-                Some(sum) => *sum += points,
+            match rule.group {
+                Some(g) => groups[g] += points,
                 None => top_sum += points,
             }
             reasons.push(Reason { rule: id, points });
         }
 
-        for (g, (group, value)) in model.groups.iter().zip(groups.iter_mut()).enumerate() {
-            *value = self.finish(
-                *value,
+        for (g, group) in model.groups.iter_enumerated() {
+            groups[g] = self.finish(
+                groups[g],
                 group.decay.as_ref(),
                 group.max,
                 group.min,
@@ -378,7 +373,7 @@ impl<'p> Evaluator<'p> {
 
         let context = Context {
             score: *score,
-            groups: groups.as_slice(),
+            groups,
             disqualified: !disqualified_by.is_empty(),
             ..context
         };
@@ -387,7 +382,12 @@ impl<'p> Evaluator<'p> {
 
     /// Thresholds and labels in order, each seeing those before it. A
     /// disqualified lead passes no threshold.
-    fn outputs_into(&self, defs: &[Output], template: Context, outputs: &mut Vec<OutputValue>) {
+    fn outputs_into(
+        &self,
+        defs: &IdVec<OutputId, Output>,
+        template: Context,
+        outputs: &mut IdVec<OutputId, OutputValue>,
+    ) {
         outputs.clear();
         for output in defs {
             let context = Context {
@@ -414,9 +414,9 @@ impl<'p> Evaluator<'p> {
     pub fn evaluate_member_into(
         &self,
         lead: &Lead,
-        tests: &[MemberTest],
+        tests: &IdVec<MemberTestId, MemberTest>,
         outcome: &mut Outcome,
-    ) -> Vec<bool> {
+    ) -> IdVec<MemberTestId, bool> {
         self.with_aggregates(lead, |aggregates, last_activity| {
             self.evaluate_with(lead, aggregates, last_activity, outcome);
             let context = self.outcome_context(lead, aggregates, outcome);
@@ -433,7 +433,7 @@ impl<'p> Evaluator<'p> {
         &self,
         account: &AccountDef,
         base: f64,
-        members: &[f64],
+        members: &IdVec<MemberTestId, f64>,
     ) -> AccountScore {
         let context = Context {
             members,
@@ -441,14 +441,14 @@ impl<'p> Evaluator<'p> {
         };
         let mut sum = base;
         let mut fired = Vec::new();
-        for (r, rule) in account.rules.iter().enumerate() {
+        for (r, rule) in account.rules.iter_enumerated() {
             if self.test(&rule.condition, &context) {
                 sum += rule.points;
                 fired.push((r, rule.points));
             }
         }
         let score = round2(clamp(sum, account.max, account.min));
-        let mut outputs = Vec::with_capacity(account.outputs.len());
+        let mut outputs = IdVec::with_capacity(account.outputs.len());
         self.outputs_into(&account.outputs, Context { score, ..context }, &mut outputs);
         AccountScore {
             fired,
@@ -459,8 +459,8 @@ impl<'p> Evaluator<'p> {
     }
 
     /// One aggregate's value for a lead (what a failing test shows).
-    pub fn aggregate_value(&self, lead: &Lead, aggregate: crate::check::AggId) -> Option<AggValue> {
-        self.with_aggregates(lead, |values, _| values.get(aggregate).copied())
+    pub fn aggregate_value(&self, lead: &Lead, aggregate: AggId) -> Option<AggValue> {
+        self.with_aggregates(lead, |values, _| values.get(aggregate.index()).copied())
     }
 
     /// Evaluates a condition that may read the outcome (a test's `expect`).
@@ -521,9 +521,7 @@ impl<'p> Evaluator<'p> {
             if last_activity.is_none_or(|t| event.at > t) {
                 last_activity = Some(event.at);
             }
-            let Some(steps) = self.steps.get(event.event) else {
-                continue;
-            };
+            let steps = &self.steps[event.event];
             let context = Context {
                 event: Some(event),
                 ..Context::new(lead, self.as_of)
@@ -534,10 +532,7 @@ impl<'p> Evaluator<'p> {
                 {
                     continue;
                 }
-                let Some(slot) = values.get_mut(step.slot) else {
-                    continue;
-                };
-                match (step.counting, slot) {
+                match (step.counting, &mut values[step.slot.index()]) {
                     (Counting::Count, AggValue::Number(n)) => *n += 1.0,
                     (Counting::Faded { seconds }, AggValue::Number(n)) => {
                         let age = (self.as_of - event.at).num_milliseconds() as f64 / 1000.0;
@@ -621,68 +616,81 @@ impl<'p> Evaluator<'p> {
                 }
                 _ => false,
             },
-            Cond::Test(v, p) => holds(p, &resolve(v, context)),
-            Cond::Invalid => false,
+            Cond::Test(v, p) => self.holds(p, &resolve(v, context)),
+        }
+    }
+
+    fn holds(&self, pred: &Pred, value: &Resolved) -> bool {
+        match (pred, value) {
+            (Pred::Missing, v) => matches!(v, Resolved::Missing),
+            (Pred::Present, v) => !matches!(v, Resolved::Missing),
+            (_, Resolved::Missing) => false,
+            (Pred::Text(op, set), Resolved::Text(_, folded)) => {
+                self.text_sets[*set].holds(*op, folded)
+            }
+            (Pred::ListHas(set), Resolved::List(items)) => self.text_sets[*set].has_any(items),
+            (Pred::Matches(p), Resolved::Text(raw, _)) => self.patterns[*p].is_match(raw),
+            (Pred::Number(o, n), Resolved::Number(x)) => o.holds(*x, *n),
+            (Pred::NumberBetween(a, b), Resolved::Number(x)) => *a <= *x && *x <= *b,
+            (Pred::NumberIn(values), Resolved::Number(x)) => values.contains(x),
+            (Pred::Ordinal(o, i), Resolved::Ordinal(x)) => o.holds(*x, *i),
+            (Pred::OrdinalBetween(a, b), Resolved::Ordinal(x)) => *a <= *x && *x <= *b,
+            (Pred::OrdinalIn(values), Resolved::Ordinal(x)) => values.contains(x),
+            (Pred::Date { low, high }, Resolved::Date(t)) => {
+                low.is_none_or(|b| above(*t, b)) && high.is_none_or(|b| below(*t, b))
+            }
+            (Pred::Bool(b), Resolved::Bool(x)) => b == x,
+            // The checker admits only predicates that fit the value's type,
+            // and records are converted to the declared types before
+            // evaluation: a present value of another type never gets here.
+            _ => false,
         }
     }
 }
 
-fn field_value(v: Option<&FieldValue>) -> Resolved<'_> {
+/// Compiles a pattern of the plan.
+#[allow(
+    clippy::expect_used,
+    reason = "the checker compiled this very pattern with the same crate before it entered the plan"
+)]
+fn compile_pattern(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("a pattern the checker accepted")
+}
+
+fn field_value(v: &FieldValue) -> Resolved<'_> {
     match v {
-        None | Some(FieldValue::Missing) => Resolved::Missing,
-        Some(FieldValue::Text { raw, folded }) => {
-            Resolved::Text(raw, folded.as_deref().unwrap_or(raw))
-        }
-        Some(FieldValue::Number(n)) => Resolved::Number(*n),
-        Some(FieldValue::Bool(b)) => Resolved::Bool(*b),
-        Some(FieldValue::Date(d)) => Resolved::Date(*d),
-        Some(FieldValue::Enum(i)) => Resolved::Ordinal(*i),
-        Some(FieldValue::List(l)) => Resolved::List(l),
+        FieldValue::Missing => Resolved::Missing,
+        FieldValue::Text { raw, folded } => Resolved::Text(raw, folded.as_deref().unwrap_or(raw)),
+        FieldValue::Number(n) => Resolved::Number(*n),
+        FieldValue::Bool(b) => Resolved::Bool(*b),
+        FieldValue::Date(d) => Resolved::Date(*d),
+        FieldValue::Enum(i) => Resolved::Ordinal(*i),
+        FieldValue::List(l) => Resolved::List(l),
     }
 }
 
 fn resolve<'a>(value: &Value, context: &Context<'a>) -> Resolved<'a> {
     match value {
-        Value::Field(id) => field_value(context.lead.fields.get(*id)),
-        Value::Prop(i) => field_value(context.event.and_then(|e| e.props.get(*i))),
-        Value::Aggregate(a) => match context.aggregates.get(*a) {
-            Some(AggValue::Number(n)) => Resolved::Number(*n),
-            Some(AggValue::Time(Some(t))) => Resolved::Date(*t),
-            _ => Resolved::Missing,
+        Value::Field(id) => field_value(context.lead.field(*id)),
+        // A property is read only inside its event's `where`, whose
+        // context always has the event.
+        Value::Prop(i) => context
+            .event
+            .map_or(Resolved::Missing, |e| field_value(e.prop(*i))),
+        Value::Aggregate(a) => match context.aggregates[a.index()] {
+            AggValue::Number(n) => Resolved::Number(n),
+            AggValue::Time(Some(t)) => Resolved::Date(t),
+            AggValue::Time(None) => Resolved::Missing,
         },
         Value::Score => Resolved::Number(context.score),
-        Value::Group(g) => Resolved::Number(context.groups.get(*g).copied().unwrap_or(0.0)),
-        Value::Output(o) => match context.outputs.get(*o) {
-            Some(OutputValue::Threshold(b)) => Resolved::Bool(*b),
-            Some(OutputValue::Label(Some(i))) => Resolved::Ordinal(*i),
-            _ => Resolved::Missing,
+        Value::Group(g) => Resolved::Number(context.groups[*g]),
+        Value::Output(o) => match context.outputs[*o] {
+            OutputValue::Threshold(b) => Resolved::Bool(b),
+            OutputValue::Label(Some(i)) => Resolved::Ordinal(i),
+            OutputValue::Label(None) => Resolved::Missing,
         },
         Value::Disqualified => Resolved::Bool(context.disqualified),
-        Value::Members(i) => Resolved::Number(context.members.get(*i).copied().unwrap_or(0.0)),
-    }
-}
-
-fn holds(pred: &Pred, value: &Resolved) -> bool {
-    match (pred, value) {
-        (Pred::Missing, v) => matches!(v, Resolved::Missing),
-        (Pred::Present, v) => !matches!(v, Resolved::Missing),
-        (_, Resolved::Missing) => false,
-        (Pred::Text(op, values), Resolved::Text(_, folded)) => values.holds(*op, folded),
-        (Pred::ListHas(values), Resolved::List(items)) => values.has_any(items),
-        (Pred::Matches(re), Resolved::Text(raw, _)) => re.is_match(raw),
-        (Pred::Number(o, n), Resolved::Number(x)) => o.holds(*x, *n),
-        (Pred::NumberBetween(a, b), Resolved::Number(x)) => *a <= *x && *x <= *b,
-        (Pred::NumberIn(values), Resolved::Number(x)) => values.contains(x),
-        (Pred::Ordinal(o, i), Resolved::Ordinal(x)) => o.holds(*x, *i),
-        (Pred::OrdinalBetween(a, b), Resolved::Ordinal(x)) => *a <= *x && *x <= *b,
-        (Pred::OrdinalIn(values), Resolved::Ordinal(x)) => values.contains(x),
-        (Pred::Date { low, high }, Resolved::Date(t)) => {
-            low.is_none_or(|b| above(*t, b)) && high.is_none_or(|b| below(*t, b))
-        }
-        (Pred::Bool(b), Resolved::Bool(x)) => b == x,
-        // The checker admits only predicates that fit the value's type, and
-        // records are converted to the declared types before evaluation.
-        _ => false,
+        Value::Members(i) => Resolved::Number(context.members[*i]),
     }
 }
 

@@ -1,0 +1,97 @@
+//! Plan: the compiler's intermediate representation. The checker produces
+//! it (and nothing else does), only from a model without errors; every
+//! backend reads it: the native evaluator (`eval`), the record readers
+//! (the schema), the SQL compiler. It is immutable once built, shared by
+//! every thread, and printable (`compile --emit plan`, as text or JSON).
+//!
+//! It holds what a scoring run needs and nothing of authoring (no spans,
+//! no test blocks) or of one backend (no compiled regexes): text constants
+//! and patterns sit in pools that each backend turns into its own form.
+
+mod ids;
+mod ir;
+mod print;
+
+use serde::Serialize;
+
+pub use ids::{
+    AccountRuleId, AggId, EnumId, EventId, FieldId, GroupId, Id, IdVec, MemberTestId, OutputId,
+    PatternId, PropId, RuleId, TextSetId,
+};
+pub use ir::*;
+
+use crate::text::{fold, trim};
+
+#[derive(Debug, Default, Serialize)]
+pub struct Plan {
+    pub fields: IdVec<FieldId, Field>,
+    pub events: IdVec<EventId, EventType>,
+    pub enums: IdVec<EnumId, Vec<String>>,
+    /// Folded text constants of text predicates, one set per predicate.
+    pub text_sets: IdVec<TextSetId, Vec<String>>,
+    /// Regular expressions of `matches`, as written.
+    pub patterns: IdVec<PatternId, String>,
+    /// Every distinct event aggregate the model reads.
+    pub aggregates: IdVec<AggId, Aggregate>,
+    pub rules: IdVec<RuleId, RuleDef>,
+    pub groups: IdVec<GroupId, GroupDef>,
+    pub total: TotalDef,
+    /// Thresholds and labels in declaration order, which is evaluation order.
+    pub outputs: IdVec<OutputId, Output>,
+    /// The `account` block, scored over groups of leads after the leads.
+    pub account: Option<AccountDef>,
+    /// Declared event types by folded name, for reading records (a list:
+    /// models declare a handful, and a scan beats hashing).
+    #[serde(skip)]
+    event_names: Vec<(String, EventId)>,
+}
+
+impl Plan {
+    /// Seals a plan the checker built: derives the lookups readers use.
+    pub(crate) fn sealed(mut self) -> Plan {
+        self.event_names = self
+            .events
+            .iter_enumerated()
+            .map(|(id, e)| (fold(&e.name), id))
+            .collect();
+        self
+    }
+
+    /// The declared event type a record names, compared as folded text.
+    pub fn event_type(&self, name: &str) -> Option<EventId> {
+        let trimmed = trim(name);
+        // Feeds nearly always write the name as declared, already folded.
+        if let Some((_, id)) = self.event_names.iter().find(|(key, _)| key == trimmed) {
+            return Some(*id);
+        }
+        // Folded names hold no ASCII capitals, so for ASCII text this is
+        // `fold(name) == key` without building the folded string.
+        let found = if trimmed.is_ascii() {
+            self.event_names
+                .iter()
+                .find(|(key, _)| key.eq_ignore_ascii_case(trimmed))
+        } else {
+            let folded = fold(trimmed);
+            self.event_names.iter().find(|(key, _)| *key == folded)
+        };
+        found.map(|(_, id)| *id)
+    }
+
+    /// The declared properties of an event type, in declaration order.
+    pub fn props(&self, event: EventId) -> &[Prop] {
+        self.events
+            .get(event)
+            .map(|e| e.props.as_slice())
+            .unwrap_or(&[])
+    }
+
+    /// Whether any score decays (then the latest activity is needed).
+    pub fn uses_activity(&self) -> bool {
+        self.total.decay.is_some() || self.groups.iter().any(|g| g.decay.is_some())
+    }
+
+    /// The plan as JSON (`compile --emit plan --format json`).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+}
