@@ -23,7 +23,7 @@ const FLOORS: &[(&str, u32)] = &[
     ("check", 4),
     ("record", 5),
     ("eval", 5),
-    ("sql", 5),
+    ("sql", 7),
     ("output", 6),
     ("testing", 6),
     ("refine", 7),
