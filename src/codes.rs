@@ -181,6 +181,14 @@ codes! {
         "A bare word in a set of values is one letter away from the name of a declared list (`competitor` for the list `competitors`). Only the exact name of a list stands for the list; any other bare word is text, so the rule compares with that one word.",
         "Write the list's exact name, or quote the word (`\"competitor\"`) if you do mean that text.",
         "list competitors = [\"rival.io\"]\nwhen email ends with competitor disqualify \"competitor\"";
+    SqlRegex = "E050", "sql-regex",
+        "`compile --emit sql`: a `matches` pattern uses a construct that the chosen dialect's regex engine reads differently from leadscore (the Rust `regex` crate): `\\w` and `\\b` are ASCII-only in RE2 (DuckDB, BigQuery), PostgreSQL and Snowflake know no `\\d`, `\\s` or `\\p{..}`, POSIX classes such as `[[:alpha:]]` are ASCII in Rust and not elsewhere. The query would match other text than `leadscore score` does, so none is written.",
+        "Write the pattern with the construct the help names (an explicit class such as `[0-9]` or `[A-Za-z_]`), which every engine reads as leadscore does; the scores of `leadscore score` change only if the data holds characters the two spellings treat differently.",
+        "when email matches \"^\\\\w+@\" +5      # leadscore compile model.score --emit sql --dialect duckdb";
+    SqlLayout = "E051", "sql-layout",
+        "`compile --emit sql`: the model cannot be laid out as the warehouse relations of the SQL backend: two events give one property name different types (the `events` relation has one column per property name), or a group, threshold or label is named `error`, which is the result column of a rejected lead.",
+        "Rename the property in one of the events, or rename the score or output.",
+        "event visit(page: text)\nevent purchase(page: number)";
     FailIfSyntax = "E040", "fail-if-syntax",
         "The condition given to `diff --fail-if` does not parse: an operator, a figure or a parenthesis is missing or misplaced. Comparisons do not chain (`1 < a < 3`).",
         "Write comparisons of figures and numbers joined by `and`, `or`, `not`: `mql.entered + mql.left > 50`. Quote a figure whose name is not made of letters, digits, `_` and `.`: `\"route.tier 1.entered\" > 0`.",

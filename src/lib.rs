@@ -16,6 +16,7 @@ pub mod plan;
 pub mod record;
 pub mod refine;
 pub mod source;
+pub mod sql;
 pub mod syntax;
 pub mod testing;
 pub mod text;

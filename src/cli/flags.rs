@@ -73,10 +73,17 @@ pub struct AsOfArg {
 impl AsOfArg {
     /// The instant given, or now.
     pub fn instant(&self) -> Result<Instant, Exit> {
-        match &self.as_of {
-            None => Ok(chrono::Utc::now()),
-            Some(text) => instant("--as-of", text),
-        }
+        as_of(self.as_of.as_deref())
+    }
+}
+
+/// An `--as-of` given, or now when it is left out; for [`AsOfArg`] and
+/// the commands whose `--as-of` means something of their own (`compile
+/// --emit sql`).
+pub fn as_of(value: Option<&str>) -> Result<Instant, Exit> {
+    match value {
+        None => Ok(chrono::Utc::now()),
+        Some(text) => instant("--as-of", text),
     }
 }
 

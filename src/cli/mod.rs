@@ -39,6 +39,8 @@ mod sink;
 mod test;
 
 pub use flags::{OnError, MAX_THREADS};
+// For `compile`, whose `--as-of` is its own flag.
+use flags::as_of;
 pub use input::EventSource;
 pub use leads::{Stream, StreamOptions, Summary};
 pub use score::score_stream;

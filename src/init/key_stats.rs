@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use crate::text::fold;
 use crate::record::Json;
+use crate::text::fold;
 use crate::time::parse_instant;
 
 /// A `one of` type is inferred only from at least this many values...

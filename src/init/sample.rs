@@ -6,8 +6,8 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 
 use super::key_stats::Keys;
-use crate::text::fold;
 use crate::record::{EventsFile, Format, Json, Records};
+use crate::text::fold;
 use crate::time::{parse_instant, Instant};
 
 /// One event type of the sample.

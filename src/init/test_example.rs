@@ -6,9 +6,9 @@ use super::key_stats::Type;
 use super::model_text::Text;
 use super::sample::{sample_as_of, Sample};
 use super::spelling::{instant_text, number_text, Names};
-use crate::text::fold;
 use crate::record::Json;
 use crate::syntax::display::quote;
+use crate::text::fold;
 use crate::time::parse_instant;
 
 /// Events of one lead shown in the example test.

@@ -1,0 +1,176 @@
+//! What differs from one SQL engine to the next, behind one trait: the
+//! query builder writes every stage through it and never names an engine.
+//! Each method returns an expression; arguments are expressions already
+//! written in the same dialect. The defaults are what most engines accept;
+//! a dialect overrides where its engine reads the same text differently
+//! (see `SQL-PITFALLS.md`, whose "fix" lines these follow).
+
+use super::regex::Refusal;
+
+/// The code points Rust's `str::trim` removes (Unicode `White_Space`), as
+/// ranges; every dialect's trim is built from this one list.
+pub const WHITE_SPACE: &[(u32, u32)] = &[
+    (0x09, 0x0D),
+    (0x20, 0x20),
+    (0x85, 0x85),
+    (0xA0, 0xA0),
+    (0x1680, 0x1680),
+    (0x2000, 0x200A),
+    (0x2028, 0x2029),
+    (0x202F, 0x202F),
+    (0x205F, 0x205F),
+    (0x3000, 0x3000),
+];
+
+/// The white-space class in the notation RE2 and Java share: the ASCII
+/// controls tab to carriage return, U+0085 and the separators (`\pZ`),
+/// which together are exactly `White_Space`.
+pub fn white_space_class() -> String {
+    "[\\x{9}-\\x{D}\\x{85}\\pZ]".to_string()
+}
+
+/// The aggregate functions the event stage filters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Aggregate {
+    Count,
+    Sum,
+    Max,
+    Min,
+}
+
+impl Aggregate {
+    pub fn name(self) -> &'static str {
+        match self {
+            Aggregate::Count => "count",
+            Aggregate::Sum => "sum",
+            Aggregate::Max => "max",
+            Aggregate::Min => "min",
+        }
+    }
+}
+
+/// One SQL engine's spelling of what the query needs.
+pub trait Dialect {
+    /// The name `--dialect` takes.
+    fn name(&self) -> &'static str;
+
+    /// A quoted identifier.
+    fn ident(&self, name: &str) -> String {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+
+    /// A string literal holding exactly `text`.
+    fn string(&self, text: &str) -> String {
+        format!("'{}'", text.replace('\'', "''"))
+    }
+
+    /// A DOUBLE literal; `digits` is Rust's shortest round-trip form.
+    fn double(&self, digits: &str) -> String;
+
+    /// A 64-bit integer literal.
+    fn bigint(&self, value: i64) -> String {
+        value.to_string()
+    }
+
+    /// The SQL type name of a 64-bit integer, for casts.
+    fn bigint_type(&self) -> &'static str {
+        "BIGINT"
+    }
+
+    /// The SQL type name of a DOUBLE, for casts.
+    fn double_type(&self) -> &'static str {
+        "DOUBLE"
+    }
+
+    /// The SQL type name of a string, for casts.
+    fn text_type(&self) -> &'static str {
+        "VARCHAR"
+    }
+
+    /// `text` without leading and trailing Unicode white space, as Rust's
+    /// `trim` removes it.
+    fn trim(&self, text: &str) -> String;
+
+    /// Trimmed text in lower case as Rust's `to_lowercase` writes it.
+    fn fold(&self, text: &str) -> String;
+
+    /// Whether the regular expression `pattern` (Rust syntax) finds a match
+    /// anywhere in `text`; a refusal where this engine reads it otherwise.
+    fn regex_search(&self, text: &str, pattern: &str) -> Result<String, Refusal>;
+
+    /// Whether `text` contains `part` (both expressions).
+    fn contains(&self, text: &str, part: &str) -> String;
+
+    fn starts_with(&self, text: &str, prefix: &str) -> String;
+
+    fn ends_with(&self, text: &str, suffix: &str) -> String;
+
+    /// A string array column as the lead reader makes it: elements trimmed
+    /// and folded, empty and NULL ones dropped; NULL when none remain.
+    fn fold_list(&self, list: &str) -> String;
+
+    /// Whether a (folded, NULL-free) list holds any of `values` (string
+    /// literals).
+    fn list_has_any(&self, list: &str, values: &[String]) -> String;
+
+    /// Microseconds since 1970-01-01 UTC of a DATE (midnight UTC), a
+    /// TIMESTAMP (UTC) or a TIMESTAMPTZ column.
+    fn epoch_micros(&self, column: &str) -> String;
+
+    /// The engine's current instant, in microseconds since the epoch.
+    fn now_micros(&self) -> String;
+
+    /// The DATE `days` days after 1970-01-01.
+    fn date_from_days(&self, days: &str) -> String;
+
+    /// The days from 1970-01-01 to a DATE.
+    fn days_from_date(&self, date: &str) -> String;
+
+    /// A DATE plus `months` (negative: minus) calendar months, clamped to
+    /// the end of the month. DATEs have no zone, so this is zone-proof.
+    fn add_months(&self, date: &str, months: &str) -> String;
+
+    /// `floor(a / b)` for non-negative 64-bit integers.
+    fn int_div(&self, a: &str, b: &str) -> String {
+        format!("CAST(floor({a} / {b}) AS {})", self.bigint_type())
+    }
+
+    /// `base` to the power of an integer `exponent`, as a DOUBLE.
+    fn power(&self, base: &str, exponent: &str) -> String {
+        format!("power({base}, {exponent})")
+    }
+
+    /// An aggregate over the rows where `condition` holds; `count` counts
+    /// them (0 when none), the others give NULL when none.
+    fn aggregate_where(&self, function: Aggregate, value: &str, condition: &str) -> String {
+        match function {
+            Aggregate::Count => format!("count(*) FILTER (WHERE {condition})"),
+            _ => format!("{}({value}) FILTER (WHERE {condition})", function.name()),
+        }
+    }
+
+    /// A DOUBLE written as text in a form JSON reads as the same number.
+    fn number_text(&self, number: &str) -> String {
+        format!("CAST({number} AS {})", self.text_type())
+    }
+
+    /// The non-NULL `parts` joined with `,` (empty text when all are NULL).
+    fn join_present(&self, parts: &[String]) -> String {
+        format!("concat_ws(',', {})", parts.join(", "))
+    }
+
+    /// Text concatenation.
+    fn concat(&self, parts: &[String]) -> String {
+        parts.join(" || ")
+    }
+
+    /// The SQL type of each column of the leads and events relations,
+    /// for the documentation and the engine tests: text, number, bool,
+    /// date, list of text.
+    fn column_types(&self) -> [&'static str; 5];
+}
+
+/// The regex escape of one code point for RE2 and Java: `\x{..}`.
+pub fn regex_code_point(c: char) -> String {
+    format!("\\x{{{:X}}}", u32::from(c))
+}

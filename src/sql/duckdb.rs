@@ -1,0 +1,97 @@
+//! DuckDB (verified on 2.0.1): RE2 regexes, `lower()` by simple per-code-point
+//! mapping (so `İ` is spelt out), lambdas as `lambda v: ...`, `FILTER`
+//! aggregates, and `epoch_us` that reads DATE, TIMESTAMP and TIMESTAMPTZ
+//! alike as UTC.
+
+use super::dialect::{white_space_class, Dialect};
+use super::regex::{translate, Flavor, Refusal};
+
+pub struct DuckDb;
+
+impl Dialect for DuckDb {
+    fn name(&self) -> &'static str {
+        "duckdb"
+    }
+
+    fn double(&self, digits: &str) -> String {
+        format!("CAST({digits} AS DOUBLE)")
+    }
+
+    fn trim(&self, text: &str) -> String {
+        let ws = white_space_class();
+        format!(
+            "regexp_replace({text}, {}, '', 'g')",
+            self.string(&format!("^{ws}+|{ws}+$"))
+        )
+    }
+
+    fn fold(&self, text: &str) -> String {
+        // Rust lowers `İ` to `i` and a combining dot; DuckDB to `i` alone.
+        format!("lower(replace({text}, 'İ', 'i\u{307}'))")
+    }
+
+    fn regex_search(&self, text: &str, pattern: &str) -> Result<String, Refusal> {
+        let translated = translate(pattern, Flavor::Re2)?;
+        Ok(format!(
+            "regexp_matches({text}, {})",
+            self.string(&translated.pattern)
+        ))
+    }
+
+    fn contains(&self, text: &str, part: &str) -> String {
+        format!("contains({text}, {part})")
+    }
+
+    fn starts_with(&self, text: &str, prefix: &str) -> String {
+        format!("starts_with({text}, {prefix})")
+    }
+
+    fn ends_with(&self, text: &str, suffix: &str) -> String {
+        format!("suffix({text}, {suffix})")
+    }
+
+    fn fold_list(&self, list: &str) -> String {
+        let item = self.fold(&self.trim("v"));
+        let folded =
+            format!("list_filter(list_transform({list}, lambda v: {item}), lambda v: v <> '')");
+        format!("CASE WHEN len({folded}) > 0 THEN {folded} END")
+    }
+
+    fn list_has_any(&self, list: &str, values: &[String]) -> String {
+        format!("list_has_any({list}, [{}])", values.join(", "))
+    }
+
+    fn epoch_micros(&self, column: &str) -> String {
+        format!("epoch_us({column})")
+    }
+
+    fn now_micros(&self) -> String {
+        "epoch_us(current_timestamp)".to_string()
+    }
+
+    fn date_from_days(&self, days: &str) -> String {
+        format!("CAST(DATE '1970-01-01' + CAST({days} AS INTEGER) AS DATE)")
+    }
+
+    fn days_from_date(&self, date: &str) -> String {
+        format!("date_diff('day', DATE '1970-01-01', {date})")
+    }
+
+    fn add_months(&self, date: &str, months: &str) -> String {
+        format!("CAST({date} + to_months(CAST({months} AS INTEGER)) AS DATE)")
+    }
+
+    fn int_div(&self, a: &str, b: &str) -> String {
+        format!("({a} // {b})")
+    }
+
+    fn column_types(&self) -> [&'static str; 5] {
+        [
+            "VARCHAR",
+            "DOUBLE (any numeric type)",
+            "BOOLEAN",
+            "TIMESTAMP (UTC), TIMESTAMPTZ or DATE",
+            "VARCHAR[]",
+        ]
+    }
+}
