@@ -2,16 +2,21 @@
 
 //! The SQL backend against a second opinion: every eval fixture and the
 //! example model, compiled for an engine, run on it over the fixture's
-//! leads (loaded by `tests/sql_engines/run.py`), and compared lead by lead
-//! with the native evaluator: scores, groups, thresholds, labels, the
-//! disqualification, the reasons, and which leads are rejected.
+//! leads (loaded by the engine harness, `tests/engines/`), and compared
+//! lead by lead with the native evaluator: scores, groups, thresholds,
+//! labels, the disqualification, the reasons, and which leads are
+//! rejected. Each engine runs every case in one session, in a session time
+//! zone far from UTC, which the queries must not depend on.
 //!
-//! These need the engines installed (the `duckdb` Python package; Debian's
-//! `postgresql`), so they are ignored by a plain `cargo test`:
-//! `cargo test --test sql_engines -- --ignored`.
+//! These need the engines (`.ci/setup-engines` installs them), so they are
+//! ignored by a plain `cargo test`: `cargo test --test sql_engines --
+//! --ignored`.
+
+mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+use common::engines::{run_batch_in_zone, Job};
 
 use leadscore::eval::Evaluator;
 use leadscore::output::lead_json;
@@ -88,7 +93,11 @@ fn layout(plan: &Plan) -> Value {
             }
         }
     }
-    json!({"leads": leads, "events": events})
+    if plan.events.is_empty() {
+        json!({ "leads": leads })
+    } else {
+        json!({"leads": leads, "events": events})
+    }
 }
 
 /// The id as text, the way the harness loads it.
@@ -97,35 +106,6 @@ fn id_text(id: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
-}
-
-fn run_engine(engine: &str, dir: &Path, case: &Case, sql: &str, plan: &Plan) -> Vec<Value> {
-    let layout_path = dir.join(format!("{}.layout.json", case.name));
-    let sql_path = dir.join(format!("{}.{engine}.sql", case.name));
-    std::fs::write(&layout_path, layout(plan).to_string()).unwrap();
-    std::fs::write(&sql_path, sql).unwrap();
-    let out = Command::new("python3")
-        .arg("tests/sql_engines/run.py")
-        .args(["--engine", engine])
-        .arg("--layout")
-        .arg(&layout_path)
-        .arg("--leads")
-        .arg(&case.leads)
-        .arg("--sql")
-        .arg(&sql_path)
-        .output()
-        .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "{} on {engine}: {}\n(query in {})",
-        case.name,
-        String::from_utf8_lossy(&out.stderr),
-        sql_path.display()
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("row is JSON"))
-        .collect()
 }
 
 fn same_number(a: &Value, b: &Value) -> bool {
@@ -186,26 +166,34 @@ fn differences(plan: &Plan, native: &Value, row: &Value) -> Vec<String> {
 
 /// Every case compiled for `dialect`, run on `engine`, compared.
 fn engine_agrees(dialect: DialectName, engine: &str) {
-    let dir = std::env::temp_dir().join(format!("leadscore-sql-{engine}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut failures = Vec::new();
-    let mut leads_compared = 0;
     let all = cases();
+    let mut failures = Vec::new();
+    let mut jobs = Vec::new();
+    let mut compiled = Vec::new();
     for case in &all {
         let plan = plan_of(&case.model);
         let as_of = leadscore::time::parse_instant(&case.as_of).expect("as-of");
         let mut options = SqlOptions::new(dialect);
         options.as_of = Some(as_of);
         options.reasons = true;
-        let sql = match to_sql(&plan, &options) {
-            Ok(sql) => sql,
-            Err(d) => {
-                failures.push(format!("{}: refused: {d:?}", case.name));
-                continue;
+        match to_sql(&plan, &options) {
+            Ok(sql) => {
+                jobs.push(Job {
+                    layout: layout(&plan),
+                    leads_ndjson: std::fs::read_to_string(&case.leads).expect("leads"),
+                    events: None,
+                    sql,
+                });
+                compiled.push((case, plan, as_of));
             }
-        };
-        let rows = run_engine(engine, &dir, case, &sql, &plan);
-        let evaluator = Evaluator::new(&plan, as_of);
+            Err(d) => failures.push(format!("{}: refused: {d:?}", case.name)),
+        }
+    }
+    let results = run_batch_in_zone(engine, Some("Pacific/Kiritimati"), &jobs)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut leads_compared = 0;
+    for ((case, plan, as_of), rows) in compiled.iter().zip(&results) {
+        let evaluator = Evaluator::new(plan, *as_of);
         let text = std::fs::read_to_string(&case.leads).unwrap();
         let records: Vec<Json> = text
             .lines()
@@ -231,10 +219,10 @@ fn engine_agrees(dialect: DialectName, engine: &str) {
             };
             leads_compared += 1;
             let repeated = ids.iter().filter(|i| *i == id).count() > 1;
-            match to_lead(&plan, record, &[]) {
+            match to_lead(plan, record, &[]) {
                 Ok(lead) if !repeated => {
-                    let native = lead_json(&plan, &lead.id, &evaluator.evaluate(&lead), true);
-                    for d in differences(&plan, &native, row) {
+                    let native = lead_json(plan, &lead.id, &evaluator.evaluate(&lead), true);
+                    for d in differences(plan, &native, row) {
                         failures.push(format!("{} lead {id}: {d}", case.name));
                     }
                 }
@@ -255,18 +243,24 @@ fn engine_agrees(dialect: DialectName, engine: &str) {
         failures.len()
     );
     assert!(all.len() >= 20, "expected every eval fixture");
+    assert!(leads_compared >= 200, "expected every lead of every case");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
-#[ignore = "needs DuckDB (pip install duckdb); run with --ignored"]
+#[ignore = "needs DuckDB (.ci/setup-engines); run with --ignored"]
 fn duckdb_scores_every_fixture_as_leadscore_does() {
     engine_agrees(DialectName::Duckdb, "duckdb");
 }
 
 #[test]
-#[ignore = "needs PostgreSQL (initdb, pg_ctl); run with --ignored"]
+#[ignore = "needs PostgreSQL (.ci/setup-engines); run with --ignored"]
 fn postgres_scores_every_fixture_as_leadscore_does() {
     engine_agrees(DialectName::Postgres, "postgres");
+}
+
+#[test]
+#[ignore = "needs Spark (.ci/setup-engines); run with --ignored"]
+fn spark_scores_every_fixture_as_leadscore_does() {
+    engine_agrees(DialectName::Spark, "spark");
 }
