@@ -42,6 +42,7 @@ pub struct Lead {
 
 impl Lead {
     /// The value of a field; missing when the record had none.
+    #[inline]
     pub fn field(&self, id: FieldId) -> &FieldValue {
         self.fields.get(id.index()).unwrap_or(&FieldValue::Missing)
     }
@@ -49,6 +50,7 @@ impl Lead {
 
 impl Event {
     /// The value of a property; missing when the event had none.
+    #[inline]
     pub fn prop(&self, id: PropId) -> &FieldValue {
         self.props.get(id.index()).unwrap_or(&FieldValue::Missing)
     }

@@ -972,3 +972,103 @@ fn a_condition_joining_too_many_tests_is_refused() {
     let o = leadscore(&["check", long.to_str().expect("utf-8")]);
     assert!(!stderr(&o).contains("joins more than"), "{}", stderr(&o));
 }
+
+/// `explain` reads the leads on the stream `score` reads them on: a bad
+/// record anywhere in the file stops it as it stops `score`, and with
+/// `--on-error skip` the bad records are reported and kept in `--rejects`
+/// while the lead asked for is explained.
+#[test]
+fn explain_handles_bad_records_as_score_does() {
+    let dir = scratch_dir("explain-rejects");
+    let rejects = dir.join("rejects.ndjson");
+    let explain = |more: &[&str]| {
+        let mut args = vec![
+            "explain",
+            SMALL,
+            "tests/fixtures/cli/bad.ndjson",
+            "--id",
+            "B-8",
+            "--as-of",
+            AS_OF,
+        ];
+        args.extend(more);
+        leadscore(&args)
+    };
+    let o = explain(&[]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "",
+        "B-8 comes after the record that stops the run"
+    );
+    let err = stderr(&o);
+    assert!(
+        err.contains("error: tests/fixtures/cli/bad.ndjson:2: field `employees` is \"lots\""),
+        "{err}"
+    );
+    assert!(err.contains("`--on-error skip`"), "{err}");
+
+    let o = explain(&[
+        "--on-error",
+        "skip",
+        "--rejects",
+        rejects.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("lead B-8 as of 2026-11-01"),
+        "{}",
+        stdout(&o)
+    );
+    let err = stderr(&o);
+    assert!(
+        err.contains("skipped: tests/fixtures/cli/bad.ndjson:2: field `employees` is \"lots\""),
+        "{err}"
+    );
+    assert!(err.ends_with("read 2, rejected 6\n"), "{err}");
+    let original = std::fs::read_to_string("tests/fixtures/cli/bad.ndjson").expect("fixture");
+    let bad_lines: Vec<&str> = original.lines().skip(1).take(6).collect();
+    assert_eq!(
+        std::fs::read_to_string(&rejects).expect("rejects written"),
+        bad_lines.join("\n") + "\n",
+        "rejected lines are kept unchanged"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `explain` with an events file reports the rows whose lead is not among
+/// the leads, and keeps them in `--orphans`, as `score` does.
+#[test]
+fn explain_reports_events_without_a_lead() {
+    let dir = scratch_dir("explain-orphans");
+    let orphans = dir.join("orphans.csv");
+    let o = leadscore(&[
+        "explain",
+        SMALL,
+        "tests/fixtures/cli/leads.csv",
+        "--events",
+        "tests/fixtures/cli/events.csv",
+        "--id",
+        "C-1",
+        "--as-of",
+        AS_OF,
+        "--orphans",
+        orphans.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("pricing visits"), "{}", stdout(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("warning: tests/fixtures/cli/events.csv:3: event for lead `C-9`, which is not in `tests/fixtures/cli/leads.csv`"),
+        "{err}"
+    );
+    assert!(
+        err.ends_with("read 2, rejected 0, 1 event without a lead\n"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&orphans).expect("orphans written"),
+        "lead_id,type,at,page\nC-9,visit,2026-10-30T10:00:00Z,pricing\n"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

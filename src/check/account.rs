@@ -9,9 +9,20 @@
 //! in `self.model.outputs`, so that label values, `is missing` and the
 //! declared-above rule work on them as they do on a lead's.
 
-use super::expr::{Scope, Ty, Typed};
-use super::*;
-use crate::syntax::ast::{AccountEntry, EventArg, Operand, ScoreName, ValueSet};
+use super::names::Scope;
+use super::typed::{Ty, Typed};
+use super::{Checker, Symbol};
+use crate::codes::Code;
+use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::plan::{
+    AccountDef, AccountRule, Cond, FieldId, IdVec, MemberTest, MemberTestId, Output, OutputId,
+    RollupDef, RollupFn, Value, ValueType,
+};
+use crate::source::Span;
+use crate::syntax::ast::{
+    self, AccountEntry, EventArg, Item, Modifier, Operand, ScoreName, Spanned, ValueSet,
+};
+use crate::text::fold;
 
 /// What the checker keeps while it checks the account block.
 #[derive(Default)]

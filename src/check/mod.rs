@@ -1,12 +1,25 @@
 //! Check: ASTs to a checked model. Resolves every name, checks every type,
 //! lowers constants, and reports every problem of the model in one run.
+//!
+//! One `Checker` walks the items in order, a file per job: names are
+//! bound first (`declarations`), then `rules` and groups, thresholds and
+//! labels (`outputs`), the `account` block and `tests`. A condition goes
+//! through `conditions` (`and`, `or`, `not`, `within`), `names` (what an
+//! operand refers to), `predicates` and `constants`, each part yielding a
+//! value of `typed`. The `lints` run last, over a model without errors.
 
 mod account;
-mod expr;
+mod conditions;
+mod constants;
+mod declarations;
 mod lints;
+mod names;
 mod outputs;
+mod predicates;
+mod rules;
 mod test_case;
 mod tests;
+mod typed;
 
 use std::collections::HashMap;
 
@@ -14,14 +27,14 @@ use crate::codes::Code;
 use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::load::ListFiles;
 use crate::plan::{
-    AccountDef, AccountRule, AggId, AggKind, Aggregate, Cond, DateBound, DecayAmount, DecayMode,
-    DecaySpec, Effect, EnumId, EventId, EventType, Field, FieldId, GroupDef, GroupId, Id, IdVec,
-    MemberTest, MemberTestId, Order, Origin, Output, OutputId, PatternId, Plan, Pred, Prop, PropId,
-    RollupDef, RollupFn, RuleDef, RuleId, TextOp, TextSetId, Value, ValueType,
+    AggId, Aggregate, EventId, FieldId, GroupId, IdVec, Origin, OutputId, PatternId, Plan, RuleId,
+    TextSetId,
 };
 use crate::source::{SourceMap, Span};
-use crate::syntax::ast::{self, Item, Modifier, Spanned};
-use crate::text::fold;
+use crate::syntax::ast;
+use names::Read;
+use typed::Typed;
+
 pub use test_case::{Expectation, Probe, TestCase};
 
 /// What checking gives: the plan when the model has no errors, the test
@@ -82,7 +95,7 @@ struct LetEntry<'a> {
 enum LetState {
     Unchecked,
     InProgress,
-    Done(expr::Typed, Vec<expr::Read>),
+    Done(Typed, Vec<Read>),
 }
 
 pub(crate) struct Checker<'a> {
@@ -100,7 +113,7 @@ pub(crate) struct Checker<'a> {
     text_set_ids: HashMap<Vec<String>, TextSetId>,
     pattern_ids: HashMap<String, PatternId>,
     /// Output-level reads made while checking the current expression.
-    reads: Vec<expr::Read>,
+    reads: Vec<Read>,
     /// Set while checking the `=` inside a `!=`, so help can say `not in`.
     negated_compare: bool,
     /// Lets being checked, innermost last, to show a cycle's chain.
@@ -185,569 +198,6 @@ impl<'a> Checker<'a> {
         Origin {
             file: file.to_string_lossy().replace('\\', "/"),
             line: u32::try_from(line).unwrap_or(u32::MAX),
-        }
-    }
-
-    /// Registers a name, reporting a clash with an earlier declaration.
-    fn bind(&mut self, name: &ast::Ident, symbol: Symbol) -> bool {
-        let columns: &[&str] = match symbol {
-            Symbol::Group(_) | Symbol::Output(_) => &["id", "reasons"],
-            Symbol::AccountOutput(_) => &["account", "members", "reasons"],
-            _ => &[],
-        };
-        if columns.contains(&name.node.as_str()) {
-            self.report(
-                Diagnostic::new(
-                    Code::DuplicateName,
-                    name.span,
-                    format!(
-                        "`{}` names a column of every result and cannot name {}",
-                        name.node,
-                        symbol.kind()
-                    ),
-                )
-                .label("taken by the output")
-                .help(format!(
-                    "a table or CSV of results has a column `{}` already; choose another name, such as `{}_score`",
-                    name.node, name.node
-                )),
-            );
-            return false;
-        }
-        if let Some((existing, first)) = self.names.get(&name.node) {
-            let (existing, first) = (*existing, *first);
-            let message = if existing == Symbol::Builtin {
-                format!("`{}` is a built-in name and cannot be declared", name.node)
-            } else {
-                format!("`{}` is already declared as {}", name.node, existing.kind())
-            };
-            let help = if existing == Symbol::Builtin {
-                "choose another name".to_string()
-            } else {
-                let (line, _) = self.sources.line_col(first.file, first.start);
-                format!(
-                    "fields, events (and their plural forms), lists, lets, groups, thresholds and labels share one namespace; the first declaration is in {} on line {line}; rename one of them",
-                    self.sources.path(first.file).display()
-                )
-            };
-            // A clash brought in by `use` is reported at that `use`, where
-            // the reader of the including file can see it.
-            let included_at = (name.span.file != first.file)
-                .then(|| self.includes.get(&name.span.file).copied())
-                .flatten();
-            // The other way round, an included name declared again further
-            // down: the clash is still the `use`'s.
-            let included_first = (name.span.file != first.file && included_at.is_none())
-                .then(|| self.includes.get(&first.file).copied())
-                .flatten();
-            let diagnostic = match (included_at, included_first) {
-                (None, Some(use_span)) => {
-                    let (line, _) = self.sources.line_col(first.file, first.start);
-                    let (again, _) = self.sources.line_col(name.span.file, name.span.start);
-                    Diagnostic::new(
-                        Code::DuplicateName,
-                        use_span,
-                        format!(
-                            "`{}` is declared on line {again} and also in the file this `use` brings in",
-                            name.node
-                        ),
-                    )
-                    .label(format!(
-                        "brings in `{}` ({} line {line})",
-                        name.node,
-                        self.sources.path(first.file).display()
-                    ))
-                    .help(format!(
-                        "fields, events (and their plural forms), lists, lets, groups, thresholds and labels share one namespace; rename the declaration on line {again}, or the one in {}",
-                        self.sources.path(first.file).display()
-                    ))
-                }
-                (Some(use_span), _) => {
-                    let (line, _) = self.sources.line_col(name.span.file, name.span.start);
-                    Diagnostic::new(
-                        Code::DuplicateName,
-                        use_span,
-                        format!("{message}; this `use` declares it again"),
-                    )
-                    .label(format!(
-                        "brings in `{}` again ({} line {line})",
-                        name.node,
-                        self.sources.path(name.span.file).display()
-                    ))
-                    .help(help)
-                }
-                (None, None) => Diagnostic::new(Code::DuplicateName, name.span, message)
-                    .label("declared again here")
-                    .help(help),
-            };
-            self.report(diagnostic);
-            return false;
-        }
-        self.names.insert(name.node.clone(), (symbol, name.span));
-        true
-    }
-
-    // -- declarations -------------------------------------------------------
-
-    fn declare(&mut self, items: &'a [Item]) {
-        for item in items {
-            match item {
-                Item::Lead(fields) => {
-                    for f in &fields.node {
-                        let ty = self.value_type(&f.ty);
-                        let id = self.model.fields.next_id();
-                        if self.bind(&f.name, Symbol::Field(id)) {
-                            let key = f
-                                .key
-                                .as_ref()
-                                .map(|k| k.node.clone())
-                                .unwrap_or_else(|| f.name.node.clone());
-                            self.model.fields.push(Field {
-                                name: f.name.node.clone(),
-                                key,
-                                ty,
-                            });
-                        }
-                    }
-                }
-                Item::Event(e) => {
-                    let id = self.model.events.next_id();
-                    if !self.bind(&e.name, Symbol::Event(id)) {
-                        continue;
-                    }
-                    let plural = Spanned::new(format!("{}s", e.name.node), e.name.span);
-                    self.bind(&plural, Symbol::Event(id));
-                    let mut props: IdVec<PropId, Prop> = IdVec::new();
-                    for p in &e.props {
-                        if props.iter().any(|q| q.name == p.name.node) {
-                            self.report(
-                                Diagnostic::new(
-                                    Code::DuplicateName,
-                                    p.name.span,
-                                    format!("property `{}` is declared twice", p.name.node),
-                                )
-                                .label("declared again here")
-                                .help("remove one of them"),
-                            );
-                            continue;
-                        }
-                        let ty = self.value_type(&p.ty);
-                        props.push(Prop {
-                            name: p.name.node.clone(),
-                            ty,
-                        });
-                    }
-                    self.model.events.push(EventType {
-                        name: e.name.node.clone(),
-                        props,
-                    });
-                }
-                Item::List(l) => {
-                    let values = match &l.source {
-                        ast::ListSource::Literal(items) => items
-                            .iter()
-                            .filter_map(|c| self.list_item_text(c))
-                            .collect(),
-                        ast::ListSource::File(path) => {
-                            self.list_files.get(&path.span).cloned().unwrap_or_default()
-                        }
-                    };
-                    let id = self.lists.len();
-                    if self.bind(&l.name, Symbol::List(id)) {
-                        self.lists.push(NamedList { values });
-                    }
-                }
-                Item::Let(l) => {
-                    let id = self.lets.len();
-                    if self.bind(&l.name, Symbol::Let(id)) {
-                        self.lets.push(LetEntry {
-                            decl: l,
-                            state: LetState::Unchecked,
-                        });
-                    }
-                }
-                Item::Group(g) => {
-                    let id = self.model.groups.next_id();
-                    if self.bind(&g.name, Symbol::Group(id)) {
-                        self.model.groups.push(GroupDef {
-                            name: g.name.node.clone(),
-                            ..GroupDef::default()
-                        });
-                    }
-                }
-                Item::Threshold(_) | Item::Label(_) => self.declare_output(item, expr::Scope::Lead),
-                Item::Account(a) => self.declare_account(a),
-                _ => {}
-            }
-        }
-    }
-
-    fn list_item_text(&mut self, c: &Spanned<ast::Constant>) -> Option<String> {
-        match &c.node {
-            ast::Constant::Text(t) | ast::Constant::Word(t) => Some(t.clone()),
-            other => {
-                self.report(
-                    Diagnostic::new(
-                        Code::TypeMismatch,
-                        c.span,
-                        format!("a named list holds text, not `{other}`"),
-                    )
-                    .label("not text")
-                    .help(format!("quote it: `\"{other}\"`")),
-                );
-                None
-            }
-        }
-    }
-
-    fn value_type(&mut self, ty: &Spanned<ast::TypeExpr>) -> ValueType {
-        match &ty.node {
-            ast::TypeExpr::Named(n) => match n.as_str() {
-                "text" => ValueType::Text,
-                "number" => ValueType::Number,
-                "bool" => ValueType::Bool,
-                "date" => ValueType::Date,
-                other => {
-                    let known = ["text", "number", "bool", "date"];
-                    let help = match did_you_mean(other, known) {
-                        Some(s) => format!("did you mean `{s}`? The types are `text`, `number`, `bool`, `date`, `one of [...]` and `list of text`"),
-                        None => "the types are `text`, `number`, `bool`, `date`, `one of [...]` and `list of text`".to_string(),
-                    };
-                    self.report(
-                        Diagnostic::new(
-                            Code::UnknownType,
-                            ty.span,
-                            format!("unknown type `{other}`"),
-                        )
-                        .label("not a type")
-                        .help(help),
-                    );
-                    ValueType::Text
-                }
-            },
-            ast::TypeExpr::ListOf(elem) => {
-                if elem.node != "text" {
-                    self.report(
-                        Diagnostic::new(
-                            Code::UnknownType,
-                            elem.span,
-                            format!("`list of {}` is not supported", elem.node),
-                        )
-                        .label("only text")
-                        .help("lists hold text: write `list of text`"),
-                    );
-                }
-                ValueType::TextList
-            }
-            ast::TypeExpr::OneOf(values) => {
-                let mut spelled: Vec<String> = Vec::new();
-                for v in values {
-                    let Some(text) = self.list_item_text(v) else {
-                        continue;
-                    };
-                    let folded = fold(&text);
-                    if spelled.iter().any(|s| fold(s) == folded) {
-                        self.report(
-                            Diagnostic::new(
-                                Code::DuplicateValue,
-                                v.span,
-                                format!("`{}` appears twice in this `one of`", text.trim()),
-                            )
-                            .label("repeated value")
-                            .help("values compare without letter case and surrounding spaces; remove the repeat"),
-                        );
-                        continue;
-                    }
-                    spelled.push(text.trim().to_string());
-                }
-                ValueType::Enum(self.model.enums.push(spelled))
-            }
-        }
-    }
-
-    fn check_lets(&mut self) {
-        for id in 0..self.lets.len() {
-            self.let_value(id, None);
-        }
-    }
-
-    // -- rules and groups ---------------------------------------------------
-
-    fn check_rules_and_groups(&mut self, items: &'a [Item]) {
-        let mut total_seen: Option<Span> = None;
-        let mut top_decay_seen = false;
-        for item in items {
-            match item {
-                Item::Rule(rule) => {
-                    if let Some(id) = self.check_rule(rule, None) {
-                        self.model.total.rules.push(id);
-                    }
-                }
-                Item::Decay(d) => {
-                    if top_decay_seen {
-                        self.repeated_decay(d.span, "the total");
-                    } else {
-                        top_decay_seen = true;
-                        self.model.total.decay = self.check_decay(d);
-                    }
-                }
-                Item::Total(mods) => {
-                    if let Some(first) = total_seen {
-                        let (line, _) = self.sources.line_col(first.file, first.start);
-                        self.report(
-                            Diagnostic::new(
-                                Code::RepeatedDecay,
-                                mods.span,
-                                "`total` is declared twice",
-                            )
-                            .label("second `total`")
-                            .help(format!(
-                                "combine the clamps into the first `total` (line {line})"
-                            )),
-                        );
-                        continue;
-                    }
-                    total_seen = Some(mods.span);
-                    let (max, min, _) = self.check_modifiers(&mods.node, "total");
-                    self.model.total.max = max;
-                    self.model.total.min = min;
-                }
-                Item::Group(g) => {
-                    let Some(id) = self.group_id(&g.name) else {
-                        continue;
-                    };
-                    let (max, min, separate) = self.check_modifiers(&g.modifiers, "group");
-                    let mut decay_seen = false;
-                    let mut rules = Vec::new();
-                    let mut decay = None;
-                    for entry in &g.entries {
-                        match entry {
-                            ast::GroupEntry::Rule(rule) => {
-                                if let Some(rid) = self.check_rule(rule, Some(id)) {
-                                    rules.push(rid);
-                                }
-                            }
-                            ast::GroupEntry::Decay(d) => {
-                                if decay_seen {
-                                    self.repeated_decay(
-                                        d.span,
-                                        &format!("group `{}`", g.name.node),
-                                    );
-                                } else {
-                                    decay_seen = true;
-                                    decay = self.check_decay(d);
-                                }
-                            }
-                        }
-                    }
-                    if let Some(group) = self.model.groups.get_mut(id) {
-                        group.max = max;
-                        group.min = min;
-                        group.separate = separate;
-                        group.rules = rules;
-                        group.decay = decay;
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-
-    fn group_id(&self, name: &ast::Ident) -> Option<GroupId> {
-        match self.names.get(&name.node) {
-            Some((Symbol::Group(id), span)) if *span == name.span => Some(*id),
-            _ => None,
-        }
-    }
-
-    fn repeated_decay(&mut self, span: Span, whose: &str) {
-        self.report(
-            Diagnostic::new(
-                Code::RepeatedDecay,
-                span,
-                format!("{whose} already has a `decay`"),
-            )
-            .label("second decay")
-            .help("a score decays in one way only; keep one `decay` line"),
-        );
-    }
-
-    fn check_decay(&mut self, d: &Spanned<ast::Decay>) -> Option<DecaySpec> {
-        let amount = d.node.amount;
-        if let ast::DecayAmount::Percent(p) = amount {
-            if !(0.0..=100.0).contains(&p) {
-                self.report(
-                    Diagnostic::new(
-                        Code::BadNumber,
-                        d.span,
-                        format!("a decay of {p}% is out of range"),
-                    )
-                    .label("not between 0% and 100%")
-                    .help("a percentage decay takes 0% to 100% of the score per period"),
-                );
-            }
-        }
-        Some(DecaySpec {
-            amount: match amount {
-                ast::DecayAmount::Points(p) => DecayAmount::Points(p),
-                ast::DecayAmount::Percent(p) => DecayAmount::Percent(p),
-            },
-            mode: match d.node.mode {
-                ast::DecayMode::After => DecayMode::After,
-                ast::DecayMode::Every => DecayMode::Every,
-            },
-            period: d.node.period.node,
-            source: self.source_text(d.span),
-        })
-    }
-
-    /// Returns (max, min, separate), reporting repeats and crossed clamps.
-    fn check_modifiers(
-        &mut self,
-        mods: &[Spanned<Modifier>],
-        what: &str,
-    ) -> (Option<f64>, Option<f64>, bool) {
-        let mut max: Option<(f64, Span)> = None;
-        let mut min: Option<(f64, Span)> = None;
-        let mut separate: Option<Span> = None;
-        for m in mods {
-            let repeated = match &m.node {
-                Modifier::Max(n) => max.replace((*n, m.span)).is_some(),
-                Modifier::Min(n) => min.replace((*n, m.span)).is_some(),
-                Modifier::Separate => separate.replace(m.span).is_some(),
-                Modifier::Fade(_) => false,
-            };
-            if repeated {
-                self.repeated_modifier(m, what);
-            }
-        }
-        if let (Some((hi, _)), Some((lo, span))) = (max, min) {
-            if lo > hi {
-                self.report(
-                    Diagnostic::new(
-                        Code::BadNumber,
-                        span,
-                        format!(
-                            "`min {}` is above `max {}`",
-                            crate::syntax::display::number(lo),
-                            crate::syntax::display::number(hi)
-                        ),
-                    )
-                    .label("crossed clamps")
-                    .help("a clamp's `min` must not exceed its `max`"),
-                );
-            }
-        }
-        (max.map(|m| m.0), min.map(|m| m.0), separate.is_some())
-    }
-
-    fn repeated_modifier(&mut self, m: &Spanned<Modifier>, what: &str) {
-        let word = match m.node {
-            Modifier::Max(_) => "max",
-            Modifier::Min(_) => "min",
-            Modifier::Separate => "separate",
-            Modifier::Fade(_) => "fade over",
-        };
-        self.report(
-            Diagnostic::new(
-                Code::RepeatedModifier,
-                m.span,
-                format!("`{word}` is given twice on this {what}"),
-            )
-            .label("repeated")
-            .help("each modifier may appear once; keep the one you mean"),
-        );
-    }
-
-    fn check_rule(&mut self, rule: &ast::Rule, group: Option<GroupId>) -> Option<RuleId> {
-        let name = match &rule.name {
-            Some(n) => n.node.clone(),
-            None => self.source_text(rule.span),
-        };
-        let effect = match &rule.kind {
-            ast::RuleKind::When { condition, outcome } => {
-                let cond = self.rule_condition(condition)?;
-                match outcome {
-                    ast::Outcome::Points(p) => Effect::When {
-                        condition: cond,
-                        points: p.node,
-                    },
-                    ast::Outcome::Disqualify(reason) => Effect::Disqualify {
-                        condition: cond,
-                        reason: reason.node.clone(),
-                    },
-                }
-            }
-            ast::RuleKind::Each {
-                event,
-                points,
-                modifiers,
-            } => {
-                let mut max = None;
-                let mut fade = None;
-                for m in modifiers {
-                    let repeated = match &m.node {
-                        Modifier::Max(n) => {
-                            if *n < 0.0 {
-                                self.report(
-                                    Diagnostic::new(Code::BadNumber, m.span, "the `max` of an `each` rule cannot be negative")
-                                        .label("negative cap")
-                                        .help("`max` caps the size of the rule's contribution; for negative points write `-5 max 15`"),
-                                );
-                            }
-                            max.replace(n.abs()).is_some()
-                        }
-                        Modifier::Fade(d) => fade.replace(*d).is_some(),
-                        _ => false,
-                    };
-                    if repeated {
-                        self.repeated_modifier(m, "rule");
-                    }
-                }
-                let kind = match fade {
-                    Some(d) => AggKind::Faded(d),
-                    None => AggKind::Count,
-                };
-                self.reads.clear();
-                let aggregate = self.event_aggregate(event, kind);
-                self.reject_output_reads("a rule");
-                Effect::Each {
-                    aggregate: aggregate?,
-                    points: points.node,
-                    max,
-                }
-            }
-        };
-        let origin = self.origin(rule.span);
-        self.rule_spans.push(rule.span);
-        Some(self.model.rules.push(RuleDef {
-            name,
-            group,
-            effect,
-            origin,
-        }))
-    }
-
-    fn rule_condition(&mut self, condition: &Spanned<ast::Expr>) -> Option<Cond> {
-        self.reads.clear();
-        let cond = self.condition(condition, &expr::Scope::Lead);
-        self.reject_output_reads("a rule");
-        cond
-    }
-
-    fn reject_output_reads(&mut self, who: &str) {
-        let reads = std::mem::take(&mut self.reads);
-        for read in reads {
-            let what = read.describe();
-            let message = match &read.via_let {
-                Some(l) => format!("{who} cannot read {what}, which the let `{l}` reads"),
-                None => format!("{who} cannot read {what}"),
-            };
-            self.report(
-                Diagnostic::new(Code::RuleReadsOutput, read.span, message)
-                    .label("computed from the rules")
-                    .help("scores, thresholds, labels and `disqualified` are computed from the rules; test them in a threshold or a label instead"),
-            );
         }
     }
 

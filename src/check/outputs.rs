@@ -1,9 +1,14 @@
 //! Thresholds and labels: declared in order, each reading only what is
 //! declared above it.
 
-use super::expr::{ReadWhat, Scope};
-use super::*;
-use crate::syntax::ast::{BoundOp, LabelBody, ScoreName, ThresholdCondition};
+use super::names::{Read, ReadWhat, Scope};
+use super::{normalize_source, Checker, Symbol};
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::plan::{Cond, GroupId, Order, Output, OutputId, Pred, Value};
+use crate::source::Span;
+use crate::syntax::ast::{self, BoundOp, Item, LabelBody, ScoreName, Spanned, ThresholdCondition};
+use crate::text::fold;
 
 impl<'a> Checker<'a> {
     /// Binds the name of a threshold or label so that conditions anywhere
@@ -210,7 +215,7 @@ impl<'a> Checker<'a> {
             LabelBody::From { score, clauses } => {
                 let subject = match score {
                     ScoreName::Total(span) => {
-                        self.reads.push(expr::Read {
+                        self.reads.push(Read {
                             what: ReadWhat::Score,
                             span: *span,
                             via_let: None,

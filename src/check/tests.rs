@@ -3,9 +3,16 @@
 
 use serde_json::{json, Map, Value as Json};
 
-use super::expr::Scope;
-use super::*;
-use crate::syntax::ast::{Constant, TestEntry, TestEventArgs, TestTime, TestValue};
+use super::names::Scope;
+use super::test_case::{Expectation, TestCase};
+use super::{Checker, Symbol};
+use crate::codes::Code;
+use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::plan::ValueType;
+use crate::syntax::ast::{
+    self, Constant, Item, Spanned, TestEntry, TestEventArgs, TestTime, TestValue,
+};
+use crate::text::fold;
 use crate::time::{start_of_day, sub_duration};
 
 impl<'a> Checker<'a> {

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
+use super::flags::{instant, LeadsArgs, OutputArg};
 use super::input::convert_with;
-use super::leads::{instant, json_report, LeadsArgs};
+use super::sink::json_report;
 use super::{plan_model, Exit};
 use crate::eval::Evaluator;
 use crate::record::to_lead;
@@ -31,6 +32,8 @@ pub struct BacktestArgs {
     pub capacity: Option<u64>,
     #[arg(long, value_enum, default_value_t = BacktestFormat::Table)]
     pub format: BacktestFormat,
+    #[command(flatten)]
+    pub output: OutputArg,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -60,7 +63,7 @@ pub fn run(args: &BacktestArgs, color: bool) -> Exit {
     let mut backtest = Backtest::new(&plan);
     let outcome_field = args.outcome.as_str();
     let read = args.input.for_each(
-        |pending, file| {
+        |_, pending, file| {
             convert_with(pending, file, |json, events| {
                 let converted = read_outcome(json, outcome_field)?;
                 let lead = to_lead(&plan, json, events)?;
@@ -93,5 +96,5 @@ pub fn run(args: &BacktestArgs, color: bool) -> Exit {
             },
         ),
     };
-    args.input.write(&text)
+    args.output.write(&text)
 }

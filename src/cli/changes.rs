@@ -6,8 +6,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::input::convert;
-use super::leads::{finish, instant, write_failed, LeadsArgs};
+use super::flags::{instant, LeadsArgs, OutputArg};
+use super::input::convert_in;
+use super::sink::{finish, write_failed};
 use super::{plan_model, Exit};
 use crate::eval::Evaluator;
 use crate::refine::changes::change_record;
@@ -24,6 +25,8 @@ pub struct ChangesArgs {
     /// The later instant.
     #[arg(long, value_name = "INSTANT")]
     pub to: String,
+    #[command(flatten)]
+    pub output: OutputArg,
 }
 
 pub fn run(args: &ChangesArgs, color: bool) -> Exit {
@@ -45,18 +48,18 @@ pub fn run(args: &ChangesArgs, color: bool) -> Exit {
     }
     let earlier = Evaluator::new(&plan, from);
     let later = Evaluator::new(&plan, to);
-    let mut sink = match args.input.open_output() {
+    let mut sink = match args.output.open() {
         Ok(sink) => sink,
         Err(exit) => return exit,
     };
     let read = args.input.for_each(
-        |pending, file| {
-            let lead = convert(&plan, pending, file).map_err(Box::new)?;
+        |scratch, pending, file| {
+            let lead = convert_in(&plan, pending, file, scratch).map_err(Box::new)?;
             Ok(change_record(
                 &plan,
                 &lead.id,
-                &earlier.evaluate(&lead),
-                &later.evaluate(&lead),
+                &earlier.evaluate(lead),
+                &later.evaluate(lead),
             ))
         },
         |record| {

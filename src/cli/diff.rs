@@ -5,9 +5,10 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
+use super::flags::{AsOfArg, LeadsArgs, OutputArg};
 use super::input::convert_with;
-use super::leads::{json_report, LeadsArgs};
-use super::{as_of, checked_model, Exit};
+use super::sink::json_report;
+use super::{checked_model, Exit};
 use crate::diagnostic::render;
 use crate::eval::Evaluator;
 use crate::record::to_lead;
@@ -23,9 +24,8 @@ pub struct DiffArgs {
     pub new: PathBuf,
     #[command(flatten)]
     pub input: LeadsArgs,
-    /// Evaluate as of this date or instant (default: now).
-    #[arg(long, value_name = "INSTANT")]
-    pub as_of: Option<String>,
+    #[command(flatten)]
+    pub as_of: AsOfArg,
     #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
     pub format: DiffFormat,
     /// Exit 1 when this condition over the report's figures holds,
@@ -35,6 +35,8 @@ pub struct DiffArgs {
     /// How many of the leads that moved most to list.
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub top: usize,
+    #[command(flatten)]
+    pub output: OutputArg,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -52,7 +54,7 @@ pub fn run(args: &DiffArgs, color: bool) -> Exit {
         Ok(p) => p,
         Err(exit) => return exit,
     };
-    let as_of = match as_of(args.as_of.as_deref()) {
+    let as_of = match args.as_of.instant() {
         Ok(t) => t,
         Err(exit) => return exit,
     };
@@ -88,7 +90,7 @@ pub fn run(args: &DiffArgs, color: bool) -> Exit {
     let before = Evaluator::new(old_plan, as_of);
     let after = Evaluator::new(new_plan, as_of);
     let read = args.input.for_each(
-        |pending, file| {
+        |_, pending, file| {
             convert_with(pending, file, |json, events| {
                 let old_lead = to_lead(old_plan, json, events)?;
                 let new_lead = to_lead(new_plan, json, events)?;
@@ -116,7 +118,7 @@ pub fn run(args: &DiffArgs, color: bool) -> Exit {
             Err(exit) => return exit,
         },
     };
-    let written = args.input.write(&text);
+    let written = args.output.write(&text);
     if written != Exit::Success {
         return written;
     }

@@ -1,14 +1,16 @@
-//! `leadscore explain`: the breakdown of one lead's score.
+//! `leadscore explain`: the breakdown of one lead's score, or one
+//! account's. The leads are read on the stream every command shares, with
+//! the same record flags as `score`.
 
 use clap::Args;
 
-use super::input::{attach_events, convert, convert_in, Inputs};
-use super::leads::{OnError, Stream, StreamOptions};
-use super::{EvalArgs, Exit};
+use super::flags::EvalArgs;
+use super::input::{convert_in, Inputs};
+use super::Exit;
 use crate::eval::account::{domain, membership, Accounts};
 use crate::eval::{Evaluator, Outcome};
 use crate::output::{account_explanation, explanation};
-use crate::record::LeadScratch;
+use crate::record::{id_key, LeadScratch};
 use crate::text::fold;
 
 #[derive(Args, Debug)]
@@ -32,118 +34,76 @@ pub fn run(args: &ExplainArgs, color: bool) -> Exit {
     }
 }
 
+/// Reads every record on the shared stream, so that bad records and events
+/// without a lead are handled as `--on-error` and `--orphans` say, and
+/// explains the first lead with the id; the lines of the others are named.
 fn run_lead(args: &ExplainArgs, id: &str, color: bool) -> Exit {
-    let Inputs {
-        plan,
-        as_of,
-        file,
-        records,
-        mut events,
-    } = match args.eval.open(color) {
+    let Inputs { plan, as_of, leads } = match args.eval.open(color) {
         Ok(inputs) => inputs,
+        Err(exit) => return exit,
+    };
+    let file = leads.file.clone();
+    let input = &args.eval.input;
+    let stream = match input.stream(leads) {
+        Ok(stream) => stream,
         Err(exit) => return exit,
     };
     let wanted = id.trim();
-    let mut records = records.into_iter();
-    let mut matching = std::iter::from_fn(|| {
-        for record in records.by_ref() {
-            let raw = match record {
-                Ok(r) => r,
-                Err(e) => return Some(Err(e)),
+    let evaluator = Evaluator::new(&plan, as_of);
+    let as_of = as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let mut explained = None;
+    let mut others = Vec::new();
+    let read = stream.for_each(
+        LeadScratch::default,
+        |scratch, pending, file| {
+            let line = pending.line();
+            let lead = convert_in(&plan, pending, file, scratch).map_err(Box::new)?;
+            Ok((id_key(&lead.id) == wanted).then(|| (line, lead.clone())))
+        },
+        |found| {
+            let Some((line, lead)) = found else {
+                return Ok(());
             };
-            if raw.json().is_none() && !raw.is_csv() && !may_hold_id(&raw.raw, wanted) {
-                continue;
+            if explained.is_some() {
+                others.push(line.to_string());
+                return Ok(());
             }
-            let raw = raw.parsed();
-            if raw.id_key().as_deref() == Some(wanted) {
-                return Some(Ok(raw));
-            }
-        }
-        None
-    });
-    if let Some(found) = matching.next() {
-        let raw = match found {
-            Ok(raw) => raw,
-            Err(e) => {
-                eprintln!("error: reading `{file}` failed: {e}");
-                return Exit::Usage;
-            }
-        };
-        let line = raw.line;
-        let pending = match attach_events(raw, events.as_mut()) {
-            Ok(pending) => pending,
-            Err(message) => {
-                eprintln!("error: {message}");
-                return Exit::Usage;
-            }
-        };
-        let exit = match convert(&plan, pending, &file) {
-            Ok(lead) => {
-                let evaluator = Evaluator::new(&plan, as_of);
-                let outcome = evaluator.evaluate(&lead);
-                out!(
-                    "{}",
-                    explanation(
-                        &plan,
-                        &lead.id,
-                        &outcome,
-                        &as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-                    )
-                );
-                Exit::Success
-            }
-            Err(error) => {
-                eprintln!("error: {error}");
-                Exit::Findings
-            }
-        };
-        // Another lead with the same id would be explained by nobody.
-        let others: Vec<String> = matching
-            .filter_map(|found| {
-                found
-                    .map_err(|e| eprintln!("warning: reading the rest of `{file}` failed: {e}"))
-                    .ok()
-            })
-            .map(|raw| raw.line.to_string())
-            .collect();
-        if !others.is_empty() {
-            eprintln!(
-                "warning: `{file}` has {} more lead{} with the id `{wanted}` ({} {}); this is the one on line {line}",
-                others.len(),
-                if others.len() == 1 { "" } else { "s" },
-                if others.len() == 1 { "line" } else { "lines" },
-                others.join(", ")
-            );
-        }
-        return exit;
+            // Written as soon as it is found, as `score` writes a result:
+            // it stays when a later record stops the run.
+            let outcome = evaluator.evaluate(&lead);
+            out!("{}", explanation(&plan, &lead.id, &outcome, &as_of));
+            explained = Some(line);
+            Ok(())
+        },
+    );
+    match read {
+        Ok(summary) => summary.report("read", &input.options()),
+        Err(exit) => return exit,
     }
-    eprintln!("error: no lead with id `{wanted}` in `{file}`");
-    eprintln!("help: ids are compared as text; check the spelling");
-    Exit::Findings
-}
-
-/// Whether a JSON record's text can hold the id `wanted`, so that the
-/// records that cannot are skipped without being parsed: an id appears in
-/// the text as written unless it is escaped, or is a number written
-/// another way (`1e2` is the id `100.0`).
-fn may_hold_id(text: &str, wanted: &str) -> bool {
-    let number_like = wanted
-        .bytes()
-        .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b));
-    number_like || text.contains('\\') || text.contains(wanted)
+    let Some(line) = explained else {
+        eprintln!("error: no lead with id `{wanted}` in `{file}`");
+        eprintln!("help: ids are compared as text; check the spelling");
+        return Exit::Findings;
+    };
+    // Another lead with the same id would be explained by nobody.
+    if !others.is_empty() {
+        eprintln!(
+            "warning: `{file}` has {} more lead{} with the id `{wanted}` ({} {}); this is the one on line {line}",
+            others.len(),
+            if others.len() == 1 { "" } else { "s" },
+            if others.len() == 1 { "line" } else { "lines" },
+            others.join(", ")
+        );
+    }
+    Exit::Success
 }
 
 fn run_account(args: &ExplainArgs, key: &str, color: bool) -> Exit {
-    let Inputs {
-        plan,
-        as_of,
-        file,
-        records,
-        events,
-    } = match args.eval.open(color) {
+    let Inputs { plan, as_of, leads } = match args.eval.open(color) {
         Ok(inputs) => inputs,
         Err(exit) => return exit,
     };
+    let file = leads.file.clone();
     let Some(account) = &plan.account else {
         eprintln!("error: `--account` needs an `account` block in the model");
         return Exit::Usage;
@@ -156,17 +116,9 @@ fn run_account(args: &ExplainArgs, key: &str, color: bool) -> Exit {
     let Some(mut accounts) = Accounts::new(&plan, true) else {
         return Exit::Usage;
     };
-    let options = StreamOptions {
-        events_file: args.eval.events.as_deref(),
-        events_sorted: args.eval.events_sorted,
-        on_error: OnError::Fail,
-        rejects: None,
-        orphans: None,
-        threads: None,
-        quiet: true,
-    };
-    let stream = match Stream::new(file.clone(), records, events, options) {
-        Ok(stream) => stream.with_fail_help("an account's score needs every lead; fix the record, or find the bad ones with `leadscore score --on-error skip`"),
+    let input = &args.eval.input;
+    let stream = match input.stream(leads) {
+        Ok(stream) => stream.with_fail_help("an account's score needs every lead; fix the record, or run with `--on-error skip` to leave the bad ones out of it"),
         Err(exit) => return exit,
     };
     let mut members = Vec::new();
@@ -186,8 +138,9 @@ fn run_account(args: &ExplainArgs, key: &str, color: bool) -> Exit {
             Ok(())
         },
     );
-    if let Err(exit) = read {
-        return exit;
+    match read {
+        Ok(summary) => summary.report("read", &input.options()),
+        Err(exit) => return exit,
     }
     let Some(result) = accounts.finish(&evaluator).into_iter().next() else {
         eprintln!("error: no account `{key}` in `{file}`");

@@ -1,12 +1,13 @@
-//! Opening what `score` and `explain` read: the model's plan, the as-of
-//! instant, the lead records and the events file.
+//! Opening what the commands that read leads read: the model's plan, the
+//! as-of instant, the lead records and the events file; and a record with
+//! its events, converted on whichever thread takes it.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 
-use super::{as_of, plan_model, EvalArgs, Exit};
+use super::flags::EvalArgs;
+use super::{plan_model, Exit};
 use crate::lead::Lead;
-
 use crate::plan::Plan;
 use crate::record::{
     EventsFile, Format, Json, LeadEvents, LeadScratch, Orphans, Problem, RawRecord, RecordError,
@@ -22,6 +23,11 @@ pub type Input = Box<dyn BufRead + Send>;
 pub struct Inputs {
     pub plan: Plan,
     pub as_of: Instant,
+    pub leads: OpenedLeads,
+}
+
+/// The lead records and their events file, opened.
+pub struct OpenedLeads {
     /// The leads file as named in messages.
     pub file: String,
     pub records: Records<Input>,
@@ -82,22 +88,11 @@ impl EvalArgs {
     /// Plans the model and opens the inputs, reporting any failure.
     pub fn open(&self, color: bool) -> Result<Inputs, Exit> {
         let plan = plan_model(&self.model, color)?;
-        let as_of = as_of(self.as_of.as_deref())?;
-        let (file, records, events) =
-            open_leads(&self.leads, self.events.as_deref(), self.events_sorted)?;
-        Ok(Inputs {
-            plan,
-            as_of,
-            file,
-            records,
-            events,
-        })
+        let as_of = self.as_of.instant()?;
+        let leads = self.input.open()?;
+        Ok(Inputs { plan, as_of, leads })
     }
 }
-
-/// Opens the lead records and their events file, reporting a failure;
-/// returns the leads file's name as messages show it.
-pub(super) type OpenedLeads = (String, Records<Input>, Option<EventSource>);
 
 /// A file that cannot be opened is an I/O problem (2); one whose content
 /// is wrong, such as a CSV header naming a column twice, is the data's (1).
@@ -108,6 +103,7 @@ fn exit_for(error: &std::io::Error) -> Exit {
     }
 }
 
+/// Opens the lead records and their events file, reporting a failure.
 pub(super) fn open_leads(
     leads: &str,
     events: Option<&str>,
@@ -122,7 +118,11 @@ pub(super) fn open_leads(
         eprintln!("error: cannot read events `{}`: {e}", events.unwrap_or(""));
         exit_for(&e)
     })?;
-    Ok((file, records, events))
+    Ok(OpenedLeads {
+        file,
+        records,
+        events,
+    })
 }
 
 /// Opens a lead file (or stdin for `-`) as a stream of records.
@@ -173,6 +173,13 @@ pub struct Pending {
     events: LeadEvents,
 }
 
+impl Pending {
+    /// The line the record starts on.
+    pub fn line(&self) -> usize {
+        self.raw.line
+    }
+}
+
 /// Takes the record's events out of the events file (sequentially, since
 /// the file is shared); the record is parsed here only when its id cannot
 /// be read without.
@@ -191,17 +198,9 @@ pub fn attach_events(raw: RawRecord, events: Option<&mut EventSource>) -> Result
     Ok(Pending { raw, events: extra })
 }
 
-/// Converts a record to a lead, or the error that names its place.
+/// Converts a record to a lead, into the lead a worker keeps between
+/// records (see [`LeadScratch`]), or the error that names its place.
 // A bad record is rare and ends up printed; its size does not matter.
-#[allow(clippy::result_large_err)]
-pub fn convert(plan: &Plan, pending: Pending, file: &str) -> Result<Lead, RecordError> {
-    let mut scratch = LeadScratch::default();
-    convert_in(plan, pending, file, &mut scratch)?;
-    Ok(scratch.lead)
-}
-
-/// Converts a record as [`convert`] does, into the lead a worker keeps
-/// between records (see [`LeadScratch`]).
 #[allow(clippy::result_large_err)]
 pub fn convert_in<'s>(
     plan: &Plan,

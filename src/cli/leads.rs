@@ -1,52 +1,22 @@
-//! Reading leads for the refinement commands (`backtest`, `diff`,
-//! `changes`): records in batches, converted and evaluated on every core,
-//! handed back in input order; bad records handled as `score` does.
+//! The record stream every command that reads leads shares (`score`,
+//! `explain`, `backtest`, `diff`, `changes`): records in batches, converted
+//! and evaluated on every core, handed back in input order; bad records
+//! stopped at or set aside as `--on-error` says, events without a lead
+//! reported.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::io::{BufWriter, Write};
+use std::path::Path;
 use std::sync::mpsc::SyncSender;
 
-use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 
-use super::input::{attach_events, open_leads, EventSource, Input, Pending};
+use super::flags::{LeadsArgs, OnError};
+use super::input::{attach_events, open_leads, EventSource, Input, OpenedLeads, Pending};
 use super::progress::Progress;
+use super::sink::write_failed;
 use super::Exit;
-use crate::record::{RecordError, Records};
-use crate::time::{parse_instant, Instant};
-
-/// The lead records a refinement command reads.
-#[derive(Args, Debug)]
-pub struct LeadsArgs {
-    /// Lead records: .ndjson/.jsonl, .json (an array) or .csv; `-` for stdin.
-    pub leads: String,
-    /// Events for CSV leads: a CSV (lead_id,type,at,<properties>) or NDJSON file.
-    #[arg(long)]
-    pub events: Option<String>,
-    /// The leads and the events file are both sorted by lead id (as text).
-    #[arg(long, requires = "events")]
-    pub events_sorted: bool,
-    /// What to do with a record that cannot be read.
-    #[arg(long, value_enum, default_value_t = OnError::Fail)]
-    pub on_error: OnError,
-    /// With `--on-error skip`, write rejected records here unchanged.
-    #[arg(long)]
-    pub rejects: Option<PathBuf>,
-    /// Write the rows of the `--events` file whose lead is not among the
-    /// leads here, unchanged (a CSV file's header first).
-    #[arg(long, requires = "events", value_name = "FILE")]
-    pub orphans: Option<PathBuf>,
-    /// How many threads evaluate leads (default: one per core; at most 1024).
-    #[arg(long, value_parser = super::thread_count)]
-    pub threads: Option<usize>,
-    /// No progress line and no closing count.
-    #[arg(long, short)]
-    pub quiet: bool,
-    /// Write the report to this file (atomically) instead of stdout.
-    #[arg(long, short)]
-    pub output: Option<PathBuf>,
-}
+use crate::record::{LeadScratch, RecordError, Records};
 
 /// Records read and evaluated together; enough to keep every core busy,
 /// small enough that memory does not grow with the input.
@@ -150,8 +120,9 @@ impl<'a> Stream<'a> {
         })
     }
 
-    /// Words the help given when a bad record stops the run, for a command
-    /// that has no `--on-error skip` to suggest.
+    /// Words the help given when a bad record stops the run, for a run in
+    /// which skipping a record changes more than its own result (an
+    /// account's score needs every lead).
     pub fn with_fail_help(self, fail_help: &'static str) -> Self {
         Stream { fail_help, ..self }
     }
@@ -358,7 +329,8 @@ fn read_batches(
 }
 
 impl LeadsArgs {
-    fn options(&self) -> StreamOptions<'_> {
+    /// How the stream treats the records, as the flags say.
+    pub fn options(&self) -> StreamOptions<'_> {
         StreamOptions {
             events_file: self.events.as_deref(),
             events_sorted: self.events_sorted,
@@ -370,42 +342,30 @@ impl LeadsArgs {
         }
     }
 
-    /// Runs `evaluate` on every record and hands the results to `consume`
-    /// in input order, as [`Stream::for_each`] does, then reports the count.
+    /// Opens the lead records and their events file, reporting a failure.
+    pub fn open(&self) -> Result<OpenedLeads, Exit> {
+        open_leads(&self.leads, self.events.as_deref(), self.events_sorted)
+    }
+
+    /// The stream of the opened records, read as the flags say.
+    pub fn stream(&self, leads: OpenedLeads) -> Result<Stream<'_>, Exit> {
+        Stream::new(leads.file, leads.records, leads.events, self.options())
+    }
+
+    /// Opens the records and runs `evaluate` on every one (with a lead
+    /// kept by each worker, see [`LeadScratch`]), handing the results to
+    /// `consume` in input order as [`Stream::for_each`] does; then reports
+    /// the count.
     pub fn for_each<T: Send>(
         &self,
-        evaluate: impl Fn(Pending, &str) -> Result<T, Box<RecordError>> + Sync,
+        evaluate: impl Fn(&mut LeadScratch, Pending, &str) -> Result<T, Box<RecordError>> + Sync,
         consume: impl FnMut(T) -> Result<(), Exit>,
     ) -> Result<Summary, Exit> {
-        let (file, records, events) =
-            open_leads(&self.leads, self.events.as_deref(), self.events_sorted)?;
-        let summary = Stream::new(file, records, events, self.options())?.for_each(
-            || (),
-            |_, pending, file| evaluate(pending, file),
-            consume,
-        )?;
+        let summary =
+            self.stream(self.open()?)?
+                .for_each(LeadScratch::default, evaluate, consume)?;
         summary.report("used", &self.options());
         Ok(summary)
-    }
-
-    /// Writes the finished report to `--output` or stdout.
-    pub fn write(&self, text: &str) -> Exit {
-        let mut sink = match self.open_output() {
-            Ok(sink) => sink,
-            Err(exit) => return exit,
-        };
-        match sink.write_all(text.as_bytes()) {
-            Ok(()) => finish(sink),
-            Err(e) => write_failed(&e),
-        }
-    }
-
-    /// `--output` (written to a temporary file until [`finish`]) or stdout.
-    pub fn open_output(&self) -> Result<Sink, Exit> {
-        Sink::open(self.output.as_deref()).map_err(|e| {
-            eprintln!("error: cannot write output: {e}");
-            Exit::Usage
-        })
     }
 }
 
@@ -432,139 +392,6 @@ fn reject(
                 }
             }
             None
-        }
-    }
-}
-
-/// Flushes the output, and puts an `--output` file in place.
-pub fn finish(mut sink: Sink) -> Exit {
-    match sink.commit() {
-        Ok(()) => Exit::Success,
-        Err(e) => write_failed(&e),
-    }
-}
-
-/// A closed pipe is the reader's choice; any other failure is exit 2.
-pub fn write_failed(e: &std::io::Error) -> Exit {
-    if e.kind() == std::io::ErrorKind::BrokenPipe {
-        return Exit::Success;
-    }
-    eprintln!("error: writing the output failed: {e}");
-    Exit::Usage
-}
-
-/// A report as pretty-printed JSON with a final newline.
-pub fn json_report(report: &impl serde::Serialize) -> Result<String, Exit> {
-    serde_json::to_string_pretty(report)
-        .map(|json| json + "\n")
-        .map_err(|e| {
-            eprintln!("error: cannot write the report as JSON: {e}");
-            Exit::Usage
-        })
-}
-
-/// A date or instant given to `flag`.
-pub fn instant(flag: &str, text: &str) -> Result<Instant, Exit> {
-    parse_instant(text).ok_or_else(|| {
-        eprintln!("error: `{flag} {text}` is not a date or an instant");
-        eprintln!("help: write a date (2026-11-01) or an RFC 3339 instant (2026-11-01T09:30:00Z)");
-        Exit::Usage
-    })
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum OnError {
-    /// Stop at the first bad record with exit code 1.
-    Fail,
-    /// Report bad records on stderr and go on.
-    Skip,
-}
-
-/// Standard output, or a temporary file renamed over the target only when
-/// the run succeeds, so a failed run never leaves half a file.
-pub enum Sink {
-    Stdout(BufWriter<io::Stdout>),
-    File {
-        temp: PathBuf,
-        target: PathBuf,
-        writer: BufWriter<File>,
-    },
-}
-
-impl Sink {
-    pub fn open(target: Option<&Path>) -> io::Result<Sink> {
-        match target {
-            None => Ok(Sink::Stdout(BufWriter::with_capacity(
-                1 << 16,
-                io::stdout(),
-            ))),
-            Some(target) => {
-                let name = target
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                let temp = target.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-                let writer = BufWriter::new(File::create(&temp)?);
-                Ok(Sink::File {
-                    temp,
-                    target: target.to_path_buf(),
-                    writer,
-                })
-            }
-        }
-    }
-
-    pub fn commit(&mut self) -> io::Result<()> {
-        match self {
-            Sink::Stdout(w) => w.flush(),
-            Sink::File {
-                temp,
-                target,
-                writer,
-            } => {
-                writer.flush()?;
-                writer.get_ref().sync_all()?;
-                std::fs::rename(&*temp, &*target)?;
-                // Renamed: nothing is left for `drop` to clean up.
-                *temp = PathBuf::new();
-                Ok(())
-            }
-        }
-    }
-}
-
-impl Sink {
-    /// After a failed run: stdout keeps what was written; a file is not
-    /// created (its temporary file is removed).
-    pub fn close_after_failure(mut self) {
-        if let Sink::Stdout(out) = &mut self {
-            let _ = out.flush();
-        }
-    }
-}
-
-impl Drop for Sink {
-    fn drop(&mut self) {
-        if let Sink::File { temp, .. } = self {
-            if !temp.as_os_str().is_empty() {
-                let _ = std::fs::remove_file(temp);
-            }
-        }
-    }
-}
-
-impl Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Sink::Stdout(w) => w.write(buf),
-            Sink::File { writer, .. } => writer.write(buf),
-        }
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Sink::Stdout(w) => w.flush(),
-            Sink::File { writer, .. } => writer.flush(),
         }
     }
 }

@@ -27,6 +27,7 @@ mod check;
 mod compile;
 mod diff;
 mod explain;
+mod flags;
 mod fmt;
 mod generate;
 mod init;
@@ -34,24 +35,27 @@ mod input;
 mod leads;
 mod progress;
 mod score;
+mod sink;
 mod test;
 
+pub use flags::{OnError, MAX_THREADS};
+// For `compile`, whose `--as-of` is its own flag.
+use flags::as_of;
 pub use input::EventSource;
-pub use leads::{OnError, Stream, StreamOptions, Summary};
+pub use leads::{Stream, StreamOptions, Summary};
 pub use score::score_stream;
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diagnostic::render;
 use crate::load_and_check;
 use crate::output::OutputFormat;
 use crate::plan::Plan;
 use crate::source::SourceMap;
-use crate::time::{parse_instant, Instant};
 
 /// How a run ended; the process exit code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,39 +120,6 @@ pub enum Command {
         /// The code (E006) or its name (unknown-name).
         code: String,
     },
-}
-
-/// The most threads `--threads` takes: more than any machine has cores,
-/// few enough that a typo does not ask for millions of stacks.
-pub const MAX_THREADS: usize = 1024;
-
-/// `--threads N`: from 1 to [`MAX_THREADS`].
-fn thread_count(text: &str) -> Result<usize, String> {
-    match text.parse::<usize>() {
-        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(n),
-        _ => Err(format!(
-            "`{text}` is not a number of threads from 1 to {MAX_THREADS} (leave `--threads` out for one a core)"
-        )),
-    }
-}
-
-/// The model and the moment of evaluation, shared by `score` and `explain`.
-#[derive(Args, Debug)]
-pub struct EvalArgs {
-    /// The model file (.score).
-    pub model: PathBuf,
-    /// Lead records: .ndjson/.jsonl, .json (an array) or .csv; `-` for stdin.
-    pub leads: String,
-    /// Events for CSV leads: a CSV (lead_id,type,at,<properties>) or NDJSON file.
-    #[arg(long)]
-    pub events: Option<String>,
-    /// The leads and the events file are both sorted by lead id (as text):
-    /// merge them in one pass instead of holding the events in memory.
-    #[arg(long, requires = "events")]
-    pub events_sorted: bool,
-    /// Evaluate as of this date or instant (default: now).
-    #[arg(long, value_name = "INSTANT")]
-    pub as_of: Option<String>,
 }
 
 pub fn run() -> ExitCode {
@@ -259,20 +230,6 @@ pub fn checked_model(path: &Path, color: bool) -> Result<Planned, Exit> {
             );
             Err(Exit::Findings)
         }
-    }
-}
-
-/// `--as-of`, or now.
-pub fn as_of(value: Option<&str>) -> Result<Instant, Exit> {
-    match value {
-        None => Ok(chrono::Utc::now()),
-        Some(text) => parse_instant(text).ok_or_else(|| {
-            eprintln!("error: `--as-of {text}` is not a date or an instant");
-            eprintln!(
-                "help: write a date (2026-11-01) or an RFC 3339 instant (2026-11-01T09:30:00Z)"
-            );
-            Exit::Usage
-        }),
     }
 }
 

@@ -2,13 +2,14 @@
 //! every record that cannot be scored.
 
 use std::io::{self, Write};
-use std::path::PathBuf;
 
 use clap::Args;
 
+use super::flags::{EvalArgs, OutputArg};
 use super::input::{convert_in, Inputs};
-use super::leads::{write_failed, OnError, Sink, Stream, StreamOptions, Summary};
-use super::{default_format, EvalArgs, Exit};
+use super::leads::{Stream, Summary};
+use super::sink::write_failed;
+use super::{default_format, Exit};
 use crate::eval::account::{membership, Accounts, Membership};
 use crate::eval::{Evaluator, Outcome};
 use crate::output::{account_json, LeadResult, OutputFormat, Rendered, ResultWriter};
@@ -29,39 +30,17 @@ pub struct ScoreArgs {
     /// instead of one per lead.
     #[arg(long)]
     pub accounts: bool,
-    /// What to do with a record that cannot be scored.
-    #[arg(long, value_enum, default_value_t = OnError::Fail)]
-    pub on_error: OnError,
-    /// With `--on-error skip`, write rejected records here unchanged.
-    #[arg(long)]
-    pub rejects: Option<PathBuf>,
-    /// Write the rows of the `--events` file whose lead is not among the
-    /// leads here, unchanged (a CSV file's header first).
-    #[arg(long, requires = "events", value_name = "FILE")]
-    pub orphans: Option<PathBuf>,
-    /// Write results to this file (atomically) instead of stdout.
-    #[arg(long, short)]
-    pub output: Option<PathBuf>,
-    /// How many threads score leads (default: one per core; at most 1024).
-    #[arg(long, value_parser = super::thread_count)]
-    pub threads: Option<usize>,
-    /// No progress bar and no closing summary.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub output: OutputArg,
 }
 
 pub fn run(args: &ScoreArgs, color: bool) -> Exit {
-    let Inputs {
-        plan,
-        as_of,
-        file,
-        records,
-        events,
-    } = match args.eval.open(color) {
+    let Inputs { plan, as_of, leads } = match args.eval.open(color) {
         Ok(inputs) => inputs,
         Err(exit) => return exit,
     };
-    let format = default_format(args.format, args.output.is_some());
+    let input = &args.eval.input;
+    let format = default_format(args.format, args.output.output.is_some());
     let mut accounts = match (args.accounts, Accounts::new(&plan, args.explain)) {
         (false, _) => None,
         (true, Some(accounts)) => Some(accounts),
@@ -71,25 +50,13 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
             return Exit::Usage;
         }
     };
-    let options = StreamOptions {
-        events_file: args.eval.events.as_deref(),
-        events_sorted: args.eval.events_sorted,
-        on_error: args.on_error,
-        rejects: args.rejects.as_deref(),
-        orphans: args.orphans.as_deref(),
-        threads: args.threads,
-        quiet: args.quiet,
-    };
-    let stream = match Stream::new(file, records, events, options) {
+    let stream = match input.stream(leads) {
         Ok(stream) => stream,
         Err(exit) => return exit,
     };
-    let sink = match Sink::open(args.output.as_deref()) {
+    let sink = match args.output.open() {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: cannot write output: {e}");
-            return Exit::Usage;
-        }
+        Err(exit) => return exit,
     };
     let mut writer = if accounts.is_some() {
         ResultWriter::for_accounts(sink, format, &plan)
@@ -129,7 +96,7 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
     if let Err(e) = sink.commit() {
         return write_failed(&e);
     }
-    summary.report("scored", &options);
+    summary.report("scored", &input.options());
     Exit::Success
 }
 

@@ -142,11 +142,13 @@ struct Context<'a> {
     event: Option<&'a Event>,
     aggregates: &'a [AggValue],
     score: f64,
-    groups: &'a IdVec<GroupId, f64>,
-    outputs: &'a IdVec<OutputId, OutputValue>,
+    // Slices rather than the outcome's tables: one load fewer on every
+    // read, and the values read are indexed by the plan's typed ids.
+    groups: &'a [f64],
+    outputs: &'a [OutputValue],
     disqualified: bool,
     /// In account scope, the number of members passing each member test.
-    members: &'a IdVec<MemberTestId, f64>,
+    members: &'a [f64],
     as_of: Instant,
 }
 
@@ -158,21 +160,14 @@ impl<'a> Context<'a> {
             event: None,
             aggregates: &[],
             score: 0.0,
-            groups: &NO_GROUPS,
-            outputs: &NO_OUTPUTS,
+            groups: &[],
+            outputs: &[],
             disqualified: false,
-            members: &NO_MEMBERS,
+            members: &[],
             as_of,
         }
     }
 }
-
-/// A lead's context before its scores are known points here.
-static NO_GROUPS: IdVec<GroupId, f64> = IdVec::new();
-static NO_OUTPUTS: IdVec<OutputId, OutputValue> = IdVec::new();
-
-/// Lead conditions read no member counts; their context points here.
-static NO_MEMBERS: IdVec<MemberTestId, f64> = IdVec::new();
 
 /// Account conditions read no lead; their context points here.
 static NO_LEAD: Lead = Lead {
@@ -373,7 +368,7 @@ impl<'p> Evaluator<'p> {
 
         let context = Context {
             score: *score,
-            groups,
+            groups: groups.as_slice(),
             disqualified: !disqualified_by.is_empty(),
             ..context
         };
@@ -391,7 +386,7 @@ impl<'p> Evaluator<'p> {
         outputs.clear();
         for output in defs {
             let context = Context {
-                outputs,
+                outputs: outputs.as_slice(),
                 ..template
             };
             let value = match output {
@@ -436,7 +431,7 @@ impl<'p> Evaluator<'p> {
         members: &IdVec<MemberTestId, f64>,
     ) -> AccountScore {
         let context = Context {
-            members,
+            members: members.as_slice(),
             ..Context::new(&NO_LEAD, self.as_of)
         };
         let mut sum = base;
@@ -480,8 +475,8 @@ impl<'p> Evaluator<'p> {
         Context {
             aggregates,
             score: outcome.score,
-            groups: &outcome.groups,
-            outputs: &outcome.outputs,
+            groups: outcome.groups.as_slice(),
+            outputs: outcome.outputs.as_slice(),
             disqualified: !outcome.disqualified_by.is_empty(),
             ..Context::new(lead, self.as_of)
         }
@@ -683,14 +678,14 @@ fn resolve<'a>(value: &Value, context: &Context<'a>) -> Resolved<'a> {
             AggValue::Time(None) => Resolved::Missing,
         },
         Value::Score => Resolved::Number(context.score),
-        Value::Group(g) => Resolved::Number(context.groups[*g]),
-        Value::Output(o) => match context.outputs[*o] {
+        Value::Group(g) => Resolved::Number(context.groups[g.index()]),
+        Value::Output(o) => match context.outputs[o.index()] {
             OutputValue::Threshold(b) => Resolved::Bool(b),
             OutputValue::Label(Some(i)) => Resolved::Ordinal(i),
             OutputValue::Label(None) => Resolved::Missing,
         },
         Value::Disqualified => Resolved::Bool(context.disqualified),
-        Value::Members(i) => Resolved::Number(context.members[*i]),
+        Value::Members(i) => Resolved::Number(context.members[i.index()]),
     }
 }
 

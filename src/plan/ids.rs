@@ -23,17 +23,20 @@ macro_rules! ids {
 
         impl $name {
             /// The position in its table.
+            #[inline]
             pub fn index(self) -> usize {
                 self.0 as usize
             }
         }
 
         impl Id for $name {
+            #[inline]
             fn from_index(index: usize) -> Self {
                 // Tables are built from model text; four billion entries
                 // would not fit in memory long before this saturates.
                 $name(u32::try_from(index).unwrap_or(u32::MAX))
             }
+            #[inline]
             fn index(self) -> usize {
                 self.0 as usize
             }

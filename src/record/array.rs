@@ -10,7 +10,7 @@
 
 use std::io::{self, BufRead};
 
-use super::RawRecord;
+use super::raw::RawRecord;
 
 pub(super) struct ArrayElements<R> {
     reader: R,
@@ -114,12 +114,7 @@ impl<R: BufRead> ArrayElements<R> {
         };
         if let Some(problem) = broken {
             self.state = State::Done;
-            return Ok(Some(RawRecord {
-                line,
-                raw,
-                json: Some(Err(problem.to_string())),
-                csv: None,
-            }));
+            return Ok(Some(RawRecord::unreadable(line, raw, problem.to_string())));
         }
         match self.skip_whitespace()? {
             Some(b',') => {
@@ -144,12 +139,7 @@ impl<R: BufRead> ArrayElements<R> {
                 ));
             }
         }
-        Ok(Some(RawRecord {
-            line,
-            raw,
-            json: None,
-            csv: None,
-        }))
+        Ok(Some(RawRecord::unparsed(line, raw)))
     }
 
     /// Ends reading with an error record at the current line.
@@ -161,12 +151,11 @@ impl<R: BufRead> ArrayElements<R> {
 
     fn fail(&mut self, message: &str) -> Option<RawRecord> {
         self.state = State::Done;
-        Some(RawRecord {
-            line: self.line,
-            raw: String::new(),
-            json: Some(Err(message.to_string())),
-            csv: None,
-        })
+        Some(RawRecord::unreadable(
+            self.line,
+            String::new(),
+            message.to_string(),
+        ))
     }
 
     fn skip_bom(&mut self) -> io::Result<()> {

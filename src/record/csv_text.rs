@@ -5,6 +5,8 @@
 //! cells split from each row's text with the same quoting rules
 //! (RFC 4180: a cell that opens with `"` runs to the next lone `"`, and
 //! `""` inside it is one quote; a quote elsewhere is an ordinary character).
+//! Rows written back (rejected rows, orphaned rows, CSV results) are
+//! quoted here too, by the same rules, so that they read the same again.
 
 use std::io::BufRead;
 
@@ -188,6 +190,33 @@ pub fn split_cells(text: &str, cells: &mut csv::StringRecord) {
         quoting = next;
     }
     cells.push_field(&cell);
+}
+
+/// Writes a cell, quoted when it holds a comma, a quote or a line break.
+fn push_csv_quoted(out: &mut String, cell: &str) {
+    if cell
+        .bytes()
+        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+    {
+        out.push('"');
+        out.push_str(&cell.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(cell);
+    }
+}
+
+/// Cells joined into one CSV line, quoted where they need it: the rule
+/// rejected rows, orphaned rows and CSV results are all written by.
+pub fn csv_line<S: AsRef<str>>(cells: impl IntoIterator<Item = S>) -> String {
+    let mut line = String::new();
+    for (i, cell) in cells.into_iter().enumerate() {
+        if i > 0 {
+            line.push(',');
+        }
+        push_csv_quoted(&mut line, cell.as_ref());
+    }
+    line
 }
 
 #[cfg(test)]

@@ -4,9 +4,9 @@
 //!
 //! This reader only ever says "here is the lead" or "not here": it gives up
 //! on anything unusual (a bad value, a repeated key, an escaped key, broken
-//! JSON) and the caller then reads the record through the [`Json`] tree and
-//! [`to_lead`](super::to_lead), which finds and words the problem. Every
-//! conversion goes through the same [`convert_raw`], and a property test
+//! JSON) and [`to_lead`](super::to_lead) then reads the record through the
+//! [`Json`] tree, which finds and words the problem. Every
+//! conversion goes through the same `convert_raw`, and a property test
 //! checks that both readers give the same lead.
 
 use std::borrow::Cow;
@@ -15,7 +15,8 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::json::{Json, Raw};
-use super::{convert_raw, text_in};
+use super::scratch::LeadScratch;
+use super::value::{convert_raw, text_in};
 use crate::lead::{Event, FieldValue, Lead};
 use crate::plan::Plan;
 use crate::plan::{EventId, FieldId, Id as _, ValueType};
@@ -27,62 +28,6 @@ use crate::time::parse_instant;
 pub fn read_lead(plan: &Plan, text: &str) -> Option<Lead> {
     let mut scratch = LeadScratch::default();
     read_lead_into(plan, text, &mut scratch).then_some(scratch.lead)
-}
-
-/// A lead kept by one worker from one record to the next, so that reading
-/// a record refills the previous lead's vectors (its fields, its events,
-/// their properties, the id's text) instead of allocating new ones: those
-/// allocations were a large part of the cost of scoring a lead.
-#[derive(Debug, Default)]
-pub struct LeadScratch {
-    pub lead: Lead,
-    /// Emptied property vectors of earlier events, to reuse.
-    spare: Vec<Vec<FieldValue>>,
-    /// Emptied strings of earlier text values, to reuse.
-    strings: Vec<String>,
-}
-
-/// At most this many emptied strings and property vectors are kept: a
-/// lead may hold more than the next one reuses (events from an events
-/// file, lists written as text), and what is kept must not grow with
-/// every lead read.
-const KEPT: usize = 256;
-
-impl LeadScratch {
-    /// Empties the lead, keeping what it allocated.
-    fn recycle(&mut self, fields: usize) {
-        let strings = &mut self.strings;
-        for event in self.lead.events.drain(..) {
-            let mut props = event.props;
-            props
-                .drain(..)
-                .for_each(|value| keep_strings(value, strings));
-            if self.spare.len() < KEPT {
-                self.spare.push(props);
-            }
-        }
-        let fields_before = self.lead.fields.drain(..);
-        fields_before.for_each(|value| keep_strings(value, strings));
-        self.lead.fields.resize(fields, FieldValue::Missing);
-    }
-}
-
-/// Keeps the strings of a text value, emptied, for the next ones.
-fn keep_strings(value: FieldValue, strings: &mut Vec<String>) {
-    let mut keep = |mut s: String| {
-        if strings.len() < KEPT {
-            s.clear();
-            strings.push(s);
-        }
-    };
-    match value {
-        FieldValue::Text { raw, folded } => {
-            keep(raw);
-            folded.into_iter().for_each(keep);
-        }
-        FieldValue::List(items) => items.into_iter().for_each(keep),
-        _ => {}
-    }
 }
 
 /// Reads a line of NDJSON into `scratch.lead`, as [`read_lead`] does;
@@ -106,56 +51,6 @@ pub fn read_lead_into(plan: &Plan, text: &str, scratch: &mut LeadScratch) -> boo
         && deserializer.end().is_ok()
 }
 
-/// Reads a CSV row (its `header` and `cells`) into `scratch.lead`, as
-/// [`read_lead_into`] reads an NDJSON line: `false` when the row needs the
-/// careful reading of its JSON object, which words the problem.
-pub fn read_csv_lead_into(
-    plan: &Plan,
-    header: &[String],
-    cells: &csv::StringRecord,
-    scratch: &mut LeadScratch,
-) -> bool {
-    let cell = |name: &str| {
-        let column = header.iter().position(|h| h == name)?;
-        cells.get(column)
-    };
-    // An `events` cell is text where an array belongs: left to be worded.
-    if cell("events").is_some() {
-        return false;
-    }
-    let Some(id) = cell("id").filter(|id| !id.trim().is_empty()) else {
-        return false;
-    };
-    scratch.recycle(plan.fields.len());
-    let lead = &mut scratch.lead;
-    match &mut lead.id {
-        serde_json::Value::String(kept) => {
-            kept.clear();
-            kept.push_str(id);
-        }
-        other => *other = serde_json::Value::String(id.to_string()),
-    }
-    plan.fields
-        .iter()
-        .zip(lead.fields.iter_mut())
-        .all(|(field, slot)| {
-            let value = cell(&field.key);
-            if let Some(text) = value.filter(|v| field.ty == ValueType::Text && !trim(v).is_empty())
-            {
-                // What `convert_raw` gives, in reused strings.
-                *slot = text_in(text, &mut scratch.strings);
-                return true;
-            }
-            match convert_raw(plan, value.map_or(Raw::Null, Raw::Str), field.ty) {
-                Ok(converted) => {
-                    *slot = converted;
-                    true
-                }
-                Err(_) => false,
-            }
-        })
-}
-
 /// The id under `key` of a line of NDJSON (`id` of a lead, `lead_id` of
 /// an events-file row), as [`id_key`](super::id_key) gives it; `None` when
 /// the line needs the careful reading, which finds the id or words the
@@ -170,7 +65,7 @@ pub fn read_id(text: &str, key: &str) -> Option<String> {
     (!id.is_null()).then(|| super::id_key(&id))
 }
 
-/// What [`to_event`](super::to_event) makes of an NDJSON row of an events
+/// What `tree::to_event` makes of an NDJSON row of an events
 /// file, read straight into an event: `Some(None)` for an undeclared type,
 /// `None` when the row needs the careful reading.
 pub fn read_event_row(plan: &Plan, text: &str) -> Option<Option<Event>> {
@@ -801,40 +696,5 @@ impl<'de> Visitor<'de> for EventSeed<'_, '_, 'de> {
         }
         let at = at.as_deref().and_then(parse_instant).ok_or_else(give_up)?;
         Ok(Some(Event { event, at, props }))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-
-    use super::*;
-
-    #[test]
-    fn what_a_scratch_keeps_does_not_grow_with_the_leads_read() {
-        let checked =
-            crate::load_and_check(std::path::Path::new("examples/b2b-saas.score")).unwrap();
-        let plan = checked.plan.unwrap();
-        let header = ["id", "title", "tech_stack"].map(String::from);
-        let at = crate::time::parse_instant("2026-10-01").unwrap();
-        let mut scratch = LeadScratch::default();
-        for i in 0..2000 {
-            let cells = csv::StringRecord::from(vec![format!("L{i}"), "VP".into(), "a;b".into()]);
-            assert!(read_csv_lead_into(&plan, &header, &cells, &mut scratch));
-            // Events from an events file are added to the lead read: they
-            // are recycled with it, but no reader takes their vectors back.
-            let page = FieldValue::Text {
-                raw: "pricing".to_string(),
-                folded: None,
-            };
-            let events = (0..20).map(|_| Event {
-                event: EventId::from_index(0),
-                at,
-                props: vec![page.clone()],
-            });
-            scratch.lead.events.extend(events);
-        }
-        assert!(scratch.strings.len() <= KEPT, "{}", scratch.strings.len());
-        assert!(scratch.spare.len() <= KEPT, "{}", scratch.spare.len());
     }
 }

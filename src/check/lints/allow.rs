@@ -1,4 +1,12 @@
-use super::*;
+//! Allow comments: `# leadscore: allow(W005)` on a warning's line, or on
+//! the first line of the rule or item that holds it (or alone on the line
+//! above either), drops that warning. Errors cannot be allowed.
+
+use crate::check::Checker;
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::source::{SourceMap, Span};
+use crate::syntax::ast::{GroupEntry, Item};
 
 /// Drops every warning that a `# leadscore: allow(CODE)` comment covers:
 /// a comment on a line of the warning, or alone on the line above it,

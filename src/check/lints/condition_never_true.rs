@@ -1,4 +1,16 @@
-use super::*;
+//! W004 `condition-never-true`: tests joined by `and` that no lead can pass
+//! together, or one test that no lead passes. Each chain is lowered again
+//! and tried on sample values: the constants, a value between and beyond
+//! them, and missing.
+
+use super::walk::{condition_sites, lower_quietly, Owner, Site};
+use crate::check::names::Scope;
+use crate::check::Checker;
+use crate::check::Symbol;
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::plan::{AggKind, Cond, Output, Plan, Pred, TextOp, Value, ValueType};
+use crate::syntax::ast::{Expr, Item, Operand, Spanned, Test};
 use crate::time::Instant;
 
 /// Tests joined by `and`, gathered through parentheses: `a and (b and c)`.

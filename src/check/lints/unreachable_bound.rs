@@ -1,5 +1,21 @@
-use super::*;
-use crate::syntax::ast::AccountEntry;
+//! W003 `unreachable-bound`: a threshold, a label's bound or a test of a
+//! score that asks for more (or less) than the score can ever be. How far
+//! each score reaches is worked out from its rules' points, `each` caps and
+//! clamps, and for an account from its rollup.
+
+use super::walk::{condition_sites, for_each_test};
+use crate::check::names::Scope;
+use crate::check::Checker;
+use crate::check::Symbol;
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::plan::{AccountDef, Effect, GroupDef, Plan, RollupFn, RuleId};
+use crate::source::Span;
+use crate::syntax::ast::{
+    self, AccountEntry, BoundOp, CompareOp, Constant, Item, LabelBody, Operand, Predicate,
+    ScoreName, Spanned, Test, ThresholdCondition,
+};
+use crate::syntax::display::number;
 
 /// How low and how high a score can go, and what stops it on each
 /// side, in words for the help line.

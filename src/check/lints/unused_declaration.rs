@@ -1,4 +1,17 @@
-use super::*;
+//! W006 `unused-declaration`: a field, an event (in a model without
+//! `decay`), a list or a let that nothing in the model reads.
+
+use std::collections::HashSet;
+
+use super::walk::{event_id, for_each_test};
+use crate::check::{Checker, Symbol};
+use crate::codes::Code;
+use crate::diagnostic::Diagnostic;
+use crate::plan::{EventId, FieldId};
+use crate::syntax::ast::{
+    self, Constant, EventArg, EventRef, Expr, GroupEntry, Item, LabelBody, Operand, Predicate,
+    RuleKind, Spanned, ThresholdCondition, ValueSet,
+};
 
 /// Everything some part of the model reads.
 #[derive(Default)]

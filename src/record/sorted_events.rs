@@ -1,0 +1,99 @@
+//! An events file sorted by lead id, merged with leads sorted the same
+//! way (`--events-sorted`): one pass over both in constant memory, where
+//! [`EventsFile`](super::EventsFile) holds the whole file.
+
+use std::io::BufRead;
+use std::sync::Arc;
+
+use super::error::RecordError;
+use super::events::{EventRow, LeadEvents, Orphans};
+use super::records::{Format, Records};
+
+/// An events file sorted by lead id, merged with leads sorted the same way:
+/// one pass over both, holding only the current lead's rows.
+pub struct SortedEvents<R: BufRead> {
+    rows: Records<R>,
+    /// A CSV file's header, for the rows handed out as text.
+    header: Option<Arc<[String]>>,
+    file: Arc<str>,
+    next: Option<EventRow>,
+    /// The last lead that took rows, which a lead of the same id after it
+    /// could not be told apart from.
+    last_taken: String,
+    /// Rows whose lead never appeared (it sorts between two leads).
+    orphans: Vec<EventRow>,
+    pub errors: Vec<RecordError>,
+}
+
+impl<R: BufRead> SortedEvents<R> {
+    pub fn new(reader: R, format: Format, file: &str) -> std::io::Result<Self> {
+        let rows = Records::new(reader, format)?;
+        Ok(SortedEvents {
+            header: rows.csv_header(),
+            rows,
+            file: Arc::from(file),
+            next: None,
+            last_taken: String::new(),
+            orphans: Vec::new(),
+            errors: Vec::new(),
+        })
+    }
+
+    fn peek(&mut self) -> std::io::Result<Option<&EventRow>> {
+        while self.next.is_none() {
+            match self.rows.next_event_row(&self.file) {
+                None => return Ok(None),
+                Some(row) => match row? {
+                    Ok(row) => self.next = Some(row),
+                    Err(error) => self.errors.push(error),
+                },
+            }
+        }
+        Ok(self.next.as_ref())
+    }
+
+    /// The rows of `lead`, which must not sort before the previous lead.
+    /// Rows of ids that sort before it belong to no lead.
+    pub fn take(&mut self, lead: &str) -> std::io::Result<LeadEvents> {
+        let taken_before = (!lead.is_empty() && self.last_taken == lead).then(|| lead.to_string());
+        let mut rows = Vec::new();
+        while let Some(row) = self.peek()? {
+            let order = row.lead.as_str().cmp(lead);
+            if order == std::cmp::Ordering::Greater {
+                break;
+            }
+            let Some(row) = self.next.take() else { break };
+            if order == std::cmp::Ordering::Equal {
+                // Rows travel as text, read on the thread that converts
+                // the lead.
+                rows.push(row.row);
+            } else {
+                self.orphans.push(row);
+            }
+        }
+        if !rows.is_empty() {
+            self.last_taken.clear();
+            self.last_taken.push_str(lead);
+        }
+        Ok(LeadEvents {
+            stored: rows,
+            header: self.header.clone(),
+            file: self.file.clone(),
+            taken_before,
+        })
+    }
+
+    /// Every row whose lead never appeared, with its lead, in file order:
+    /// those passed over so far and every row after the last lead.
+    pub fn orphans(mut self) -> std::io::Result<Orphans> {
+        while self.peek()?.is_some() {
+            if let Some(row) = self.next.take() {
+                self.orphans.push(row);
+            }
+        }
+        Ok(Orphans {
+            rows: self.orphans,
+            header: self.header,
+        })
+    }
+}
