@@ -44,6 +44,47 @@ fn the_example_model_in_every_dialect() {
 }
 
 #[test]
+fn the_example_accounts_in_every_dialect() {
+    let checked =
+        leadscore::load_and_check(Path::new("examples/b2b-saas.score")).expect("readable");
+    let plan = checked.plan.as_ref().expect("model checks");
+    for (dialect, name) in DIALECTS {
+        let mut options = SqlOptions::new(dialect);
+        options.as_of = leadscore::time::parse_instant("2026-11-20");
+        options.accounts = true;
+        let sql = to_sql(plan, &options).expect("the example's accounts compile");
+        insta::assert_snapshot!(format!("example_accounts_{name}"), sql);
+    }
+}
+
+#[test]
+fn accounts_need_an_account_block_and_take_no_reasons() {
+    let without_block = leadscore(&[
+        "compile",
+        "tests/fixtures/cli/small.score",
+        "--emit",
+        "sql",
+        "--dialect",
+        "duckdb",
+        "--accounts",
+    ]);
+    assert_eq!(without_block.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&without_block.stderr).contains("no `account` block"));
+    let with_reasons = leadscore(&[
+        "compile",
+        "examples/b2b-saas.score",
+        "--emit",
+        "sql",
+        "--dialect",
+        "duckdb",
+        "--accounts",
+        "--reasons",
+    ]);
+    assert_eq!(with_reasons.status.code(), Some(2));
+    assert!(with_reasons.stdout.is_empty());
+}
+
+#[test]
 fn the_example_model_on_the_engines_clock() {
     for (dialect, name) in DIALECTS {
         let sql = compile(Path::new("examples/b2b-saas.score"), dialect, None)

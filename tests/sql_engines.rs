@@ -2,16 +2,21 @@
 
 //! The SQL backend against a second opinion: every eval fixture and the
 //! example model, compiled for an engine, run on it over the fixture's
-//! leads (loaded by `tests/sql_engines/run.py`), and compared lead by lead
-//! with the native evaluator: scores, groups, thresholds, labels, the
-//! disqualification, the reasons, and which leads are rejected.
+//! leads (loaded by the engine harness, `tests/engines/`), and compared
+//! lead by lead with the native evaluator: scores, groups, thresholds,
+//! labels, the disqualification, the reasons, and which leads are
+//! rejected. Each engine runs every case in one session, in a session time
+//! zone far from UTC, which the queries must not depend on.
 //!
-//! These need the engines installed (the `duckdb` Python package; Debian's
-//! `postgresql`), so they are ignored by a plain `cargo test`:
-//! `cargo test --test sql_engines -- --ignored`.
+//! These need the engines (`.ci/setup-engines` installs them), so they are
+//! ignored by a plain `cargo test`: `cargo test --test sql_engines --
+//! --ignored`.
+
+mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+use common::engines::{run_batch_in_zone, Job};
 
 use leadscore::eval::Evaluator;
 use leadscore::output::lead_json;
@@ -27,6 +32,33 @@ struct Case {
     model: PathBuf,
     leads: PathBuf,
     as_of: String,
+    /// The engines whose dialect must refuse the model (E050).
+    refused_by: &'static [&'static str],
+}
+
+/// A fixture folder: `model.score`, `leads.ndjson`, `as_of.txt`.
+fn fixture_case(dir: &Path, name: String, refused_by: &'static [&'static str]) -> Case {
+    Case {
+        name,
+        model: dir.join("model.score"),
+        leads: dir.join("leads.ndjson"),
+        as_of: std::fs::read_to_string(dir.join("as_of.txt"))
+            .expect("as_of.txt")
+            .trim()
+            .to_string(),
+        refused_by,
+    }
+}
+
+/// The example model on its leads, as of the README's instant.
+fn example_case() -> Case {
+    Case {
+        name: "example".to_string(),
+        model: PathBuf::from("examples/b2b-saas.score"),
+        leads: PathBuf::from("examples/leads.ndjson"),
+        as_of: "2026-11-20".to_string(),
+        refused_by: &[],
+    }
 }
 
 fn cases() -> Vec<Case> {
@@ -38,22 +70,14 @@ fn cases() -> Vec<Case> {
         .collect();
     dirs.sort();
     for dir in dirs {
-        cases.push(Case {
-            name: dir.file_name().unwrap().to_string_lossy().to_string(),
-            model: dir.join("model.score"),
-            leads: dir.join("leads.ndjson"),
-            as_of: std::fs::read_to_string(dir.join("as_of.txt"))
-                .expect("as_of.txt")
-                .trim()
-                .to_string(),
-        });
+        let name = dir.file_name().unwrap().to_string_lossy().to_string();
+        cases.push(fixture_case(&dir, name, &[]));
     }
-    cases.push(Case {
-        name: "example".to_string(),
-        model: PathBuf::from("examples/b2b-saas.score"),
-        leads: PathBuf::from("examples/leads.ndjson"),
-        as_of: "2026-11-20".to_string(),
-    });
+    for (name, refused_by) in [("edge", &[][..]), ("unicode_regex", &["postgres"][..])] {
+        let dir = Path::new("tests/fixtures/sql").join(name);
+        cases.push(fixture_case(&dir, format!("sql-{name}"), refused_by));
+    }
+    cases.push(example_case());
     cases
 }
 
@@ -88,7 +112,11 @@ fn layout(plan: &Plan) -> Value {
             }
         }
     }
-    json!({"leads": leads, "events": events})
+    if plan.events.is_empty() {
+        json!({ "leads": leads })
+    } else {
+        json!({"leads": leads, "events": events})
+    }
 }
 
 /// The id as text, the way the harness loads it.
@@ -97,35 +125,6 @@ fn id_text(id: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
-}
-
-fn run_engine(engine: &str, dir: &Path, case: &Case, sql: &str, plan: &Plan) -> Vec<Value> {
-    let layout_path = dir.join(format!("{}.layout.json", case.name));
-    let sql_path = dir.join(format!("{}.{engine}.sql", case.name));
-    std::fs::write(&layout_path, layout(plan).to_string()).unwrap();
-    std::fs::write(&sql_path, sql).unwrap();
-    let out = Command::new("python3")
-        .arg("tests/sql_engines/run.py")
-        .args(["--engine", engine])
-        .arg("--layout")
-        .arg(&layout_path)
-        .arg("--leads")
-        .arg(&case.leads)
-        .arg("--sql")
-        .arg(&sql_path)
-        .output()
-        .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "{} on {engine}: {}\n(query in {})",
-        case.name,
-        String::from_utf8_lossy(&out.stderr),
-        sql_path.display()
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("row is JSON"))
-        .collect()
 }
 
 fn same_number(a: &Value, b: &Value) -> bool {
@@ -186,26 +185,45 @@ fn differences(plan: &Plan, native: &Value, row: &Value) -> Vec<String> {
 
 /// Every case compiled for `dialect`, run on `engine`, compared.
 fn engine_agrees(dialect: DialectName, engine: &str) {
-    let dir = std::env::temp_dir().join(format!("leadscore-sql-{engine}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut failures = Vec::new();
-    let mut leads_compared = 0;
     let all = cases();
+    let mut failures = Vec::new();
+    let mut jobs = Vec::new();
+    let mut compiled = Vec::new();
     for case in &all {
         let plan = plan_of(&case.model);
         let as_of = leadscore::time::parse_instant(&case.as_of).expect("as-of");
         let mut options = SqlOptions::new(dialect);
         options.as_of = Some(as_of);
         options.reasons = true;
-        let sql = match to_sql(&plan, &options) {
-            Ok(sql) => sql,
-            Err(d) => {
-                failures.push(format!("{}: refused: {d:?}", case.name));
-                continue;
+        let compiled_sql = to_sql(&plan, &options);
+        if case.refused_by.contains(&engine) {
+            match compiled_sql {
+                Err(d) if d.iter().all(|d| d.code.as_str() == "E050") => {}
+                other => failures.push(format!(
+                    "{}: {engine} should refuse it with E050, got {other:?}",
+                    case.name
+                )),
             }
-        };
-        let rows = run_engine(engine, &dir, case, &sql, &plan);
-        let evaluator = Evaluator::new(&plan, as_of);
+            continue;
+        }
+        match compiled_sql {
+            Ok(sql) => {
+                jobs.push(Job {
+                    layout: layout(&plan),
+                    leads_ndjson: std::fs::read_to_string(&case.leads).expect("leads"),
+                    events: None,
+                    sql,
+                });
+                compiled.push((case, plan, as_of));
+            }
+            Err(d) => failures.push(format!("{}: refused: {d:?}", case.name)),
+        }
+    }
+    let results = run_batch_in_zone(engine, Some("Pacific/Kiritimati"), &jobs)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut leads_compared = 0;
+    for ((case, plan, as_of), rows) in compiled.iter().zip(&results) {
+        let evaluator = Evaluator::new(plan, *as_of);
         let text = std::fs::read_to_string(&case.leads).unwrap();
         let records: Vec<Json> = text
             .lines()
@@ -231,10 +249,10 @@ fn engine_agrees(dialect: DialectName, engine: &str) {
             };
             leads_compared += 1;
             let repeated = ids.iter().filter(|i| *i == id).count() > 1;
-            match to_lead(&plan, record, &[]) {
+            match to_lead(plan, record, &[]) {
                 Ok(lead) if !repeated => {
-                    let native = lead_json(&plan, &lead.id, &evaluator.evaluate(&lead), true);
-                    for d in differences(&plan, &native, row) {
+                    let native = lead_json(plan, &lead.id, &evaluator.evaluate(&lead), true);
+                    for d in differences(plan, &native, row) {
                         failures.push(format!("{} lead {id}: {d}", case.name));
                     }
                 }
@@ -255,18 +273,143 @@ fn engine_agrees(dialect: DialectName, engine: &str) {
         failures.len()
     );
     assert!(all.len() >= 20, "expected every eval fixture");
+    assert!(leads_compared >= 200, "expected every lead of every case");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The account fixtures and the example, scored by account.
+fn account_cases() -> Vec<Case> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir("tests/fixtures/accounts")
+        .expect("fixtures")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    let mut cases: Vec<Case> = dirs
+        .iter()
+        .map(|dir| {
+            let name = dir.file_name().unwrap().to_string_lossy().to_string();
+            fixture_case(dir, name, &[])
+        })
+        .collect();
+    cases.push(example_case());
+    cases
+}
+
+/// `leadscore score --accounts --format ndjson` of a case.
+fn native_accounts(case: &Case) -> Vec<Value> {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_leadscore"))
+        .arg("score")
+        .arg(&case.model)
+        .arg(&case.leads)
+        .args(["--as-of", &case.as_of, "--accounts", "--format", "ndjson"])
+        .args(["--on-error", "skip"])
+        .output()
+        .expect("leadscore runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("account is JSON"))
+        .collect()
+}
+
+/// Every account case compiled with `--accounts` for `dialect`, run on
+/// `engine`, compared account by account.
+fn engine_agrees_on_accounts(dialect: DialectName, engine: &str) {
+    let all = account_cases();
+    let mut jobs = Vec::new();
+    let mut plans = Vec::new();
+    for case in &all {
+        let plan = plan_of(&case.model);
+        let mut options = SqlOptions::new(dialect);
+        options.as_of = Some(leadscore::time::parse_instant(&case.as_of).expect("as-of"));
+        options.accounts = true;
+        let sql = to_sql(&plan, &options).unwrap_or_else(|d| panic!("{}: {d:?}", case.name));
+        jobs.push(Job {
+            layout: layout(&plan),
+            leads_ndjson: std::fs::read_to_string(&case.leads).expect("leads"),
+            events: None,
+            sql,
+        });
+        plans.push(plan);
+    }
+    let results = run_batch_in_zone(engine, Some("Pacific/Kiritimati"), &jobs)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for ((case, plan), rows) in all.iter().zip(&plans).zip(&results) {
+        let native = native_accounts(case);
+        if native.len() != rows.len() {
+            failures.push(format!(
+                "{}: native {} accounts, sql {}",
+                case.name,
+                native.len(),
+                rows.len()
+            ));
+        }
+        for account in &native {
+            let key = account["account"]
+                .as_str()
+                .unwrap_or_default()
+                .to_lowercase();
+            let Some(row) = rows.iter().find(|r| r["account"] == key.as_str()) else {
+                failures.push(format!("{}: no row for account {key}", case.name));
+                continue;
+            };
+            compared += 1;
+            let mut check = |what: &str, expected: &Value, found: &Value| {
+                if !same_number(expected, found) {
+                    failures.push(format!(
+                        "{} account {key} {what}: native {expected}, sql {found}",
+                        case.name
+                    ));
+                }
+            };
+            check("members", &account["members"], &row["members"]);
+            check("score", &account["score"], &row["score"]);
+            if let Some(block) = &plan.account {
+                for output in block.outputs.iter() {
+                    let name = output.name();
+                    let expected = account["thresholds"]
+                        .get(name)
+                        .or_else(|| account["labels"].get(name))
+                        .cloned()
+                        .unwrap_or(Value::Null);
+                    check(name, &expected, &row[name]);
+                }
+            }
+        }
+    }
+    eprintln!(
+        "{engine}: {} account cases, {compared} accounts compared, {} differences",
+        all.len(),
+        failures.len()
+    );
+    assert!(compared >= 10, "expected the accounts of every case");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
-#[ignore = "needs DuckDB (pip install duckdb); run with --ignored"]
-fn duckdb_scores_every_fixture_as_leadscore_does() {
+#[ignore = "needs DuckDB (.ci/setup-engines); run with --ignored"]
+fn duckdb_scores_every_fixture_and_account_as_leadscore_does() {
     engine_agrees(DialectName::Duckdb, "duckdb");
+    engine_agrees_on_accounts(DialectName::Duckdb, "duckdb");
 }
 
 #[test]
-#[ignore = "needs PostgreSQL (initdb, pg_ctl); run with --ignored"]
-fn postgres_scores_every_fixture_as_leadscore_does() {
+#[ignore = "needs PostgreSQL (.ci/setup-engines); run with --ignored"]
+fn postgres_scores_every_fixture_and_account_as_leadscore_does() {
     engine_agrees(DialectName::Postgres, "postgres");
+    engine_agrees_on_accounts(DialectName::Postgres, "postgres");
+}
+
+#[test]
+#[ignore = "needs Spark (.ci/setup-engines); run with --ignored"]
+fn spark_scores_every_fixture_and_account_as_leadscore_does() {
+    engine_agrees(DialectName::Spark, "spark");
+    engine_agrees_on_accounts(DialectName::Spark, "spark");
 }

@@ -31,8 +31,13 @@ pub struct CompileArgs {
     /// The events relation: one to three dot-separated names.
     #[arg(long, value_name = "TABLE", value_parser = TableName::parse)]
     pub events: Option<TableName>,
-    /// Add a `reasons` column: every rule that gave points, as JSON.
+    /// One row per account (the model's `account` block) instead of one
+    /// per lead.
     #[arg(long)]
+    pub accounts: bool,
+    /// Add a `reasons` column: every rule that gave points, as JSON (lead
+    /// rows only).
+    #[arg(long, conflicts_with = "accounts")]
     pub reasons: bool,
 }
 
@@ -60,6 +65,7 @@ pub fn run(args: &CompileArgs, color: bool) -> Exit {
             ("--leads", args.leads.is_some()),
             ("--events", args.events.is_some()),
             ("--reasons", args.reasons),
+            ("--accounts", args.accounts),
         ];
         if let Some((flag, _)) = sql_only.iter().find(|(_, given)| *given) {
             eprintln!("error: `{flag}` applies to `--emit sql` only");
@@ -125,9 +131,18 @@ fn emit_sql(args: &CompileArgs, color: bool) -> Exit {
         Ok(p) => p,
         Err(exit) => return exit,
     };
+    if args.accounts && planned.plan.account.is_none() {
+        eprintln!(
+            "error: `--accounts`: {} has no `account` block",
+            args.model.display()
+        );
+        eprintln!("help: add an `account by ...` block to score accounts");
+        return Exit::Usage;
+    }
     let mut options = SqlOptions::new(dialect);
     options.as_of = instant;
     options.reasons = args.reasons;
+    options.accounts = args.accounts;
     options.rule_spans = Some(&planned.rule_spans);
     if let Some(leads) = &args.leads {
         options.leads = leads.clone();

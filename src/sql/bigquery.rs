@@ -2,7 +2,7 @@
 //! identifiers, escaped string literals, RE2 through `REGEXP_CONTAINS`,
 //! `COUNTIF` and `IF` in place of `FILTER`, `DATE_ADD` by months on DATEs.
 
-use super::dialect::{white_space_class, Aggregate, Dialect};
+use super::dialect::{final_sigma_re2, white_space_class, Aggregate, Dialect};
 use super::regex::{translate, Flavor, Refusal};
 use super::spark::escaped_string;
 
@@ -51,7 +51,14 @@ impl Dialect for BigQuery {
     }
 
     fn fold(&self, text: &str) -> String {
-        format!("LOWER({text})")
+        // LOWER maps each character alone, as DuckDB's lower() does: the
+        // same two differences from Rust are spelt out.
+        let (pattern, replacement) = final_sigma_re2();
+        format!(
+            "LOWER(REPLACE(IF(STRPOS({text}, 'Σ') > 0, REGEXP_REPLACE({text}, {}, {}), {text}), 'İ', 'i\u{307}'))",
+            self.string(&pattern),
+            self.string(replacement)
+        )
     }
 
     fn regex_search(&self, text: &str, pattern: &str) -> Result<String, Refusal> {
@@ -129,6 +136,24 @@ impl Dialect for BigQuery {
 
     fn join_present(&self, parts: &[String]) -> String {
         format!("ARRAY_TO_STRING([{}], ',')", parts.join(", "))
+    }
+
+    fn remove_matches(&self, text: &str, pattern: &str) -> String {
+        format!(
+            "REGEXP_REPLACE({text}, {}, '')",
+            self.string(&format!("(?s){pattern}"))
+        )
+    }
+
+    fn position(&self, text: &str, part: &str) -> String {
+        format!("STRPOS({text}, {part})")
+    }
+
+    fn is_host_name(&self, host: &str) -> String {
+        format!(
+            "REGEXP_CONTAINS({host}, {})",
+            self.string("^[\\p{L}\\p{N}\\p{M}.-]+$")
+        )
     }
 
     fn column_types(&self) -> [&'static str; 5] {

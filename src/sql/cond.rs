@@ -18,6 +18,8 @@ pub enum Scope {
     Lead,
     /// An event's row, inside an aggregate's filter.
     Event(EventId),
+    /// An account's row: its score, member counts and own outputs.
+    Account,
 }
 
 /// The thresholds and labels a condition reads, by index.
@@ -120,11 +122,16 @@ impl Compiler<'_> {
                 .get(*g)
                 .map(|g| self.id(&g.name))
                 .unwrap_or_default(),
-            Value::Output(o) => plan
-                .outputs
-                .get(*o)
-                .map(|o| self.id(o.name()))
-                .unwrap_or_default(),
+            Value::Output(o) => {
+                let outputs = match (scope, &plan.account) {
+                    (Scope::Account, Some(account)) => &account.outputs,
+                    _ => &plan.outputs,
+                };
+                outputs
+                    .get(*o)
+                    .map(|o| self.id(o.name()))
+                    .unwrap_or_default()
+            }
             Value::Disqualified => self.disqualified(),
             Value::Members(i) => self.id(&format!("members {i}")),
         }

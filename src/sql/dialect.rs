@@ -29,6 +29,27 @@ pub fn white_space_class() -> String {
     "[\\x{9}-\\x{D}\\x{85}\\pZ]".to_string()
 }
 
+/// Letters that make a following `Σ` final (Unicode `Cased`, less the
+/// case-ignorable ones), as the inside of an RE2 class.
+const CASED: &str = "\\p{Lu}\\p{Ll}\\p{Lt}\\x{AA}\\x{BA}\\x{2160}-\\x{217F}\\x{24B6}-\\x{24E9}\\x{1F130}-\\x{1F149}\\x{1F150}-\\x{1F169}\\x{1F170}-\\x{1F189}";
+
+/// What the final-sigma rule skips (Unicode `Case_Ignorable`), as the
+/// inside of an RE2 class.
+const CASE_IGNORABLE: &str = "\\p{Mn}\\p{Me}\\p{Cf}\\p{Lm}\\p{Sk}'.:\\x{B7}\\x{387}\\x{55F}\\x{5F4}\\x{2018}\\x{2019}\\x{2024}\\x{2027}\\x{FE13}\\x{FE52}\\x{FE55}\\x{FF07}\\x{FF0E}\\x{FF1A}";
+
+/// Rust's `to_lowercase` writes a capital sigma at the end of a word as
+/// `ς` (Unicode's Final_Sigma condition: a cased letter before it, none
+/// after it, case-ignorable characters skipped); `lower()` of engines
+/// with a per-character mapping writes `σ`. This RE2 search and
+/// replacement turns every final `Σ` into `ς` first. One pass is exact:
+/// a match only consumes characters that no other final `Σ` needs.
+pub fn final_sigma_re2() -> (String, &'static str) {
+    let pattern = format!(
+        "([{CASED}])([{CASE_IGNORABLE}]*)Σ([{CASE_IGNORABLE}]*)([^{CASED}{CASE_IGNORABLE}]|$)"
+    );
+    (pattern, "\\1\\2ς\\3\\4")
+}
+
 /// The aggregate functions the event stage filters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Aggregate {
@@ -164,6 +185,20 @@ pub trait Dialect {
         parts.join(" || ")
     }
 
+    /// `text` with every match of `pattern` removed. The patterns are in the
+    /// subset every flavour reads alike (`^`, `$`, `.*`, classes, `+`),
+    /// with `.` matching any character, line breaks included.
+    fn remove_matches(&self, text: &str, pattern: &str) -> String;
+
+    /// The 1-based position of the first `part` in `text`, 0 when none.
+    fn position(&self, text: &str, part: &str) -> String {
+        format!("strpos({text}, {part})")
+    }
+
+    /// Whether a host name holds only letters, digits (Rust's
+    /// `is_alphanumeric`), dots and hyphens.
+    fn is_host_name(&self, host: &str) -> String;
+
     /// The SQL type of each column of the leads and events relations,
     /// for the documentation and the engine tests: text, number, bool,
     /// date, list of text.
@@ -173,4 +208,77 @@ pub trait Dialect {
 /// The regex escape of one code point for RE2 and Java: `\x{..}`.
 pub fn regex_code_point(c: char) -> String {
     format!("\\x{{{:X}}}", u32::from(c))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::{final_sigma_re2, white_space_class, CASED, CASE_IGNORABLE, WHITE_SPACE};
+
+    fn all_chars() -> impl Iterator<Item = char> {
+        (0..=0x10FFFFu32).filter_map(char::from_u32)
+    }
+
+    #[test]
+    fn the_white_space_list_is_what_rust_trims() {
+        let listed = |c: char| {
+            WHITE_SPACE
+                .iter()
+                .any(|(low, high)| (*low..=*high).contains(&u32::from(c)))
+        };
+        let class = regex::Regex::new(&format!("^{}$", white_space_class())).unwrap();
+        for c in all_chars() {
+            assert_eq!(listed(c), c.is_whitespace(), "{c:?}");
+            assert_eq!(class.is_match(&c.to_string()), c.is_whitespace(), "{c:?}");
+        }
+    }
+
+    /// The classes agree with what Rust's `to_lowercase` does with a
+    /// sigma next to each character.
+    #[test]
+    fn the_final_sigma_classes_are_rusts() {
+        let final_after = |prefix: &str| format!("{prefix}Σ").to_lowercase().ends_with('ς');
+        let cased = regex::Regex::new(&format!("^[{CASED}]$")).unwrap();
+        let ignorable = regex::Regex::new(&format!("^[{CASE_IGNORABLE}]$")).unwrap();
+        // Characters the regex tables (an older Unicode than std's) do not
+        // know yet are left out: engines' tables are older still.
+        let unassigned = regex::Regex::new("^\\p{Cn}$").unwrap();
+        let mut wrong = Vec::new();
+        // U+0295 (ʕ) stopped being a lowercase letter in Unicode 16.
+        let changed = |c: char| c == '\u{295}';
+        for c in all_chars()
+            .filter(|c| *c != 'Σ' && !changed(*c) && !unassigned.is_match(&c.to_string()))
+        {
+            let is_cased = final_after(&c.to_string());
+            let is_ignorable = !is_cased && final_after(&format!("Α{c}"));
+            let text = c.to_string();
+            if cased.is_match(&text) != is_cased || ignorable.is_match(&text) != is_ignorable {
+                wrong.push(format!("{:X}", u32::from(c)));
+            }
+        }
+        assert!(
+            wrong.is_empty(),
+            "{} differ: {:?}",
+            wrong.len(),
+            &wrong[..wrong.len().min(60)]
+        );
+        let (pattern, replacement) = final_sigma_re2();
+        let re = regex::Regex::new(&pattern).unwrap();
+        let rust = replacement.replace('\\', "$");
+        for text in [
+            "ΟΔΟΣ",
+            "ΑΣΣ",
+            "Σ'Σ",
+            "ΑΣ'ΣΒ",
+            "ΑΣ Σ.",
+            "Σ",
+            "ΟΔΟΣ.",
+            "ΑΣ\u{301}",
+            "ΑΣ1",
+        ] {
+            let replaced = re.replace_all(text, rust.as_str()).to_lowercase();
+            assert_eq!(replaced, text.to_lowercase(), "{text}");
+        }
+    }
 }

@@ -3,7 +3,7 @@
 //! aggregates, and `epoch_us` that reads DATE, TIMESTAMP and TIMESTAMPTZ
 //! alike as UTC.
 
-use super::dialect::{white_space_class, Dialect};
+use super::dialect::{final_sigma_re2, white_space_class, Dialect};
 use super::regex::{translate, Flavor, Refusal};
 
 pub struct DuckDb;
@@ -26,8 +26,14 @@ impl Dialect for DuckDb {
     }
 
     fn fold(&self, text: &str) -> String {
-        // Rust lowers `İ` to `i` and a combining dot; DuckDB to `i` alone.
-        format!("lower(replace({text}, 'İ', 'i\u{307}'))")
+        // Rust lowers `İ` to `i` and a combining dot, DuckDB to `i` alone;
+        // Rust lowers a word's final `Σ` to `ς`, DuckDB to `σ`.
+        let (pattern, replacement) = final_sigma_re2();
+        format!(
+            "lower(replace(CASE WHEN contains({text}, 'Σ') THEN regexp_replace({text}, {}, {}, 'g') ELSE {text} END, 'İ', 'i\u{307}'))",
+            self.string(&pattern),
+            self.string(replacement)
+        )
     }
 
     fn regex_search(&self, text: &str, pattern: &str) -> Result<String, Refusal> {
@@ -83,6 +89,19 @@ impl Dialect for DuckDb {
 
     fn int_div(&self, a: &str, b: &str) -> String {
         format!("({a} // {b})")
+    }
+
+    fn remove_matches(&self, text: &str, pattern: &str) -> String {
+        format!(
+            "regexp_replace({text}, {}, '', 'g')",
+            self.string(&format!("(?s){pattern}"))
+        )
+    }
+
+    fn is_host_name(&self, host: &str) -> String {
+        // RE2 has no Alphabetic property: letters, numbers and marks stand
+        // for it (docs/warehouse.md names the difference).
+        format!("regexp_matches({host}, '^[\\p{{L}}\\p{{N}}\\p{{M}}.-]+$')")
     }
 
     fn column_types(&self) -> [&'static str; 5] {

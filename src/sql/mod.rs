@@ -7,6 +7,7 @@
 //! `outputs`, `accounts`), each writing its expressions through the one
 //! [`Dialect`](dialect::Dialect) trait; `query` lays the stages out.
 
+mod accounts;
 mod bigquery;
 mod clock;
 mod cond;
@@ -100,7 +101,9 @@ pub struct SqlOptions<'a> {
     pub as_of: Option<Instant>,
     pub leads: TableName,
     pub events: TableName,
-    /// Add the `reasons` column.
+    /// One row per account instead of one per lead.
+    pub accounts: bool,
+    /// Add the `reasons` column (leads only).
     pub reasons: bool,
     /// Where each rule is written, to point a refusal at it.
     pub rule_spans: Option<&'a IdVec<RuleId, Span>>,
@@ -114,6 +117,7 @@ impl SqlOptions<'_> {
             as_of: None,
             leads: TableName(vec!["leads".to_string()]),
             events: TableName(vec!["events".to_string()]),
+            accounts: false,
             reasons: false,
             rule_spans: None,
         }
@@ -133,7 +137,18 @@ pub fn to_sql(plan: &Plan, options: &SqlOptions) -> Result<String, Vec<Diagnosti
         span: Span::default(),
     };
     input::check_layout(&mut compiler);
-    let statement = outputs::statement(&mut compiler);
+    let statement = match (options.accounts, &plan.account) {
+        (false, _) => outputs::statement(&mut compiler),
+        (true, Some(account)) => accounts::statement(&mut compiler, account),
+        (true, None) => {
+            compiler.refuse(
+                Code::SqlLayout,
+                "the model has no `account` block, so it has no accounts to score".to_string(),
+                "add an `account by ...` block, or leave out `--accounts`".to_string(),
+            );
+            String::new()
+        }
+    };
     if compiler.refusals.is_empty() {
         Ok(statement)
     } else {

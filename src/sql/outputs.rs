@@ -15,10 +15,44 @@ use crate::plan::{Effect, IdVec, Output, OutputId};
 
 /// The whole statement of one row per lead.
 pub fn statement(c: &mut Compiler) -> String {
-    let mut ctes = c.lead_ctes();
-    let last = c.result_select(ctes.last().map(|s| s.name.clone()).unwrap_or_default());
+    let (mut ctes, last) = c.lead_ctes();
+    let last = c.result_select(c.id(&last));
     ctes.insert(0, c.clock_cte());
     render(&c.header(), &ctes, &last)
+}
+
+/// Thresholds and labels grouped by how deep their reads of each other go
+/// (those reading none first), each group in declaration order: a stage
+/// can compute one group from the columns of the stages before it.
+pub fn output_levels(outputs: &IdVec<OutputId, Output>) -> Vec<Vec<OutputId>> {
+    let mut level: IdVec<OutputId, usize> = outputs.iter().map(|_| 0).collect();
+    for (o, output) in outputs.iter_enumerated() {
+        let reads = match output {
+            Output::Threshold { condition, .. } => outputs_read(condition),
+            Output::Label { cases, .. } => cases
+                .iter()
+                .filter_map(|(_, c)| c.as_ref())
+                .flat_map(outputs_read)
+                .collect(),
+        };
+        let deepest = reads
+            .iter()
+            .filter_map(|r| level.get(*r))
+            .max()
+            .map(|l| l + 1);
+        if let Some(slot) = level.get_mut(o) {
+            *slot = deepest.unwrap_or(0);
+        }
+    }
+    let depth = level.iter().max().map_or(0, |l| l + 1);
+    (0..depth)
+        .map(|l| {
+            outputs
+                .ids()
+                .filter(|o| level.get(*o) == Some(&l))
+                .collect()
+        })
+        .collect()
 }
 
 impl Compiler<'_> {
@@ -28,7 +62,11 @@ impl Compiler<'_> {
             "leadscore {}: {} SQL for the model's {}",
             env!("CARGO_PKG_VERSION"),
             self.d.name(),
-            "leads"
+            if self.options.accounts {
+                "accounts"
+            } else {
+                "leads"
+            }
         )];
         lines.push(format!(
             "reads {}{}",
@@ -44,7 +82,7 @@ impl Compiler<'_> {
 
     /// Every stage up to the outputs of each lead, clock excluded (it is
     /// built last, once every stage has said what it needs).
-    pub fn lead_ctes(&mut self) -> Vec<Cte> {
+    pub fn lead_ctes(&mut self) -> (Vec<Cte>, String) {
         let mut ctes = vec![self.lead_input_cte(), self.lead_values_cte()];
         if !self.plan.events.is_empty() {
             ctes.push(self.event_input_cte());
@@ -52,11 +90,11 @@ impl Compiler<'_> {
             ctes.push(self.event_aggregates_cte());
         }
         let mut from = self.score_ctes(&mut ctes).to_string();
-        for (level, outputs) in self.output_levels().into_iter().enumerate() {
+        for (level, outputs) in output_levels(&self.plan.outputs).into_iter().enumerate() {
             let name = format!("outputs_{}", level + 1);
             let columns = outputs
                 .into_iter()
-                .map(|o| self.output_column(&self.plan.outputs[o]))
+                .map(|o| self.output_column(&self.plan.outputs[o], Scope::Lead))
                 .collect();
             ctes.push(stage(
                 self,
@@ -67,58 +105,24 @@ impl Compiler<'_> {
             ));
             from = name;
         }
-        ctes
+        (ctes, from)
     }
 
-    /// The outputs grouped by how deep their reads of other outputs go,
-    /// each level in declaration order.
-    fn output_levels(&self) -> Vec<Vec<OutputId>> {
-        let outputs = &self.plan.outputs;
-        let mut level: IdVec<OutputId, usize> = outputs.iter().map(|_| 0).collect();
-        for (o, output) in outputs.iter_enumerated() {
-            let reads = match output {
-                Output::Threshold { condition, .. } => outputs_read(condition),
-                Output::Label { cases, .. } => cases
-                    .iter()
-                    .filter_map(|(_, c)| c.as_ref())
-                    .flat_map(outputs_read)
-                    .collect(),
-            };
-            let deepest = reads
-                .iter()
-                .filter_map(|r| level.get(*r))
-                .max()
-                .map(|l| l + 1);
-            if let Some(slot) = level.get_mut(o) {
-                *slot = deepest.unwrap_or(0);
-            }
-        }
-        let depth = level.iter().max().map_or(0, |l| l + 1);
-        (0..depth)
-            .map(|l| {
-                outputs
-                    .ids()
-                    .filter(|o| level.get(*o) == Some(&l))
-                    .collect()
-            })
-            .collect()
-    }
-
-    /// A threshold (boolean, false when disqualified) or a label (the
-    /// position of its value, NULL when none holds).
-    fn output_column(&mut self, output: &Output) -> Column {
+    /// A threshold (boolean; for a lead, false when disqualified) or a
+    /// label (the position of its value, NULL when none holds).
+    pub fn output_column(&mut self, output: &Output, scope: Scope) -> Column {
         match output {
             Output::Threshold {
                 name,
                 condition,
                 source,
             } => {
-                let test = self.cond(condition, Scope::Lead);
-                Column::new(
-                    format!("({} IS NULL AND {test})", self.id("disqualified")),
-                    self.id(name),
-                )
-                .comment(&format!("threshold {name}: {source}"))
+                let test = self.cond(condition, scope);
+                let expr = match scope {
+                    Scope::Lead => format!("({} IS NULL AND {test})", self.id("disqualified")),
+                    _ => test,
+                };
+                Column::new(expr, self.id(name)).comment(&format!("threshold {name}: {source}"))
             }
             Output::Label {
                 name,
@@ -130,7 +134,7 @@ impl Compiler<'_> {
                 for ((value, condition), source) in cases.iter().zip(sources) {
                     match condition {
                         Some(c) => {
-                            let test = self.cond(c, Scope::Lead);
+                            let test = self.cond(c, scope);
                             expr.push_str(&format!(
                                 "\n  WHEN {test} THEN {value} /* {} */",
                                 source.replace("*/", "* /")
@@ -162,17 +166,7 @@ impl Compiler<'_> {
             ));
         }
         for output in &self.plan.outputs {
-            let expr = match output {
-                Output::Threshold { name, .. } => self.id(name),
-                Output::Label { name, values, .. } => {
-                    let mut expr = format!("CASE {}", self.id(name));
-                    for (i, value) in values.iter().enumerate() {
-                        expr.push_str(&format!(" WHEN {i} THEN {}", self.d.string(value)));
-                    }
-                    expr.push_str(" END");
-                    expr
-                }
-            };
+            let expr = self.output_value(output);
             select.push(Column::new(kept(expr), self.id(output.name())));
         }
         select.push(Column::new(
@@ -187,6 +181,22 @@ impl Compiler<'_> {
         }
         select.push(Column::new(error, self.id("error")));
         select
+    }
+
+    /// An output as the result shows it: a threshold's boolean, a label's
+    /// value in its declared spelling (NULL when none holds).
+    pub fn output_value(&self, output: &Output) -> String {
+        match output {
+            Output::Threshold { name, .. } => self.id(name),
+            Output::Label { name, values, .. } => {
+                let mut expr = format!("CASE {}", self.id(name));
+                for (i, value) in values.iter().enumerate() {
+                    expr.push_str(&format!(" WHEN {i} THEN {}", self.d.string(value)));
+                }
+                expr.push_str(" END");
+                expr
+            }
+        }
     }
 
     /// The JSON array of the reasons: `{"rule", "group", "points"}` for

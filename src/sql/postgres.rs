@@ -123,6 +123,15 @@ impl Dialect for Postgres {
         format!("power(CAST({base} AS float8), CAST({exponent} AS float8))")
     }
 
+    fn remove_matches(&self, text: &str, pattern: &str) -> String {
+        // An ARE's `.` matches a line break already.
+        format!("regexp_replace({text}, {}, '', 'g')", self.string(pattern))
+    }
+
+    fn is_host_name(&self, host: &str) -> String {
+        format!("(({host}) COLLATE \"und-x-icu\" ~ '^[[:alnum:].-]+$')")
+    }
+
     fn column_types(&self) -> [&'static str; 5] {
         [
             "text (or varchar)",

@@ -244,7 +244,7 @@ impl Compiler<'_> {
     }
 
     /// `sum` decayed, then clamped: the native `finish` before rounding.
-    fn finish(
+    pub fn finish(
         &self,
         sum: &str,
         decay: Option<&DecaySpec>,

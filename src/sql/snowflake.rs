@@ -142,6 +142,21 @@ impl Dialect for Snowflake {
         )
     }
 
+    fn remove_matches(&self, text: &str, pattern: &str) -> String {
+        format!(
+            "REGEXP_REPLACE({text}, {}, '', 1, 0, 's')",
+            self.string(pattern)
+        )
+    }
+
+    fn position(&self, text: &str, part: &str) -> String {
+        format!("POSITION({part} IN {text})")
+    }
+
+    fn is_host_name(&self, host: &str) -> String {
+        format!("REGEXP_LIKE({host}, '[[:alnum:].-]+')")
+    }
+
     fn column_types(&self) -> [&'static str; 5] {
         [
             "VARCHAR",

@@ -114,6 +114,24 @@ impl Dialect for Spark {
         format!("({a} div {b})")
     }
 
+    fn remove_matches(&self, text: &str, pattern: &str) -> String {
+        format!(
+            "regexp_replace({text}, {}, '')",
+            self.string(&format!("(?s){pattern}"))
+        )
+    }
+
+    fn position(&self, text: &str, part: &str) -> String {
+        format!("instr({text}, {part})")
+    }
+
+    fn is_host_name(&self, host: &str) -> String {
+        format!(
+            "({host} RLIKE {})",
+            self.string("^[\\p{IsAlphabetic}\\p{N}.-]+$")
+        )
+    }
+
     fn column_types(&self) -> [&'static str; 5] {
         [
             "STRING",

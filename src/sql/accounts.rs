@@ -1,0 +1,322 @@
+//! `--accounts`: one row per account, as `score --accounts` gives. The
+//! lead stages run first; then each scored lead that is not rejected, not
+//! disqualified and has a key (its field's text, or the domain of an email
+//! address or URL, folded; not one of the `except` keys) is a member.
+//! Members are counted, tested, ranked by their rolled-up score and rolled
+//! up; the account's rules, clamp, rounding, thresholds and labels follow.
+//!
+//! This is the one module that reads the plan's account block.
+
+use super::cond::Scope;
+use super::outputs::output_levels;
+use super::query::{render, Column, Cte, Select};
+use super::scores::stage;
+use super::Compiler;
+use crate::plan::{AccountDef, RollupDef, RollupFn, ValueType};
+
+/// The whole statement of one row per account.
+pub fn statement(c: &mut Compiler, account: &AccountDef) -> String {
+    let (mut ctes, leads) = c.lead_ctes();
+    ctes.push(c.member_keys_cte(account, &leads));
+    if account.domain_of {
+        ctes.push(c.member_hosts_cte());
+        ctes.push(c.member_domains_cte());
+    }
+    ctes.push(c.members_cte(account));
+    ctes.push(c.account_base_cte(account));
+    let mut from = "account_base".to_string();
+    let columns = c.account_rule_columns(account);
+    ctes.push(stage(
+        c,
+        "account_rules",
+        "each account rule's points (NULL when it does not fire)",
+        &from,
+        columns,
+    ));
+    from = "account_rules".to_string();
+    let sum = c.account_sum(account);
+    ctes.push(stage(
+        c,
+        "account_total",
+        "the rollup plus the rules, clamped",
+        &from,
+        vec![Column::new(sum, c.id("score unrounded"))],
+    ));
+    ctes.push(stage(
+        c,
+        "account_scores",
+        "the account's score rounded to two decimals",
+        "account_total",
+        vec![Column::new(
+            c.round2(&c.id("score unrounded")),
+            c.id("score"),
+        )],
+    ));
+    from = "account_scores".to_string();
+    for (level, outputs) in output_levels(&account.outputs).into_iter().enumerate() {
+        let name = format!("account_outputs_{}", level + 1);
+        let columns = outputs
+            .into_iter()
+            .map(|o| c.output_column(&account.outputs[o], Scope::Account))
+            .collect();
+        ctes.push(stage(
+            c,
+            &name,
+            "the account's thresholds and labels",
+            &from,
+            columns,
+        ));
+        from = name;
+    }
+    let last = c.account_result(account, &from);
+    ctes.insert(0, c.clock_cte());
+    render(&c.header(), &ctes, &last)
+}
+
+impl Compiler<'_> {
+    /// Each lead's account key, step by step as `account::domain` takes an
+    /// address or URL apart.
+    fn member_keys_cte(&self, account: &AccountDef, leads: &str) -> Cte {
+        let field = &self.plan.fields[account.key];
+        let shown = match field.ty {
+            ValueType::Enum(_) => {
+                let mut expr = format!("CASE {}", self.id(&field.name));
+                for (i, value) in self.enum_values(field.ty).iter().enumerate() {
+                    expr.push_str(&format!(" WHEN {i} THEN {}", self.d.string(value)));
+                }
+                expr.push_str(" END");
+                expr
+            }
+            _ => self.id(&super::input::raw_name(&field.name)),
+        };
+        let mut select = Select::new(format!("{} AS s", self.id(leads)));
+        select.push(Column::all("s.*"));
+        select.push(
+            Column::new(shown, self.id("key shown"))
+                .comment(&format!("the key: field {}", field.name)),
+        );
+        Cte {
+            name: self.id("member_keys"),
+            about: "each lead's account key, as written".to_string(),
+            select,
+        }
+    }
+
+    /// The host of each lead's key: after the last `@` of an address,
+    /// else the host of a URL, as `account::domain` takes it apart.
+    fn member_hosts_cte(&self) -> Cte {
+        let v = self.id("key shown");
+        let after_scheme = format!(
+            "CASE WHEN {p} > 0 THEN substr({v}, {p} + 3) ELSE {v} END",
+            p = self.d.position(&v, "'://'")
+        );
+        let authority = self
+            .d
+            .remove_matches(&self.d.remove_matches(&after_scheme, "^(//)+"), "[/?#].*$");
+        let url_host = self
+            .d
+            .remove_matches(&self.d.remove_matches(&authority, "^.*@"), ":.*$");
+        let mail_host = self.d.remove_matches(&v, "^.*@");
+        let is_url = format!(
+            "({} OR {})",
+            self.d.contains(&v, "'://'"),
+            self.d.starts_with(&v, "'//'")
+        );
+        let host = format!(
+            "CASE WHEN NOT {is_url} AND {} THEN {mail_host} ELSE {url_host} END",
+            self.d.contains(&v, "'@'")
+        );
+        let mut select = Select::new(format!("{} AS s", self.id("member_keys")));
+        select.push(Column::all("s.*"));
+        select.push(Column::new(host, self.id("key host")));
+        Cte {
+            name: self.id("member_hosts"),
+            about: "each key's host: after the last @ of an address, else the host of a URL"
+                .to_string(),
+            select,
+        }
+    }
+
+    /// The domain of each lead's host: trimmed, without trailing dots,
+    /// folded, without a leading `www.`.
+    fn member_domains_cte(&self) -> Cte {
+        let host = self.id("key host");
+        let cleaned = self
+            .d
+            .fold(&self.d.remove_matches(&self.d.trim(&host), "\\.+$"));
+        let domain = self.d.remove_matches(&cleaned, "^www\\.");
+        let mut select = Select::new(format!("{} AS s", self.id("member_hosts")));
+        select.push(Column::all("s.*"));
+        select.push(Column::new(domain, self.id("key domain")));
+        Cte {
+            name: self.id("member_domains"),
+            about: "each host as a domain".to_string(),
+            select,
+        }
+    }
+
+    /// The members: leads with a key, not rejected, not disqualified, not
+    /// excepted, each with its folded key, rolled-up value and member tests.
+    fn members_cte(&mut self, account: &AccountDef) -> Cte {
+        let key = if account.domain_of {
+            let host = self.id("key domain");
+            format!(
+                "CASE WHEN {} AND NOT {} AND {} THEN {host} END",
+                self.d.contains(&host, "'.'"),
+                self.d.starts_with(&host, "'.'"),
+                self.d.is_host_name(&host),
+            )
+        } else {
+            self.d.fold(&self.id("key shown"))
+        };
+        let value = match account.rollup.as_ref().and_then(|r| r.of) {
+            Some(g) => self.id(&self.plan.groups[g].name),
+            None => self.id("score"),
+        };
+        let from = if account.domain_of {
+            "member_domains"
+        } else {
+            "member_keys"
+        };
+        let mut select = Select::new(format!("{} AS s", self.id(from)));
+        select.push(Column::new(
+            format!("nullif({key}, '')"),
+            self.id("account key"),
+        ));
+        select.push(Column::new(value, self.id("member value")));
+        for (t, test) in account.member_tests.iter_enumerated() {
+            let expr = match &test.condition {
+                Some(c) => format!("CASE WHEN {} THEN 1 ELSE 0 END", self.cond(c, Scope::Lead)),
+                None => "1".to_string(),
+            };
+            select.push(Column::new(expr, self.id(&format!("passes {t}"))).comment(&test.source));
+        }
+        select.tail.push(format!(
+            "WHERE s.{} IS NULL AND s.{} IS NULL",
+            self.id("error"),
+            self.id("disqualified")
+        ));
+        let except: Vec<String> = account.except.iter().map(|k| self.d.string(k)).collect();
+        let mut keep = format!("{} IS NOT NULL", self.id("account key"));
+        if !except.is_empty() {
+            keep.push_str(&format!(
+                " AND {} NOT IN ({})",
+                self.id("account key"),
+                except.join(", ")
+            ));
+        }
+        let mut ranked = Select::new(format!("(\n{}\n  ) AS m", select.render(4).trim_end()));
+        ranked.push(Column::all("m.*"));
+        ranked.push(Column::new(
+            format!(
+                "row_number() OVER (PARTITION BY m.{} ORDER BY m.{} DESC)",
+                self.id("account key"),
+                self.id("member value")
+            ),
+            self.id("rank"),
+        ));
+        ranked.tail.push(format!("WHERE {keep}"));
+        Cte {
+            name: self.id("members"),
+            about: "the members of each account, best rolled-up score first".to_string(),
+            select: ranked,
+        }
+    }
+
+    /// One row per account: its members, its member counts, its rollup.
+    fn account_base_cte(&self, account: &AccountDef) -> Cte {
+        let key = self.id("account key");
+        let value = self.id("member value");
+        let mut select = Select::new(format!("{} AS m", self.id("members")));
+        select.tail.push(format!("GROUP BY m.{key}"));
+        select.push(Column::new(format!("m.{key}"), self.id("account")));
+        select.push(Column::new("count(*)", self.id("members")));
+        for t in account.member_tests.ids() {
+            select.push(Column::new(
+                format!("sum({})", self.id(&format!("passes {t}"))),
+                self.id(&format!("members {t}")),
+            ));
+        }
+        let rollup = match &account.rollup {
+            None => self.number(0.0),
+            Some(RollupDef { function, top, .. }) => {
+                let best = |f: super::dialect::Aggregate, v: &str| match top {
+                    Some(n) => self
+                        .d
+                        .aggregate_where(f, v, &format!("{} <= {n}", self.id("rank"))),
+                    None => format!("{}({v})", f.name()),
+                };
+                use super::dialect::Aggregate as F;
+                match function {
+                    RollupFn::Sum => best(F::Sum, &value),
+                    RollupFn::Max => format!("max({value})"),
+                    RollupFn::Avg => {
+                        format!("{} / {}", best(F::Sum, &value), best(F::Count, &value))
+                    }
+                }
+            }
+        };
+        let about = account
+            .rollup
+            .as_ref()
+            .map_or("no rollup".to_string(), |r| r.source.clone());
+        select.push(Column::new(rollup, self.id("base unrounded")).comment(&about));
+        let mut rounded = Select::new(format!("(\n{}\n  ) AS b", select.render(4).trim_end()));
+        rounded.push(Column::all("b.*"));
+        rounded.push(Column::new(
+            self.round2(&format!("b.{}", self.id("base unrounded"))),
+            self.id("base"),
+        ));
+        Cte {
+            name: self.id("account_base"),
+            about: "each account's members, member counts and rollup".to_string(),
+            select: rounded,
+        }
+    }
+
+    fn account_rule_columns(&mut self, account: &AccountDef) -> Vec<Column> {
+        account
+            .rules
+            .iter_enumerated()
+            .map(|(r, rule)| {
+                let test = self.cond(&rule.condition, Scope::Account);
+                Column::new(
+                    format!("CASE WHEN {test} THEN {} END", self.number(rule.points)),
+                    self.id(&format!("account rule {r}")),
+                )
+                .comment(&format!(
+                    "account rule {r}: {}{}",
+                    rule.name,
+                    Self::origin(&rule.origin)
+                ))
+            })
+            .collect()
+    }
+
+    /// The rollup plus the rules that fired, in order, then the clamp.
+    fn account_sum(&self, account: &AccountDef) -> String {
+        let mut sum = self.id("base");
+        for r in account.rules.ids() {
+            sum = format!(
+                "{sum} + coalesce({}, 0)",
+                self.id(&format!("account rule {r}"))
+            );
+        }
+        self.finish(&sum, None, account.max, account.min)
+    }
+
+    /// The columns of `score --accounts --format csv`.
+    fn account_result(&self, account: &AccountDef, from: &str) -> Select {
+        let mut select = Select::new(self.id(from));
+        for name in ["account", "members", "score"] {
+            select.push(Column::new(self.id(name), self.id(name)));
+        }
+        for output in account.outputs.iter() {
+            select.push(Column::new(
+                self.output_value(output),
+                self.id(output.name()),
+            ));
+        }
+        select
+    }
+}
