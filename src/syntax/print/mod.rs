@@ -13,10 +13,9 @@ mod layout;
 mod source;
 mod tokens;
 
-pub use conditions::{constant, expr, predicate};
-pub use items::{bound, modifier, rollup, rule};
+pub use items::{bound, modifier};
 pub use layout::Layout;
-pub use tokens::{number, points, quote, word_or_quoted};
+pub use tokens::{number, points, quote};
 
 /// Where a condition gets parentheses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
