@@ -28,17 +28,20 @@ impl LeadScratch {
     /// Empties the lead, keeping what it allocated.
     pub(super) fn recycle(&mut self, fields: usize) {
         let strings = &mut self.strings;
-        for event in self.lead.events.drain(..) {
+        // Popping rather than draining: the order the strings are kept in
+        // does not matter, and a `Drain` costs a call per event to drop.
+        while let Some(event) = self.lead.events.pop() {
             let mut props = event.props;
-            props
-                .drain(..)
-                .for_each(|value| keep_strings(value, strings));
+            while let Some(value) = props.pop() {
+                keep_strings(value, strings);
+            }
             if self.spare.len() < KEPT {
                 self.spare.push(props);
             }
         }
-        let fields_before = self.lead.fields.drain(..);
-        fields_before.for_each(|value| keep_strings(value, strings));
+        while let Some(value) = self.lead.fields.pop() {
+            keep_strings(value, strings);
+        }
         self.lead.fields.resize(fields, FieldValue::Missing);
     }
 }
