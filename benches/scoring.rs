@@ -8,12 +8,13 @@ use std::io::{BufRead, Cursor};
 use std::path::Path;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use leadscore::cli::{score_stream, EventSource, OnError, Stream, StreamOptions};
-use leadscore::eval::{Evaluator, Outcome};
-use leadscore::generate::{leads, CSV_HEADER, EVENTS_CSV_HEADER};
-use leadscore::output::{LeadResult, OutputFormat, ResultWriter};
 use leadscore::plan::Plan;
-use leadscore::record::{to_lead, EventsFile, Format, LeadScratch, Records};
+use leadscore::synthetic::{leads, CSV_HEADER, EVENTS_CSV_HEADER};
+use leadscore::{
+    score_stream, to_lead, Evaluator, EventSource, EventsFile, Format, LeadResult, LeadScratch,
+    OnError, Orphan, Outcome, OutputFormat, RecordError, Records, Reporter, ResultWriter, Stream,
+    StreamOptions,
+};
 
 const LEADS: usize = 10_000;
 
@@ -26,9 +27,8 @@ fn as_of() -> leadscore::time::Instant {
     leadscore::time::parse_instant("2026-11-20").unwrap()
 }
 
-/// The CLI's options for a run that stops at the first bad record and
-/// shows no progress.
-fn quiet_options() -> StreamOptions<'static> {
+/// The CLI's options for a run that stops at the first bad record.
+fn fail_options() -> StreamOptions<'static> {
     StreamOptions {
         events_file: None,
         events_sorted: false,
@@ -36,7 +36,22 @@ fn quiet_options() -> StreamOptions<'static> {
         rejects: None,
         orphans: None,
         threads: None,
-        quiet: true,
+    }
+}
+
+/// A run with `--quiet`: no progress line; the generated leads have no
+/// bad records and every event has its lead.
+struct Quiet;
+
+impl Reporter for Quiet {
+    fn progress(&mut self, _done: usize) {}
+
+    fn skipped(&mut self, error: &RecordError) {
+        panic!("a generated lead is bad: {error}")
+    }
+
+    fn orphan(&mut self, orphan: &Orphan<'_>) {
+        panic!("a generated event has no lead: {orphan}")
     }
 }
 
@@ -50,14 +65,10 @@ fn score_as_the_cli_does(
 ) -> Vec<u8> {
     let reader: Box<dyn BufRead + Send> = Box::new(Cursor::new(input));
     let records = Records::new(reader, format).unwrap();
-    let stream = Stream::new("bench".into(), records, events, quiet_options())
-        .ok()
-        .unwrap();
+    let stream = Stream::new("bench".into(), records, events, fail_options()).unwrap();
     let plan = evaluator.plan();
     let mut writer = ResultWriter::new(Vec::with_capacity(input.len()), OutputFormat::Ndjson, plan);
-    let summary = score_stream(stream, evaluator, &mut writer, false, None)
-        .ok()
-        .unwrap();
+    let summary = score_stream(stream, &mut Quiet, evaluator, &mut writer, false, None).unwrap();
     assert_eq!(summary.used, LEADS);
     writer.finish().unwrap()
 }

@@ -1,40 +1,56 @@
 //! leadscore: a language, compiler and command-line tool for lead scoring.
 #![doc = include_str!("../ARCHITECTURE.md")]
 
-pub mod check;
-pub mod cli;
+// The vocabulary: the types the stages below take and give.
 pub mod codes;
 pub mod diagnostic;
-pub mod eval;
-pub mod fmt;
-pub mod generate;
-pub mod init;
 pub mod lead;
-pub mod load;
-pub mod output;
 pub mod plan;
-pub mod record;
-pub mod refine;
 pub mod source;
-pub mod sql;
-pub mod syntax;
-pub mod testing;
-pub mod text;
 pub mod time;
+
+// The machinery, reached through the facade below.
+pub(crate) mod check;
+pub(crate) mod cli;
+pub(crate) mod eval;
+pub(crate) mod fmt;
+pub(crate) mod generate;
+pub(crate) mod init;
+pub(crate) mod load;
+pub(crate) mod output;
+pub(crate) mod record;
+pub(crate) mod refine;
+pub(crate) mod score;
+pub(crate) mod sql;
+pub(crate) mod stream;
+pub(crate) mod syntax;
+pub(crate) mod testing;
+pub(crate) mod text;
 
 use std::path::Path;
 
-use check::TestCase;
 use diagnostic::Diagnostic;
-use load::{load, Loaded};
+use load::{load, load_text, Loaded};
 use plan::Plan;
 use source::SourceMap;
+
+// Load and check.
+
+/// A model's `test` block, as [`CheckedModel::tests`] holds it.
+pub use check::TestCase;
+/// Writes a parsed file in the canonical layout, keeping its comments.
+pub use fmt::format;
+/// The AST of a model file: what [`parse`] gives and [`format()`] lays out.
+pub use syntax::ast;
+/// Parses one file's text into its AST, with its syntax errors.
+pub use syntax::parse;
 
 /// A model loaded and checked: every diagnostic, in file order, and when
 /// there is no error among them, the plan and the model's tests.
 pub struct CheckedModel {
     pub sources: SourceMap,
     pub diagnostics: Vec<Diagnostic>,
+    /// The plan, the IR every backend reads; `None` after an error.
     pub plan: Option<Plan>,
     pub tests: Vec<TestCase>,
     /// Where each rule of the plan is written.
@@ -50,8 +66,17 @@ impl CheckedModel {
 /// Loads a model and the files it uses, and checks it; `Err` when it
 /// cannot be read at all (the message names the path).
 pub fn load_and_check(path: &Path) -> Result<CheckedModel, String> {
-    let loaded: Loaded =
-        load(path).map_err(|e| format!("cannot read model `{}`: {e}", path.display()))?;
+    let loaded = load(path).map_err(|e| format!("cannot read model `{}`: {e}", path.display()))?;
+    Ok(check_loaded(loaded))
+}
+
+/// Checks a model given as text (an editor's buffer) named `name`; the
+/// files it uses are read from `dir`.
+pub fn check_source(name: &str, text: &str, dir: &Path) -> CheckedModel {
+    check_loaded(load_text(name, text, dir))
+}
+
+fn check_loaded(loaded: Loaded) -> CheckedModel {
     // After a syntax error the file's items are missing, and checking the
     // rest would only report names that the broken file declares.
     let parsed = !loaded
@@ -69,11 +94,72 @@ pub fn load_and_check(path: &Path) -> Result<CheckedModel, String> {
     }
     all.sort_by_key(|d| (d.span.file, d.span.start));
     let has_errors = all.iter().any(Diagnostic::is_error);
-    Ok(CheckedModel {
+    CheckedModel {
         sources,
         diagnostics: all,
         plan: checked.plan.filter(|_| !has_errors),
         tests: checked.tests,
         rule_spans: checked.rule_spans,
-    })
+    }
+}
+
+// Evaluate.
+
+/// The accounts of a run, tallied from their scored members.
+pub use eval::account::Accounts;
+/// Scores leads with a plan as of an instant (accounts too).
+pub use eval::{Evaluator, Outcome};
+
+// Read records.
+
+/// The fast reader of an NDJSON lead alone, straight into the plan's
+/// slots: `None` when the record needs the JSON tree.
+pub use record::fast::read_lead as read_lead_fast;
+/// An events file, its rows grouped by lead.
+pub use record::EventsFile;
+/// The lead a worker refills from record to record.
+pub use record::LeadScratch;
+/// The one conversion of a record (as [`Json`]) and its events into a lead.
+pub use record::{to_lead, Json};
+/// A file of lead records read one [`RawRecord`] at a time, in its
+/// [`Format`] (NDJSON, a JSON array, CSV).
+pub use record::{Format, RawRecord, Records};
+/// What is wrong with a record, and the same placed in its file.
+pub use record::{Problem, RecordError};
+
+// The record stream: read ahead, evaluated on every core, in input order.
+
+/// Scores a stream: each lead's result written in input order, or
+/// tallied into its account.
+pub use score::score_stream;
+/// Opening a leads file and its events file; a record with its events.
+pub use stream::{convert_in, convert_with, open_leads, Input, OpenError, OpenedLeads, Pending};
+/// The stream every command that reads leads shares, and what it reports.
+pub use stream::{EventSource, OnError, Orphan, Reporter, Stop, Stream, StreamOptions, Summary};
+
+// Write results.
+
+/// One lead's result as a JSON value.
+pub use output::lead_json;
+/// Writes results as a table, JSON, NDJSON or CSV.
+pub use output::{LeadResult, OutputFormat, Rendered, ResultWriter};
+
+// Run tests.
+
+/// Runs one of a model's `test` blocks.
+pub use testing::{run_test, TestRun};
+
+// Compile to SQL.
+
+/// Compiles a plan to one SQL query for a dialect.
+pub use sql::{to_sql, DialectName, SqlOptions, TableName};
+
+/// Synthetic leads for the example model, for benchmarks and tests.
+pub mod synthetic {
+    pub use crate::generate::{leads, Lead, CSV_HEADER, EVENTS_CSV_HEADER};
+}
+
+/// Runs the command line (`leadscore` with the process's arguments).
+pub fn run_cli() -> std::process::ExitCode {
+    cli::run()
 }

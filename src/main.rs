@@ -3,7 +3,7 @@ fn main() -> std::process::ExitCode {
     // stack keeps deeply nested (but accepted) models from overflowing.
     let cli = std::thread::Builder::new()
         .stack_size(64 * 1024 * 1024)
-        .spawn(leadscore::cli::run);
+        .spawn(leadscore::run_cli);
     match cli.map(|handle| handle.join()) {
         Ok(Ok(code)) => code,
         _ => std::process::ExitCode::from(2),

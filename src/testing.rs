@@ -63,7 +63,7 @@ pub fn values_seen(plan: &Plan, expectation: &Expectation, run: &TestRun) -> Vec
 
 fn value_text(plan: &Plan, evaluator: &Evaluator, value: Value, run: &TestRun) -> Option<String> {
     let model = &plan;
-    let score = |x: f64| crate::syntax::display::number(crate::eval::round2(x));
+    let score = |x: f64| crate::syntax::print::number(crate::eval::round2(x));
     let instant = |t: &Instant| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
     Some(match value {
         Value::Field(id) => match (run.lead.field(id), model.fields.get(id)?.ty) {

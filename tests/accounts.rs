@@ -209,7 +209,7 @@ fn accounts_without_an_account_block_is_a_usage_error() {
 fn accounts_are_the_same_whatever_the_number_of_threads() {
     let dir = scratch_dir("accounts");
     let leads = dir.join("leads.ndjson");
-    let text: String = leadscore::generate::leads(5000, 11)
+    let text: String = leadscore::synthetic::leads(5000, 11)
         .map(|l| l.to_ndjson() + "\n")
         .collect();
     std::fs::write(&leads, text).expect("write leads");
@@ -242,7 +242,7 @@ fn accounts_are_the_same_whatever_the_number_of_threads() {
 #[test]
 fn account_scores_do_not_depend_on_the_order_of_leads() {
     let dir = scratch_dir("account-order");
-    let lines: Vec<String> = leadscore::generate::leads(3000, 5)
+    let lines: Vec<String> = leadscore::synthetic::leads(3000, 5)
         .map(|l| l.to_ndjson())
         .collect();
     let forward = dir.join("forward.ndjson");

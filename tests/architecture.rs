@@ -26,6 +26,8 @@ const FLOORS: &[(&str, u32)] = &[
     ("sql", 7),
     ("output", 6),
     ("testing", 6),
+    ("stream", 6),
+    ("score", 7),
     ("refine", 7),
     ("init", 7),
     ("generate", 7),

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use leadscore::load::load_text;
+use leadscore::check_source;
 
 fn leadscore_blocks(markdown: &str) -> Vec<(usize, String)> {
     let mut blocks = Vec::new();
@@ -46,18 +46,15 @@ fn every_model_snippet_checks_and_its_tests_pass() {
         for (line, block) in leadscore_blocks(&text) {
             count += 1;
             let name = format!("{}:{line}", doc.display());
-            let loaded = load_text(&name, &block, Path::new("docs"));
-            let checked = leadscore::check::check(&loaded);
-            let mut all = loaded.diagnostics.clone();
-            all.extend(checked.diagnostics.clone());
+            let checked = check_source(&name, &block, Path::new("docs"));
             assert!(
-                all.is_empty(),
+                checked.diagnostics.is_empty(),
                 "{name}:\n{}",
-                leadscore::diagnostic::render(&all, &loaded.sources, false)
+                leadscore::diagnostic::render(&checked.diagnostics, &checked.sources, false)
             );
             let plan = checked.plan.expect("a model without errors has a plan");
             for case in &checked.tests {
-                let run = leadscore::testing::run_test(&plan, case).expect("test lead");
+                let run = leadscore::run_test(&plan, case).expect("test lead");
                 let failed: Vec<&str> = run.failures.iter().map(|f| f.source.as_str()).collect();
                 assert!(
                     failed.is_empty(),

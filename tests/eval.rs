@@ -6,9 +6,9 @@
 
 use std::path::Path;
 
-use leadscore::eval::Evaluator;
-use leadscore::output::lead_json;
-use leadscore::record::{to_lead, Json};
+use leadscore::lead_json;
+use leadscore::Evaluator;
+use leadscore::{to_lead, Json};
 
 fn checked_of(path: &Path) -> leadscore::CheckedModel {
     let checked = leadscore::load_and_check(path).expect("model is readable");
@@ -78,7 +78,7 @@ fn example_model_tests_pass() {
     let plan = checked.plan.expect("model checks");
     assert!(!checked.tests.is_empty());
     for case in &checked.tests {
-        let run = leadscore::testing::run_test(&plan, case).expect("test lead converts");
+        let run = leadscore::run_test(&plan, case).expect("test lead converts");
         let failed: Vec<&str> = run.failures.iter().map(|f| f.source.as_str()).collect();
         assert!(failed.is_empty(), "{}: {failed:?}", case.name);
     }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use common::scratch_dir;
 
-use leadscore::syntax::{ast::File, parse};
+use leadscore::{ast::File, parse};
 use proptest::prelude::*;
 
 fn parsed(text: &str) -> Option<File> {
@@ -28,14 +28,14 @@ fn comments(text: &str) -> Vec<String> {
 /// Checks the formatter's promises on one model text.
 fn assert_formats_well(name: &str, text: &str) {
     let Some(ast) = parsed(text) else { return };
-    let once = leadscore::fmt::format(&ast, text);
+    let once = leadscore::format(&ast, text);
     let reparsed =
         parsed(&once).unwrap_or_else(|| panic!("{name}: formatted text does not parse:\n{once}"));
     assert_eq!(
         reparsed, ast,
         "{name}: formatting changed the model:\n{once}"
     );
-    let twice = leadscore::fmt::format(&reparsed, &once);
+    let twice = leadscore::format(&reparsed, &once);
     assert_eq!(twice, once, "{name}: formatting is not idempotent");
     let mut before = comments(text);
     let mut after = comments(&once);
@@ -87,7 +87,7 @@ fn every_model_in_the_repository_formats_well() {
 fn the_example_is_in_canonical_layout_after_formatting_a_messy_copy() {
     let messy = "lead{title:text;employees:number}\nevent visit(page:text)\n# a comment\nwhen title   in[VP,CEO]+10 # why\nscore fit max 50{when employees>=1000 +5;decay 10 every 30d}\nthreshold mql 10\n";
     let ast = parsed(messy).expect("parses");
-    insta::assert_snapshot!(leadscore::fmt::format(&ast, messy));
+    insta::assert_snapshot!(leadscore::format(&ast, messy));
 }
 
 #[test]

@@ -4,8 +4,8 @@
 //! cleanly, prints fully parenthesised (snapshot), and reads back to the
 //! same tree from its printed form.
 
+use leadscore::parse;
 use leadscore::source::SourceMap;
-use leadscore::syntax::parse;
 
 #[test]
 fn parse_fixtures() {

@@ -3,11 +3,10 @@
 //! Properties: scores do not depend on event order, and the parser and
 //! checker survive any input.
 
-use leadscore::eval::Evaluator;
 use leadscore::lead::Lead;
-use leadscore::load::load_text;
 use leadscore::plan::Plan;
-use leadscore::record::{to_lead, Json};
+use leadscore::Evaluator;
+use leadscore::{check_source, to_lead, Json};
 use proptest::prelude::*;
 
 fn example_plan() -> Plan {
@@ -62,16 +61,14 @@ proptest! {
 
     #[test]
     fn checker_survives_random_text(text in "\\PC{0,300}") {
-        let loaded = load_text("random.score", &text, std::path::Path::new("tests/fixtures"));
-        let _ = leadscore::check::check(&loaded);
+        let _ = check_source("random.score", &text, std::path::Path::new("tests/fixtures"));
     }
 
     #[test]
     fn checker_survives_token_soup(tokens in prop::collection::vec(prop::sample::select(TOKENS.to_vec()), 0..60)) {
         let text = tokens.join(" ");
-        let loaded = load_text("soup.score", &text, std::path::Path::new("tests/fixtures"));
-        let checked = leadscore::check::check(&loaded);
-        if !loaded.has_errors() && !checked.has_errors() {
+        let checked = check_source("soup.score", &text, std::path::Path::new("tests/fixtures"));
+        if !checked.has_errors() {
             // Whatever checks cleanly must also plan and evaluate.
             let plan = checked.plan.expect("a model without errors has a plan");
             let lead = to_lead(&plan, &Json::Object(vec![("id".into(), Json::String("x".into()))]), &[]).expect("empty lead");
@@ -175,8 +172,7 @@ fn example_model_mutated_byte_by_byte() {
         let mut mutated = original.clone();
         mutated.splice(i..i + 1, replacement.iter().copied());
         let text = String::from_utf8_lossy(&mutated);
-        let loaded = load_text("mutated.score", &text, std::path::Path::new("examples"));
-        let _ = leadscore::check::check(&loaded);
+        let _ = check_source("mutated.score", &text, std::path::Path::new("examples"));
     }
 }
 
@@ -196,7 +192,7 @@ fn example_leads_agree_with_the_reference_scores() {
             .collect();
     let ours: Vec<serde_json::Value> = example_leads(&plan)
         .iter()
-        .map(|lead| leadscore::output::lead_json(&plan, &lead.id, &evaluator.evaluate(lead), false))
+        .map(|lead| leadscore::lead_json(&plan, &lead.id, &evaluator.evaluate(lead), false))
         .collect();
     assert_eq!(ours, reference);
 }
@@ -275,7 +271,7 @@ proptest! {
 /// however the lead scored.
 #[test]
 fn prepared_lead_json_is_what_serde_writes() {
-    use leadscore::output::{LeadResult, OutputFormat, Rendered, ResultWriter};
+    use leadscore::{LeadResult, OutputFormat, Rendered, ResultWriter};
     let plan = example_plan();
     let evaluator = Evaluator::new(
         &plan,
@@ -283,7 +279,7 @@ fn prepared_lead_json_is_what_serde_writes() {
     );
     let writer = ResultWriter::new(Vec::new(), OutputFormat::Ndjson, &plan);
     let mut leads = example_leads(&plan);
-    leads.extend(leadscore::generate::leads(3000, 11).map(|generated| {
+    leads.extend(leadscore::synthetic::leads(3000, 11).map(|generated| {
         let json: Json = serde_json::from_str(&generated.to_ndjson()).expect("JSON");
         to_lead(&plan, &json, &[]).expect("valid lead")
     }));

@@ -10,7 +10,7 @@ use std::io::Cursor;
 use std::sync::OnceLock;
 
 use leadscore::plan::Plan;
-use leadscore::record::{fast, to_lead, Format, LeadScratch, Problem, RawRecord, Records};
+use leadscore::{read_lead_fast, to_lead, Format, LeadScratch, Problem, RawRecord, Records};
 use proptest::prelude::*;
 
 fn example_plan() -> &'static Plan {
@@ -58,7 +58,7 @@ fn after(plan: &Plan, before: &str, text: &str) -> Result<leadscore::lead::Lead,
 #[test]
 fn a_reused_scratch_reads_generated_leads_as_fresh_ones() {
     let plan = example_plan();
-    let lines: Vec<String> = leadscore::generate::leads(2000, 5)
+    let lines: Vec<String> = leadscore::synthetic::leads(2000, 5)
         .map(|l| l.to_ndjson())
         .collect();
     let mut scratch = LeadScratch::default();
@@ -75,14 +75,14 @@ fn a_reused_scratch_reads_generated_leads_as_fresh_ones() {
 #[test]
 fn generated_and_example_leads_take_the_fast_reader() {
     let plan = example_plan();
-    let generated = leadscore::generate::leads(3000, 11).map(|l| l.to_ndjson());
+    let generated = leadscore::synthetic::leads(3000, 11).map(|l| l.to_ndjson());
     let examples = std::fs::read_to_string("examples/leads.ndjson").unwrap();
     let examples = examples
         .lines()
         .filter(|l| !l.trim().is_empty())
         .map(str::to_string);
     for line in generated.chain(examples) {
-        let fast = fast::read_lead(plan, &line);
+        let fast = read_lead_fast(plan, &line);
         assert!(fast.is_some(), "fast reader gave up on {line}");
         assert_eq!(fast.map(Ok), Some(through_the_tree(plan, &line)), "{line}");
     }
@@ -113,7 +113,7 @@ fn a_repeated_key_is_found_wherever_it_is() {
     for line in &lines {
         let tree = through_the_tree(plan, line);
         assert_eq!(as_scored(plan, line), tree, "{line}");
-        let fast = fast::read_lead(plan, line);
+        let fast = read_lead_fast(plan, line);
         assert_eq!(fast.is_some(), tree.is_ok(), "{line}");
     }
     let last = lines.last().unwrap();
@@ -419,7 +419,7 @@ proptest! {
         prop_assume!(!text.trim().is_empty() && !text.contains('\n'));
         let plan = example_plan();
         let tree = through_the_tree(plan, &text);
-        if let Some(lead) = fast::read_lead(plan, &text) {
+        if let Some(lead) = read_lead_fast(plan, &text) {
             prop_assert_eq!(Ok(lead), tree.clone());
         }
         prop_assert_eq!(as_scored(plan, &text), tree);
@@ -555,7 +555,7 @@ proptest! {
             1..12,
         ),
     ) {
-        use leadscore::record::EventsFile;
+        use leadscore::EventsFile;
         let quote = |cell: &str| format!("\"{}\"", cell.replace('"', "\"\""));
         let mut csv = String::from("lead_id,type,note\n");
         for (lead, cells) in &rows {
@@ -585,7 +585,7 @@ type Read = Result<leadscore::lead::Lead, String>;
 
 /// Lead L1 with its rows from the events file `read` gives, read straight
 /// from the rows and through their JSON.
-fn l1_both_ways(plan: &Plan, read: impl Fn() -> leadscore::record::EventsFile) -> (Read, Read) {
+fn l1_both_ways(plan: &Plan, read: impl Fn() -> leadscore::EventsFile) -> (Read, Read) {
     let lead = read_line(r#"{"id":"L1","email":"a@b.co"}"#);
     let mut fast = LeadScratch::default();
     let straight = lead
@@ -647,7 +647,7 @@ proptest! {
             "no", "a;b", "x,y", "say \"hi\"", "two\nlines", "é", "pricing",
         ]), 10), 1..6),
     ) {
-        use leadscore::record::EventsFile;
+        use leadscore::EventsFile;
         let plan = typed_events_plan();
         let csv = quoted_csv(Some("L1"), &header, &rows);
         let read = || EventsFile::read(Cursor::new(csv.clone()), Format::Csv, "events.csv").unwrap();
@@ -769,7 +769,7 @@ proptest! {
     fn ndjson_event_rows_read_as_their_json_does(
         rows in prop::collection::vec(typed_event_row(), 1..6),
     ) {
-        use leadscore::record::EventsFile;
+        use leadscore::EventsFile;
         let plan = typed_events_plan();
         let text = ndjson_events(&rows);
         let read = || EventsFile::read(Cursor::new(text.clone()), Format::Ndjson, "events.ndjson").unwrap();
@@ -783,10 +783,10 @@ proptest! {
                 let json = json.or_else(|| read_line(&r.as_ref().unwrap().raw).into_json().ok());
                 !matches!(
                     json.as_ref().and_then(|j| j.get("lead_id")),
-                    Some(leadscore::record::Json::String(s)) if !s.trim().is_empty()
+                    Some(leadscore::Json::String(s)) if !s.trim().is_empty()
                 ) && !matches!(
                     json.as_ref().and_then(|j| j.get("lead_id")),
-                    Some(leadscore::record::Json::Number(_))
+                    Some(leadscore::Json::Number(_))
                 )
             })
             .count();

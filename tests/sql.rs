@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::Command;
 
 use leadscore::plan::Plan;
-use leadscore::sql::{to_sql, DialectName, SqlOptions, TableName};
+use leadscore::{to_sql, DialectName, SqlOptions, TableName};
 
 const DIALECTS: [(DialectName, &str); 5] = [
     (DialectName::Duckdb, "duckdb"),

@@ -18,12 +18,12 @@ use std::path::{Path, PathBuf};
 
 use common::engines::{run_batch_in_zone, Job};
 
-use leadscore::eval::Evaluator;
-use leadscore::output::lead_json;
+use leadscore::lead_json;
 use leadscore::plan::Plan;
 use leadscore::plan::ValueType;
-use leadscore::record::{to_lead, Json};
-use leadscore::sql::{to_sql, DialectName, SqlOptions};
+use leadscore::Evaluator;
+use leadscore::{to_lead, Json};
+use leadscore::{to_sql, DialectName, SqlOptions};
 use serde_json::{json, Value};
 
 /// A model, its leads and the instant they are scored as of.

@@ -47,12 +47,6 @@ pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-impl Checked {
-    pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(Diagnostic::is_error)
-    }
-}
-
 /// What a name in the model's one namespace stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Symbol {

@@ -8,6 +8,7 @@ use crate::diagnostic::Diagnostic;
 use crate::plan::{Cond, GroupId, Order, Output, OutputId, Pred, Value};
 use crate::source::Span;
 use crate::syntax::ast::{self, BoundOp, Item, LabelBody, ScoreName, Spanned, ThresholdCondition};
+use crate::syntax::print::bound;
 use crate::text::fold;
 
 impl<'a> Checker<'a> {
@@ -39,9 +40,7 @@ impl<'a> Checker<'a> {
                 let id = self.model.outputs.next_id();
                 if self.bind(&name, symbol(id)) {
                     let source = match &t.condition {
-                        ThresholdCondition::AtLeast(n) => {
-                            format!("score >= {}", crate::syntax::display::number(n.node))
-                        }
+                        ThresholdCondition::AtLeast(n) => bound("score", BoundOp::Ge, n.node),
                         ThresholdCondition::When(e) => normalize_source(self.sources.text(e.span)),
                     };
                     self.model.outputs.push(Output::Threshold {
@@ -78,11 +77,7 @@ impl<'a> Checker<'a> {
                     LabelBody::From { score, clauses } => clauses
                         .iter()
                         .map(|c| match &c.bound {
-                            Some((op, n)) => format!(
-                                "{score} {} {}",
-                                op.node,
-                                crate::syntax::display::number(n.node)
-                            ),
+                            Some((op, n)) => bound(&score.to_string(), op.node, n.node),
                             None => "otherwise".to_string(),
                         })
                         .collect(),

@@ -170,8 +170,8 @@ impl<'a> Checker<'a> {
                         span,
                         format!(
                             "`min {}` is above `max {}`",
-                            crate::syntax::display::number(lo),
-                            crate::syntax::display::number(hi)
+                            crate::syntax::print::number(lo),
+                            crate::syntax::print::number(hi)
                         ),
                     )
                     .label("crossed clamps")

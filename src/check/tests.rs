@@ -52,7 +52,7 @@ impl<'a> Checker<'a> {
         }
         let Some(as_of) = as_of else {
             self.report(
-                Diagnostic::new(Code::BadTest, test.name.span, format!("the test {} has no `as of`", crate::syntax::display::quote(&test.name.node)))
+                Diagnostic::new(Code::BadTest, test.name.span, format!("the test {} has no `as of`", crate::syntax::print::quote(&test.name.node)))
                     .label("needs `as of`")
                     .help("add `as of 2026-11-01` (a date or an instant) so the test gives the same result on every day"),
             );

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::flags::{instant, LeadsArgs, OutputArg};
-use super::input::convert_with;
 use super::sink::json_report;
 use super::{plan_model, Exit};
 use crate::eval::Evaluator;
@@ -14,6 +13,7 @@ use crate::record::to_lead;
 use crate::refine::backtest::Backtest;
 use crate::refine::html::{page, Heading};
 use crate::refine::read_outcome;
+use crate::stream::convert_with;
 
 #[derive(Args, Debug)]
 pub struct BacktestArgs {

@@ -7,11 +7,12 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::flags::{instant, LeadsArgs, OutputArg};
-use super::input::convert_in;
-use super::sink::{finish, write_failed};
+use super::sink::finish;
 use super::{plan_model, Exit};
 use crate::eval::Evaluator;
 use crate::refine::changes::change_record;
+use crate::stream::convert_in;
+use crate::stream::Stop;
 
 #[derive(Args, Debug)]
 pub struct ChangesArgs {
@@ -65,7 +66,7 @@ pub fn run(args: &ChangesArgs, color: bool) -> Exit {
         |record| {
             // Streamed as found: a large file need not fit in memory.
             match record {
-                Some(record) => writeln!(sink, "{record}").map_err(|e| write_failed(&e)),
+                Some(record) => writeln!(sink, "{record}").map_err(Stop::Write),
                 None => Ok(()),
             }
         },

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::flags::{AsOfArg, LeadsArgs, OutputArg};
-use super::input::convert_with;
 use super::sink::json_report;
 use super::{checked_model, Exit};
 use crate::diagnostic::render;
@@ -15,6 +14,7 @@ use crate::record::to_lead;
 use crate::refine::condition::{figures_read, holds, parse};
 use crate::refine::diff::{rule_changes, Diff, Version};
 use crate::source::SourceMap;
+use crate::stream::convert_with;
 
 #[derive(Args, Debug)]
 pub struct DiffArgs {

@@ -5,12 +5,13 @@
 use clap::Args;
 
 use super::flags::EvalArgs;
-use super::input::{convert_in, Inputs};
+use super::leads::{Inputs, FAIL_HELP};
 use super::Exit;
 use crate::eval::account::{domain, membership, Accounts};
 use crate::eval::{Evaluator, Outcome};
 use crate::output::{account_explanation, explanation};
 use crate::record::{id_key, LeadScratch};
+use crate::stream::convert_in;
 use crate::text::fold;
 
 #[derive(Args, Debug)]
@@ -53,31 +54,34 @@ fn run_lead(args: &ExplainArgs, id: &str, color: bool) -> Exit {
     let as_of = as_of.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let mut explained = None;
     let mut others = Vec::new();
-    let read = stream.for_each(
-        LeadScratch::default,
-        |scratch, pending, file| {
-            let line = pending.line();
-            let lead = convert_in(&plan, pending, file, scratch).map_err(Box::new)?;
-            Ok((id_key(&lead.id) == wanted).then(|| (line, lead.clone())))
-        },
-        |found| {
-            let Some((line, lead)) = found else {
-                return Ok(());
-            };
-            if explained.is_some() {
-                others.push(line.to_string());
-                return Ok(());
-            }
-            // Written as soon as it is found, as `score` writes a result:
-            // it stays when a later record stops the run.
-            let outcome = evaluator.evaluate(&lead);
-            out!("{}", explanation(&plan, &lead.id, &outcome, &as_of));
-            explained = Some(line);
-            Ok(())
-        },
-    );
+    let read = input.reported(FAIL_HELP, |reporter| {
+        stream.for_each(
+            reporter,
+            LeadScratch::default,
+            |scratch, pending, file| {
+                let line = pending.line();
+                let lead = convert_in(&plan, pending, file, scratch).map_err(Box::new)?;
+                Ok((id_key(&lead.id) == wanted).then(|| (line, lead.clone())))
+            },
+            |found| {
+                let Some((line, lead)) = found else {
+                    return Ok(());
+                };
+                if explained.is_some() {
+                    others.push(line.to_string());
+                    return Ok(());
+                }
+                // Written as soon as it is found, as `score` writes a result:
+                // it stays when a later record stops the run.
+                let outcome = evaluator.evaluate(&lead);
+                out!("{}", explanation(&plan, &lead.id, &outcome, &as_of));
+                explained = Some(line);
+                Ok(())
+            },
+        )
+    });
     match read {
-        Ok(summary) => summary.report("read", &input.options()),
+        Ok(summary) => input.report(&summary, "read"),
         Err(exit) => return exit,
     }
     let Some(line) = explained else {
@@ -118,28 +122,32 @@ fn run_account(args: &ExplainArgs, key: &str, color: bool) -> Exit {
     };
     let input = &args.eval.input;
     let stream = match input.stream(leads) {
-        Ok(stream) => stream.with_fail_help("an account's score needs every lead; fix the record, or run with `--on-error skip` to leave the bad ones out of it"),
+        Ok(stream) => stream,
         Err(exit) => return exit,
     };
     let mut members = Vec::new();
-    let read = stream.for_each(
-        <(LeadScratch, Outcome)>::default,
-        |(scratch, outcome), pending, file| {
-            let lead = convert_in(&plan, pending, file, scratch).map_err(Box::new)?;
-            let passed = evaluator.evaluate_member_into(lead, &account.member_tests, outcome);
-            let member = membership(&plan, lead, outcome, passed).filter(|m| m.key == wanted);
-            Ok(member.map(|m| (m, lead.id.clone())))
-        },
-        |member| {
-            if let Some((member, id)) = member {
-                members.push((id.clone(), member.value));
-                accounts.add(member, &id);
-            }
-            Ok(())
-        },
-    );
+    let fail_help = "an account's score needs every lead; fix the record, or run with `--on-error skip` to leave the bad ones out of it";
+    let read = input.reported(fail_help, |reporter| {
+        stream.for_each(
+            reporter,
+            <(LeadScratch, Outcome)>::default,
+            |(scratch, outcome), pending, file| {
+                let lead = convert_in(&plan, pending, file, scratch).map_err(Box::new)?;
+                let passed = evaluator.evaluate_member_into(lead, &account.member_tests, outcome);
+                let member = membership(&plan, lead, outcome, passed).filter(|m| m.key == wanted);
+                Ok(member.map(|m| (m, lead.id.clone())))
+            },
+            |member| {
+                if let Some((member, id)) = member {
+                    members.push((id.clone(), member.value));
+                    accounts.add(member, &id);
+                }
+                Ok(())
+            },
+        )
+    });
     match read {
-        Ok(summary) => summary.report("read", &input.options()),
+        Ok(summary) => input.report(&summary, "read"),
         Err(exit) => return exit,
     }
     let Some(result) = accounts.finish(&evaluator).into_iter().next() else {

@@ -5,9 +5,10 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use super::Exit;
+use crate::stream::OnError;
 use crate::time::{parse_instant, Instant};
 
 /// The lead records a command reads, and how: every command that reads
@@ -40,14 +41,6 @@ pub struct LeadsArgs {
     /// No progress line and no closing count.
     #[arg(long, short)]
     pub quiet: bool,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum OnError {
-    /// Stop at the first bad record with exit code 1.
-    Fail,
-    /// Report bad records on stderr and go on.
-    Skip,
 }
 
 /// The model, the leads and the moment of evaluation, shared by `score`
@@ -109,7 +102,7 @@ pub struct OutputArg {
 
 /// The most threads `--threads` takes: more than any machine has cores,
 /// few enough that a typo does not ask for millions of stacks.
-pub const MAX_THREADS: usize = 1024;
+const MAX_THREADS: usize = 1024;
 
 /// `--threads N`: from 1 to [`MAX_THREADS`].
 fn thread_count(text: &str) -> Result<usize, String> {

@@ -31,19 +31,14 @@ mod flags;
 mod fmt;
 mod generate;
 mod init;
-mod input;
 mod leads;
 mod progress;
 mod score;
 mod sink;
 mod test;
 
-pub use flags::{OnError, MAX_THREADS};
 // For `compile`, whose `--as-of` is its own flag.
 use flags::as_of;
-pub use input::EventSource;
-pub use leads::{Stream, StreamOptions, Summary};
-pub use score::score_stream;
 
 use std::io::IsTerminal;
 use std::path::Path;

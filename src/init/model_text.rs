@@ -6,7 +6,7 @@ use super::key_stats::{Counts, KeyStats, Type};
 use super::sample::{sample_as_of, Sample};
 use super::spelling::{number_text, round_number, type_text, Names};
 use super::test_example::write_test_example;
-use crate::syntax::display::quote;
+use crate::syntax::print::quote;
 
 /// Accumulates the model text.
 pub(super) struct Text(String);

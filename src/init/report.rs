@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use super::inference::Inference;
 use super::sample::Sample;
 use super::spelling::type_text;
-use crate::syntax::display::quote;
+use crate::syntax::print::quote;
 
 /// What was inferred, a line each, for the CLI to show on stderr so the
 /// user can review it before writing any rule.

@@ -2,7 +2,7 @@
 //! that are free and not reserved, and sample values made into constants.
 
 use super::key_stats::Type;
-use crate::syntax::display::quote;
+use crate::syntax::print::quote;
 use crate::syntax::KEYWORDS;
 use crate::time::Instant;
 

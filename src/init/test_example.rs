@@ -7,7 +7,7 @@ use super::model_text::Text;
 use super::sample::{sample_as_of, Sample};
 use super::spelling::{instant_text, number_text, Names};
 use crate::record::Json;
-use crate::syntax::display::quote;
+use crate::syntax::print::quote;
 use crate::text::fold;
 use crate::time::parse_instant;
 

@@ -11,7 +11,7 @@ use crate::eval::account::{AccountResult, Names};
 use crate::eval::{round2, AdjustmentKind, Outcome, OutputValue};
 use crate::plan::Plan;
 use crate::plan::{Effect, GroupId, IdVec, Output, OutputId};
-use crate::syntax::display::{number, points};
+use crate::syntax::print::{number, points};
 
 /// A readable breakdown of one lead: every rule that fired, group
 /// subtotals, decay and clamps, thresholds and labels with their reasons.

@@ -7,7 +7,7 @@ use super::{
     AccountDef, AggKind, Cond, DecayAmount, DecayMode, DecaySpec, Effect, EventId, IdVec, Output,
     OutputId, Plan, Pred, RollupFn, RuleId, TextOp, Value, ValueType,
 };
-use crate::syntax::display::{number, points, quote};
+use crate::syntax::print::{number, points, quote};
 use crate::time::format_duration;
 
 /// Where a printed condition is evaluated, which decides what its values

@@ -26,9 +26,9 @@ mod tree;
 mod value;
 
 pub use csv_text::csv_line;
-pub use error::{EventPlace, Problem, RecordError};
-pub use events::{EventRow, EventsFile, LeadEvents, Orphans};
-pub use json::{Json, Raw};
+pub use error::{Problem, RecordError};
+pub use events::{EventsFile, LeadEvents, Orphans};
+pub use json::Json;
 pub use raw::{id_key, RawRecord};
 pub use records::{Format, Records};
 pub use scratch::LeadScratch;

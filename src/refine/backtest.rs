@@ -552,7 +552,7 @@ impl Report {
                 shorten(&rule.rule, 48),
                 rule.group.clone().unwrap_or_default(),
                 match rule.points {
-                    Some(p) => crate::syntax::display::points(p),
+                    Some(p) => crate::syntax::print::points(p),
                     None => "disqualify".to_string(),
                 },
                 rule.hits.to_string(),
@@ -560,7 +560,7 @@ impl Report {
                 percent(rule.rate_when_not),
                 cell(rule.lift, 2),
                 match rule.suggested_points {
-                    Some(p) => crate::syntax::display::points(p),
+                    Some(p) => crate::syntax::print::points(p),
                     None => "-".to_string(),
                 },
                 if rule.wrong_way {

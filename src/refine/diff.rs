@@ -14,6 +14,8 @@ use crate::eval::Outcome;
 use crate::plan::{IdVec, Plan, RuleId};
 use crate::plan::{Output, RuleDef};
 use crate::source::{SourceMap, Span};
+use crate::syntax::ast::Modifier;
+use crate::syntax::print::modifier;
 
 /// A model and the text it was read from (to quote its rules).
 pub struct Version<'a> {
@@ -363,28 +365,32 @@ fn definition_changes(old: &Version, new: &Version) -> Vec<DefinitionChange> {
 /// Each threshold, label and group, and the total, as `(name, kind, text)`.
 fn definitions(plan: &Plan) -> Vec<(String, &'static str, String)> {
     let model = &plan;
-    let clamps = |max: Option<f64>, min: Option<f64>| {
-        let mut text = String::new();
-        if let Some(max) = max {
-            text.push_str(&format!(" max {}", crate::syntax::display::number(max)));
-        }
-        if let Some(min) = min {
-            text.push_str(&format!(" min {}", crate::syntax::display::number(min)));
-        }
-        text
+    // The modifiers in one fixed order, whatever order the author wrote
+    // them in, so that reordering them is no change.
+    let modifiers = |max: Option<f64>, min: Option<f64>, separate: bool| {
+        let all = [
+            max.map(Modifier::Max),
+            min.map(Modifier::Min),
+            separate.then_some(Modifier::Separate),
+        ];
+        all.iter()
+            .flatten()
+            .map(|m| format!(" {}", modifier(m)))
+            .collect::<String>()
     };
     let mut out = Vec::new();
     for group in &model.groups {
-        let mut text = format!("score {}{}", group.name, clamps(group.max, group.min));
-        if group.separate {
-            text.push_str(" separate");
-        }
+        let mods = modifiers(group.max, group.min, group.separate);
+        let mut text = format!("score {}{mods}", group.name);
         if let Some(decay) = &group.decay {
             text.push_str(&format!("; {}", decay.source));
         }
         out.push((group.name.clone(), "group", text));
     }
-    let mut total = format!("total{}", clamps(model.total.max, model.total.min));
+    let mut total = format!(
+        "total{}",
+        modifiers(model.total.max, model.total.min, false)
+    );
     if let Some(decay) = &model.total.decay {
         total.push_str(&format!("; {}", decay.source));
     }

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use super::backtest::{Bin, DecileRow, Report};
 use super::text::{cell, percent, score};
-use crate::syntax::display::points;
+use crate::syntax::print::points;
 
 /// What the page is about, for its title.
 pub struct Heading<'a> {

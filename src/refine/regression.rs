@@ -37,6 +37,7 @@ impl Patterns {
         entry.1 += u64::from(converted);
     }
 
+    #[cfg(test)]
     pub fn distinct(&self) -> usize {
         self.counts.len()
     }

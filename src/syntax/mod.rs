@@ -2,8 +2,8 @@
 //! its rule names are turned into words before anyone sees them.
 
 pub mod ast;
-pub mod display;
 mod lower;
+pub mod print;
 mod rule_words;
 mod syntax_errors;
 

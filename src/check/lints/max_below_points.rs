@@ -7,7 +7,7 @@ use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::source::Span;
 use crate::syntax::ast::{self, Item, Modifier, RuleKind, Spanned};
-use crate::syntax::display::{number, points};
+use crate::syntax::print::{number, points};
 
 pub(super) fn report_max_below_points(checker: &mut Checker<'_>, items: &[Item]) {
     let total_max = items.iter().find_map(|item| match item {

@@ -7,7 +7,7 @@ use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::source::Span;
 use crate::syntax::ast::{Item, Modifier, RuleKind};
-use crate::syntax::display::points;
+use crate::syntax::print::points;
 
 pub(super) fn report_unbounded_each(checker: &mut Checker<'_>, items: &[Item]) {
     for scored in rules_per_score(items) {

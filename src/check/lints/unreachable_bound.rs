@@ -15,7 +15,7 @@ use crate::syntax::ast::{
     self, AccountEntry, BoundOp, CompareOp, Constant, Item, LabelBody, Operand, Predicate,
     ScoreName, Spanned, Test, ThresholdCondition,
 };
-use crate::syntax::display::number;
+use crate::syntax::print::number;
 
 /// How low and how high a score can go, and what stops it on each
 /// side, in words for the help line.

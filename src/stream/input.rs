@@ -1,30 +1,19 @@
-//! Opening what the commands that read leads read: the model's plan, the
-//! as-of instant, the lead records and the events file; and a record with
-//! its events, converted on whichever thread takes it.
+//! Opening the lead records and the events file; and a record with its
+//! events, converted on whichever thread takes it.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 
-use super::flags::EvalArgs;
-use super::{plan_model, Exit};
 use crate::lead::Lead;
 use crate::plan::Plan;
 use crate::record::{
     EventsFile, Format, Json, LeadEvents, LeadScratch, Orphans, Problem, RawRecord, RecordError,
     Records, SortedEvents,
 };
-use crate::time::Instant;
 
 /// An opened leads or events file, read on a thread of its own while
 /// the records before are scored.
 pub type Input = Box<dyn BufRead + Send>;
-
-/// Everything a scoring run starts from.
-pub struct Inputs {
-    pub plan: Plan,
-    pub as_of: Instant,
-    pub leads: OpenedLeads,
-}
 
 /// The lead records and their events file, opened.
 pub struct OpenedLeads {
@@ -46,7 +35,7 @@ pub enum EventSource {
 
 impl EventSource {
     /// The bad rows found so far, to report.
-    pub fn take_errors(&mut self) -> Vec<RecordError> {
+    pub(super) fn take_errors(&mut self) -> Vec<RecordError> {
         match self {
             EventSource::Grouped(file) => std::mem::take(&mut file.errors),
             EventSource::Sorted { rows, .. } => std::mem::take(&mut rows.errors),
@@ -84,39 +73,44 @@ impl EventSource {
     }
 }
 
-impl EvalArgs {
-    /// Plans the model and opens the inputs, reporting any failure.
-    pub fn open(&self, color: bool) -> Result<Inputs, Exit> {
-        let plan = plan_model(&self.model, color)?;
-        let as_of = self.as_of.instant()?;
-        let leads = self.input.open()?;
-        Ok(Inputs { plan, as_of, leads })
+/// A leads or events file that cannot be opened, or whose start cannot be
+/// read (such as a CSV header naming a column twice).
+#[derive(Debug)]
+pub struct OpenError {
+    /// `leads` or `events`.
+    what: &'static str,
+    /// The file as named in messages.
+    file: String,
+    pub error: io::Error,
+}
+
+impl std::fmt::Display for OpenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "cannot read {} `{}`: {}",
+            self.what, self.file, self.error
+        )
     }
 }
 
-/// A file that cannot be opened is an I/O problem (2); one whose content
-/// is wrong, such as a CSV header naming a column twice, is the data's (1).
-fn exit_for(error: &std::io::Error) -> Exit {
-    match error.kind() {
-        std::io::ErrorKind::InvalidData => Exit::Findings,
-        _ => Exit::Usage,
-    }
-}
-
-/// Opens the lead records and their events file, reporting a failure.
-pub(super) fn open_leads(
+/// Opens the lead records (`-` for stdin) and their events file, `sorted`
+/// when both are sorted by lead id.
+pub fn open_leads(
     leads: &str,
     events: Option<&str>,
     sorted: bool,
-) -> Result<OpenedLeads, Exit> {
+) -> Result<OpenedLeads, OpenError> {
     let file = display_name(leads);
-    let records = open_records(leads).map_err(|e| {
-        eprintln!("error: cannot read leads `{file}`: {e}");
-        exit_for(&e)
+    let records = open_records(leads).map_err(|error| OpenError {
+        what: "leads",
+        file: file.clone(),
+        error,
     })?;
-    let events = open_events(events, sorted).map_err(|e| {
-        eprintln!("error: cannot read events `{}`: {e}", events.unwrap_or(""));
-        exit_for(&e)
+    let events = open_events(events, sorted).map_err(|error| OpenError {
+        what: "events",
+        file: events.unwrap_or("").to_string(),
+        error,
     })?;
     Ok(OpenedLeads {
         file,
@@ -183,7 +177,10 @@ impl Pending {
 /// Takes the record's events out of the events file (sequentially, since
 /// the file is shared); the record is parsed here only when its id cannot
 /// be read without.
-pub fn attach_events(raw: RawRecord, events: Option<&mut EventSource>) -> Result<Pending, String> {
+pub(super) fn attach_events(
+    raw: RawRecord,
+    events: Option<&mut EventSource>,
+) -> Result<Pending, String> {
     let Some(events) = events else {
         return Ok(Pending {
             raw,

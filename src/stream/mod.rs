@@ -1,0 +1,376 @@
+//! The record stream every command that reads leads shares (`score`,
+//! `explain`, `backtest`, `diff`, `changes`): records in batches, converted
+//! and evaluated on every core, handed back in input order; bad records
+//! stopped at or set aside as [`OnError`] says, events without a lead
+//! reported.
+//!
+//! The stream prints nothing. What it has to tell while it runs goes to a
+//! [`Reporter`]; why it stopped comes back as a [`Stop`]. The CLI words
+//! both on stderr.
+
+mod input;
+
+pub use input::{
+    convert_in, convert_with, open_leads, EventSource, Input, OpenError, OpenedLeads, Pending,
+};
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+use std::sync::mpsc::SyncSender;
+
+use rayon::prelude::*;
+
+use crate::record::{RecordError, Records};
+use input::attach_events;
+
+/// Records read and evaluated together; enough to keep every core busy,
+/// small enough that memory does not grow with the input.
+const BATCH: usize = 2048;
+
+/// What to do with a record that cannot be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnError {
+    /// Stop at the first bad record with exit code 1.
+    Fail,
+    /// Report bad records on stderr and go on.
+    Skip,
+}
+
+/// How a run treats its records, whichever command reads them.
+#[derive(Clone, Copy)]
+pub struct StreamOptions<'a> {
+    /// The events file as named in the reports of its rows.
+    pub events_file: Option<&'a str>,
+    /// The leads and the events file are both sorted by lead id.
+    pub events_sorted: bool,
+    pub on_error: OnError,
+    /// Where the records set aside by [`OnError::Skip`] are kept unchanged.
+    pub rejects: Option<&'a Path>,
+    /// Where the rows of the events file without a lead are kept unchanged.
+    pub orphans: Option<&'a Path>,
+    /// How many threads convert and evaluate records (`None`: one a core).
+    pub threads: Option<usize>,
+}
+
+/// What a run has to tell while it goes on, besides its results: the CLI
+/// writes it on stderr, a server may collect it.
+pub trait Reporter {
+    /// So many records have been used or set aside (after each batch).
+    fn progress(&mut self, done: usize);
+    /// A bad record set aside with [`OnError::Skip`]; the run goes on.
+    fn skipped(&mut self, error: &RecordError);
+    /// A row of the events file whose lead was not among the records,
+    /// found once every record is read.
+    fn orphan(&mut self, orphan: &Orphan<'_>);
+}
+
+/// A row of the events file whose lead never appeared among the records.
+pub struct Orphan<'a> {
+    pub events_file: &'a str,
+    /// The row's line in the events file.
+    pub line: usize,
+    /// The lead the row names.
+    pub id: &'a str,
+    /// The leads file as named in messages.
+    pub leads_file: &'a str,
+    /// Read with both files sorted, where the lead may also be out of order.
+    pub sorted: bool,
+}
+
+impl std::fmt::Display for Orphan<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Orphan {
+            events_file,
+            line,
+            id,
+            leads_file,
+            sorted,
+        } = self;
+        write!(
+            f,
+            "{events_file}:{line}: event for lead `{id}`, which is not in `{leads_file}`"
+        )?;
+        if *sorted {
+            f.write_str(" or is out of the sorted order")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a run stopped before the end of its records.
+#[derive(Debug)]
+pub enum Stop {
+    /// A bad record, with [`OnError::Fail`]: the data's fault.
+    BadRecord(Box<RecordError>),
+    /// The run could not start or go on; the message says why.
+    Failed(String),
+    /// Writing failed: the rejects, the rows without a lead, or (from the
+    /// consumer of the results) the results.
+    Write(io::Error),
+}
+
+/// The lead records of a run with their events: read in batches, evaluated
+/// on every core, handed back in input order, every bad record reported
+/// (and kept in `rejects`), never dropped silently.
+pub struct Stream<'a> {
+    file: String,
+    records: Records<Input>,
+    events: Option<EventSource>,
+    options: StreamOptions<'a>,
+    rejects: Option<BufWriter<File>>,
+    pool: rayon::ThreadPool,
+}
+
+/// How many records were used and set aside, and how many events had no
+/// lead.
+pub struct Summary {
+    pub used: usize,
+    pub rejected: usize,
+    pub orphans: usize,
+}
+
+impl Summary {
+    /// The closing count, when records were skipped or events had no
+    /// lead: `scored 2, rejected 6, 1 event without a lead`.
+    pub fn line(&self, verb: &str, on_error: OnError) -> Option<String> {
+        if on_error == OnError::Fail && self.orphans == 0 {
+            return None;
+        }
+        let mut line = format!("{verb} {}, rejected {}", self.used, self.rejected);
+        if self.orphans > 0 {
+            line.push_str(&format!(
+                ", {} event{} without a lead",
+                self.orphans,
+                if self.orphans == 1 { "" } else { "s" }
+            ));
+        }
+        Some(line)
+    }
+}
+
+impl<'a> Stream<'a> {
+    /// Prepares a run: opens the rejects file and the thread pool.
+    pub fn new(
+        file: String,
+        records: Records<Input>,
+        events: Option<EventSource>,
+        options: StreamOptions<'a>,
+    ) -> Result<Stream<'a>, Stop> {
+        let mut rejects = match options.rejects {
+            Some(path) => match File::create(path) {
+                Ok(f) => Some(BufWriter::new(f)),
+                Err(e) => {
+                    return Err(Stop::Failed(format!(
+                        "cannot write rejects to `{}`: {e}",
+                        path.display()
+                    )))
+                }
+            },
+            None => None,
+        };
+        if let (Some(r), Some(header)) = (rejects.as_mut(), records.header_line()) {
+            // Rejected CSV rows keep their header so the file can be fixed and fed back.
+            writeln!(r, "{header}").map_err(Stop::Write)?;
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(options.threads.unwrap_or(0))
+            .build()
+            .map_err(|e| Stop::Failed(format!("cannot start the scoring threads: {e}")))?;
+        Ok(Stream {
+            file,
+            records,
+            events,
+            options,
+            rejects,
+            pool,
+        })
+    }
+
+    /// Runs `evaluate` on every record (in parallel) and hands the results
+    /// to `consume` in input order. Bad records stop the run or are
+    /// reported and skipped, as [`OnError`] says. Each worker thread gets
+    /// its own `scratch` (made by `init`) to reuse from one record to the next.
+    pub fn for_each<S, T: Send>(
+        self,
+        reporter: &mut dyn Reporter,
+        init: impl Fn() -> S + Sync + Send,
+        evaluate: impl Fn(&mut S, Pending, &str) -> Result<T, Box<RecordError>> + Sync,
+        mut consume: impl FnMut(T) -> Result<(), Stop>,
+    ) -> Result<Summary, Stop> {
+        let Stream {
+            file,
+            records,
+            events,
+            options,
+            mut rejects,
+            pool,
+        } = self;
+        let mut summary = Summary {
+            used: 0,
+            rejected: 0,
+            orphans: 0,
+        };
+        let file_name = file.clone();
+        // Records are read (and given their events) on a thread of their
+        // own, a batch or two ahead of the scoring threads, so that no core
+        // waits for the input while another scores. The thread is not
+        // joined when the run stops early: it may be waiting on a pipe that
+        // never ends, and it stops by itself once it finds nobody listening.
+        let (send, batches) = std::sync::mpsc::sync_channel(2);
+        let reader = std::thread::Builder::new()
+            .name("leadscore-reader".to_string())
+            .spawn(move || read_batches(records, events, &file_name, send))
+            .map_err(|e| Stop::Failed(format!("cannot start the reading thread: {e}")))?;
+        let policy = options.on_error;
+        for read in batches {
+            let (batch, event_errors) = read.map_err(Stop::Failed)?;
+            // Bad rows of the events file are reported like bad records.
+            for error in event_errors {
+                set_aside(
+                    Box::new(error),
+                    policy,
+                    reporter,
+                    &mut rejects,
+                    &mut summary,
+                )?;
+            }
+            // Results come back in input order, so the output is the
+            // same whatever the number of threads.
+            let results: Vec<Result<T, Box<RecordError>>> = pool.install(|| {
+                batch
+                    .into_par_iter()
+                    .map_init(&init, |scratch, pending| evaluate(scratch, pending, &file))
+                    .collect()
+            });
+            for result in results {
+                match result {
+                    Ok(value) => {
+                        consume(value)?;
+                        summary.used += 1;
+                    }
+                    Err(error) => set_aside(error, policy, reporter, &mut rejects, &mut summary)?,
+                }
+            }
+            reporter.progress(summary.used + summary.rejected);
+        }
+        let events = reader
+            .join()
+            .map_err(|_| Stop::Failed(format!("reading `{file}` stopped unexpectedly")))?;
+        // Events whose lead never appeared are reported, not silently lost.
+        if let Some(events) = events {
+            let orphans = events.orphans().map_err(Stop::Failed)?;
+            let events_file = options.events_file.unwrap_or_default();
+            let mut kept = match options.orphans {
+                Some(path) => Some(open_orphans(path, orphans.header_line())?),
+                None => None,
+            };
+            for (id, line, text) in orphans.into_rows() {
+                summary.orphans += 1;
+                reporter.orphan(&Orphan {
+                    events_file,
+                    line,
+                    id: &id,
+                    leads_file: &file,
+                    sorted: options.events_sorted,
+                });
+                if let Some(out) = kept.as_mut() {
+                    writeln!(out, "{text}").map_err(Stop::Write)?;
+                }
+            }
+            if let Some(mut out) = kept {
+                out.flush().map_err(Stop::Write)?;
+            }
+        }
+        if let Some(mut r) = rejects {
+            r.flush().map_err(Stop::Write)?;
+        }
+        Ok(summary)
+    }
+}
+
+/// Handles one bad record: stops the run, or reports it, counts it and
+/// keeps it in `rejects`.
+fn set_aside(
+    error: Box<RecordError>,
+    policy: OnError,
+    reporter: &mut dyn Reporter,
+    rejects: &mut Option<BufWriter<File>>,
+    summary: &mut Summary,
+) -> Result<(), Stop> {
+    match policy {
+        OnError::Fail => Err(Stop::BadRecord(error)),
+        OnError::Skip => {
+            reporter.skipped(&error);
+            summary.rejected += 1;
+            if let Some(r) = rejects.as_mut() {
+                writeln!(r, "{}", error.raw).map_err(Stop::Write)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Creates the file of the rows without a lead, with the events file's
+/// header when it is a CSV, so that the rows can be fed back with their
+/// leads later.
+fn open_orphans(path: &Path, header: Option<String>) -> Result<BufWriter<File>, Stop> {
+    let mut out = File::create(path).map(BufWriter::new).map_err(|e| {
+        Stop::Failed(format!(
+            "cannot write the rows without a lead to `{}`: {e}",
+            path.display()
+        ))
+    })?;
+    if let Some(header) = header {
+        writeln!(out, "{header}").map_err(Stop::Write)?;
+    }
+    Ok(out)
+}
+
+/// A batch of records with their events, and the events file's bad rows
+/// found while reading them; or why reading stopped.
+type Read = Result<(Vec<Pending>, Vec<RecordError>), String>;
+
+/// Reads batches of records until the input ends, reading fails, or the
+/// scoring side stops listening; hands back the events source, whose
+/// remaining rows are the orphans.
+fn read_batches(
+    records: Records<Input>,
+    mut events: Option<EventSource>,
+    file: &str,
+    send: SyncSender<Read>,
+) -> Option<EventSource> {
+    let mut records = records.into_iter();
+    loop {
+        let mut batch = Vec::with_capacity(BATCH);
+        let mut failed = None;
+        for record in records.by_ref().take(BATCH) {
+            let pending = record
+                .map_err(|e| format!("reading `{file}` failed: {e}"))
+                .and_then(|raw| attach_events(raw, events.as_mut()));
+            match pending {
+                Ok(pending) => batch.push(pending),
+                Err(message) => {
+                    failed = Some(message);
+                    break;
+                }
+            }
+        }
+        let errors = events
+            .as_mut()
+            .map(EventSource::take_errors)
+            .unwrap_or_default();
+        let last = batch.is_empty() || failed.is_some();
+        // The records read before a failure are scored before it is reported.
+        let worth_sending = !batch.is_empty() || !errors.is_empty();
+        if worth_sending && send.send(Ok((batch, errors))).is_err() {
+            return events;
+        }
+        if let Some(message) = failed {
+            let _ = send.send(Err(message));
+        }
+        if last {
+            return events;
+        }
+    }
+}
