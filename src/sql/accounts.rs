@@ -70,7 +70,7 @@ pub fn statement(c: &mut Compiler, account: &AccountDef) -> String {
     }
     let last = c.account_result(account, &from);
     ctes.insert(0, c.clock_cte());
-    render(&c.header(), &ctes, &last)
+    render(&c.header(), &ctes, &last, c.d.stage_fence())
 }
 
 impl Compiler<'_> {

@@ -75,6 +75,15 @@ pub trait Dialect {
     /// The name `--dialect` takes.
     fn name(&self) -> &'static str;
 
+    /// What stands between a stage's name and its body: each stage reads
+    /// the columns of the one before several times (a sum in its decay, a
+    /// value in its rounding), and an engine that inlines every stage into
+    /// the next would copy those expressions into each other, the copies
+    /// multiplying from stage to stage.
+    fn stage_fence(&self) -> &'static str {
+        ""
+    }
+
     /// A quoted identifier.
     fn ident(&self, name: &str) -> String {
         format!("\"{}\"", name.replace('"', "\"\""))

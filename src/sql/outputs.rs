@@ -18,7 +18,7 @@ pub fn statement(c: &mut Compiler) -> String {
     let (mut ctes, last) = c.lead_ctes();
     let last = c.result_select(c.id(&last));
     ctes.insert(0, c.clock_cte());
-    render(&c.header(), &ctes, &last)
+    render(&c.header(), &ctes, &last, c.d.stage_fence())
 }
 
 /// Thresholds and labels grouped by how deep their reads of each other go

@@ -27,6 +27,12 @@ impl Dialect for Postgres {
         "postgres"
     }
 
+    fn stage_fence(&self) -> &'static str {
+        // PostgreSQL pulls a CTE read once up into its reader, expressions
+        // and all; MATERIALIZED keeps each stage computed once.
+        "MATERIALIZED "
+    }
+
     fn double_type(&self) -> &'static str {
         "float8"
     }

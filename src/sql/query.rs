@@ -95,7 +95,9 @@ pub struct Cte {
 }
 
 /// The whole statement: a header, the stages, and the final SELECT.
-pub fn render(header: &[String], ctes: &[Cte], last: &Select) -> String {
+/// `fence` goes between a stage's name and its body (`MATERIALIZED ` for
+/// engines that would otherwise inline every stage into the next).
+pub fn render(header: &[String], ctes: &[Cte], last: &Select, fence: &str) -> String {
     let mut out = String::new();
     for line in header {
         out.push_str(&format!("-- {}\n", comment(line)));
@@ -105,7 +107,7 @@ pub fn render(header: &[String], ctes: &[Cte], last: &Select) -> String {
     }
     for (i, cte) in ctes.iter().enumerate() {
         out.push_str(&format!("-- {}\n", comment(&cte.about)));
-        out.push_str(&format!("{} AS (\n", cte.name));
+        out.push_str(&format!("{} AS {fence}(\n", cte.name));
         out.push_str(&cte.select.render(2));
         out.push(')');
         if i + 1 < ctes.len() {
@@ -118,8 +120,9 @@ pub fn render(header: &[String], ctes: &[Cte], last: &Select) -> String {
 }
 
 /// Text made safe for a `--` comment: line breaks and other control
-/// characters are written as escapes, so nothing a model names can end
-/// the comment and become SQL.
+/// characters are written as escapes (`\n`), so nothing a model names
+/// can end the comment and become SQL. Backslashes stay as written: a
+/// comment is read, not parsed back.
 pub fn comment(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -127,7 +130,6 @@ pub fn comment(text: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            '\\' => out.push_str("\\\\"),
             c if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}') => {
                 out.push_str(&format!("\\u{{{:x}}}", u32::from(c)))
             }
