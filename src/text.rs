@@ -51,12 +51,16 @@ mod tests {
     #[test]
     fn folding_is_simple_and_code_point_by_code_point() {
         // A final sigma folds as any sigma; a dotted capital I has no
-        // simple fold; sharp s stays one letter; the Kelvin sign is a k.
+        // simple fold; sharp s stays one letter; the Kelvin sign is a k;
+        // Cherokee folds to its capitals.
         assert_eq!(fold_case("ΟΔΟΣ"), "οδοσ");
         assert_eq!(fold_case("οδος"), "οδοσ");
         assert_eq!(fold_case("İstanbul"), "İstanbul");
         assert_eq!(fold_case("STRAẞE"), "straße");
         assert_eq!(fold_case("\u{212A}elvin"), "kelvin");
+        // Cherokee small letters fold to the capitals, not the other way.
+        assert_eq!(fold_case("\u{AB70}\u{13F8}"), "\u{13A0}\u{13F0}");
+        assert_eq!(fold_case("\u{13A0}"), "\u{13A0}");
         assert_eq!(fold("  Geschäftsführer "), "geschäftsführer");
     }
 }
