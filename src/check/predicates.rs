@@ -11,7 +11,7 @@ use crate::diagnostic::Diagnostic;
 use crate::plan::{AggKind, Cond, DateBound, Order, Output, Plan, Pred, TextOp, Value};
 use crate::source::Span;
 use crate::syntax::ast::{CompareOp, Constant, Predicate, Spanned, ValueSet};
-use crate::text::fold;
+use crate::text::{fold, fold_case};
 
 /// Whether a value can be missing, so that `is missing` can be true.
 fn can_be_missing(value: Value, model: &Plan) -> bool {
@@ -94,7 +94,7 @@ impl<'a> Checker<'a> {
                             value,
                             Pred::Text(
                                 op,
-                                self.text_set(values.iter().map(|v| v.to_lowercase()).collect()),
+                                self.text_set(values.iter().map(|v| fold_case(v)).collect()),
                             ),
                         )
                     }),
@@ -203,7 +203,7 @@ impl<'a> Checker<'a> {
                 self.single_text(constant, subject, scope).map(|t| {
                     Cond::Test(
                         value,
-                        Pred::Text(TextOp::Equals, self.text_set(vec![t.to_lowercase()])),
+                        Pred::Text(TextOp::Equals, self.text_set(vec![fold_case(&t)])),
                     )
                 })
             }
@@ -273,7 +273,7 @@ impl<'a> Checker<'a> {
                     value,
                     Pred::Text(
                         TextOp::Equals,
-                        self.text_set(values.iter().map(|v| v.to_lowercase()).collect()),
+                        self.text_set(values.iter().map(|v| fold_case(v)).collect()),
                     ),
                 )
             }),

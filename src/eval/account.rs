@@ -14,7 +14,7 @@ use serde_json::Value as JsonValue;
 use super::{round2, AccountScore, Evaluator, Outcome};
 use crate::lead::{FieldValue, Lead};
 use crate::plan::{AccountDef, IdVec, MemberTestId, Plan, RollupDef, RollupFn, ValueType};
-use crate::text::fold;
+use crate::text::{fold, fold_case};
 
 /// Members named per reason; beyond it a reason says how many more there
 /// were, so an account of ten thousand leads does not carry ten thousand ids.
@@ -100,7 +100,7 @@ pub fn domain(value: &str) -> Option<String> {
             host.split(':').next().unwrap_or(host)
         }
     };
-    let host = host.trim().trim_end_matches('.').to_lowercase();
+    let host = fold_case(host.trim().trim_end_matches('.'));
     let host = host.strip_prefix("www.").unwrap_or(&host);
     let plausible = host.contains('.')
         && !host.starts_with('.')

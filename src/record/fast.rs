@@ -20,7 +20,7 @@ use super::value::{convert_raw, text_in};
 use crate::lead::{Event, FieldValue, Lead};
 use crate::plan::Plan;
 use crate::plan::{EventId, FieldId, Id as _, ValueType};
-use crate::text::trim;
+use crate::text::{fold_case, trim};
 use crate::time::parse_instant;
 
 /// The lead a line of NDJSON holds, or `None` when the line needs the
@@ -409,7 +409,7 @@ impl<'de> Visitor<'de> for Slot<'_, '_> {
                 folded.push_str(item);
                 folded.make_ascii_lowercase();
             } else {
-                folded.push_str(&item.to_lowercase());
+                folded.push_str(&fold_case(item));
             }
             items.push(folded);
         }

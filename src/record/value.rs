@@ -7,7 +7,7 @@
 use super::json::{Json, Raw};
 use crate::lead::FieldValue;
 use crate::plan::{Plan, ValueType};
-use crate::text::{fold, trim};
+use crate::text::{fold, fold_case, trim};
 use crate::time::parse_instant;
 
 /// Converts a value as read, from a [`Json`] tree or straight from the
@@ -130,15 +130,15 @@ pub(crate) fn text_in(s: &str, strings: &mut Vec<String>) -> FieldValue {
         buffer
     };
     let folded = if raw.is_ascii() {
-        // The same as `to_lowercase` for ASCII, without building a string
-        // only to find it equal.
+        // The same as folding for ASCII, without building a string only to
+        // find it equal.
         raw.bytes().any(|b| b.is_ascii_uppercase()).then(|| {
             let mut folded = copy(raw);
             folded.make_ascii_lowercase();
             folded
         })
     } else {
-        Some(raw.to_lowercase()).filter(|folded| folded != raw)
+        Some(fold_case(raw)).filter(|folded| folded != raw)
     };
     FieldValue::Text {
         raw: copy(raw),

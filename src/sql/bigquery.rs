@@ -2,7 +2,7 @@
 //! identifiers, escaped string literals, RE2 through `REGEXP_CONTAINS`,
 //! `COUNTIF` and `IF` in place of `FILTER`, `DATE_ADD` by months on DATEs.
 
-use super::dialect::{final_sigma_re2, white_space_class, Aggregate, Dialect};
+use super::dialect::{white_space_class, Aggregate, Dialect};
 use super::regex::{translate, Flavor, Refusal};
 use super::spark::escaped_string;
 
@@ -47,17 +47,6 @@ impl Dialect for BigQuery {
         format!(
             "REGEXP_REPLACE({text}, {}, '')",
             self.string(&format!("^{ws}+|{ws}+$"))
-        )
-    }
-
-    fn fold(&self, text: &str) -> String {
-        // LOWER maps each character alone, as DuckDB's lower() does: the
-        // same two differences from Rust are spelt out.
-        let (pattern, replacement) = final_sigma_re2();
-        format!(
-            "LOWER(REPLACE(IF(STRPOS({text}, 'Σ') > 0, REGEXP_REPLACE({text}, {}, {}), {text}), 'İ', 'i\u{307}'))",
-            self.string(&pattern),
-            self.string(replacement)
         )
     }
 

@@ -29,25 +29,32 @@ pub fn white_space_class() -> String {
     "[\\x{9}-\\x{D}\\x{85}\\pZ]".to_string()
 }
 
-/// Letters that make a following `Σ` final (Unicode `Cased`, less the
-/// case-ignorable ones), as the inside of an RE2 class.
-const CASED: &str = "\\p{Lu}\\p{Ll}\\p{Lt}\\x{AA}\\x{BA}\\x{2160}-\\x{217F}\\x{24B6}-\\x{24E9}\\x{1F130}-\\x{1F149}\\x{1F150}-\\x{1F169}\\x{1F170}-\\x{1F189}";
+/// Simple case folding as one fixed mapping: every code point whose fold
+/// (`crate::text::fold_char`) is another, in `from`, and that fold at the
+/// same place in `to`. `translate(text, from, to)` is then the fold on any
+/// engine: its `lower()` is not used, so neither its Unicode tables nor its
+/// full or special mappings (`İ`, a final `Σ`, Cherokee) enter.
+pub struct FoldMapping {
+    pub from: String,
+    pub to: String,
+}
 
-/// What the final-sigma rule skips (Unicode `Case_Ignorable`), as the
-/// inside of an RE2 class.
-const CASE_IGNORABLE: &str = "\\p{Mn}\\p{Me}\\p{Cf}\\p{Lm}\\p{Sk}'.:\\x{B7}\\x{387}\\x{55F}\\x{5F4}\\x{2018}\\x{2019}\\x{2024}\\x{2027}\\x{FE13}\\x{FE52}\\x{FE55}\\x{FF07}\\x{FF0E}\\x{FF1A}";
-
-/// Rust's `to_lowercase` writes a capital sigma at the end of a word as
-/// `ς` (Unicode's Final_Sigma condition: a cased letter before it, none
-/// after it, case-ignorable characters skipped); `lower()` of engines
-/// with a per-character mapping writes `σ`. This RE2 search and
-/// replacement turns every final `Σ` into `ς` first. One pass is exact:
-/// a match only consumes characters that no other final `Σ` needs.
-pub fn final_sigma_re2() -> (String, &'static str) {
-    let pattern = format!(
-        "([{CASED}])([{CASE_IGNORABLE}]*)Σ([{CASE_IGNORABLE}]*)([^{CASED}{CASE_IGNORABLE}]|$)"
-    );
-    (pattern, "\\1\\2ς\\3\\4")
+/// The fold mapping, built once from `crate::text::fold_char` over every
+/// code point.
+pub fn fold_mapping() -> &'static FoldMapping {
+    static MAPPING: std::sync::OnceLock<FoldMapping> = std::sync::OnceLock::new();
+    MAPPING.get_or_init(|| {
+        let mut from = String::new();
+        let mut to = String::new();
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let folded = crate::text::fold_char(c);
+            if folded != c {
+                from.push(c);
+                to.push(folded);
+            }
+        }
+        FoldMapping { from, to }
+    })
 }
 
 /// The aggregate functions the event stage filters.
@@ -121,8 +128,17 @@ pub trait Dialect {
     /// `trim` removes it.
     fn trim(&self, text: &str) -> String;
 
-    /// Trimmed text in lower case as Rust's `to_lowercase` writes it.
-    fn fold(&self, text: &str) -> String;
+    /// `text` case-folded: Unicode simple case folding, code point by
+    /// code point (`crate::text::fold_case`), as a fixed mapping that every
+    /// engine's `translate` follows alike.
+    fn fold(&self, text: &str) -> String {
+        let mapping = fold_mapping();
+        format!(
+            "translate({text}, {}, {})",
+            self.string(&mapping.from),
+            self.string(&mapping.to)
+        )
+    }
 
     /// Whether the regular expression `pattern` (Rust syntax) finds a match
     /// anywhere in `text`; a refusal where this engine reads it otherwise.
@@ -223,7 +239,8 @@ pub fn regex_code_point(c: char) -> String {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
-    use super::{final_sigma_re2, white_space_class, CASED, CASE_IGNORABLE, WHITE_SPACE};
+    use super::{fold_mapping, white_space_class, WHITE_SPACE};
+    use crate::text::fold_case;
 
     fn all_chars() -> impl Iterator<Item = char> {
         (0..=0x10FFFFu32).filter_map(char::from_u32)
@@ -243,51 +260,34 @@ mod tests {
         }
     }
 
-    /// The classes agree with what Rust's `to_lowercase` does with a
-    /// sigma next to each character.
+    /// The mapping is the native fold of every code point, one code
+    /// point for one, with no code point listed twice.
     #[test]
-    fn the_final_sigma_classes_are_rusts() {
-        let final_after = |prefix: &str| format!("{prefix}Σ").to_lowercase().ends_with('ς');
-        let cased = regex::Regex::new(&format!("^[{CASED}]$")).unwrap();
-        let ignorable = regex::Regex::new(&format!("^[{CASE_IGNORABLE}]$")).unwrap();
-        // Characters the regex tables (an older Unicode than std's) do not
-        // know yet are left out: engines' tables are older still.
-        let unassigned = regex::Regex::new("^\\p{Cn}$").unwrap();
-        let mut wrong = Vec::new();
-        // U+0295 (ʕ) stopped being a lowercase letter in Unicode 16.
-        let changed = |c: char| c == '\u{295}';
-        for c in all_chars()
-            .filter(|c| *c != 'Σ' && !changed(*c) && !unassigned.is_match(&c.to_string()))
-        {
-            let is_cased = final_after(&c.to_string());
-            let is_ignorable = !is_cased && final_after(&format!("Α{c}"));
-            let text = c.to_string();
-            if cased.is_match(&text) != is_cased || ignorable.is_match(&text) != is_ignorable {
-                wrong.push(format!("{:X}", u32::from(c)));
-            }
+    fn the_fold_mapping_is_the_native_fold() {
+        let mapping = fold_mapping();
+        let from: Vec<char> = mapping.from.chars().collect();
+        let to: Vec<char> = mapping.to.chars().collect();
+        assert_eq!(from.len(), to.len());
+        let map: std::collections::HashMap<char, char> =
+            from.iter().copied().zip(to.iter().copied()).collect();
+        assert_eq!(map.len(), from.len());
+        for c in all_chars() {
+            let translated = map.get(&c).copied().unwrap_or(c);
+            assert_eq!(translated.to_string(), fold_case(&c.to_string()), "{c:?}");
         }
-        assert!(
-            wrong.is_empty(),
-            "{} differ: {:?}",
-            wrong.len(),
-            &wrong[..wrong.len().min(60)]
-        );
-        let (pattern, replacement) = final_sigma_re2();
-        let re = regex::Regex::new(&pattern).unwrap();
-        let rust = replacement.replace('\\', "$");
-        for text in [
-            "ΟΔΟΣ",
-            "ΑΣΣ",
-            "Σ'Σ",
-            "ΑΣ'ΣΒ",
-            "ΑΣ Σ.",
-            "Σ",
-            "ΟΔΟΣ.",
-            "ΑΣ\u{301}",
-            "ΑΣ1",
+        for (text, folded) in [
+            ("ΟΔΟΣ", "οδοσ"),
+            ("οδος", "οδοσ"),
+            ("İstanbul", "İstanbul"),
+            ("STRAẞE", "straße"),
+            ("\u{212A}elvin", "kelvin"),
+            ("\u{13A0}\u{AB70}", "\u{13A0}\u{13A0}"),
         ] {
-            let replaced = re.replace_all(text, rust.as_str()).to_lowercase();
-            assert_eq!(replaced, text.to_lowercase(), "{text}");
+            let translated: String = text
+                .chars()
+                .map(|c| map.get(&c).copied().unwrap_or(c))
+                .collect();
+            assert_eq!(translated, folded, "{text}");
         }
     }
 }

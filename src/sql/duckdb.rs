@@ -1,9 +1,8 @@
-//! DuckDB (verified on 2.0.1): RE2 regexes, `lower()` by simple per-code-point
-//! mapping (so `İ` is spelt out), lambdas as `lambda v: ...`, `FILTER`
+//! DuckDB (verified on 2.0.1): RE2 regexes, lambdas as `lambda v: ...`, `FILTER`
 //! aggregates, and `epoch_us` that reads DATE, TIMESTAMP and TIMESTAMPTZ
 //! alike as UTC.
 
-use super::dialect::{final_sigma_re2, white_space_class, Dialect};
+use super::dialect::{white_space_class, Dialect};
 use super::regex::{translate, Flavor, Refusal};
 
 pub struct DuckDb;
@@ -27,17 +26,6 @@ impl Dialect for DuckDb {
         format!(
             "regexp_replace({text}, {}, '', 'g')",
             self.string(&format!("^{ws}+|{ws}+$"))
-        )
-    }
-
-    fn fold(&self, text: &str) -> String {
-        // Rust lowers `İ` to `i` and a combining dot, DuckDB to `i` alone;
-        // Rust lowers a word's final `Σ` to `ς`, DuckDB to `σ`.
-        let (pattern, replacement) = final_sigma_re2();
-        format!(
-            "lower(replace(CASE WHEN contains({text}, 'Σ') THEN regexp_replace({text}, {}, {}, 'g') ELSE {text} END, 'İ', 'i\u{307}'))",
-            self.string(&pattern),
-            self.string(replacement)
         )
     }
 

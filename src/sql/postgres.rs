@@ -1,5 +1,5 @@
-//! PostgreSQL (verified on 15): POSIX regexes with `~`, case folding
-//! through the ICU root collation (`und-x-icu`, Rust's full mapping),
+//! PostgreSQL (verified on 15): POSIX regexes with `~` whose classes are
+//! read through the ICU root collation (`und-x-icu`),
 //! `btrim` with the white-space characters spelt as Unicode escapes, and
 //! `extract(epoch ...)`, exact to the microsecond since PostgreSQL 14.
 
@@ -51,10 +51,6 @@ impl Dialect for Postgres {
 
     fn trim(&self, text: &str) -> String {
         format!("btrim({text}, {})", self.white_space())
-    }
-
-    fn fold(&self, text: &str) -> String {
-        format!("lower({text} COLLATE \"und-x-icu\")")
     }
 
     fn regex_search(&self, text: &str, pattern: &str) -> Result<String, Refusal> {

@@ -50,10 +50,6 @@ impl Dialect for Snowflake {
         format!("TRIM({text}, {chars})")
     }
 
-    fn fold(&self, text: &str) -> String {
-        format!("LOWER({text})")
-    }
-
     fn regex_search(&self, text: &str, pattern: &str) -> Result<String, Refusal> {
         let translated = translate(
             pattern,

@@ -1,7 +1,6 @@
 //! Spark SQL (verified on 4.3, local mode): backtick identifiers, string
 //! literals with backslash escapes, `java.util.regex` through `RLIKE`
-//! (run with `(?dU)`: Unix lines, Unicode classes), Java's full
-//! `lower()`, and `add_months` on DATEs so month arithmetic never meets
+//! (run with `(?dU)`: Unix lines, Unicode classes), and `add_months` on DATEs so month arithmetic never meets
 //! the session time zone.
 
 use super::dialect::{white_space_class, Dialect};
@@ -54,10 +53,6 @@ impl Dialect for Spark {
             "regexp_replace({text}, {}, '')",
             self.string(&format!("^{ws}+|{ws}+$"))
         )
-    }
-
-    fn fold(&self, text: &str) -> String {
-        format!("lower({text})")
     }
 
     fn regex_search(&self, text: &str, pattern: &str) -> Result<String, Refusal> {
