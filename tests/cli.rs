@@ -285,6 +285,38 @@ fn output_file_is_not_left_half_written() {
 }
 
 #[test]
+fn output_to_a_named_pipe_is_written_in_place() {
+    use std::os::unix::fs::FileTypeExt;
+    // Renaming a finished file over the target would replace a device or
+    // a pipe (`-o /dev/null` once turned /dev/null into a plain file).
+    let dir = scratch_dir("pipe");
+    let pipe = dir.join("scores.pipe");
+    let made = Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let reading = pipe.clone();
+    let reader = std::thread::spawn(move || std::fs::read_to_string(reading).expect("pipe"));
+    let o = leadscore(&[
+        "score",
+        SMALL,
+        "tests/fixtures/cli/good.ndjson",
+        "--as-of",
+        AS_OF,
+        "--output",
+        pipe.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // Checked before joining: had the pipe been replaced, its reader would
+    // wait for ever, and the test must fail rather than hang.
+    let kind = std::fs::metadata(&pipe).expect("still there").file_type();
+    assert!(kind.is_fifo(), "the pipe is still a pipe");
+    let read = reader.join().expect("reader");
+    assert_eq!(read.lines().count(), 3);
+}
+
+#[test]
 fn stdin_leads() {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_leadscore"))

@@ -59,9 +59,12 @@ pub fn json_report(report: &impl serde::Serialize) -> Result<String, Exit> {
 }
 
 /// Standard output, or a temporary file renamed over the target only when
-/// the run succeeds, so a failed run never leaves half a file.
+/// the run succeeds, so a failed run never leaves half a file; a target
+/// that is not a regular file (`/dev/null`, a named pipe) is written in
+/// place, since renaming over it would replace the device.
 pub enum Sink {
     Stdout(BufWriter<io::Stdout>),
+    Special(BufWriter<File>),
     File {
         temp: PathBuf,
         target: PathBuf,
@@ -76,6 +79,10 @@ impl Sink {
                 1 << 16,
                 io::stdout(),
             ))),
+            Some(target) if std::fs::metadata(target).is_ok_and(|m| !m.file_type().is_file()) => {
+                let file = std::fs::OpenOptions::new().write(true).open(target)?;
+                Ok(Sink::Special(BufWriter::new(file)))
+            }
             Some(target) => {
                 let name = target
                     .file_name()
@@ -95,6 +102,7 @@ impl Sink {
     pub fn commit(&mut self) -> io::Result<()> {
         match self {
             Sink::Stdout(w) => w.flush(),
+            Sink::Special(w) => w.flush(),
             Sink::File {
                 temp,
                 target,
@@ -115,8 +123,14 @@ impl Sink {
     /// After a failed run: stdout keeps what was written; a file is not
     /// created (its temporary file is removed).
     pub fn close_after_failure(mut self) {
-        if let Sink::Stdout(out) = &mut self {
-            let _ = out.flush();
+        match &mut self {
+            Sink::Stdout(out) => {
+                let _ = out.flush();
+            }
+            Sink::Special(out) => {
+                let _ = out.flush();
+            }
+            Sink::File { .. } => {}
         }
     }
 }
@@ -135,6 +149,7 @@ impl Write for Sink {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Sink::Stdout(w) => w.write(buf),
+            Sink::Special(w) => w.write(buf),
             Sink::File { writer, .. } => writer.write(buf),
         }
     }
@@ -142,6 +157,7 @@ impl Write for Sink {
     fn flush(&mut self) -> io::Result<()> {
         match self {
             Sink::Stdout(w) => w.flush(),
+            Sink::Special(w) => w.flush(),
             Sink::File { writer, .. } => writer.flush(),
         }
     }
