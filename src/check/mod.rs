@@ -21,14 +21,16 @@ mod test_case;
 mod tests;
 mod typed;
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
+use std::hash::Hash;
 
 use crate::codes::Code;
 use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::load::ListFiles;
 use crate::plan::{
-    AggId, Aggregate, EventId, FieldId, GroupId, IdVec, Origin, OutputId, PatternId, Plan, RuleId,
-    TextSetId,
+    AggId, Aggregate, EventId, FieldId, GroupId, Id, IdVec, Origin, OutputId, PatternId, Plan,
+    RuleId, TextSetId,
 };
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast;
@@ -198,32 +200,33 @@ impl<'a> Checker<'a> {
     /// Puts folded text constants in the plan's pool, once: equal sets
     /// share an id, so that equal event filters make one aggregate.
     fn text_set(&mut self, values: Vec<String>) -> TextSetId {
-        if let Some(id) = self.text_set_ids.get(&values) {
-            return *id;
-        }
-        let id = self.model.text_sets.push(values.clone());
-        self.text_set_ids.insert(values, id);
-        id
+        intern(
+            &mut self.text_set_ids,
+            &mut self.model.text_sets,
+            values,
+            Clone::clone,
+        )
     }
 
     /// Puts a regular expression in the plan's pool, once.
     fn pattern(&mut self, pattern: &str) -> PatternId {
-        if let Some(id) = self.pattern_ids.get(pattern) {
-            return *id;
-        }
-        let id = self.model.patterns.push(pattern.to_string());
-        self.pattern_ids.insert(pattern.to_string(), id);
-        id
+        let key = pattern.to_string();
+        intern(
+            &mut self.pattern_ids,
+            &mut self.model.patterns,
+            key,
+            Clone::clone,
+        )
     }
 
     fn intern_aggregate(&mut self, aggregate: Aggregate) -> AggId {
         let key = format!("{aggregate:?}");
-        if let Some(id) = self.aggregate_keys.get(&key) {
-            return *id;
-        }
-        let id = self.model.aggregates.push(aggregate);
-        self.aggregate_keys.insert(key, id);
-        id
+        intern(
+            &mut self.aggregate_keys,
+            &mut self.model.aggregates,
+            key,
+            |_| aggregate,
+        )
     }
 
     fn unknown_name(&mut self, name: &str, span: Span, candidates: Vec<String>, what: &str) {
@@ -283,4 +286,21 @@ pub fn normalize_source(text: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// The id of `key`'s entry in `pool`, made by `make` the first time the key
+/// is seen: equal keys share one entry.
+fn intern<K: Eq + Hash, I: Id, T>(
+    ids: &mut HashMap<K, I>,
+    pool: &mut IdVec<I, T>,
+    key: K,
+    make: impl FnOnce(&K) -> T,
+) -> I {
+    match ids.entry(key) {
+        Entry::Occupied(known) => *known.get(),
+        Entry::Vacant(new) => {
+            let id = pool.push(make(new.key()));
+            *new.insert(id)
+        }
+    }
 }
