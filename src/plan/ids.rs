@@ -175,10 +175,6 @@ impl<I: Id, T> IdVec<I, T> {
     pub fn truncate(&mut self, len: usize) {
         self.items.truncate(len);
     }
-
-    pub fn into_vec(self) -> Vec<T> {
-        self.items
-    }
 }
 
 impl<I: Id, T> std::ops::IndexMut<I> for IdVec<I, T> {
