@@ -31,8 +31,7 @@ pub fn fold_case(text: &str) -> String {
     if text.is_ascii() {
         return text.to_ascii_lowercase();
     }
-    let mapper = CaseMapper::new();
-    text.chars().map(|c| mapper.simple_fold(c)).collect()
+    text.chars().map(fold_char).collect()
 }
 
 /// The simple case fold of one code point.
@@ -41,6 +40,15 @@ pub fn fold_char(c: char) -> char {
         c.to_ascii_lowercase()
     } else {
         CaseMapper::new().simple_fold(c)
+    }
+}
+
+/// The plural ending of a count's noun: "1 record", "2 records".
+pub fn plural<N: PartialEq + From<u8>>(n: N) -> &'static str {
+    if n == N::from(1) {
+        ""
+    } else {
+        "s"
     }
 }
 

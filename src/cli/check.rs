@@ -12,6 +12,7 @@ use crate::codes::Severity;
 use crate::codes::{CodeInfo, ALL};
 use crate::diagnostic::{render, Diagnostic};
 use crate::source::SourceMap;
+use crate::text::plural;
 use crate::{load_and_check, CheckedModel};
 
 #[derive(Args, Debug)]
@@ -120,14 +121,6 @@ fn summary(errors: usize, warnings: usize, denied: bool) -> String {
         (0, w) => format!("ok, {w} warning{}", plural(w)),
         (e, 0) => format!("{e} error{}", plural(e)),
         (e, w) => format!("{e} error{}, {w} warning{}", plural(e), plural(w)),
-    }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
     }
 }
 

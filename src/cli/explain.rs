@@ -12,7 +12,7 @@ use crate::eval::{Evaluator, Outcome};
 use crate::output::{account_explanation, explanation};
 use crate::record::{id_key, LeadScratch};
 use crate::stream::convert_in;
-use crate::text::fold;
+use crate::text::{fold, plural};
 
 #[derive(Args, Debug)]
 pub struct ExplainArgs {
@@ -94,7 +94,7 @@ fn run_lead(args: &ExplainArgs, id: &str, color: bool) -> Exit {
         eprintln!(
             "warning: `{file}` has {} more lead{} with the id `{wanted}` ({} {}); this is the one on line {line}",
             others.len(),
-            if others.len() == 1 { "" } else { "s" },
+            plural(others.len()),
             if others.len() == 1 { "line" } else { "lines" },
             others.join(", ")
         );

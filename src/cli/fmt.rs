@@ -7,6 +7,7 @@ use clap::Args;
 use super::Exit;
 use crate::diagnostic::render;
 use crate::source::SourceMap;
+use crate::text::plural;
 
 #[derive(Args, Debug)]
 pub struct FmtArgs {
@@ -42,13 +43,10 @@ pub fn run(args: &FmtArgs, color: bool) -> Exit {
     let summary = if args.check {
         format!(
             "{changed} of {files} file{} would be reformatted",
-            if files == 1 { "" } else { "s" }
+            plural(files)
         )
     } else {
-        format!(
-            "{changed} of {files} file{} reformatted",
-            if files == 1 { "" } else { "s" }
-        )
+        format!("{changed} of {files} file{} reformatted", plural(files))
     };
     eprintln!("{summary}");
     exit

@@ -51,6 +51,7 @@ use crate::load_and_check;
 use crate::output::OutputFormat;
 use crate::plan::Plan;
 use crate::source::SourceMap;
+use crate::text::plural;
 
 /// How a run ended; the process exit code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -221,7 +222,7 @@ pub fn checked_model(path: &Path, color: bool) -> Result<Planned, Exit> {
             eprintln!(
                 "error: {} has {errors} error{}",
                 path.display(),
-                if errors == 1 { "" } else { "s" }
+                plural(errors)
             );
             Err(Exit::Findings)
         }

@@ -7,6 +7,7 @@ use super::sample::{sample_as_of, Sample};
 use super::spelling::{number_text, round_number, type_text, Names};
 use super::test_example::write_test_example;
 use crate::syntax::print::quote;
+use crate::text::plural;
 
 /// Accumulates the model text.
 pub(super) struct Text(String);
@@ -62,7 +63,7 @@ pub(super) fn write_sample_model(
     t.line(format!(
         "# The lead schema and the events were inferred from {} sample record{}.",
         sample.records,
-        if sample.records == 1 { "" } else { "s" }
+        plural(sample.records)
     ));
     t.line("# Check the types, then write the rules: what each signal is worth is for");
     t.line("# marketing and sales to agree, so no rule reads the fields yet.");

@@ -6,6 +6,7 @@ use super::inference::Inference;
 use super::sample::Sample;
 use super::spelling::type_text;
 use crate::syntax::print::quote;
+use crate::text::plural;
 
 /// What was inferred, a line each, for the CLI to show on stderr so the
 /// user can review it before writing any rule.
@@ -16,7 +17,7 @@ pub(super) fn report(sample: &Sample, inference: &Inference, leads: &str) -> Str
         out,
         "read {} lead record{} from {leads}",
         sample.records,
-        if sample.records == 1 { "" } else { "s" }
+        plural(sample.records)
     );
     let width = inference
         .fields
@@ -39,18 +40,13 @@ pub(super) fn report(sample: &Sample, inference: &Inference, leads: &str) -> Str
         line.push_str(&format!(
             "  ({present} of {} record{} with a value)",
             sample.records,
-            if sample.records == 1 { "" } else { "s" }
+            plural(sample.records)
         ));
         let _ = writeln!(out, "{line}");
     }
     let _ = writeln!(out, "events ({}):", inference.events.len());
     for e in &inference.events {
-        let mut line = format!(
-            "  {:width$}  {} event{}",
-            e.name,
-            e.count,
-            if e.count == 1 { "" } else { "s" }
-        );
+        let mut line = format!("  {:width$}  {} event{}", e.name, e.count, plural(e.count));
         if let Some(key) = e.props.first() {
             line.push_str(&format!(", key `{}`", key.name));
         }
@@ -67,7 +63,7 @@ pub(super) fn report(sample: &Sample, inference: &Inference, leads: &str) -> Str
         notes.push(format!(
             "{} record{} without an `id`: leadscore needs one (text or a number) on every lead",
             sample.without_id,
-            if sample.without_id == 1 { "" } else { "s" }
+            plural(sample.without_id)
         ));
     }
     if sample.events_not_a_list > 0 {
@@ -85,7 +81,7 @@ pub(super) fn report(sample: &Sample, inference: &Inference, leads: &str) -> Str
         notes.push(format!(
             "{} event{} without a `type`, ignored",
             sample.untyped_events,
-            if sample.untyped_events == 1 { "" } else { "s" }
+            plural(sample.untyped_events)
         ));
     }
     if !sample.unreadable.is_empty() {

@@ -12,6 +12,7 @@ use crate::eval::{round2, AdjustmentKind, Outcome, OutputValue};
 use crate::plan::Plan;
 use crate::plan::{Effect, GroupId, IdVec, Output, OutputId};
 use crate::syntax::print::{number, points};
+use crate::text::plural;
 
 /// A readable breakdown of one lead: every rule that fired, group
 /// subtotals, decay and clamps, thresholds and labels with their reasons.
@@ -59,7 +60,7 @@ pub fn explanation(plan: &Plan, id: &JsonValue, outcome: &Outcome, as_of: &str) 
                 AdjustmentKind::Decay { periods } => writeln!(
                     out,
                     "    decay ({periods} period{}): {} -> {}",
-                    if periods == 1 { "" } else { "s" },
+                    plural(periods),
                     number(crate::eval::round2(a.before)),
                     number(crate::eval::round2(a.after))
                 ),
@@ -230,12 +231,7 @@ pub fn account_explanation(
         other => other.to_string(),
     };
     let _ = writeln!(out, "account {} as of {as_of}", result.key);
-    let _ = writeln!(
-        out,
-        "{} member{}",
-        result.members,
-        if result.members == 1 { "" } else { "s" }
-    );
+    let _ = writeln!(out, "{} member{}", result.members, plural(result.members));
     let width = members
         .iter()
         .map(|(id, _)| show_id(id).chars().count())

@@ -16,6 +16,7 @@ use crate::plan::{Output, RuleDef};
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast::Modifier;
 use crate::syntax::print::modifier;
+use crate::text::plural;
 
 /// A model and the text it was read from (to quote its rules).
 pub struct Version<'a> {
@@ -678,7 +679,7 @@ impl DiffReport {
                 "Label {} (changed for {} lead{})\n",
                 label.name,
                 label.changed,
-                if label.changed == 1 { "" } else { "s" }
+                plural(label.changed)
             ));
             out.push_str(&t.render());
             if !label.transitions.is_empty() {

@@ -22,6 +22,7 @@ use std::sync::mpsc::SyncSender;
 use rayon::prelude::*;
 
 use crate::record::{RecordError, Records};
+use crate::text::plural;
 use input::attach_events;
 
 /// Records read and evaluated together; enough to keep every core busy,
@@ -142,7 +143,7 @@ impl Summary {
             line.push_str(&format!(
                 ", {} event{} without a lead",
                 self.orphans,
-                if self.orphans == 1 { "" } else { "s" }
+                plural(self.orphans)
             ));
         }
         Some(line)
