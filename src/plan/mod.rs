@@ -85,11 +85,6 @@ impl Plan {
             .unwrap_or(&[])
     }
 
-    /// Whether any score decays (then the latest activity is needed).
-    pub fn uses_activity(&self) -> bool {
-        self.total.decay.is_some() || self.groups.iter().any(|g| g.decay.is_some())
-    }
-
     /// The plan as JSON (`compile --emit plan --format json`).
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
