@@ -317,6 +317,45 @@ fn output_to_a_named_pipe_is_written_in_place() {
 }
 
 #[test]
+fn compile_writes_the_plan_as_json() {
+    let o = leadscore(&[
+        "compile",
+        "examples/b2b-saas.score",
+        "--emit",
+        "plan",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let plan: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    let rules = plan["rules"].as_array().expect("rules");
+    assert!(!rules.is_empty());
+    // Every rule says where it is written, for reasons and generated SQL.
+    for rule in rules {
+        assert!(
+            rule["origin"]["line"].as_u64().is_some_and(|l| l > 0),
+            "{rule}"
+        );
+        assert!(
+            rule["origin"]["file"]
+                .as_str()
+                .is_some_and(|f| f.ends_with(".score")),
+            "{rule}"
+        );
+    }
+    for table in [
+        "fields",
+        "events",
+        "text_sets",
+        "aggregates",
+        "groups",
+        "outputs",
+    ] {
+        assert!(plan[table].is_array(), "{table}");
+    }
+}
+
+#[test]
 fn stdin_leads() {
     use std::io::Write;
     let mut child = Command::new(env!("CARGO_BIN_EXE_leadscore"))
