@@ -225,7 +225,7 @@ impl<'a> Checker<'a> {
                 (None, None) => self.source_text(o.span),
             };
             let origin = self.origin(o.span);
-            self.rule_spans.push(o.span);
+            self.spans.rules.push(o.span);
             let id = self.model.rules.push(RuleDef {
                 name,
                 group,
@@ -323,7 +323,7 @@ impl<'a> Checker<'a> {
             }
         };
         let origin = self.origin(rule.span);
-        self.rule_spans.push(rule.span);
+        self.spans.rules.push(rule.span);
         Some(self.model.rules.push(RuleDef {
             name,
             group,

@@ -103,7 +103,7 @@ impl Compiler<'_> {
         // rule of a block gives its points when none of them holds.
         let mut block: (Option<BlockId>, Vec<String>) = (None, Vec::new());
         for (r, rule) in plan.rules.iter_enumerated() {
-            self.at_rule(r);
+            self.at(|s| s.rules.get(r));
             if rule.block != block.0 {
                 block = (rule.block, Vec::new());
             }

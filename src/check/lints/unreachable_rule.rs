@@ -36,8 +36,13 @@ pub(super) fn report_unreachable_rules(checker: &mut Checker<'_>, _items: &[Item
         }
     }
     for (later, earlier, is_otherwise) in found {
-        let span = checker.rule_spans.get(later).copied().unwrap_or_default();
-        let first = checker.rule_spans.get(earlier).copied().unwrap_or_default();
+        let span = checker.spans.rules.get(later).copied().unwrap_or_default();
+        let first = checker
+            .spans
+            .rules
+            .get(earlier)
+            .copied()
+            .unwrap_or_default();
         let (line, _) = checker.sources.line_col(first.file, first.start);
         let what = if is_otherwise {
             "this `otherwise`"
