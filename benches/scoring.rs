@@ -234,7 +234,7 @@ fn end_to_end(c: &mut Criterion) {
                 ResultWriter::new(Vec::with_capacity(csv.len()), OutputFormat::Ndjson, &plan);
             for record in Records::new(Cursor::new(csv.as_bytes()), Format::Csv).unwrap() {
                 let record = record.unwrap();
-                let rows = by_lead.take(&record.id_key().unwrap_or_default());
+                let rows = by_lead.take(&record.id_key("id").unwrap_or_default());
                 let lead = record
                     .to_lead_with_events(&plan, rows, &mut scratch)
                     .unwrap();

@@ -145,6 +145,22 @@ codes! {
         "A short-form label has a bare value (one without a bound) before its last clause. Only the last value may be bare: it is the fallback, chosen when no bound holds.",
         "Give the value a bound (`B >= 10`), or move it to the end of the list.",
         "label grade from fit: A >= 30, C, B >= 10";
+    BadId = "E028", "bad-id",
+        "The lead's `id` is declared wrongly: twice, with a type other than `text` or `number`, or with `missing if` (an id is never missing). `id as \"KEY\"` names the key the id is read from; `id: text as \"KEY\"` does the same and lets rules read it.",
+        "Declare the id once, as `id as \"Record ID\"` or `id: text as \"Record ID\"`.",
+        "lead {\n  id as \"Record ID\"\n  id: bool\n}";
+    BadPlaceholder = "E029", "bad-placeholder",
+        "A `missing if` placeholder is not text, names no declared list, or equals one of the field's own `one of` values (that value could then never be read).",
+        "Write the placeholders as text in brackets (`missing if [\"Select\", \"n/a\"]`) or name a declared `list`; take the field's own values out of the placeholders.",
+        "lead { stage: one of [New, Select] missing if [\"Select\"] }";
+    BadFirstBlock = "E030", "bad-first-block",
+        "A `first` block holds something it cannot: an `each` rule, a `disqualify` rule, a `first` block inside it, an `otherwise` that is not last or is given twice; or it has no `when` rule at all.",
+        "A `first` block takes `when` rules with points, then at most one `otherwise` with points, last. Move the other rules out of the block.",
+        "score fit {\n  first {\n    otherwise +5\n    when employees < 50 -10\n  }\n}";
+    BadEachField = "E031", "bad-each-field",
+        "An `each` rule on a field is malformed: the field is not a `number`, it carries a key, a `where` or `within` (those belong to events), it has `fade over`, or its `per` is not above zero; or `per` follows an event reference.",
+        "Write `each FIELD [per N] +P [max M]` on a number field, with N above zero; count events with `each EVENT +P`, without `per`.",
+        "lead { visits: number }\neach visits within 30d +2 max 20";
     UnreachableLabel = "W001", "unreachable-label-value",
         "A label value can never be chosen: an earlier clause already takes every score it could.",
         "Order the clauses from the strictest bound to the loosest (`A >= 35, B >= 25, ...`).",
@@ -181,6 +197,10 @@ codes! {
         "A bare word in a set of values is one letter away from the name of a declared list (`competitor` for the list `competitors`). Only the exact name of a list stands for the list; any other bare word is text, so the rule compares with that one word.",
         "Write the list's exact name, or quote the word (`\"competitor\"`) if you do mean that text.",
         "list competitors = [\"rival.io\"]\nwhen email ends with competitor disqualify \"competitor\"";
+    UnreachableRule = "W010", "unreachable-rule",
+        "A rule of a `first` block can never give its points: an earlier rule of the block holds whenever it does (the same condition, or a comparison, range or membership on the same field or event count that takes in every value this one accepts), or, for `otherwise`, an earlier rule holds for every lead, missing values included.",
+        "Order a block's rules from the narrowest to the widest (`< 50`, then `< 200`, then `< 1000`), or remove the rule that is never reached.",
+        "score fit {\n  first {\n    when employees < 1000 +10\n    when employees < 200 +5\n  }\n}";
     SqlRegex = "E050", "sql-regex",
         "`compile --emit sql`: a `matches` pattern uses a construct that the chosen dialect's regex engine reads differently from leadscore (the Rust `regex` crate): `\\w` and `\\b` are ASCII-only in RE2 (DuckDB, BigQuery), PostgreSQL and Snowflake know no `\\d`, `\\s` or `\\p{..}`, POSIX classes such as `[[:alpha:]]` are ASCII in Rust and not elsewhere. The query would match other text than `leadscore score` does, so none is written.",
         "Write the pattern with the construct the help names (an explicit class such as `[0-9]` or `[A-Za-z_]`), which every engine reads as leadscore does; the scores of `leadscore score` change only if the data holds characters the two spellings treat differently.",

@@ -130,20 +130,22 @@ fn layout(plan: &Plan) -> Value {
     let leads: Vec<Value> = plan
         .fields
         .iter()
-        .map(|f| json!({"name": f.name, "type": type_name(f.ty), "key": f.key}))
+        .map(|f| {
+            json!({"name": f.name, "type": type_name(f.ty), "key": f.key, "missing_if": f.missing_if})
+        })
         .collect();
     let mut events: Vec<Value> = Vec::new();
     for event in plan.events.iter() {
         for prop in event.props.iter() {
             if !events.iter().any(|e| e["name"] == prop.name.as_str()) {
-                events.push(json!({"name": prop.name, "type": type_name(prop.ty)}));
+                events.push(json!({"name": prop.name, "type": type_name(prop.ty), "missing_if": prop.missing_if}));
             }
         }
     }
     if plan.events.is_empty() {
-        json!({ "leads": leads })
+        json!({ "leads": leads, "id_key": plan.id_key })
     } else {
-        json!({"leads": leads, "events": events})
+        json!({"leads": leads, "events": events, "id_key": plan.id_key})
     }
 }
 
@@ -309,7 +311,7 @@ fn engine_agrees(dialect: DialectName, engine: &str) {
             .collect();
         let ids: Vec<String> = records
             .iter()
-            .map(|r| id_text(&r.to_serde()["id"]))
+            .map(|r| id_text(&r.to_serde()[plan.id_key.as_str()]))
             .collect();
         if rows.len() != records.len() {
             failures.push(format!(

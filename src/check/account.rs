@@ -203,6 +203,15 @@ impl<'a> Checker<'a> {
         let Some(set) = except else {
             return Vec::new();
         };
+        self.text_values(
+            set,
+            "or write the keys in brackets: `except [\"gmail.com\", \"yahoo.com\"]`",
+        )
+    }
+
+    /// The folded texts of a list literal, or of the declared list a bare
+    /// word names; `instead` ends the help when the word names no list.
+    pub(super) fn text_values(&mut self, set: &Spanned<ValueSet>, instead: &str) -> Vec<String> {
         let texts: Vec<String> = match &set.node {
             ValueSet::One(ast::Constant::Word(w)) => match self.names.get(w).copied() {
                 Some((Symbol::List(id), _)) => self
@@ -219,7 +228,9 @@ impl<'a> Checker<'a> {
                         .collect();
                     let help = match did_you_mean(w, lists.iter().map(String::as_str)) {
                         Some(s) => format!("did you mean the list `{s}`?"),
-                        None => format!("declare it (`list {w} from \"lists/{w}.txt\"`), or write the keys in brackets: `except [\"gmail.com\", \"yahoo.com\"]`"),
+                        None => {
+                            format!("declare it (`list {w} from \"lists/{w}.txt\"`), {instead}")
+                        }
                     };
                     self.report(
                         Diagnostic::new(Code::BadList, set.span, format!("`{w}` names no list"))

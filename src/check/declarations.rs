@@ -112,11 +112,18 @@ impl<'a> Checker<'a> {
     }
 
     pub(super) fn declare(&mut self, items: &'a [Item]) {
+        let mut id_seen = None;
         for item in items {
             match item {
                 Item::Lead(fields) => {
                     for f in &fields.node {
-                        let ty = self.value_type(&f.ty);
+                        if self.declare_id(f, &mut id_seen) {
+                            continue;
+                        }
+                        let Some(ty) = &f.ty else {
+                            continue;
+                        };
+                        let ty = self.value_type(ty);
                         let id = self.model.fields.next_id();
                         if self.bind(&f.name, Symbol::Field(id)) {
                             let key = f
@@ -128,6 +135,7 @@ impl<'a> Checker<'a> {
                                 name: f.name.node.clone(),
                                 key,
                                 ty,
+                                missing_if: Vec::new(),
                             });
                         }
                     }
@@ -157,6 +165,7 @@ impl<'a> Checker<'a> {
                         props.push(Prop {
                             name: p.name.node.clone(),
                             ty,
+                            missing_if: Vec::new(),
                         });
                     }
                     self.model.events.push(EventType {

@@ -12,6 +12,7 @@ mod account;
 mod conditions;
 mod constants;
 mod declarations;
+mod exports;
 mod lints;
 mod names;
 mod outputs;
@@ -153,6 +154,7 @@ pub fn check(loaded: &crate::load::Loaded) -> Checked {
         (Symbol::Builtin, Span::default()),
     );
     checker.declare(items);
+    checker.check_placeholders(items);
     checker.check_lets();
     checker.check_rules_and_groups(items);
     checker.check_outputs(items);

@@ -8,7 +8,8 @@ use super::{Checker, Symbol};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::plan::{
-    AggKind, Cond, DecayAmount, DecayMode, DecaySpec, Effect, GroupId, RuleDef, RuleId,
+    AggKind, BlockDef, BlockId, Cond, DecayAmount, DecayMode, DecaySpec, Effect, GroupId, RuleDef,
+    RuleId,
 };
 use crate::source::Span;
 use crate::syntax::ast::{self, Item, Modifier, Spanned};
@@ -20,9 +21,13 @@ impl<'a> Checker<'a> {
         for item in items {
             match item {
                 Item::Rule(rule) => {
-                    if let Some(id) = self.check_rule(rule, None) {
+                    if let Some(id) = self.check_rule(rule, None, None) {
                         self.model.total.rules.push(id);
                     }
+                }
+                Item::First(block) => {
+                    let ids = self.check_first_block(block, None);
+                    self.model.total.rules.extend(ids);
                 }
                 Item::Decay(d) => {
                     if top_decay_seen {
@@ -64,9 +69,12 @@ impl<'a> Checker<'a> {
                     for entry in &g.entries {
                         match entry {
                             ast::GroupEntry::Rule(rule) => {
-                                if let Some(rid) = self.check_rule(rule, Some(id)) {
+                                if let Some(rid) = self.check_rule(rule, Some(id), None) {
                                     rules.push(rid);
                                 }
+                            }
+                            ast::GroupEntry::First(block) => {
+                                rules.extend(self.check_first_block(block, Some(id)));
                             }
                             ast::GroupEntry::Decay(d) => {
                                 if decay_seen {
@@ -200,7 +208,54 @@ impl<'a> Checker<'a> {
         );
     }
 
-    fn check_rule(&mut self, rule: &ast::Rule, group: Option<GroupId>) -> Option<RuleId> {
+    /// A `first` block's rules, then its `otherwise` (a rule whose
+    /// condition always holds), in the plan's rule table one after the
+    /// other; their ids in order.
+    fn check_first_block(&mut self, b: &ast::FirstBlock, group: Option<GroupId>) -> Vec<RuleId> {
+        let block = self.model.blocks.next_id();
+        let mut rules: Vec<RuleId> = b
+            .rules
+            .iter()
+            .filter_map(|r| self.check_rule(r, group, Some(block)))
+            .collect();
+        let mut otherwise = None;
+        if let Some(o) = &b.otherwise {
+            let name = match (&o.name, &b.name) {
+                (Some(n), _) | (None, Some(n)) => n.node.clone(),
+                (None, None) => self.source_text(o.span),
+            };
+            let origin = self.origin(o.span);
+            self.spans.rules.push(o.span);
+            let id = self.model.rules.push(RuleDef {
+                name,
+                group,
+                block: Some(block),
+                effect: Effect::When {
+                    condition: Cond::And(Vec::new()),
+                    points: o.points.node,
+                },
+                origin,
+            });
+            rules.push(id);
+            otherwise = Some(id);
+        }
+        let origin = self.origin(b.span);
+        self.model.blocks.push(BlockDef {
+            name: b.name.as_ref().map(|n| n.node.clone()),
+            group,
+            rules: rules.clone(),
+            otherwise,
+            origin,
+        });
+        rules
+    }
+
+    fn check_rule(
+        &mut self,
+        rule: &ast::Rule,
+        group: Option<GroupId>,
+        block: Option<BlockId>,
+    ) -> Option<RuleId> {
         let name = match &rule.name {
             Some(n) => n.node.clone(),
             None => self.source_text(rule.span),
@@ -221,6 +276,7 @@ impl<'a> Checker<'a> {
             }
             ast::RuleKind::Each {
                 event,
+                per,
                 points,
                 modifiers,
             } => {
@@ -245,17 +301,24 @@ impl<'a> Checker<'a> {
                         self.repeated_modifier(m, "rule");
                     }
                 }
-                let kind = match fade {
-                    Some(d) => AggKind::Faded(d),
-                    None => AggKind::Count,
-                };
-                self.reads.clear();
-                let aggregate = self.event_aggregate(event, kind);
-                self.reject_output_reads("a rule");
-                Effect::Each {
-                    aggregate: aggregate?,
-                    points: points.node,
-                    max,
+                if let Some(field) = self.field_of_each(event) {
+                    self.per_unit(event, per.clone(), modifiers, field, points.node, max)?
+                } else {
+                    if let Some(per) = per {
+                        self.per_on_event(per.span);
+                    }
+                    let kind = match fade {
+                        Some(d) => AggKind::Faded(d),
+                        None => AggKind::Count,
+                    };
+                    self.reads.clear();
+                    let aggregate = self.event_aggregate(event, kind);
+                    self.reject_output_reads("a rule");
+                    Effect::Each {
+                        aggregate: aggregate?,
+                        points: points.node,
+                        max,
+                    }
                 }
             }
         };
@@ -264,6 +327,7 @@ impl<'a> Checker<'a> {
         Some(self.model.rules.push(RuleDef {
             name,
             group,
+            block,
             effect,
             origin,
         }))

@@ -60,7 +60,7 @@ impl<'a> Checker<'a> {
         };
 
         let mut record = Map::new();
-        record.insert("id".to_string(), Json::String(test.name.node.clone()));
+        record.insert(self.id_key(), Json::String(test.name.node.clone()));
         let mut events = Vec::new();
         let mut expects = Vec::new();
         let mut given = std::collections::HashSet::new();
@@ -127,7 +127,7 @@ impl<'a> Checker<'a> {
     fn test_field(&mut self, field: &ast::TestField) -> Option<(String, Json)> {
         if field.name.node == "id" {
             return Some((
-                "id".to_string(),
+                self.id_key(),
                 constant_json(&test_constant(&field.value.node)?),
             ));
         }

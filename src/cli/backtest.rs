@@ -63,6 +63,7 @@ pub fn run(args: &BacktestArgs, color: bool) -> Exit {
     let mut backtest = Backtest::new(&plan);
     let outcome_field = args.outcome.as_str();
     let read = args.input.for_each(
+        &plan.id_key,
         |_, pending, file| {
             convert_with(pending, file, |json, events| {
                 let converted = read_outcome(json, outcome_field)?;

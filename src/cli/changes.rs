@@ -54,6 +54,7 @@ pub fn run(args: &ChangesArgs, color: bool) -> Exit {
         Err(exit) => return exit,
     };
     let read = args.input.for_each(
+        &plan.id_key,
         |scratch, pending, file| {
             let lead = convert_in(&plan, pending, file, scratch).map_err(Box::new)?;
             Ok(change_record(

@@ -90,6 +90,7 @@ pub fn run(args: &DiffArgs, color: bool) -> Exit {
     let before = Evaluator::new(old_plan, as_of);
     let after = Evaluator::new(new_plan, as_of);
     let read = args.input.for_each(
+        &new_plan.id_key,
         |_, pending, file| {
             convert_with(pending, file, |json, events| {
                 let old_lead = to_lead(old_plan, json, events)?;

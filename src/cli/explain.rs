@@ -45,7 +45,7 @@ fn run_lead(args: &ExplainArgs, id: &str, color: bool) -> Exit {
     };
     let file = leads.file.clone();
     let input = &args.eval.input;
-    let stream = match input.stream(leads) {
+    let stream = match input.stream(leads, &plan.id_key) {
         Ok(stream) => stream,
         Err(exit) => return exit,
     };
@@ -121,7 +121,7 @@ fn run_account(args: &ExplainArgs, key: &str, color: bool) -> Exit {
         return Exit::Usage;
     };
     let input = &args.eval.input;
-    let stream = match input.stream(leads) {
+    let stream = match input.stream(leads, &plan.id_key) {
         Ok(stream) => stream,
         Err(exit) => return exit,
     };

@@ -64,12 +64,14 @@ impl LeadsArgs {
     }
 
     /// The stream of the opened records, read as the flags say.
-    pub fn stream(&self, leads: OpenedLeads) -> Result<Stream<'_>, Exit> {
+    /// `id_key` is the record key of a lead's id, which the model names.
+    pub fn stream(&self, leads: OpenedLeads, id_key: &str) -> Result<Stream<'_>, Exit> {
         if self.rejects.is_some() && self.on_error == crate::stream::OnError::Fail {
             eprintln!("error: `--rejects` keeps the records that `--on-error skip` leaves out; add `--on-error skip`");
             return Err(Exit::Usage);
         }
         Stream::new(leads.file, leads.records, leads.events, self.options())
+            .map(|stream| stream.with_id_key(id_key))
             .map_err(|stop| stopped(stop, FAIL_HELP))
     }
 
@@ -106,10 +108,11 @@ impl LeadsArgs {
     /// the count.
     pub fn for_each<T: Send>(
         &self,
+        id_key: &str,
         evaluate: impl Fn(&mut LeadScratch, Pending, &str) -> Result<T, Box<RecordError>> + Sync,
         consume: impl FnMut(T) -> Result<(), Stop>,
     ) -> Result<Summary, Exit> {
-        let stream = self.stream(self.open()?)?;
+        let stream = self.stream(self.open()?, id_key)?;
         let summary = self.reported(FAIL_HELP, |reporter| {
             stream.for_each(reporter, LeadScratch::default, evaluate, consume)
         })?;

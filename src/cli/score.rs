@@ -46,7 +46,7 @@ pub fn run(args: &ScoreArgs, color: bool) -> Exit {
             return Exit::Usage;
         }
     };
-    let stream = match input.stream(leads) {
+    let stream = match input.stream(leads, &plan.id_key) {
         Ok(stream) => stream,
         Err(exit) => return exit,
     };

@@ -298,7 +298,13 @@ impl<'p> Evaluator<'p> {
         groups.clear();
         groups.resize(model.groups.len(), 0.0);
         let mut top_sum = 0.0;
+        // The `first` block that has given its points: its later rules
+        // (which follow in the table) give none.
+        let mut block_done = None;
         for (id, rule) in model.rules.iter_enumerated() {
+            if rule.block.is_some() && rule.block == block_done {
+                continue;
+            }
             let points = match &rule.effect {
                 Effect::When { condition, points } => {
                     if !self.test(condition, &context) {
@@ -324,17 +330,29 @@ impl<'p> Evaluator<'p> {
                     if n <= 0.0 {
                         continue;
                     }
-                    let sum = points * n;
-                    match max {
-                        Some(cap) if sum.abs() > *cap => cap.copysign(sum),
-                        _ => sum,
+                    capped(points * n, *max)
+                }
+                Effect::PerUnit {
+                    field,
+                    per,
+                    points,
+                    max,
+                } => {
+                    let FieldValue::Number(v) = lead.field(*field) else {
+                        continue;
+                    };
+                    let units = whole_units(*v, *per);
+                    if units <= 0.0 {
+                        continue;
                     }
+                    capped(points * units, *max)
                 }
             };
             match rule.group {
                 Some(g) => groups[g] += points,
                 None => top_sum += points,
             }
+            block_done = rule.block;
             reasons.push(Reason { rule: id, points });
         }
 
@@ -705,6 +723,30 @@ fn below(t: Instant, bound: DateBound) -> bool {
         t <= bound.at
     } else {
         t < bound.at
+    }
+}
+
+/// An `each` rule's sum, its size capped by `max`.
+fn capped(sum: f64, max: Option<f64>) -> f64 {
+    match max {
+        Some(cap) if sum.abs() > cap => cap.copysign(sum),
+        _ => sum,
+    }
+}
+
+/// How many whole `per` a number field's value holds: none for a negative
+/// value; a quotient within 1e-7 below a whole number counts as that
+/// number (`0.3 / 0.1` is 2.9999999999999996).
+pub fn whole_units(value: f64, per: f64) -> f64 {
+    if value < 0.0 || per <= 0.0 {
+        return 0.0;
+    }
+    let quotient = value / per;
+    let up = quotient.ceil();
+    if up - quotient < 1e-7 {
+        up
+    } else {
+        quotient.floor()
     }
 }
 

@@ -11,7 +11,7 @@ use crate::eval::account::{AccountResult, Names};
 use crate::eval::{round2, AdjustmentKind, Outcome, OutputValue};
 use crate::plan::Plan;
 use crate::plan::{Effect, GroupId, IdVec, Output, OutputId};
-use crate::syntax::print::{number, points};
+use crate::syntax::print::{number, points, quote};
 use crate::text::plural;
 
 /// A readable breakdown of one lead: every rule that fired, group
@@ -50,7 +50,15 @@ pub fn explanation(plan: &Plan, id: &JsonValue, outcome: &Outcome, as_of: &str) 
             .iter()
             .filter_map(|r| {
                 let rule = model.rules.get(r.rule)?;
-                (rule.group == group).then(|| (rule.name.clone(), r.points))
+                // A rule of a named `first` block says which block it won.
+                let block = rule.block.and_then(|b| model.blocks.get(b)?.name.as_ref());
+                let name = match block {
+                    Some(block) if *block != rule.name => {
+                        format!("{} (first of {})", rule.name, quote(block))
+                    }
+                    _ => rule.name.clone(),
+                };
+                (rule.group == group).then_some((name, r.points))
             })
             .collect()
     };

@@ -63,6 +63,8 @@ ids! {
     AggId;
     /// A rule of the lead scope.
     RuleId;
+    /// A `first` block: rules of which the first that holds gives points.
+    BlockId;
     /// A score group.
     GroupId;
     /// A threshold or label, of the leads or of the account block.

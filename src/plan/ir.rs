@@ -7,8 +7,8 @@
 use serde::Serialize;
 
 use super::ids::{
-    AccountRuleId, AggId, EnumId, EventId, FieldId, GroupId, IdVec, MemberTestId, OutputId,
-    PatternId, PropId, RuleId, TextSetId,
+    AccountRuleId, AggId, BlockId, EnumId, EventId, FieldId, GroupId, IdVec, MemberTestId,
+    OutputId, PatternId, PropId, RuleId, TextSetId,
 };
 use crate::time::{Duration, Instant};
 
@@ -28,6 +28,8 @@ pub struct Field {
     /// The key read from records.
     pub key: String,
     pub ty: ValueType,
+    /// Placeholders read as missing (`missing if`), trimmed and folded.
+    pub missing_if: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -40,6 +42,8 @@ pub struct EventType {
 pub struct Prop {
     pub name: String,
     pub ty: ValueType,
+    /// Placeholders read as missing (`missing if`), trimmed and folded.
+    pub missing_if: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -67,8 +71,25 @@ pub struct RuleDef {
     /// The rule's name, or its source text when it has none.
     pub name: String,
     pub group: Option<GroupId>,
+    /// The `first` block the rule takes its turn in: it gives its points
+    /// only when no earlier rule of the block did.
+    pub block: Option<BlockId>,
     pub effect: Effect,
     /// Where the rule is written, for readers of generated code.
+    pub origin: Origin,
+}
+
+/// A `first` block: its rules, in order, in the plan's rule table (an
+/// `otherwise` is the last, a `when` rule whose condition always holds).
+/// Its rules follow one another in the table, in the same score.
+#[derive(Debug, Serialize)]
+pub struct BlockDef {
+    /// The block's name, for explanations.
+    pub name: Option<String>,
+    pub group: Option<GroupId>,
+    pub rules: Vec<RuleId>,
+    /// The block's `otherwise`, the last of its rules, when it has one.
+    pub otherwise: Option<RuleId>,
     pub origin: Origin,
 }
 
@@ -92,6 +113,14 @@ pub enum Effect {
     },
     Each {
         aggregate: AggId,
+        points: f64,
+        max: Option<f64>,
+    },
+    /// `each FIELD per N +P`: P for each whole N of a number field's value
+    /// (nothing when it is missing or negative), capped by `max`.
+    PerUnit {
+        field: FieldId,
+        per: f64,
         points: f64,
         max: Option<f64>,
     },

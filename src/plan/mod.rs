@@ -16,8 +16,8 @@ mod spans;
 use serde::Serialize;
 
 pub use ids::{
-    AccountRuleId, AggId, EnumId, EventId, FieldId, GroupId, Id, IdVec, MemberTestId, OutputId,
-    PatternId, PropId, RuleId, TextSetId,
+    AccountRuleId, AggId, BlockId, EnumId, EventId, FieldId, GroupId, Id, IdVec, MemberTestId,
+    OutputId, PatternId, PropId, RuleId, TextSetId,
 };
 pub use ir::*;
 pub use spans::Spans;
@@ -32,6 +32,9 @@ pub const NAMED_MEMBERS: usize = 20;
 
 #[derive(Debug, Default, Serialize)]
 pub struct Plan {
+    /// The record key the lead's id is read from (`id` unless the schema
+    /// says `id as "KEY"`).
+    pub id_key: String,
     pub fields: IdVec<FieldId, Field>,
     pub events: IdVec<EventId, EventType>,
     pub enums: IdVec<EnumId, Vec<String>>,
@@ -42,6 +45,8 @@ pub struct Plan {
     /// Every distinct event aggregate the model reads.
     pub aggregates: IdVec<AggId, Aggregate>,
     pub rules: IdVec<RuleId, RuleDef>,
+    /// The `first` blocks, each naming its rules.
+    pub blocks: IdVec<BlockId, BlockDef>,
     pub groups: IdVec<GroupId, GroupDef>,
     pub total: TotalDef,
     /// Thresholds and labels in declaration order, which is evaluation order.
@@ -57,6 +62,9 @@ pub struct Plan {
 impl Plan {
     /// Seals a plan the checker built: derives the lookups readers use.
     pub(crate) fn sealed(mut self) -> Plan {
+        if self.id_key.is_empty() {
+            self.id_key = "id".to_string();
+        }
         self.event_names = self
             .events
             .iter_enumerated()
@@ -91,6 +99,15 @@ impl Plan {
             .get(event)
             .map(|e| e.props.as_slice())
             .unwrap_or(&[])
+    }
+
+    /// Whether any field or event property reads placeholders as missing.
+    pub fn has_placeholders(&self) -> bool {
+        self.fields.iter().any(|f| !f.missing_if.is_empty())
+            || self
+                .events
+                .iter()
+                .any(|e| e.props.iter().any(|p| !p.missing_if.is_empty()))
     }
 
     /// The plan as JSON (`compile --emit plan --format json`).

@@ -309,10 +309,22 @@ impl Plan {
     }
 }
 
+/// ` missing if ["select", "n/a"]`, or nothing without placeholders.
+fn placeholders(values: &[String]) -> String {
+    if values.is_empty() {
+        return String::new();
+    }
+    let quoted: Vec<String> = values.iter().map(|v| quote(v)).collect();
+    format!(" missing if [{}]", quoted.join(", "))
+}
+
 impl Display for Plan {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         let m = self;
         writeln!(f, "plan")?;
+        if m.id_key != "id" {
+            writeln!(f, "  id <- {}", quote(&m.id_key))?;
+        }
         writeln!(f, "  fields ({} slots)", m.fields.len())?;
         for (i, field) in m.fields.iter().enumerate() {
             let ty = match field.ty {
@@ -331,11 +343,20 @@ impl Display for Plan {
             } else {
                 String::new()
             };
-            writeln!(f, "    [{i}] {}: {ty}{key}", field.name)?;
+            writeln!(
+                f,
+                "    [{i}] {}: {ty}{key}{}",
+                field.name,
+                placeholders(&field.missing_if)
+            )?;
         }
         writeln!(f, "  events")?;
         for (e, event) in m.events.iter_enumerated() {
-            let props: Vec<&str> = event.props.iter().map(|p| p.name.as_str()).collect();
+            let props: Vec<String> = event
+                .props
+                .iter()
+                .map(|p| format!("{}{}", p.name, placeholders(&p.missing_if)))
+                .collect();
             writeln!(f, "    [{e}] {}({})", event.name, props.join(", "))?;
             for (a, agg) in m.aggregates.iter_enumerated().filter(|(_, a)| a.event == e) {
                 let kind = match agg.kind {
@@ -359,15 +380,32 @@ impl Display for Plan {
             let Some(rule) = m.rules.get(r) else {
                 return Ok(());
             };
-            write!(f, "    rule[{r}] {}: ", quote(&rule.name))?;
+            // A `first` block's rules come under its header, indented.
+            let indent = match rule.block.and_then(|b| m.blocks.get(b).map(|d| (b, d))) {
+                Some((b, block)) => {
+                    if block.rules.first() == Some(&r) {
+                        write!(f, "    first[{b}]")?;
+                        if let Some(name) = &block.name {
+                            write!(f, " {}", quote(name))?;
+                        }
+                        f.write_str(": the first rule that holds\n")?;
+                    }
+                    "  "
+                }
+                None => "",
+            };
+            write!(f, "    {indent}rule[{r}] {}: ", quote(&rule.name))?;
             match &rule.effect {
                 Effect::When {
                     condition,
                     points: p,
-                } => {
-                    write!(f, "{} when ", points(*p))?;
-                    self.write_cond(f, condition, At::Lead)?;
-                }
+                } => match condition {
+                    Cond::And(all) if all.is_empty() => write!(f, "{} otherwise", points(*p))?,
+                    _ => {
+                        write!(f, "{} when ", points(*p))?;
+                        self.write_cond(f, condition, At::Lead)?;
+                    }
+                },
                 Effect::Disqualify { condition, reason } => {
                     write!(f, "disqualify {} when ", quote(reason))?;
                     self.write_cond(f, condition, At::Lead)?;
@@ -378,6 +416,23 @@ impl Display for Plan {
                     max,
                 } => {
                     write!(f, "{} x agg[{aggregate}]", points(*p))?;
+                    if let Some(max) = max {
+                        write!(f, " capped at {}", number(*max))?;
+                    }
+                }
+                Effect::PerUnit {
+                    field,
+                    per,
+                    points: p,
+                    max,
+                } => {
+                    let name = m.fields.get(*field).map_or("", |f| f.name.as_str());
+                    write!(
+                        f,
+                        "{} x whole {} in field[{field}] {name}",
+                        points(*p),
+                        number(*per)
+                    )?;
                     if let Some(max) = max {
                         write!(f, " capped at {}", number(*max))?;
                     }

@@ -30,7 +30,7 @@ pub(super) fn read_csv_lead_into(
     if cell("events").is_some() {
         return false;
     }
-    let Some(id) = cell("id").filter(|id| !id.trim().is_empty()) else {
+    let Some(id) = cell(&plan.id_key).filter(|id| !id.trim().is_empty()) else {
         return false;
     };
     scratch.recycle(plan.fields.len());
@@ -47,13 +47,14 @@ pub(super) fn read_csv_lead_into(
         .zip(lead.fields.iter_mut())
         .all(|(field, slot)| {
             let value = cell(&field.key);
-            if let Some(text) = value.filter(|v| field.ty == ValueType::Text && !trim(v).is_empty())
-            {
+            let plain_text = field.ty == ValueType::Text && field.missing_if.is_empty();
+            if let Some(text) = value.filter(|v| plain_text && !trim(v).is_empty()) {
                 // What `convert_raw` gives, in reused strings.
                 *slot = text_in(text, &mut scratch.strings);
                 return true;
             }
-            match convert_raw(plan, value.map_or(Raw::Null, Raw::Str), field.ty) {
+            let raw = value.map_or(Raw::Null, Raw::Str);
+            match convert_raw(plan, raw, field.ty, &field.missing_if) {
                 Ok(converted) => {
                     *slot = converted;
                     true
@@ -86,7 +87,7 @@ pub(super) fn csv_event<S: AsRef<str>>(
         .iter()
         .map(|prop| {
             let value = cell(&prop.name).map_or(Raw::Null, Raw::Str);
-            convert_raw(plan, value, prop.ty).ok()
+            convert_raw(plan, value, prop.ty, &prop.missing_if).ok()
         })
         .collect::<Option<Vec<_>>>()?;
     Some(Some(Event { event, at, props }))

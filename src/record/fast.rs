@@ -37,9 +37,11 @@ pub fn read_lead_into(plan: &Plan, text: &str, scratch: &mut LeadScratch) -> boo
     if plan
         .fields
         .iter()
-        .any(|f| f.key == "id" || f.key == "events")
+        .any(|f| f.key == plan.id_key || f.key == "events")
+        || plan.has_placeholders()
     {
-        // A field read from `id` or `events` is read twice; leave it to the
+        // A field read from the id's key or `events` is read twice, and
+        // placeholders are tested before conversion: leave them to the
         // tree, which can.
         return false;
     }
@@ -69,6 +71,9 @@ pub fn read_id(text: &str, key: &str) -> Option<String> {
 /// file, read straight into an event: `Some(None)` for an undeclared type,
 /// `None` when the row needs the careful reading.
 pub fn read_event_row(plan: &Plan, text: &str) -> Option<Option<Event>> {
+    if plan.has_placeholders() {
+        return None;
+    }
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let event = EventSeed {
         plan,
@@ -343,7 +348,7 @@ struct Slot<'p, 's> {
 
 impl Slot<'_, '_> {
     fn convert<E: de::Error>(&self, raw: Raw<'_>) -> Result<FieldValue, E> {
-        convert_raw(self.plan, raw, self.ty).map_err(|_| give_up())
+        convert_raw(self.plan, raw, self.ty, &[]).map_err(|_| give_up())
     }
 }
 
@@ -453,8 +458,9 @@ impl<'de> Visitor<'de> for LeadSeed<'_, '_> {
         let mut has_id = false;
         let mut seen = Seen::new();
         while let Some(key) = map.next_key_seed(Key)? {
+            let is_id = key == plan.id_key;
             let (position, field) = match key {
-                "id" => (Some(FIRST_BUILT_IN), None),
+                _ if is_id => (Some(FIRST_BUILT_IN), None),
                 "events" => (Some(SECOND_BUILT_IN), None),
                 _ => {
                     let field = declared.iter().position(|f| f.key == key);
@@ -463,7 +469,7 @@ impl<'de> Visitor<'de> for LeadSeed<'_, '_> {
             };
             seen.first_time(position, key)?;
             match key {
-                "id" => {
+                _ if is_id => {
                     map.next_value_seed(Id { slot: &mut lead.id })?;
                     has_id = true;
                 }

@@ -34,3 +34,4 @@ pub use records::{Format, Records};
 pub use scratch::LeadScratch;
 pub use sorted_events::SortedEvents;
 pub use to_lead::to_lead;
+pub(crate) use value::{read_bool, BOOL_EXPECTED};

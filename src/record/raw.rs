@@ -118,12 +118,12 @@ impl RawRecord {
 
     /// The record's id as events files are matched against it, once the
     /// record is [`parsed`](Self::parsed); `None` when it has none.
-    pub fn id_key(&self) -> Option<String> {
+    pub fn id_key(&self, key: &str) -> Option<String> {
         match &self.content {
-            Content::Cells(row) => row.get("id").map(|id| id.trim().to_string()),
+            Content::Cells(row) => row.get(key).map(|id| id.trim().to_string()),
             _ => self
                 .json()
-                .and_then(|j| j.get("id"))
+                .and_then(|j| j.get(key))
                 .map(|id| id_key(&id.to_serde())),
         }
     }
@@ -131,14 +131,14 @@ impl RawRecord {
     /// The record and its id as [`id_key`](Self::id_key) gives it. An NDJSON
     /// line is read for its id alone when it can be, so that it is still
     /// read straight into the plan's slots later; it is parsed when not.
-    pub fn with_id_key(self) -> (Self, Option<String>) {
+    pub fn with_id_key(self, key: &str) -> (Self, Option<String>) {
         if self.is_unparsed() {
-            if let Some(id) = fast::read_id(&self.raw, "id") {
+            if let Some(id) = fast::read_id(&self.raw, key) {
                 return (self, Some(id));
             }
         }
         let parsed = self.parsed();
-        let id = parsed.id_key();
+        let id = parsed.id_key(key);
         (parsed, id)
     }
 

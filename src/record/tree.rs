@@ -22,23 +22,27 @@ pub(super) fn lead_from_tree(plan: &Plan, record: &Json) -> Result<Lead, Problem
             ..Problem::whole("a lead record: a JSON object with an `id`".to_string())
         });
     };
-    let id = match record.get("id") {
+    let id = match record.get(&plan.id_key) {
         // Echoed exactly as given; matching against events trims it.
         Some(Json::String(s)) if !s.trim().is_empty() => serde_json::Value::String(s.clone()),
         Some(Json::Number(n)) => serde_json::Value::Number(n.clone()),
         other => {
             return Err(Problem::new(
-                "id",
+                plan.id_key.clone(),
                 other,
-                "an `id` (text or a number) on every lead record",
+                format!(
+                    "an `{}` (text or a number) on every lead record",
+                    plan.id_key
+                ),
             ))
         }
     };
     let mut fields = Vec::with_capacity(plan.fields.len());
     for field in &plan.fields {
-        let value = convert_json(plan, record.get(&field.key), field.ty).map_err(|expected| {
-            Problem::new(field.key.clone(), record.get(&field.key), expected)
-        })?;
+        let value = convert_json(plan, record.get(&field.key), field.ty, &field.missing_if)
+            .map_err(|expected| {
+                Problem::new(field.key.clone(), record.get(&field.key), expected)
+            })?;
         fields.push(value);
     }
     let mut events = Vec::new();
@@ -121,7 +125,7 @@ pub(super) fn to_event(
     let declared = plan.props(event_id);
     let mut props = Vec::with_capacity(declared.len());
     for prop in declared {
-        let value = convert_json(plan, item.get(&prop.name), prop.ty)
+        let value = convert_json(plan, item.get(&prop.name), prop.ty, &prop.missing_if)
             .map_err(|expected| Problem::new(field(&prop.name), item.get(&prop.name), expected))?;
         props.push(value);
     }
@@ -133,6 +137,11 @@ pub(super) fn to_event(
 }
 
 /// Converts a JSON value to a declared type; `Err` names what was expected.
-fn convert_json(plan: &Plan, value: Option<&Json>, ty: ValueType) -> Result<FieldValue, String> {
-    convert_raw(plan, value.map_or(Raw::Null, Json::raw), ty)
+fn convert_json(
+    plan: &Plan,
+    value: Option<&Json>,
+    ty: ValueType,
+    missing_if: &[String],
+) -> Result<FieldValue, String> {
+    convert_raw(plan, value.map_or(Raw::Null, Json::raw), ty, missing_if)
 }

@@ -16,10 +16,15 @@ pub(crate) fn convert_raw(
     plan: &Plan,
     value: Raw<'_>,
     ty: ValueType,
+    missing_if: &[String],
 ) -> Result<FieldValue, String> {
     match value {
         Raw::Null => return Ok(FieldValue::Missing),
         Raw::Str(s) if trim(s).is_empty() => return Ok(FieldValue::Missing),
+        // A list's elements are tested one by one, below.
+        _ if ty != ValueType::TextList && is_placeholder(value, missing_if) => {
+            return Ok(FieldValue::Missing)
+        }
         _ => {}
     }
     match ty {
@@ -43,15 +48,9 @@ pub(crate) fn convert_raw(
                 .ok_or_else(|| "a number".to_string()),
             _ => Err("a number".to_string()),
         },
-        ValueType::Bool => match value {
-            Raw::Bool(b) => Ok(FieldValue::Bool(b)),
-            Raw::Str(s) => match s.trim().to_lowercase().as_str() {
-                "true" => Ok(FieldValue::Bool(true)),
-                "false" => Ok(FieldValue::Bool(false)),
-                _ => Err("true or false".to_string()),
-            },
-            _ => Err("true or false".to_string()),
-        },
+        ValueType::Bool => read_bool(value)
+            .map(FieldValue::Bool)
+            .ok_or_else(|| BOOL_EXPECTED.to_string()),
         ValueType::Date => match value {
             Raw::Str(s) => parse_instant(s)
                 .map(FieldValue::Date)
@@ -93,6 +92,9 @@ pub(crate) fn convert_raw(
                 Raw::Array(items) => {
                     let mut out = Vec::new();
                     for item in items {
+                        if is_placeholder(item.raw(), missing_if) {
+                            continue;
+                        }
                         match item {
                             Json::String(s) => out.push(fold(s)),
                             Json::Number(n) => out.push(n.to_string()),
@@ -103,7 +105,11 @@ pub(crate) fn convert_raw(
                     out
                 }
                 // CSV cells (and text in JSON) hold the list separated by `;`.
-                Raw::Str(s) => s.split(';').map(fold).collect(),
+                Raw::Str(s) => s
+                    .split(';')
+                    .filter(|part| !is_placeholder(Raw::Str(part), missing_if))
+                    .map(fold)
+                    .collect(),
                 _ => return Err("a list of text".to_string()),
             };
             let items: Vec<String> = items.into_iter().filter(|s| !s.is_empty()).collect();
@@ -113,6 +119,64 @@ pub(crate) fn convert_raw(
                 Ok(FieldValue::List(items))
             }
         }
+    }
+}
+
+/// What a boolean may be written as, for messages.
+pub(crate) const BOOL_EXPECTED: &str = "true or false (also yes/no, y/n, 1/0)";
+
+/// A boolean as records write it: JSON `true`/`false`, the numbers 1 and
+/// 0, or text (trimmed, any letter case) among `true false yes no y n 1 0`.
+pub(crate) fn read_bool(value: Raw<'_>) -> Option<bool> {
+    match value {
+        Raw::Bool(b) => Some(b),
+        Raw::Number(n) => match n.as_f64() {
+            Some(x) if x == 1.0 => Some(true),
+            Some(x) if x == 0.0 => Some(false),
+            _ => None,
+        },
+        Raw::Str(s) => {
+            let s = trim(s);
+            let yes = ["true", "yes", "y", "1"];
+            let no = ["false", "no", "n", "0"];
+            if yes.iter().any(|w| w.eq_ignore_ascii_case(s)) {
+                Some(true)
+            } else if no.iter().any(|w| w.eq_ignore_ascii_case(s)) {
+                Some(false)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Whether a raw value is one of a field's placeholders (folded): text
+/// trimmed and without letter case, a JSON number when a placeholder
+/// spells the same number.
+pub(crate) fn is_placeholder(value: Raw<'_>, missing_if: &[String]) -> bool {
+    if missing_if.is_empty() {
+        return false;
+    }
+    match value {
+        Raw::Str(s) => {
+            let s = trim(s);
+            if s.is_ascii() {
+                missing_if.iter().any(|p| p.eq_ignore_ascii_case(s))
+            } else {
+                let folded = fold(s);
+                missing_if.contains(&folded)
+            }
+        }
+        Raw::Number(n) => {
+            let Some(x) = n.as_f64() else {
+                return false;
+            };
+            missing_if
+                .iter()
+                .any(|p| p.parse::<f64>().is_ok_and(|y| y == x))
+        }
+        _ => false,
     }
 }
 

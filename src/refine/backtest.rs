@@ -222,7 +222,9 @@ impl<'p> Backtest<'p> {
                 let count = self.rules.get(id).copied().unwrap_or_default();
                 let hit = count.hit;
                 let points = match rule.effect {
-                    Effect::When { points, .. } | Effect::Each { points, .. } => Some(points),
+                    Effect::When { points, .. }
+                    | Effect::Each { points, .. }
+                    | Effect::PerUnit { points, .. } => Some(points),
                     Effect::Disqualify { .. } => None,
                 };
                 let lift = hit.lift(all);

@@ -26,17 +26,17 @@ use crate::record::{Json, Problem};
 /// counted either way.
 pub fn read_outcome(record: &Json, field: &str) -> Result<bool, Problem> {
     let value = record.get(field);
-    let problem = |value: Option<&Json>| Problem::new(field, value, "the outcome: true or false");
+    let problem = |value: Option<&Json>| {
+        Problem::new(
+            field,
+            value,
+            &format!("the outcome: {}", crate::record::BOOL_EXPECTED),
+        )
+    };
     match value {
-        Some(Json::Bool(b)) => Ok(*b),
-        Some(Json::String(s)) => match s.trim().to_lowercase().as_str() {
-            "true" => Ok(true),
-            "false" => Ok(false),
-            "" => Err(problem(None)),
-            _ => Err(problem(value)),
-        },
         None | Some(Json::Null) => Err(problem(None)),
-        Some(other) => Err(problem(Some(other))),
+        Some(Json::String(s)) if s.trim().is_empty() => Err(problem(None)),
+        Some(json) => crate::record::read_bool(json.raw()).ok_or_else(|| problem(value)),
     }
 }
 
@@ -181,7 +181,11 @@ mod tests {
         assert_eq!(bad.value.as_deref(), Some("\"maybe\""));
         let missing = read_outcome(&record("null"), "converted").unwrap_err();
         assert_eq!(missing.value, None);
-        assert!(read_outcome(&record("1"), "converted").is_err());
+        // Exports write 1/0 and Yes/No (contract §19); 2 is no boolean.
+        assert!(read_outcome(&record("1"), "converted").unwrap());
+        assert!(!read_outcome(&record("\"No\""), "converted").unwrap());
+        assert!(read_outcome(&record("\" y \""), "converted").unwrap());
+        assert!(read_outcome(&record("2"), "converted").is_err());
         assert!(read_outcome(&record("true"), "won").is_err());
     }
 }

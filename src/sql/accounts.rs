@@ -80,14 +80,14 @@ impl Compiler<'_> {
         let field = &self.plan.fields[account.key];
         let shown = match field.ty {
             ValueType::Enum(_) => {
-                let mut expr = format!("CASE {}", self.id(&field.name));
+                let mut expr = format!("CASE {}", self.id(&super::input::field_column(field)));
                 for (i, value) in self.enum_values(field.ty).iter().enumerate() {
                     expr.push_str(&format!(" WHEN {i} THEN {}", self.d.string(value)));
                 }
                 expr.push_str(" END");
                 expr
             }
-            _ => self.id(&super::input::raw_name(&field.name)),
+            _ => self.id(&super::input::raw_name(&super::input::field_column(field))),
         };
         let mut select = Select::new(format!("{} AS s", self.id(leads)));
         select.push(Column::all("s.*"));

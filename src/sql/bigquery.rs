@@ -70,10 +70,11 @@ impl Dialect for BigQuery {
         format!("ENDS_WITH({text}, {suffix})")
     }
 
-    fn fold_list(&self, list: &str) -> String {
+    fn fold_list(&self, list: &str, placeholders: &[String]) -> String {
         let item = self.fold(&self.trim("v"));
+        let kept = super::dialect::kept_item("f", placeholders);
         let folded = format!(
-            "ARRAY(SELECT f FROM (SELECT {item} AS f FROM UNNEST({list}) AS v) WHERE f <> '')"
+            "ARRAY(SELECT f FROM (SELECT {item} AS f FROM UNNEST({list}) AS v) WHERE {kept})"
         );
         format!("(CASE WHEN ARRAY_LENGTH({folded}) > 0 THEN {folded} END)")
     }

@@ -5,7 +5,7 @@
 //! This is the one module that reads the plan's conditions, predicates
 //! and values.
 
-use super::input::{raw_name, shape, Shape};
+use super::input::{field_column, raw_name, shape, Shape};
 use super::Compiler;
 use crate::codes::Code;
 use crate::plan::{Cond, DateBound, EventId, Order, OutputId, Pred, TextOp, Value};
@@ -104,7 +104,7 @@ impl Compiler<'_> {
             Value::Field(f) => plan
                 .fields
                 .get(*f)
-                .map(|f| name(&f.name))
+                .map(|f| name(&field_column(f)))
                 .unwrap_or_default(),
             Value::Prop(i) => match scope {
                 Scope::Event(e) => self

@@ -193,7 +193,8 @@ pub trait Dialect {
 
     /// A string array column as the lead reader makes it: elements trimmed
     /// and folded, empty and NULL ones dropped; NULL when none remain.
-    fn fold_list(&self, list: &str) -> String;
+    /// `placeholders` (string literals) are dropped too.
+    fn fold_list(&self, list: &str, placeholders: &[String]) -> String;
 
     /// Whether a (folded, NULL-free) list holds any of `values` (string
     /// literals).
@@ -346,5 +347,15 @@ mod tests {
                 .collect();
             assert_eq!(translated, folded, "{text}");
         }
+    }
+}
+
+/// The test that keeps a folded list item `v`: not empty, and none of the
+/// `placeholders` (string literals).
+pub fn kept_item(v: &str, placeholders: &[String]) -> String {
+    if placeholders.is_empty() {
+        format!("{v} <> ''")
+    } else {
+        format!("{v} <> '' AND {v} NOT IN ({})", placeholders.join(", "))
     }
 }

@@ -64,10 +64,11 @@ impl Dialect for DuckDb {
         )
     }
 
-    fn fold_list(&self, list: &str) -> String {
+    fn fold_list(&self, list: &str, placeholders: &[String]) -> String {
         let item = self.fold(&self.trim("v"));
+        let kept = super::dialect::kept_item("v", placeholders);
         let folded =
-            format!("list_filter(list_transform({list}, lambda v: {item}), lambda v: v <> '')");
+            format!("list_filter(list_transform({list}, lambda v: {item}), lambda v: {kept})");
         format!("CASE WHEN len({folded}) > 0 THEN {folded} END")
     }
 

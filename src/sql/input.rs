@@ -53,14 +53,41 @@ pub fn raw_name(name: &str) -> String {
     format!("{name} raw")
 }
 
+/// The query's column of a field's value: its name, except for a field
+/// named `id` (`id: text as "KEY"`), whose name is the id's own column.
+pub fn field_column(field: &Field) -> String {
+    if field.name == "id" {
+        "id field".to_string()
+    } else {
+        field.name.clone()
+    }
+}
+
 /// Refuses what the relations cannot lay out: an event property name
 /// holding two types, and a score or output named like a column of the
 /// result that is not one (`error`).
 pub fn check_layout(c: &mut Compiler) {
     let plan = c.plan;
     let mut seen: Vec<(&str, Shape, &str)> = Vec::new();
+    let mut placeholders: Vec<(&str, &[String], &str)> = Vec::new();
     for (id, EventType { name: event, props }) in plan.events.iter_enumerated() {
         for prop in props.iter() {
+            match placeholders.iter().find(|(name, _, _)| *name == prop.name) {
+                Some((_, other, first)) if *other != prop.missing_if.as_slice() => {
+                    let message = format!(
+                        "the events relation cannot read the property `{}` of `{event}` and of `{first}` alike: their `missing if` placeholders differ",
+                        prop.name
+                    );
+                    let help = format!(
+                        "give the property the same `missing if` in both events, or rename it in one of them ({} SQL)",
+                        c.d.name()
+                    );
+                    c.at(|s| s.events.get(id));
+                    c.refuse(Code::SqlLayout, message, help);
+                }
+                Some(_) => {}
+                None => placeholders.push((&prop.name, &prop.missing_if, event)),
+            }
             let this = shape(prop.ty);
             match seen.iter().find(|(name, _, _)| *name == prop.name) {
                 Some((_, other, first)) if *other != this => {
@@ -101,9 +128,41 @@ pub fn check_layout(c: &mut Compiler) {
 }
 
 impl Compiler<'_> {
-    /// `nullif(trim(x), '')`: text as the native reader keeps it.
-    fn trimmed(&self, column: &str) -> String {
-        format!("nullif({}, '')", self.d.trim(column))
+    /// `nullif(trim(x), '')`: text as the native reader keeps it, NULL
+    /// too when it is one of the placeholders.
+    fn trimmed(&self, column: &str, missing_if: &[String]) -> String {
+        let trimmed = self.d.trim(column);
+        let kept = format!("nullif({trimmed}, '')");
+        if missing_if.is_empty() {
+            return kept;
+        }
+        format!(
+            "CASE WHEN {} IN ({}) THEN NULL ELSE {kept} END",
+            self.d.fold(&trimmed),
+            self.literals(missing_if)
+        )
+    }
+
+    /// Text constants as the dialect's string literals, comma-separated.
+    fn literals(&self, texts: &[String]) -> String {
+        let literals: Vec<String> = texts.iter().map(|t| self.d.string(t)).collect();
+        literals.join(", ")
+    }
+
+    /// A number read as missing when a placeholder spells it.
+    fn number_input(&self, number: String, missing_if: &[String]) -> String {
+        let numbers: Vec<String> = missing_if
+            .iter()
+            .filter_map(|p| p.parse::<f64>().ok().filter(|n| n.is_finite()))
+            .map(|n| self.number(n))
+            .collect();
+        if numbers.is_empty() {
+            return number;
+        }
+        format!(
+            "CASE WHEN {number} IN ({}) THEN NULL ELSE {number} END",
+            numbers.join(", ")
+        )
     }
 
     /// The stage that reads the leads relation: trimmed text, typed values.
@@ -116,7 +175,9 @@ impl Compiler<'_> {
             .trim(&format!("CAST({id} AS {})", self.d.text_type()));
         select.push(Column::new(key, self.id("lead key")).comment("the id as events name it"));
         for field in self.plan.fields.iter() {
-            select.push(self.input_column(&field.name, field.ty, LEAD));
+            let source = format!("{LEAD}.{}", self.id(&field.name));
+            let column = field_column(field);
+            select.push(self.input_column(&source, &column, field.ty, &field.missing_if));
         }
         Cte {
             name: self.id("lead_input"),
@@ -139,7 +200,7 @@ impl Compiler<'_> {
             self.id("rows with this id"),
         ));
         for field in self.plan.fields.iter() {
-            if let Some(column) = self.value_column(&field.name, field.ty, None) {
+            if let Some(column) = self.value_column(&field_column(field), field.ty, None) {
                 select.push(column);
             }
         }
@@ -153,18 +214,33 @@ impl Compiler<'_> {
 
     /// The column a value is read into: the trimmed text (NULL when empty)
     /// for text and `one of`, the typed value otherwise.
-    fn input_column(&self, name: &str, ty: ValueType, table: &str) -> Column {
-        let source = format!("{table}.{}", self.id(name));
+    /// `source` is the relation's column, `name` the query's. Placeholders
+    /// make text, `one of`, list items and numbers missing; a bool or date
+    /// column holds typed values, which no placeholder (text) can be.
+    fn input_column(
+        &self,
+        source: &str,
+        name: &str,
+        ty: ValueType,
+        missing_if: &[String],
+    ) -> Column {
         let about = format!("{name}: {}", self.type_name(ty));
         let (expr, alias) = match shape(ty) {
-            Shape::Text | Shape::Ordinal => (self.trimmed(&source), raw_name(name)),
+            Shape::Text | Shape::Ordinal => (self.trimmed(source, missing_if), raw_name(name)),
             Shape::Number => (
-                format!("CAST({source} AS {})", self.d.double_type()),
+                self.number_input(
+                    format!("CAST({source} AS {})", self.d.double_type()),
+                    missing_if,
+                ),
                 name.to_string(),
             ),
-            Shape::Bool => (source, name.to_string()),
-            Shape::Date => (self.d.epoch_micros(&source), name.to_string()),
-            Shape::List => (self.d.fold_list(&source), name.to_string()),
+            Shape::Bool => (source.to_string(), name.to_string()),
+            Shape::Date => (self.d.epoch_micros(source), name.to_string()),
+            Shape::List => {
+                let placeholders: Vec<String> =
+                    missing_if.iter().map(|p| self.d.string(p)).collect();
+                (self.d.fold_list(source, &placeholders), name.to_string())
+            }
         };
         Column::new(expr, self.id(&alias)).comment(&about)
     }
@@ -243,7 +319,8 @@ impl Compiler<'_> {
     }
 
     fn field_error(&self, field: &Field) -> String {
-        let raw = self.id(&raw_name(&field.name));
+        let column = field_column(field);
+        let raw = self.id(&raw_name(&column));
         let message = format!(
             "{}: expected {}, found ",
             field.name,
@@ -251,7 +328,7 @@ impl Compiler<'_> {
         );
         format!(
             "CASE WHEN {raw} IS NOT NULL AND {} IS NULL THEN {} END",
-            self.id(&field.name),
+            self.id(&column),
             self.d.concat(&[self.d.string(&message), raw.clone()])
         )
     }
@@ -267,7 +344,7 @@ impl Compiler<'_> {
     fn property_columns(&self) -> Vec<PropertyColumn<'_>> {
         let mut out: Vec<PropertyColumn> = Vec::new();
         for event in self.plan.events.iter() {
-            for Prop { name, ty } in event.props.iter() {
+            for Prop { name, ty, .. } in event.props.iter() {
                 let folded = fold(&event.name);
                 match out.iter_mut().find(|(n, _, _)| n == name) {
                     Some((_, _, types)) => types.push((folded, *ty)),
@@ -309,7 +386,16 @@ impl Compiler<'_> {
             self.id("event at"),
         ));
         for (name, ty, _) in self.property_columns() {
-            select.push(self.input_column(name, ty, EVENT));
+            let source = format!("{EVENT}.{}", self.id(name));
+            let missing_if = self
+                .plan
+                .events
+                .iter()
+                .flat_map(|e| e.props.iter())
+                .find(|p| p.name == name)
+                .map(|p| p.missing_if.as_slice())
+                .unwrap_or(&[]);
+            select.push(self.input_column(&source, name, ty, missing_if));
         }
         Cte {
             name: self.id("event_input"),

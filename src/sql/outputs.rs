@@ -223,7 +223,7 @@ impl Compiler<'_> {
                 Effect::When { points, .. } => {
                     self.d.string(&format!("{head}{}}}", score_json(*points)))
                 }
-                Effect::Each { .. } => self.d.concat(&[
+                Effect::Each { .. } | Effect::PerUnit { .. } => self.d.concat(&[
                     self.d.string(&head),
                     self.d.number_text(&self.round2(&column)),
                     self.d.string("}"),

@@ -83,10 +83,11 @@ impl Dialect for Postgres {
         format!("(right({text}, length({suffix})) = {suffix})")
     }
 
-    fn fold_list(&self, list: &str) -> String {
+    fn fold_list(&self, list: &str, placeholders: &[String]) -> String {
         let item = self.fold(&self.trim("u.v"));
+        let kept = super::dialect::kept_item("f.v", placeholders);
         format!(
-            "nullif(ARRAY(SELECT f.v FROM (SELECT {item} AS v FROM unnest({list}) AS u(v)) AS f WHERE f.v <> ''), '{{}}')"
+            "nullif(ARRAY(SELECT f.v FROM (SELECT {item} AS v FROM unnest({list}) AS u(v)) AS f WHERE {kept}), '{{}}')"
         )
     }
 

@@ -8,9 +8,10 @@
 
 use super::clock::{label, length, Length};
 use super::cond::Scope;
+use super::input::field_column;
 use super::query::{Column, Cte, Select};
 use super::Compiler;
-use crate::plan::{DecayAmount, DecayMode, DecaySpec, Effect, GroupId, RuleDef, RuleId};
+use crate::plan::{BlockId, DecayAmount, DecayMode, DecaySpec, Effect, GroupId, RuleDef, RuleId};
 use crate::time::Duration;
 
 /// A stage that adds columns to the rows of the one before it.
@@ -98,12 +99,28 @@ impl Compiler<'_> {
             .comment("what the native reader would reject, first in schema order"),
         );
         let plan = self.plan;
+        // The tests of the earlier rules of the current `first` block: a
+        // rule of a block gives its points when none of them holds.
+        let mut block: (Option<BlockId>, Vec<String>) = (None, Vec::new());
         for (r, rule) in plan.rules.iter_enumerated() {
             self.at(|s| s.rules.get(r));
+            if rule.block != block.0 {
+                block = (rule.block, Vec::new());
+            }
             let expr = match &rule.effect {
                 Effect::When { condition, points } => {
                     let test = self.cond(condition, Scope::Lead);
-                    format!("CASE WHEN {test} THEN {} END", self.number(*points))
+                    let when = if block.1.is_empty() {
+                        test.clone()
+                    } else {
+                        let earlier: Vec<String> =
+                            block.1.iter().map(|t| format!("NOT ({t}) AND ")).collect();
+                        format!("{}({test})", earlier.concat())
+                    };
+                    if rule.block.is_some() {
+                        block.1.push(test);
+                    }
+                    format!("CASE WHEN {when} THEN {} END", self.number(*points))
                 }
                 Effect::Disqualify { condition, .. } => self.cond(condition, Scope::Lead),
                 Effect::Each {
@@ -112,16 +129,29 @@ impl Compiler<'_> {
                     max,
                 } => {
                     let n = self.id(&format!("agg {aggregate}"));
-                    let sum = format!("{} * {n}", self.number(*points));
-                    let capped = match max {
-                        Some(cap) => format!(
-                            "CASE WHEN abs({sum}) > {} THEN {} ELSE {sum} END",
-                            self.number(*cap),
-                            self.number(cap.copysign(*points))
-                        ),
-                        None => sum,
-                    };
+                    let capped = self.capped(&n, *points, *max);
                     format!("CASE WHEN {n} > 0 THEN {capped} END")
+                }
+                Effect::PerUnit {
+                    field,
+                    per,
+                    points,
+                    max,
+                } => {
+                    let v = plan
+                        .fields
+                        .get(*field)
+                        .map(|f| self.id(&field_column(f)))
+                        .unwrap_or_default();
+                    let q = format!("({v} / {})", self.number(*per));
+                    // A quotient within 1e-7 below a whole number is that
+                    // number, as the native evaluator counts it.
+                    let units = format!(
+                        "CASE WHEN ceil({q}) - {q} < {} THEN ceil({q}) ELSE floor({q}) END",
+                        self.number(1e-7)
+                    );
+                    let capped = self.capped(&format!("({units})"), *points, *max);
+                    format!("CASE WHEN {v} >= 0 AND ({units}) > 0 THEN {capped} END")
                 }
             };
             let comment = Self::rule_comment(r, rule);
@@ -154,6 +184,19 @@ impl Compiler<'_> {
             "lead_rows",
             columns,
         )
+    }
+
+    /// `points × n`, its size capped by `max`.
+    fn capped(&self, n: &str, points: f64, max: Option<f64>) -> String {
+        let sum = format!("{} * {n}", self.number(points));
+        match max {
+            Some(cap) => format!(
+                "CASE WHEN abs({sum}) > {} THEN {} ELSE {sum} END",
+                self.number(cap),
+                self.number(cap.copysign(points))
+            ),
+            None => sum,
+        }
     }
 
     /// The largest k with as-of − k·d ≥ the latest activity; NULL without

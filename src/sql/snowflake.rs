@@ -80,9 +80,10 @@ impl Dialect for Snowflake {
         format!("ENDSWITH({text}, {suffix})")
     }
 
-    fn fold_list(&self, list: &str) -> String {
+    fn fold_list(&self, list: &str, placeholders: &[String]) -> String {
         let item = self.fold(&self.trim("v::STRING"));
-        let folded = format!("FILTER(TRANSFORM({list}, v -> {item}), v -> v <> '')");
+        let kept = super::dialect::kept_item("v", placeholders);
+        let folded = format!("FILTER(TRANSFORM({list}, v -> {item}), v -> {kept})");
         format!("IFF(ARRAY_SIZE({folded}) > 0, {folded}, NULL)")
     }
 

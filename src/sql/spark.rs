@@ -75,9 +75,10 @@ impl Dialect for Spark {
         format!("endswith({text}, {suffix})")
     }
 
-    fn fold_list(&self, list: &str) -> String {
+    fn fold_list(&self, list: &str, placeholders: &[String]) -> String {
         let item = self.fold(&self.trim("v"));
-        let folded = format!("filter(transform({list}, v -> {item}), v -> v <> '')");
+        let kept = super::dialect::kept_item("v", placeholders);
+        let folded = format!("filter(transform({list}, v -> {item}), v -> {kept})");
         format!("CASE WHEN size({folded}) > 0 THEN {folded} END")
     }
 

@@ -180,6 +180,7 @@ impl Pending {
 pub(super) fn attach_events(
     raw: RawRecord,
     events: Option<&mut EventSource>,
+    id_key: &str,
 ) -> Result<Pending, String> {
     let Some(events) = events else {
         return Ok(Pending {
@@ -187,7 +188,7 @@ pub(super) fn attach_events(
             events: LeadEvents::default(),
         });
     };
-    let (raw, id) = raw.with_id_key();
+    let (raw, id) = raw.with_id_key(id_key);
     let extra = match id {
         Some(id) => events.take(&id)?,
         None => LeadEvents::default(),

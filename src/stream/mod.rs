@@ -121,6 +121,8 @@ pub struct Stream<'a> {
     options: StreamOptions<'a>,
     rejects: Option<BufWriter<File>>,
     pool: rayon::ThreadPool,
+    /// The record key of a lead's id, which events-file rows name.
+    id_key: String,
 }
 
 /// How many records were used and set aside, and how many events had no
@@ -185,7 +187,15 @@ impl<'a> Stream<'a> {
             options,
             rejects,
             pool,
+            id_key: "id".to_string(),
         })
+    }
+
+    /// Reads each lead's id from `key` (the model's `id as "KEY"`) to
+    /// match it with its rows of the events file.
+    pub fn with_id_key(mut self, key: &str) -> Self {
+        self.id_key = key.to_string();
+        self
     }
 
     /// Runs `evaluate` on every record (in parallel) and hands the results
@@ -206,6 +216,7 @@ impl<'a> Stream<'a> {
             options,
             mut rejects,
             pool,
+            id_key,
         } = self;
         let mut summary = Summary {
             used: 0,
@@ -221,7 +232,7 @@ impl<'a> Stream<'a> {
         let (send, batches) = std::sync::mpsc::sync_channel(2);
         let reader = std::thread::Builder::new()
             .name("leadscore-reader".to_string())
-            .spawn(move || read_batches(records, events, &file_name, send))
+            .spawn(move || read_batches(records, events, &file_name, &id_key, send))
             .map_err(|e| Stop::Failed(format!("cannot start the reading thread: {e}")))?;
         let policy = options.on_error;
         for read in batches {
@@ -339,6 +350,7 @@ fn read_batches(
     records: Records<Input>,
     mut events: Option<EventSource>,
     file: &str,
+    id_key: &str,
     send: SyncSender<Read>,
 ) -> Option<EventSource> {
     let mut records = records.into_iter();
@@ -348,7 +360,7 @@ fn read_batches(
         for record in records.by_ref().take(BATCH) {
             let pending = record
                 .map_err(|e| format!("reading `{file}` failed: {e}"))
-                .and_then(|raw| attach_events(raw, events.as_mut()));
+                .and_then(|raw| attach_events(raw, events.as_mut(), id_key));
             match pending {
                 Ok(pending) => batch.push(pending),
                 Err(message) => {

@@ -55,6 +55,8 @@ eq_ignoring_span! {
     TestEvent { name, args, repeat, time }
     Account { key, except, modifiers, entries }
     Rollup { function, score, top }
+    FirstBlock { name, rules, otherwise }
+    Otherwise { points, name }
 }
 
 impl PartialEq for ScoreName {
@@ -88,14 +90,36 @@ pub enum Item {
     Label(Label),
     Test(TestBlock),
     Account(Account),
+    First(FirstBlock),
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldDecl {
     pub name: Ident,
-    pub ty: Spanned<TypeExpr>,
+    /// `None` only for `id as "KEY"`, which names the id's key and
+    /// declares no field.
+    pub ty: Option<Spanned<TypeExpr>>,
     /// The record key to read, when it differs from the field's name.
     pub key: Option<Spanned<String>>,
+    /// `missing if [...]` or `missing if LIST`: values read as missing.
+    pub missing_if: Option<Spanned<ValueSet>>,
+}
+
+impl FieldDecl {
+    /// Where the declaration ends: its type, `as` or `missing if`,
+    /// whichever is last.
+    pub fn end(&self) -> usize {
+        [
+            Some(self.name.span.end),
+            self.ty.as_ref().map(|t| t.span.end),
+            self.key.as_ref().map(|k| k.span.end),
+            self.missing_if.as_ref().map(|m| m.span.end),
+        ]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(self.name.span.end)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -116,6 +140,8 @@ pub struct EventDecl {
 pub struct PropDecl {
     pub name: Ident,
     pub ty: Spanned<TypeExpr>,
+    /// `missing if [...]` or `missing if LIST`: values read as missing.
+    pub missing_if: Option<Spanned<ValueSet>>,
 }
 
 #[derive(Clone, Debug)]
@@ -151,8 +177,12 @@ pub enum RuleKind {
         condition: Spanned<Expr>,
         outcome: Outcome,
     },
+    /// `each EVENTREF ...`, or `each FIELD [per N] ...` on a number
+    /// field (the checker tells which the name is).
     Each {
         event: EventRef,
+        /// `per N`, only for a field.
+        per: Option<Spanned<f64>>,
         points: Spanned<f64>,
         modifiers: Vec<Spanned<Modifier>>,
     },
@@ -186,6 +216,26 @@ pub struct Group {
 pub enum GroupEntry {
     Rule(Rule),
     Decay(Spanned<Decay>),
+    First(FirstBlock),
+}
+
+/// `first ["NAME"] { when ... otherwise ... }`: the points of the first of
+/// its rules that holds, else of `otherwise`, else none. Its rules are
+/// `when` rules with points (the lowering reports anything else).
+#[derive(Clone, Debug)]
+pub struct FirstBlock {
+    pub name: Option<Spanned<String>>,
+    pub rules: Vec<Rule>,
+    pub otherwise: Option<Otherwise>,
+    pub span: Span,
+}
+
+/// `otherwise +P ["NAME"]` at the end of a `first` block.
+#[derive(Clone, Debug)]
+pub struct Otherwise {
+    pub points: Spanned<f64>,
+    pub name: Option<Spanned<String>>,
+    pub span: Span,
 }
 
 #[derive(Clone, Debug, PartialEq)]

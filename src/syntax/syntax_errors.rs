@@ -303,6 +303,7 @@ fn is_item_keyword(word: &str) -> bool {
         "`account`",
         "`when`",
         "`each`",
+        "`first`",
         "the end of the file",
     ]
     .contains(&word)

@@ -52,6 +52,10 @@ class Column:
     name: str  # the SQL column
     type: str  # one of TYPES, or an id type for the key columns
     key: str  # the record key it is read from
+    # Placeholders (`missing if`), trimmed and lowercased: a typed column
+    # (number, bool, date) that cannot hold one gets NULL, as a warehouse
+    # load would give it; text columns keep them for the query to read.
+    missing_if: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,9 +64,11 @@ class Layout:
     leads: tuple[Column, ...]
     # None: the model reads no events, there is no `events` table.
     events: Optional[tuple[Column, ...]]
+    # The record key of the lead's id (`id as "KEY"`).
+    id_key: str = "id"
 
     def lead_columns(self) -> list[Column]:
-        return [Column("id", self.id_type, "id"), *self.leads]
+        return [Column("id", self.id_type, self.id_key), *self.leads]
 
     def event_columns(self) -> list[Column]:
         assert self.events is not None
@@ -83,9 +89,12 @@ def _columns(items: Any, where: str, reserved: tuple[str, ...]) -> tuple[Column,
         here = f"{where}[{i}]"
         if not isinstance(item, dict):
             raise LayoutError(f"{here} must be an object with `name` and `type`")
-        unknown = set(item) - {"name", "type", "key"}
+        unknown = set(item) - {"name", "type", "key", "missing_if"}
         if unknown:
-            raise LayoutError(f"{here} has unknown keys {sorted(unknown)} (known: name, type, key)")
+            raise LayoutError(f"{here} has unknown keys {sorted(unknown)} (known: name, type, key, missing_if)")
+        missing_if = item.get("missing_if", [])
+        if not isinstance(missing_if, list) or not all(isinstance(m, str) for m in missing_if):
+            raise LayoutError(f"{here}: `missing_if` must be a list of text")
         name, ty = item.get("name"), item.get("type")
         if not isinstance(name, str) or not name:
             raise LayoutError(f"{here} needs a `name` (text)")
@@ -99,16 +108,19 @@ def _columns(items: Any, where: str, reserved: tuple[str, ...]) -> tuple[Column,
         if name in seen:
             raise LayoutError(f"{here}: `{name}` is given twice")
         seen.add(name)
-        out.append(Column(name, ty, key))
+        out.append(Column(name, ty, key, tuple(missing_if)))
     return tuple(out)
 
 
 def parse_layout(doc: Any) -> Layout:
     if not isinstance(doc, dict):
         raise LayoutError("a layout is a JSON object with `leads` and optionally `events`")
-    unknown = set(doc) - {"leads", "events", "id_type"}
+    unknown = set(doc) - {"leads", "events", "id_type", "id_key"}
     if unknown:
-        raise LayoutError(f"unknown layout keys {sorted(unknown)} (known: leads, events, id_type)")
+        raise LayoutError(f"unknown layout keys {sorted(unknown)} (known: leads, events, id_type, id_key)")
+    id_key = doc.get("id_key", "id")
+    if not isinstance(id_key, str) or not id_key:
+        raise LayoutError("`id_key` must be text")
     id_type = doc.get("id_type", "text")
     if id_type not in ID_TYPES:
         raise LayoutError(f"`id_type` is {id_type!r}; expected one of {', '.join(ID_TYPES)}")
@@ -116,7 +128,7 @@ def parse_layout(doc: Any) -> Layout:
     events = None
     if "events" in doc:
         events = _columns(doc["events"], "events", ("lead_id", "type", "at"))
-    return Layout(id_type, leads, events)
+    return Layout(id_type, leads, events, id_key)
 
 
 def read_layout(path: str) -> Layout:
@@ -308,6 +320,23 @@ def _unicode(s: str) -> str:
     return s
 
 
+def is_placeholder(v: Any, missing_if: tuple[str, ...]) -> bool:
+    """Whether a record value is one of a column's placeholders: text
+    trimmed and without letter case, or a number spelt by one."""
+    if not missing_if:
+        return False
+    if isinstance(v, str):
+        return trim(v).lower() in missing_if
+    if isinstance(v, JNum):
+        for p in missing_if:
+            try:
+                if float(p) == float(v.value()):
+                    return True
+            except ValueError:
+                continue
+    return False
+
+
 def to_text(v: Any) -> Optional[str]:
     if isinstance(v, str):
         return _unicode(v)  # unchanged: no trimming, no case change
@@ -372,6 +401,8 @@ class Reader:
 
     def _value(self, record: dict, column: Column, where: str, key_path: str) -> Any:
         raw = record.get(column.key)
+        if column.type not in ("text", "enum", "list") and is_placeholder(raw, column.missing_if):
+            return None
         try:
             return convert(raw, column.type)
         except Unconvertible as e:

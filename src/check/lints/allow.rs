@@ -6,7 +6,7 @@ use crate::check::Checker;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::source::{SourceMap, Span};
-use crate::syntax::ast::{GroupEntry, Item};
+use crate::syntax::ast::{FirstBlock, GroupEntry, Item};
 
 /// Drops every warning that a `# leadscore: allow(CODE)` comment covers:
 /// a comment on a line of the warning, or alone on the line above it,
@@ -25,11 +25,25 @@ fn anchors(items: &[Item]) -> Vec<Span> {
     let mut out = Vec::new();
     for item in items {
         out.push(item_span(item));
-        if let Item::Group(group) = item {
-            out.extend(group.entries.iter().map(|entry| match entry {
-                GroupEntry::Rule(rule) => rule.span,
-                GroupEntry::Decay(decay) => decay.span,
-            }));
+        let block_anchors = |out: &mut Vec<Span>, block: &FirstBlock| {
+            out.extend(block.rules.iter().map(|rule| rule.span));
+            out.extend(block.otherwise.as_ref().map(|o| o.span));
+        };
+        match item {
+            Item::Group(group) => {
+                for entry in &group.entries {
+                    match entry {
+                        GroupEntry::Rule(rule) => out.push(rule.span),
+                        GroupEntry::Decay(decay) => out.push(decay.span),
+                        GroupEntry::First(block) => {
+                            out.push(block.span);
+                            block_anchors(&mut out, block);
+                        }
+                    }
+                }
+            }
+            Item::First(block) => block_anchors(&mut out, block),
+            _ => {}
         }
     }
     out
@@ -50,6 +64,7 @@ fn item_span(item: &Item) -> Span {
         Item::Label(l) => l.span,
         Item::Test(t) => t.span,
         Item::Account(a) => a.span,
+        Item::First(b) => b.span,
     }
 }
 

@@ -33,7 +33,7 @@ pub(super) fn report_max_below_points(checker: &mut Checker<'_>, items: &[Item])
                 None => continue,
             },
         };
-        for share in scored.rules.iter().filter_map(|rule| most_points(rule)) {
+        for share in scored.every_rule().filter_map(most_points) {
             if share.gives <= cap {
                 continue;
             }

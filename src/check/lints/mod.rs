@@ -1,7 +1,8 @@
 //! Lints: warnings about a model that checks but probably does not do what
 //! its authors meant. A bound no lead reaches, a condition that is never
 //! true, a rule written twice, a declaration nothing reads, an `each` rule
-//! without a limit, a rule worth more than its score's `max`. A comment
+//! without a limit, a rule worth more than its score's `max`, a rule of a
+//! `first` block that an earlier one always takes the turn of. A comment
 //! `# leadscore: allow(W005)` silences a warning for one rule or item.
 //!
 //! Each lint is a file of its own and a line of [`LINTS`]. Three warnings
@@ -16,6 +17,7 @@ mod duplicate_rule;
 mod max_below_points;
 mod unbounded_each;
 mod unreachable_bound;
+mod unreachable_rule;
 mod unused_declaration;
 mod walk;
 
@@ -56,6 +58,10 @@ const LINTS: &[Lint] = &[
     Lint {
         code: Code::MaxBelowPoints,
         run: max_below_points::report_max_below_points,
+    },
+    Lint {
+        code: Code::UnreachableRule,
+        run: unreachable_rule::report_unreachable_rules,
     },
 ];
 

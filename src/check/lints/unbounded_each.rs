@@ -2,7 +2,7 @@
 //! `fade over`, whose points grow with every event a lead ever had.
 
 use super::walk::rules_per_score;
-use crate::check::Checker;
+use crate::check::{Checker, Symbol};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::source::Span;
@@ -16,6 +16,7 @@ pub(super) fn report_unbounded_each(checker: &mut Checker<'_>, items: &[Item]) {
                 event,
                 points: pts,
                 modifiers,
+                ..
             } = &rule.kind
             else {
                 continue;
@@ -30,6 +31,20 @@ pub(super) fn report_unbounded_each(checker: &mut Checker<'_>, items: &[Item]) {
             let span = Span::new(rule.span.file, rule.span.start, pts.span.end);
             let shown = checker.source_text(span);
             let cap = points(pts.node);
+            if let Some((Symbol::Field(_), _)) = checker.names.get(&event.name.node) {
+                checker.report(
+                    Diagnostic::new(
+                        Code::UnboundedEach,
+                        span,
+                        format!("`{shown}` has no limit: its points grow with the field's value"),
+                    )
+                    .label("no `max`")
+                    .help(format!(
+                        "one lead with an outlying value can reach any score; cap the rule (`{cap} max 20`)"
+                    )),
+                );
+                continue;
+            }
             checker.report(
                 Diagnostic::new(
                     Code::UnboundedEach,

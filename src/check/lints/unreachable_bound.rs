@@ -9,7 +9,7 @@ use crate::check::Checker;
 use crate::check::Symbol;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::plan::{AccountDef, Effect, GroupDef, Plan, RollupFn, RuleId};
+use crate::plan::{AccountDef, BlockId, Effect, GroupDef, Plan, RollupFn, RuleId};
 use crate::source::Span;
 use crate::syntax::ast::{
     self, AccountEntry, BoundOp, CompareOp, Constant, Item, LabelBody, Operand, Predicate,
@@ -391,14 +391,46 @@ fn group(model: &Plan, g: &GroupDef) -> Reach {
 }
 
 /// The lowest and highest sum of some rules' points, each rule counted
-/// on its own (as if any could fire without the others). Decay needs no
-/// share: it only moves a positive score towards zero.
+/// on its own (as if any could fire without the others), except that the
+/// rules of one `first` block give the points of one of them (or none,
+/// without `otherwise`). Decay needs no share: it only moves a positive
+/// score towards zero.
 fn sum_rules(model: &Plan, rules: &[RuleId]) -> (f64, f64) {
-    rules
-        .iter()
-        .filter_map(|id| model.rules.get(*id))
-        .map(|rule| rule_reach(&rule.effect))
-        .fold((0.0, 0.0), |(low, high), (l, h)| (low + l, high + h))
+    let mut total = (0.0, 0.0);
+    // The block being summed: its reach so far, and whether it has an
+    // `otherwise` (then one of its rules always gives its points).
+    let mut block: Option<(BlockId, f64, f64)> = None;
+    let close = |block: &mut Option<(BlockId, f64, f64)>, total: &mut (f64, f64)| {
+        if let Some((id, low, high)) = block.take() {
+            let always = model.blocks.get(id).is_some_and(|b| b.otherwise.is_some());
+            let (low, high) = if always {
+                (low, high)
+            } else {
+                (low.min(0.0), high.max(0.0))
+            };
+            total.0 += low;
+            total.1 += high;
+        }
+    };
+    for rule in rules.iter().filter_map(|id| model.rules.get(*id)) {
+        if block.is_some_and(|(id, _, _)| Some(id) != rule.block) {
+            close(&mut block, &mut total);
+        }
+        match (rule.block, &rule.effect) {
+            (Some(id), Effect::When { points, .. }) => {
+                let (low, high) = block.map_or((*points, *points), |(_, l, h)| {
+                    (l.min(*points), h.max(*points))
+                });
+                block = Some((id, low, high));
+            }
+            _ => {
+                let (l, h) = rule_reach(&rule.effect);
+                total = (total.0 + l, total.1 + h);
+            }
+        }
+    }
+    close(&mut block, &mut total);
+    total
 }
 
 /// The least and most one rule can add; an `each` rule without `max`
@@ -407,7 +439,7 @@ fn rule_reach(effect: &Effect) -> (f64, f64) {
     match effect {
         Effect::When { points, .. } => (points.min(0.0), points.max(0.0)),
         Effect::Disqualify { .. } => (0.0, 0.0),
-        Effect::Each { points, max, .. } => {
+        Effect::Each { points, max, .. } | Effect::PerUnit { points, max, .. } => {
             let most = max.unwrap_or(f64::INFINITY);
             if *points > 0.0 {
                 (0.0, most)

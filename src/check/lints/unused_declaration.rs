@@ -32,7 +32,8 @@ pub(super) fn report_unused(checker: &mut Checker<'_>, items: &[Item]) {
     for item in items {
         match item {
             Item::Lead(fields) => {
-                for f in &fields.node {
+                // A field named `id` is read as the lead's id.
+                for f in fields.node.iter().filter(|f| f.name.node != "id") {
                     if let Some(Symbol::Field(id)) = declared(checker, &f.name) {
                         if !uses.fields.contains(&id) {
                             found.push(unused(&f.name, "field", format!(
@@ -110,28 +111,45 @@ fn collect(checker: &Checker<'_>, items: &[Item]) -> Uses {
             Item::Rule(rule) => uses.rule(checker, rule),
             Item::Group(group) => {
                 for entry in &group.entries {
-                    if let GroupEntry::Rule(rule) = entry {
-                        uses.rule(checker, rule);
+                    match entry {
+                        GroupEntry::Rule(rule) => uses.rule(checker, rule),
+                        GroupEntry::First(block) => {
+                            block.rules.iter().for_each(|r| uses.rule(checker, r))
+                        }
+                        GroupEntry::Decay(_) => {}
                     }
                 }
             }
+            Item::First(block) => block.rules.iter().for_each(|r| uses.rule(checker, r)),
             Item::Let(l) => uses.condition(checker, &l.body, false),
             Item::Threshold(t) => uses.threshold(checker, t),
             Item::Label(l) => uses.label(checker, l),
             Item::Test(t) => uses.test(checker, t),
             Item::Account(a) => uses.account(checker, a),
-            Item::Use(_)
-            | Item::Lead(_)
-            | Item::Event(_)
-            | Item::List(_)
-            | Item::Total(_)
-            | Item::Decay(_) => {}
+            Item::Lead(fields) => {
+                for f in &fields.node {
+                    uses.placeholders(checker, f.missing_if.as_ref());
+                }
+            }
+            Item::Event(e) => {
+                for p in &e.props {
+                    uses.placeholders(checker, p.missing_if.as_ref());
+                }
+            }
+            Item::Use(_) | Item::List(_) | Item::Total(_) | Item::Decay(_) => {}
         }
     }
     uses
 }
 
 impl Uses {
+    /// A `missing if` that names a list reads it.
+    fn placeholders(&mut self, checker: &Checker<'_>, set: Option<&ast::Spanned<ast::ValueSet>>) {
+        if let Some(ast::ValueSet::One(ast::Constant::Word(w))) = set.map(|s| &s.node) {
+            self.name(checker, w);
+        }
+    }
+
     fn name(&mut self, checker: &Checker<'_>, name: &str) {
         match checker.names.get(name) {
             Some((Symbol::Field(id), _)) => self.fields.insert(*id),

@@ -13,9 +13,22 @@ use crate::syntax::ast::{
 };
 
 /// The rules that add to one score: the top level's, or one group's.
+/// `rules` are the rules that stand alone; `blocks` the `first` blocks,
+/// whose rules take turns.
 pub(super) struct ScoreRules<'i> {
     pub(super) group: Option<&'i ast::Group>,
     pub(super) rules: Vec<&'i ast::Rule>,
+    pub(super) blocks: Vec<&'i ast::FirstBlock>,
+}
+
+impl<'i> ScoreRules<'i> {
+    /// The rules that stand alone, then those of every block.
+    pub(super) fn every_rule(&self) -> impl Iterator<Item = &'i ast::Rule> + '_ {
+        self.rules
+            .iter()
+            .copied()
+            .chain(self.blocks.iter().flat_map(|b| b.rules.iter()))
+    }
 }
 
 pub(super) fn rules_per_score(items: &[Item]) -> Vec<ScoreRules<'_>> {
@@ -28,6 +41,13 @@ pub(super) fn rules_per_score(items: &[Item]) -> Vec<ScoreRules<'_>> {
                 _ => None,
             })
             .collect(),
+        blocks: items
+            .iter()
+            .filter_map(|item| match item {
+                Item::First(block) => Some(block),
+                _ => None,
+            })
+            .collect(),
     };
     let groups = items.iter().filter_map(|item| match item {
         Item::Group(group) => Some(ScoreRules {
@@ -37,7 +57,15 @@ pub(super) fn rules_per_score(items: &[Item]) -> Vec<ScoreRules<'_>> {
                 .iter()
                 .filter_map(|entry| match entry {
                     GroupEntry::Rule(rule) => Some(rule),
-                    GroupEntry::Decay(_) => None,
+                    GroupEntry::Decay(_) | GroupEntry::First(_) => None,
+                })
+                .collect(),
+            blocks: group
+                .entries
+                .iter()
+                .filter_map(|entry| match entry {
+                    GroupEntry::First(block) => Some(block),
+                    _ => None,
                 })
                 .collect(),
         }),
@@ -68,7 +96,7 @@ pub(super) struct Site<'i> {
 pub(super) fn condition_sites<'i>(checker: &Checker<'_>, items: &'i [Item]) -> Vec<Site<'i>> {
     let mut sites = Vec::new();
     for scored in rules_per_score(items) {
-        for rule in scored.rules {
+        for rule in scored.every_rule() {
             match &rule.kind {
                 RuleKind::When { condition, .. } => {
                     push_site(checker, &mut sites, condition, Scope::Lead, Owner::Rule)

@@ -63,7 +63,7 @@ impl Lowerer {
             R::lead_decl => {
                 let fields = pair
                     .into_inner()
-                    .filter(|p| p.as_rule() == R::field_decl)
+                    .filter(|p| matches!(p.as_rule(), R::field_decl | R::id_decl))
                     .filter_map(|p| self.lower_field_decl(p))
                     .collect();
                 Item::Lead(Spanned::new(fields, span))
@@ -91,6 +91,7 @@ impl Lowerer {
             R::label => Item::Label(self.lower_label(pair)?),
             R::test_block => Item::Test(self.lower_test_block(pair)?),
             R::account => Item::Account(self.lower_account(pair)?),
+            R::first_block => Item::First(self.lower_first_block(pair)?),
             _ => return None,
         })
     }

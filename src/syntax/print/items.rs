@@ -6,9 +6,10 @@ use super::conditions::{constant, event_ref, expr, list, value_set};
 use super::tokens::{bound_op, number, points, quote, word_or_quoted};
 use super::Parens;
 use crate::syntax::ast::{
-    Account, BoundOp, Decay, DecayAmount, DecayMode, EventDecl, FieldDecl, Group, LabelClause,
-    ListDecl, ListSource, Modifier, Outcome, Rollup, RollupFn, Rule, RuleKind, ScoreName, Spanned,
-    TestEvent, TestEventArgs, TestTime, TestValue, Threshold, ThresholdCondition, TypeExpr,
+    Account, BoundOp, Decay, DecayAmount, DecayMode, EventDecl, FieldDecl, FirstBlock, Group,
+    LabelClause, ListDecl, ListSource, Modifier, Otherwise, Outcome, Rollup, RollupFn, Rule,
+    RuleKind, ScoreName, Spanned, TestEvent, TestEventArgs, TestTime, TestValue, Threshold,
+    ThresholdCondition, TypeExpr, ValueSet,
 };
 use crate::time::format_duration;
 
@@ -20,14 +21,27 @@ pub fn type_expr(t: &TypeExpr) -> String {
     }
 }
 
-/// `name: type`, and `as "key"` when the record key differs.
+/// `name: type`, `as "key"` when the record key differs, and the
+/// placeholders read as missing; `id as "key"` names the id's key alone.
 pub fn field_decl(f: &FieldDecl) -> String {
-    let mut text = format!("{}: {}", f.name.node, type_expr(&f.ty.node));
+    let mut text = f.name.node.clone();
+    if let Some(ty) = &f.ty {
+        text.push_str(": ");
+        text.push_str(&type_expr(&ty.node));
+    }
     if let Some(k) = &f.key {
         text.push_str(" as ");
         text.push_str(&quote(&k.node));
     }
+    push_missing_if(&mut text, f.missing_if.as_ref());
     text
+}
+
+fn push_missing_if(text: &mut String, missing_if: Option<&Spanned<ValueSet>>) {
+    if let Some(m) = missing_if {
+        text.push_str(" missing if ");
+        text.push_str(&value_set(&m.node));
+    }
 }
 
 pub fn event_decl(e: &EventDecl) -> String {
@@ -36,7 +50,11 @@ pub fn event_decl(e: &EventDecl) -> String {
         let props: Vec<String> = e
             .props
             .iter()
-            .map(|p| format!("{}: {}", p.name.node, type_expr(&p.ty.node)))
+            .map(|p| {
+                let mut text = format!("{}: {}", p.name.node, type_expr(&p.ty.node));
+                push_missing_if(&mut text, p.missing_if.as_ref());
+                text
+            })
             .collect();
         text.push_str(&format!("({})", props.join(", ")));
     }
@@ -115,10 +133,14 @@ pub fn rule(r: &Rule, parens: Parens) -> String {
         }
         RuleKind::Each {
             event,
+            per,
             points: p,
             modifiers,
         } => {
-            let head = format!("each {} {}", event_ref(event, parens), points(p.node));
+            let per = per
+                .as_ref()
+                .map_or_else(String::new, |n| format!(" per {}", number(n.node)));
+            let head = format!("each {}{per} {}", event_ref(event, parens), points(p.node));
             let mut text = with_modifiers(head, modifiers);
             text.push_str(&rule_name(r));
             text
@@ -141,6 +163,24 @@ pub fn rule_tail(r: &Rule) -> String {
     };
     tail.push_str(&rule_name(r));
     tail
+}
+
+/// `first ["NAME"]`: the header of a `first` block.
+pub fn first_header(b: &FirstBlock) -> String {
+    match &b.name {
+        Some(name) => format!("first {}", quote(&name.node)),
+        None => "first".to_string(),
+    }
+}
+
+/// `otherwise +P ["NAME"]`.
+pub fn otherwise(o: &Otherwise) -> String {
+    let mut text = format!("otherwise {}", points(o.points.node));
+    if let Some(name) = &o.name {
+        text.push(' ');
+        text.push_str(&quote(&name.node));
+    }
+    text
 }
 
 fn rule_name(r: &Rule) -> String {

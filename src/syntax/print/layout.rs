@@ -6,16 +6,16 @@
 
 use super::conditions::{constant, expr, top_operands};
 use super::items::{
-    account_header, decay, event_decl, field_decl, group_header, label_from, list_decl, rollup,
-    rule, rule_tail, test_event, test_value, threshold, total,
+    account_header, decay, event_decl, field_decl, first_header, group_header, label_from,
+    list_decl, otherwise, rollup, rule, rule_tail, test_event, test_value, threshold, total,
 };
 use super::source::Source;
 use super::tokens::{quote, word_or_quoted};
 use super::Parens;
 use crate::source::Span;
 use crate::syntax::ast::{
-    Account, AccountEntry, Expr, FieldDecl, GroupEntry, Item, Label, LabelBody, LabelCase, Rule,
-    RuleKind, TestBlock, TestEntry,
+    Account, AccountEntry, Expr, FieldDecl, FirstBlock, GroupEntry, Item, Label, LabelBody,
+    LabelCase, Rule, RuleKind, TestBlock, TestEntry,
 };
 
 const INDENT: &str = "  ";
@@ -228,7 +228,7 @@ impl Printer<'_> {
             Item::Lead(fields) => {
                 let start = |f: &FieldDecl| Some(f.name.span.start);
                 self.block(fields.span, "lead", &fields.node, start, |p, f| {
-                    let end = f.key.as_ref().map_or(f.ty.span.end, |k| k.span.end);
+                    let end = f.end();
                     let span = f.name.span.to(Span::new(f.name.span.file, end, end));
                     p.node(span, &field_decl(f));
                 });
@@ -251,6 +251,7 @@ impl Printer<'_> {
                     |p, e| match e {
                         GroupEntry::Rule(r) => p.rule(r),
                         GroupEntry::Decay(d) => p.node(d.span, &decay(&d.node)),
+                        GroupEntry::First(b) => p.first(b),
                     },
                 );
             }
@@ -260,7 +261,30 @@ impl Printer<'_> {
             Item::Label(l) => self.label(l),
             Item::Test(t) => self.test(t),
             Item::Account(a) => self.account(a),
+            Item::First(b) => self.first(b),
         }
+    }
+
+    /// A `first` block: its rules in order, then its `otherwise`.
+    fn first(&mut self, b: &FirstBlock) {
+        let rules: Vec<Option<&Rule>> = b
+            .rules
+            .iter()
+            .map(Some)
+            .chain(b.otherwise.as_ref().map(|_| None))
+            .collect();
+        let start = |e: &Option<&Rule>| match e {
+            Some(r) => Some(r.span.start),
+            None => b.otherwise.as_ref().map(|o| o.span.start),
+        };
+        self.block(b.span, &first_header(b), &rules, start, |p, e| match e {
+            Some(r) => p.rule(r),
+            None => {
+                if let Some(o) = &b.otherwise {
+                    p.node(o.span, &otherwise(o));
+                }
+            }
+        });
     }
 
     fn rule(&mut self, r: &Rule) {
@@ -361,6 +385,7 @@ fn group_entry_span(e: &GroupEntry) -> Span {
     match e {
         GroupEntry::Rule(r) => r.span,
         GroupEntry::Decay(d) => d.span,
+        GroupEntry::First(b) => b.span,
     }
 }
 
