@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 //! An events file in any order larger than `--events-memory`: spilled to
 //! sorted runs in TMPDIR and merged, with the output of holding it whole,
 //! and no file left behind, after a run that stops at a bad record too.

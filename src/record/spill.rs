@@ -411,6 +411,8 @@ impl EventsFile {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::panic)]
+
     use std::io::Cursor;
 
     use super::*;
