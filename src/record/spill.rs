@@ -32,6 +32,9 @@ const ROW_OVERHEAD: usize = 48;
 /// What a lead id costs held in memory besides its text.
 const LEAD_OVERHEAD: usize = 96;
 
+/// The file, beside the runs, of the lead ids that took rows.
+const TAKEN: &str = "taken";
+
 /// An events file read within a memory budget.
 pub enum ReadEvents {
     /// The file fitted: held whole, grouped by lead.
@@ -86,7 +89,7 @@ impl EventsFile {
             next: None,
             previous: None,
             last_taken: String::new(),
-            taken: Vec::new(),
+            taken: None,
             passed: Vec::new(),
             held: None,
         })))
@@ -293,9 +296,10 @@ pub struct SpilledEvents {
     /// The last lead that took rows, which a lead of the same id after it
     /// could not be told apart from.
     last_taken: String,
-    /// Every lead id that took rows, for the case the leads turn out not
-    /// to be sorted (see [`EventsFile::holding`]).
-    taken: Vec<String>,
+    /// Every lead id that took rows, written to a file of the runs'
+    /// directory (there can be millions), for the case the leads turn out
+    /// not to be sorted: a lead of such an id then cannot take rows.
+    taken: Option<BufWriter<File>>,
     /// Rows passed over: their lead sorts between two leads.
     passed: Vec<EventRow>,
     /// The rows left, held in memory once a lead came out of order.
@@ -343,7 +347,7 @@ impl SpilledEvents {
         if !rows.is_empty() {
             self.last_taken.clear();
             self.last_taken.push_str(lead);
-            self.taken.push(lead.to_string());
+            self.note_taken(lead)?;
         }
         Ok(LeadEvents {
             stored: rows,
@@ -353,12 +357,39 @@ impl SpilledEvents {
         })
     }
 
+    /// Notes that `lead` took rows.
+    fn note_taken(&mut self, lead: &str) -> io::Result<()> {
+        let taken = match self.taken.as_mut() {
+            Some(taken) => taken,
+            None => {
+                let path = self.runs.dir.join(TAKEN);
+                let file = File::create(&path).map_err(|e| spill_error(&path, e))?;
+                self.taken.insert(BufWriter::with_capacity(1 << 16, file))
+            }
+        };
+        taken.write_all(&(lead.len() as u64).to_le_bytes())?;
+        taken.write_all(lead.as_bytes())
+    }
+
     /// Reads every row not yet taken into memory, grouped by lead, with
     /// the ids that took rows marked as taken.
     fn hold_the_rest(&mut self) -> io::Result<&mut EventsFile> {
         let mut held = EventsFile::empty(self.header.clone(), &self.file);
-        for id in self.taken.drain(..) {
-            held.mark_taken(id);
+        if let Some(mut taken) = self.taken.take() {
+            let path = self.runs.dir.join(TAKEN);
+            taken.flush().map_err(|e| spill_error(&path, e))?;
+            drop(taken);
+            let file = File::open(&path).map_err(|e| spill_error(&path, e))?;
+            let mut ids = BufReader::new(file);
+            let mut word = [0u8; 8];
+            loop {
+                match ids.read_exact(&mut word) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => break,
+                    Err(e) => return Err(e),
+                }
+                held.mark_taken(read_text(&mut ids, u64::from_le_bytes(word))?);
+            }
         }
         let mut ignored = 0;
         for row in std::mem::take(&mut self.passed) {
