@@ -2,8 +2,9 @@
 //! a label and a help line. Rendering goes through miette.
 
 use std::fmt;
+use std::sync::Arc;
 
-use miette::{LabeledSpan, NamedSource, SourceSpan};
+use miette::{LabeledSpan, MietteError, MietteSpanContents, NamedSource, SourceSpan, SpanContents};
 
 use crate::codes::{Code, Severity};
 use crate::source::{SourceMap, Span};
@@ -49,15 +50,29 @@ impl Diagnostic {
     /// A miette report of this diagnostic over its source file.
     pub fn to_report(&self, sources: &SourceMap) -> miette::Report {
         let (name, text) = match sources.file(self.span.file) {
-            Some(f) => (f.path.display().to_string(), f.text.to_string()),
-            None => ("<unknown>".to_string(), String::new()),
+            Some(f) => (
+                f.path.display().to_string(),
+                Indexed {
+                    text: f.text.clone(),
+                    // Without the index, miette counts lines from the
+                    // start: right, and linear in the file's size.
+                    line_starts: (!f.has_lone_cr()).then(|| f.line_starts().clone()),
+                },
+            ),
+            None => (
+                "<unknown>".to_string(),
+                Indexed {
+                    text: Arc::from(""),
+                    line_starts: None,
+                },
+            ),
         };
-        let start = self.span.start.min(text.len());
-        let len = self.span.end.min(text.len()).saturating_sub(start);
+        let start = self.span.start.min(text.text.len());
+        let len = self.span.end.min(text.text.len()).saturating_sub(start);
         let mut diagnostic = self.clone();
         // miette cannot draw a line wider than a formatting width can be
         // (it panics); such a snippet would be unreadable anyway.
-        let source = if near_a_long_line(&text, start) {
+        let source = if near_a_long_line(&text.text, start) {
             let (line, column) = sources.line_col(self.span.file, start);
             diagnostic.message = format!("{} (at {name}:{line}:{column})", diagnostic.message);
             None
@@ -94,11 +109,56 @@ fn near_a_long_line(text: &str, at: usize) -> bool {
         .any(|line| line.len() > WIDEST_SHOWN_LINE)
 }
 
+/// A source file as miette reads it: the file's text, shared rather than
+/// copied for each diagnostic, and its line index, so that the lines
+/// around a span are found without scanning the file from its start
+/// (which made printing the warnings of a large model quadratic).
+#[derive(Debug)]
+struct Indexed {
+    text: Arc<str>,
+    /// Where each line starts; `None` for a file with a lone `\r`, which
+    /// miette counts as a line break and the index does not.
+    line_starts: Option<Arc<[usize]>>,
+}
+
+impl miette::SourceCode for Indexed {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        // miette's own reading of the text from the first line it shows,
+        // numbered as if it had read from the start of the file.
+        let first_line = self.line_starts.as_ref().map_or(0, |starts| {
+            let line = starts
+                .partition_point(|&start| start <= span.offset())
+                .saturating_sub(1);
+            line.saturating_sub(context_lines_before)
+        });
+        let from = self
+            .line_starts
+            .as_ref()
+            .and_then(|starts| starts.get(first_line).copied())
+            .unwrap_or(0);
+        let window = self.text.get(from..).unwrap_or_default();
+        let shifted = SourceSpan::new(span.offset().saturating_sub(from).into(), span.len());
+        let inner = window.read_span(&shifted, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new(
+            inner.data(),
+            SourceSpan::new((inner.span().offset() + from).into(), inner.span().len()),
+            inner.line() + first_line,
+            inner.column(),
+            inner.line_count() + first_line,
+        )))
+    }
+}
+
 /// A diagnostic paired with its source, in the shape miette renders.
 #[derive(Debug)]
 struct Rendered {
     diagnostic: Diagnostic,
-    source: Option<NamedSource<String>>,
+    source: Option<NamedSource<Indexed>>,
     span: SourceSpan,
 }
 

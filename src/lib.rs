@@ -135,7 +135,9 @@ pub use text::fold;
 /// tallied into its account.
 pub use score::score_stream;
 /// Opening a leads file and its events file; a record with its events.
-pub use stream::{convert_in, convert_with, open_leads, Input, OpenError, OpenedLeads, Pending};
+pub use stream::{
+    convert_in, convert_with, open_leads, open_leads_within, Input, OpenError, OpenedLeads, Pending,
+};
 /// The stream every command that reads leads shares, and what it reports.
 pub use stream::{EventSource, OnError, Orphan, Reporter, Stop, Stream, StreamOptions, Summary};
 

@@ -35,6 +35,47 @@ pub struct SourceFile {
     /// including file's directory).
     pub path: PathBuf,
     pub text: Arc<str>,
+    /// The byte offset where each line starts (the first is 0), so that a
+    /// line and column are found by a binary search rather than by
+    /// scanning the file from its start for every diagnostic.
+    line_starts: Arc<[usize]>,
+    /// Whether a `\r` stands alone somewhere, which a renderer counting
+    /// it as a line break would number differently.
+    lone_cr: bool,
+}
+
+impl SourceFile {
+    /// The text of line `line` (1-based), without its line break, or
+    /// `None` past the last line.
+    pub fn line(&self, line: usize) -> Option<&str> {
+        let index = line.checked_sub(1)?;
+        let start = *self.line_starts.get(index)?;
+        match self.line_starts.get(index + 1) {
+            // A line break is `\n` or `\r\n`, as `str::lines` has it.
+            Some(next) => {
+                let text = self.text.get(start..next - 1)?;
+                Some(text.strip_suffix('\r').unwrap_or(text))
+            }
+            None => self.text.get(start..),
+        }
+    }
+
+    /// The offsets where lines start, shared with the renderer.
+    pub fn line_starts(&self) -> &Arc<[usize]> {
+        &self.line_starts
+    }
+
+    /// Whether some `\r` is not followed by `\n`.
+    pub fn has_lone_cr(&self) -> bool {
+        self.lone_cr
+    }
+}
+
+/// The byte offset of the start of every line of `text`.
+fn line_starts(text: &str) -> Arc<[usize]> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
 }
 
 /// Every file a model was read from, so diagnostics can name the right one.
@@ -45,9 +86,14 @@ pub struct SourceMap {
 
 impl SourceMap {
     pub fn add(&mut self, path: PathBuf, text: impl Into<Arc<str>>) -> FileId {
+        let text = text.into();
         self.files.push(SourceFile {
             path,
-            text: text.into(),
+            line_starts: line_starts(&text),
+            lone_cr: text
+                .match_indices('\r')
+                .any(|(i, _)| text.as_bytes().get(i + 1) != Some(&b'\n')),
+            text,
         });
         self.files.len() - 1
     }
@@ -84,10 +130,13 @@ impl SourceMap {
             return (1, 1);
         };
         let offset = offset.min(f.text.len());
-        let before = f.text.get(..offset).unwrap_or("");
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-        let column = before.get(line_start..).unwrap_or("").chars().count() + 1;
-        (line, column)
+        // The last line starting at or before the offset.
+        let index = f
+            .line_starts
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1);
+        let line_start = f.line_starts.get(index).copied().unwrap_or(0);
+        let column = f.text.get(line_start..offset).unwrap_or("").chars().count() + 1;
+        (index + 1, column)
     }
 }

@@ -24,6 +24,11 @@ pub struct LeadsArgs {
     /// merge them in one pass instead of holding the events in memory.
     #[arg(long, requires = "events")]
     pub events_sorted: bool,
+    /// The memory, in MiB, an `--events` file in any order is held in:
+    /// past it, the events are spilled to sorted runs in the temporary
+    /// directory (TMPDIR) and merged.
+    #[arg(long, value_name = "MIB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=1 << 40))]
+    pub events_memory: u64,
     /// What to do with a record that cannot be read.
     #[arg(long, value_enum, default_value_t = OnError::Fail)]
     pub on_error: OnError,

@@ -11,7 +11,7 @@ use super::{plan_model, Exit};
 use crate::plan::Plan;
 use crate::record::{LeadScratch, RecordError};
 use crate::stream::{
-    open_leads, OpenedLeads, Orphan, Pending, Reporter, Stop, Stream, StreamOptions, Summary,
+    open_leads_within, OpenedLeads, Orphan, Pending, Reporter, Stop, Stream, StreamOptions, Summary,
 };
 use crate::time::Instant;
 
@@ -54,7 +54,14 @@ impl LeadsArgs {
     /// content is wrong, such as a CSV header naming a column twice, is
     /// the data's (1).
     pub fn open(&self) -> Result<OpenedLeads, Exit> {
-        open_leads(&self.leads, self.events.as_deref(), self.events_sorted).map_err(|e| {
+        let budget = usize::try_from(self.events_memory << 20).unwrap_or(usize::MAX);
+        open_leads_within(
+            &self.leads,
+            self.events.as_deref(),
+            self.events_sorted,
+            budget,
+        )
+        .map_err(|e| {
             eprintln!("error: {e}");
             match e.error.kind() {
                 std::io::ErrorKind::InvalidData => Exit::Findings,

@@ -26,7 +26,7 @@ use crate::plan::Plan;
 pub struct EventsFile {
     /// The rows of each lead id; emptied when a lead takes them, and kept
     /// so, since another lead with the same id could not be told apart.
-    by_lead: HashMap<String, Vec<StoredRow>>,
+    pub(super) by_lead: HashMap<String, Vec<StoredRow>>,
     /// A CSV file's header, which names the cells of every stored row.
     header: Option<Arc<[String]>>,
     file: Arc<str>,
@@ -135,6 +135,26 @@ impl EventsFile {
             }
         }
         Ok(events)
+    }
+
+    /// No rows yet, of a file with this header.
+    pub(super) fn empty(header: Option<Arc<[String]>>, file: &str) -> EventsFile {
+        EventsFile {
+            header,
+            file: Arc::from(file),
+            ..EventsFile::default()
+        }
+    }
+
+    /// The header, the file's name and the bad rows.
+    #[allow(clippy::type_complexity)]
+    pub(super) fn into_parts(self) -> (Option<Arc<[String]>>, Arc<str>, Vec<RecordError>) {
+        (self.header, self.file, self.errors)
+    }
+
+    /// Marks a lead id as one whose rows a lead took.
+    pub(super) fn mark_taken(&mut self, lead: String) {
+        self.by_lead.entry(lead).or_default();
     }
 
     /// Takes out the rows of one lead.

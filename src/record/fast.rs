@@ -636,7 +636,9 @@ impl<'de> Visitor<'de> for EventSeed<'_, '_, 'de> {
         let mut at = None;
         let mut props = Vec::new();
         // Properties that come before `type`, converted once it is known.
-        let mut early: Vec<(&'de str, Json)> = Vec::new();
+        // Rarely any: an `Option` is dropped without a call when `None`,
+        // where an empty vector of values took one per event.
+        let mut early: Option<Vec<(&'de str, Json)>> = None;
         while let Some(key) = map.next_key_seed(Key)? {
             let (position, prop) = match (key, kind) {
                 ("type", _) => (Some(FIRST_BUILT_IN), None),
@@ -645,7 +647,7 @@ impl<'de> Visitor<'de> for EventSeed<'_, '_, 'de> {
                     let prop = plan.props(id).iter().position(|p| p.name == key);
                     // Keys read before `type` were kept by name, and so are
                     // the keys after them, which may repeat them.
-                    let known = prop.filter(|i| early.is_empty() && *i < KNOWN_KEYS);
+                    let known = prop.filter(|i| early.is_none() && *i < KNOWN_KEYS);
                     (known, prop)
                 }
                 _ => (None, None),
@@ -662,7 +664,9 @@ impl<'de> Visitor<'de> for EventSeed<'_, '_, 'de> {
                     kind = Some(event);
                 }
                 ("at", _) => at = Some(map.next_value_seed(Text)?),
-                (_, None) => early.push((key, map.next_value()?)),
+                (_, None) => early
+                    .get_or_insert_with(Vec::new)
+                    .push((key, map.next_value()?)),
                 (_, Some(None)) => map.next_value_seed(Skip)?,
                 (_, Some(Some(id))) => {
                     let declared = plan.props(id);
@@ -690,7 +694,7 @@ impl<'de> Visitor<'de> for EventSeed<'_, '_, 'de> {
         if declared.iter().any(|p| p.name == "type" || p.name == "at") {
             return Err(give_up());
         }
-        for (key, value) in &early {
+        for (key, value) in early.iter().flatten() {
             if let Some(i) = declared.iter().position(|p| p.name == *key) {
                 let ty = declared.get(i).map(|p| p.ty).ok_or_else(give_up)?;
                 let strings = &mut *self.strings;

@@ -4,7 +4,8 @@
 //! One file a job: `records` reads a file into [`RawRecord`]s (with
 //! `array` cutting out the elements of a JSON array and `csv_text` the
 //! rows of a CSV), `events` and `sorted_events` match an events file's
-//! rows to the leads, `to_lead` is the one conversion of a record and its
+//! rows to the leads (`spill` in sorted runs on disk when a file in any
+//! order is larger than its memory budget), `to_lead` is the one conversion of a record and its
 //! rows into a lead, reading straight into the plan's slots (`fast` for
 //! JSON text, `cells` for CSV rows, both refilling a [`LeadScratch`]) or
 //! through the JSON tree (`tree`) that words every problem, each value
@@ -21,6 +22,7 @@ mod raw;
 mod records;
 mod scratch;
 mod sorted_events;
+mod spill;
 mod to_lead;
 mod tree;
 mod value;
@@ -33,5 +35,6 @@ pub use raw::{id_key, RawRecord};
 pub use records::{Format, Records};
 pub use scratch::LeadScratch;
 pub use sorted_events::SortedEvents;
+pub use spill::{ReadEvents, RunsCleanup, SpilledEvents, DEFAULT_EVENTS_MEMORY};
 pub use to_lead::to_lead;
 pub(crate) use value::{read_bool, BOOL_EXPECTED};

@@ -7,8 +7,8 @@ use std::io::{self, BufRead, BufReader};
 use crate::lead::Lead;
 use crate::plan::Plan;
 use crate::record::{
-    EventsFile, Format, Json, LeadEvents, LeadScratch, Orphans, Problem, RawRecord, RecordError,
-    Records, SortedEvents,
+    EventsFile, Format, Json, LeadEvents, LeadScratch, Orphans, Problem, RawRecord, ReadEvents,
+    RecordError, Records, SortedEvents, SpilledEvents, DEFAULT_EVENTS_MEMORY,
 };
 
 /// An opened leads or events file, read on a thread of its own while
@@ -24,9 +24,12 @@ pub struct OpenedLeads {
 }
 
 /// Where the events of CSV leads come from: a whole file grouped by lead
-/// (any order), or a file sorted by lead id merged in one pass.
+/// (any order), the same file spilled to sorted runs on disk when it is
+/// larger than its memory budget, or a file sorted by lead id merged in
+/// one pass.
 pub enum EventSource {
     Grouped(EventsFile),
+    Spilled(Box<SpilledEvents>),
     Sorted {
         rows: Box<SortedEvents<Input>>,
         previous: Option<String>,
@@ -38,7 +41,17 @@ impl EventSource {
     pub(super) fn take_errors(&mut self) -> Vec<RecordError> {
         match self {
             EventSource::Grouped(file) => std::mem::take(&mut file.errors),
+            EventSource::Spilled(runs) => std::mem::take(&mut runs.errors),
             EventSource::Sorted { rows, .. } => std::mem::take(&mut rows.errors),
+        }
+    }
+
+    /// What removes the files of a spilled events file even if the thread
+    /// holding it is not waited for.
+    pub(super) fn cleanup(&self) -> Option<crate::record::RunsCleanup> {
+        match self {
+            EventSource::Spilled(runs) => Some(runs.cleanup()),
+            _ => None,
         }
     }
 
@@ -47,6 +60,9 @@ impl EventSource {
     fn take(&mut self, lead: &str) -> Result<LeadEvents, String> {
         match self {
             EventSource::Grouped(file) => Ok(file.take(lead)),
+            EventSource::Spilled(runs) => runs
+                .take(lead)
+                .map_err(|e| format!("reading the events failed: {e}")),
             EventSource::Sorted { rows, previous } => {
                 if let Some(before) = previous.as_deref() {
                     if lead < before {
@@ -66,6 +82,9 @@ impl EventSource {
     pub fn orphans(self) -> Result<Orphans, String> {
         match self {
             EventSource::Grouped(file) => Ok(file.into_orphans()),
+            EventSource::Spilled(runs) => runs
+                .orphans()
+                .map_err(|e| format!("reading the events failed: {e}")),
             EventSource::Sorted { rows, .. } => rows
                 .orphans()
                 .map_err(|e| format!("reading the events failed: {e}")),
@@ -101,13 +120,25 @@ pub fn open_leads(
     events: Option<&str>,
     sorted: bool,
 ) -> Result<OpenedLeads, OpenError> {
+    open_leads_within(leads, events, sorted, DEFAULT_EVENTS_MEMORY)
+}
+
+/// [`open_leads`], holding an events file in any order in at most about
+/// `budget` bytes of memory: past that, it is spilled to sorted runs on
+/// disk and merged.
+pub fn open_leads_within(
+    leads: &str,
+    events: Option<&str>,
+    sorted: bool,
+    budget: usize,
+) -> Result<OpenedLeads, OpenError> {
     let file = display_name(leads);
     let records = open_records(leads).map_err(|error| OpenError {
         what: "leads",
         file: file.clone(),
         error,
     })?;
-    let events = open_events(events, sorted).map_err(|error| OpenError {
+    let events = open_events(events, sorted, budget).map_err(|error| OpenError {
         what: "events",
         file: events.unwrap_or("").to_string(),
         error,
@@ -131,7 +162,7 @@ fn open_records(path: &str) -> io::Result<Records<Input>> {
 }
 
 /// Opens the `--events` file, if any.
-fn open_events(path: Option<&str>, sorted: bool) -> io::Result<Option<EventSource>> {
+fn open_events(path: Option<&str>, sorted: bool, budget: usize) -> io::Result<Option<EventSource>> {
     let Some(path) = path else { return Ok(None) };
     let mut reader: Input = if path == "-" {
         Box::new(BufReader::new(io::stdin()))
@@ -149,7 +180,12 @@ fn open_events(path: Option<&str>, sorted: bool) -> io::Result<Option<EventSourc
             previous: None,
         }));
     }
-    EventsFile::read(reader, format, path).map(|file| Some(EventSource::Grouped(file)))
+    Ok(Some(
+        match EventsFile::read_within(reader, format, path, budget)? {
+            ReadEvents::Held(file) => EventSource::Grouped(file),
+            ReadEvents::Spilled(runs) => EventSource::Spilled(runs),
+        },
+    ))
 }
 
 fn display_name(path: &str) -> String {

@@ -11,7 +11,8 @@
 mod input;
 
 pub use input::{
-    convert_in, convert_with, open_leads, EventSource, Input, OpenError, OpenedLeads, Pending,
+    convert_in, convert_with, open_leads, open_leads_within, EventSource, Input, OpenError,
+    OpenedLeads, Pending,
 };
 
 use std::fs::File;
@@ -224,6 +225,8 @@ impl<'a> Stream<'a> {
             orphans: 0,
         };
         let file_name = file.clone();
+        // Removes a spilled events file's runs however the run ends.
+        let _runs = events.as_ref().and_then(EventSource::cleanup);
         // Records are read (and given their events) on a thread of their
         // own, a batch or two ahead of the scoring threads, so that no core
         // waits for the input while another scores. The thread is not

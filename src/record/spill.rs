@@ -1,0 +1,545 @@
+//! An events file in any order that is larger than its memory budget
+//! (`--events-memory`): while it is read, the rows held grouped by lead
+//! are written out, sorted by lead id, each time they pass the budget (a
+//! run), and the runs are then merged into one stream sorted by lead id,
+//! which leads sorted by id take their rows from as `--events-sorted`
+//! merges. Memory stays within the budget whatever the file's size.
+//!
+//! Leads that are not sorted by id cannot take their rows from a merge:
+//! at the first lead out of order, the rows not yet taken are read back
+//! into memory and grouped by lead as an [`EventsFile`] holds them, so
+//! the output is what holding the whole file gives, only the memory is no
+//! longer bounded. The run files are removed when the merge is dropped,
+//! after an error too.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::hash_map::Entry;
+use std::collections::BinaryHeap;
+use std::fs::{self, File};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::events::{EventRow, EventsFile, LeadEvents, Orphans, StoredRow};
+use super::records::{Format, Records};
+
+/// The memory an events file is held in unless the run says otherwise.
+pub const DEFAULT_EVENTS_MEMORY: usize = 256 << 20;
+
+/// What a row costs held in memory besides its text: the row, its place
+/// in its lead's vector and a share of the map.
+const ROW_OVERHEAD: usize = 48;
+/// What a lead id costs held in memory besides its text.
+const LEAD_OVERHEAD: usize = 96;
+
+/// The file, beside the runs, of the lead ids that took rows.
+const TAKEN: &str = "taken";
+
+/// An events file read within a memory budget.
+pub enum ReadEvents {
+    /// The file fitted: held whole, grouped by lead.
+    Held(EventsFile),
+    /// It did not: sorted runs on disk, merged.
+    Spilled(Box<SpilledEvents>),
+}
+
+impl EventsFile {
+    /// Reads an events file as [`EventsFile::read`] does while it fits in
+    /// `budget` bytes; past that, in sorted runs written to a directory of
+    /// their own under the system's temporary directory.
+    pub fn read_within<R: BufRead>(
+        reader: R,
+        format: Format,
+        file: &str,
+        budget: usize,
+    ) -> io::Result<ReadEvents> {
+        let mut records = Records::new(reader, format)?;
+        let mut events = EventsFile::empty(records.csv_header(), file);
+        let mut held = 0usize;
+        let mut runs: Option<Runs> = None;
+        while let Some(row) = records.next_event_row(file) {
+            match row? {
+                Ok(row) => {
+                    held += row.row.text.len() + ROW_OVERHEAD;
+                    events.rows_of(row.lead, &mut held).push(row.row);
+                    if held > budget {
+                        let runs = match runs.as_mut() {
+                            Some(runs) => runs,
+                            None => runs.insert(Runs::create()?),
+                        };
+                        runs.write(events.take_held())?;
+                        held = 0;
+                    }
+                }
+                Err(error) => events.errors.push(error),
+            }
+        }
+        let Some(mut runs) = runs else {
+            return Ok(ReadEvents::Held(events));
+        };
+        runs.write(events.take_held())?;
+        let (header, file, errors) = events.into_parts();
+        let merge = Merge::open(&runs)?;
+        Ok(ReadEvents::Spilled(Box::new(SpilledEvents {
+            runs,
+            merge,
+            header,
+            file,
+            errors,
+            next: None,
+            previous: None,
+            last_taken: String::new(),
+            taken: None,
+            passed: Vec::new(),
+            held: None,
+        })))
+    }
+}
+
+/// The run files, in a directory removed with them when this is dropped.
+struct Runs {
+    dir: PathBuf,
+    files: Vec<PathBuf>,
+}
+
+impl Runs {
+    fn create() -> io::Result<Runs> {
+        let base = std::env::temp_dir();
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        for attempt in 0..100u32 {
+            let dir = base.join(format!(
+                "leadscore-events-{}-{stamp}-{attempt}",
+                std::process::id()
+            ));
+            match fs::create_dir(&dir) {
+                Ok(()) => {
+                    return Ok(Runs {
+                        dir,
+                        files: Vec::new(),
+                    })
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(spill_error(&base, e)),
+            }
+        }
+        Err(io::Error::other(format!(
+            "cannot make a directory for the events under {}",
+            base.display()
+        )))
+    }
+
+    /// Writes the rows held, sorted by lead id (each lead's rows stay in
+    /// file order), as one more run.
+    fn write(&mut self, mut held: Vec<(String, Vec<StoredRow>)>) -> io::Result<()> {
+        held.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let path = self.dir.join(format!("run-{}", self.files.len()));
+        let file = File::create(&path).map_err(|e| spill_error(&path, e))?;
+        self.files.push(path.clone());
+        let mut out = BufWriter::with_capacity(1 << 20, file);
+        for (lead, rows) in &held {
+            for row in rows {
+                write_row(&mut out, lead, row).map_err(|e| spill_error(&path, e))?;
+            }
+        }
+        out.flush().map_err(|e| spill_error(&path, e))
+    }
+}
+
+impl Drop for Runs {
+    fn drop(&mut self) {
+        // Nothing is left to report to at this point; a file that cannot
+        // be removed stays in the temporary directory.
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Removes the run files when dropped, even while a merge still reads
+/// them (their open files stay readable): a run that stops early does not
+/// wait for the thread reading the records, which holds the merge.
+#[derive(Debug)]
+pub struct RunsCleanup(PathBuf);
+
+impl Drop for RunsCleanup {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+fn spill_error(path: &Path, e: io::Error) -> io::Error {
+    io::Error::new(
+        e.kind(),
+        format!(
+            "cannot spill the events to {} ({e}); set TMPDIR to a directory with room, or raise --events-memory",
+            path.display()
+        ),
+    )
+}
+
+/// A row in a run: its lead id, line and text, each length first.
+fn write_row(out: &mut impl Write, lead: &str, row: &StoredRow) -> io::Result<()> {
+    out.write_all(&(lead.len() as u64).to_le_bytes())?;
+    out.write_all(lead.as_bytes())?;
+    out.write_all(&(row.line as u64).to_le_bytes())?;
+    out.write_all(&(row.text.len() as u64).to_le_bytes())?;
+    out.write_all(row.text.as_bytes())
+}
+
+fn read_row(input: &mut impl Read) -> io::Result<Option<EventRow>> {
+    let mut word = [0u8; 8];
+    match input.read_exact(&mut word) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
+        Err(e) => return Err(e),
+    }
+    let lead = read_text(input, u64::from_le_bytes(word))?;
+    input.read_exact(&mut word)?;
+    let line = usize::try_from(u64::from_le_bytes(word)).map_err(io::Error::other)?;
+    input.read_exact(&mut word)?;
+    let text = read_text(input, u64::from_le_bytes(word))?;
+    Ok(Some(EventRow {
+        lead,
+        row: StoredRow {
+            line,
+            text: text.into_boxed_str(),
+        },
+    }))
+}
+
+fn read_text(input: &mut impl Read, len: u64) -> io::Result<String> {
+    let len = usize::try_from(len).map_err(io::Error::other)?;
+    let mut bytes = vec![0u8; len];
+    input.read_exact(&mut bytes)?;
+    String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+}
+
+/// The runs read together, the least (lead id, line) first.
+struct Merge {
+    readers: Vec<BufReader<File>>,
+    heads: BinaryHeap<Reverse<Head>>,
+}
+
+/// The next row of one run.
+struct Head {
+    row: EventRow,
+    run: usize,
+}
+
+impl Head {
+    fn key(&self) -> (&str, usize) {
+        (&self.row.lead, self.row.row.line)
+    }
+}
+
+impl PartialEq for Head {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for Head {}
+
+impl PartialOrd for Head {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Head {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.key().cmp(&other.key())
+    }
+}
+
+impl Merge {
+    fn open(runs: &Runs) -> io::Result<Merge> {
+        let mut merge = Merge {
+            readers: Vec::with_capacity(runs.files.len()),
+            heads: BinaryHeap::with_capacity(runs.files.len()),
+        };
+        for (run, path) in runs.files.iter().enumerate() {
+            let file = File::open(path).map_err(|e| spill_error(path, e))?;
+            let mut reader = BufReader::with_capacity(1 << 16, file);
+            if let Some(row) = read_row(&mut reader)? {
+                merge.heads.push(Reverse(Head { row, run }));
+            }
+            merge.readers.push(reader);
+        }
+        Ok(merge)
+    }
+
+    fn next(&mut self) -> io::Result<Option<EventRow>> {
+        let Some(Reverse(Head { row, run })) = self.heads.pop() else {
+            return Ok(None);
+        };
+        if let Some(reader) = self.readers.get_mut(run) {
+            if let Some(next) = read_row(reader)? {
+                self.heads.push(Reverse(Head { row: next, run }));
+            }
+        }
+        Ok(Some(row))
+    }
+}
+
+/// An events file spilled to sorted runs, handing each lead its rows.
+pub struct SpilledEvents {
+    /// Removes the files when the merge is dropped.
+    runs: Runs,
+    merge: Merge,
+    header: Option<Arc<[String]>>,
+    file: Arc<str>,
+    pub errors: Vec<super::error::RecordError>,
+    next: Option<EventRow>,
+    /// The lead that asked last, while the leads come sorted.
+    previous: Option<String>,
+    /// The last lead that took rows, which a lead of the same id after it
+    /// could not be told apart from.
+    last_taken: String,
+    /// Every lead id that took rows, written to a file of the runs'
+    /// directory (there can be millions), for the case the leads turn out
+    /// not to be sorted: a lead of such an id then cannot take rows.
+    taken: Option<BufWriter<File>>,
+    /// Rows passed over: their lead sorts between two leads.
+    passed: Vec<EventRow>,
+    /// The rows left, held in memory once a lead came out of order.
+    held: Option<EventsFile>,
+}
+
+impl SpilledEvents {
+    /// What removes the run files, for the side of a run that may stop
+    /// without waiting for this merge to be dropped.
+    pub fn cleanup(&self) -> RunsCleanup {
+        RunsCleanup(self.runs.dir.clone())
+    }
+
+    fn peek(&mut self) -> io::Result<Option<&EventRow>> {
+        if self.next.is_none() {
+            self.next = self.merge.next()?;
+        }
+        Ok(self.next.as_ref())
+    }
+
+    /// The rows of `lead`.
+    pub fn take(&mut self, lead: &str) -> io::Result<LeadEvents> {
+        if let Some(held) = self.held.as_mut() {
+            return Ok(held.take(lead));
+        }
+        if self.previous.as_deref().is_some_and(|before| lead < before) {
+            let held = self.hold_the_rest()?;
+            return Ok(held.take(lead));
+        }
+        self.previous = Some(lead.to_string());
+        let taken_before = (!lead.is_empty() && self.last_taken == lead).then(|| lead.to_string());
+        let mut rows = Vec::new();
+        while let Some(row) = self.peek()? {
+            let order = row.lead.as_str().cmp(lead);
+            if order == Ordering::Greater {
+                break;
+            }
+            let Some(row) = self.next.take() else { break };
+            if order == Ordering::Equal {
+                rows.push(row.row);
+            } else {
+                self.passed.push(row);
+            }
+        }
+        if !rows.is_empty() {
+            self.last_taken.clear();
+            self.last_taken.push_str(lead);
+            self.note_taken(lead)?;
+        }
+        Ok(LeadEvents {
+            stored: rows,
+            header: self.header.clone(),
+            file: self.file.clone(),
+            taken_before,
+        })
+    }
+
+    /// Notes that `lead` took rows.
+    fn note_taken(&mut self, lead: &str) -> io::Result<()> {
+        let taken = match self.taken.as_mut() {
+            Some(taken) => taken,
+            None => {
+                let path = self.runs.dir.join(TAKEN);
+                let file = File::create(&path).map_err(|e| spill_error(&path, e))?;
+                self.taken.insert(BufWriter::with_capacity(1 << 16, file))
+            }
+        };
+        taken.write_all(&(lead.len() as u64).to_le_bytes())?;
+        taken.write_all(lead.as_bytes())
+    }
+
+    /// Reads every row not yet taken into memory, grouped by lead, with
+    /// the ids that took rows marked as taken.
+    fn hold_the_rest(&mut self) -> io::Result<&mut EventsFile> {
+        let mut held = EventsFile::empty(self.header.clone(), &self.file);
+        if let Some(mut taken) = self.taken.take() {
+            let path = self.runs.dir.join(TAKEN);
+            taken.flush().map_err(|e| spill_error(&path, e))?;
+            drop(taken);
+            let file = File::open(&path).map_err(|e| spill_error(&path, e))?;
+            let mut ids = BufReader::new(file);
+            let mut word = [0u8; 8];
+            loop {
+                match ids.read_exact(&mut word) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => break,
+                    Err(e) => return Err(e),
+                }
+                held.mark_taken(read_text(&mut ids, u64::from_le_bytes(word))?);
+            }
+        }
+        let mut ignored = 0;
+        for row in std::mem::take(&mut self.passed) {
+            held.rows_of(row.lead, &mut ignored).push(row.row);
+        }
+        if let Some(row) = self.next.take() {
+            held.rows_of(row.lead, &mut ignored).push(row.row);
+        }
+        while let Some(row) = self.merge.next()? {
+            held.rows_of(row.lead, &mut ignored).push(row.row);
+        }
+        Ok(self.held.insert(held))
+    }
+
+    /// Every row whose lead never appeared, in file order.
+    pub fn orphans(mut self) -> io::Result<Orphans> {
+        if let Some(held) = self.held.take() {
+            return Ok(held.into_orphans());
+        }
+        let mut rows = std::mem::take(&mut self.passed);
+        rows.extend(self.next.take());
+        while let Some(row) = self.merge.next()? {
+            rows.push(row);
+        }
+        rows.sort_by_key(|r| r.row.line);
+        Ok(Orphans {
+            rows,
+            header: self.header.clone(),
+        })
+    }
+}
+
+impl EventsFile {
+    /// The rows held, with their lead ids, leaving the map empty.
+    fn take_held(&mut self) -> Vec<(String, Vec<StoredRow>)> {
+        std::mem::take(&mut self.by_lead).into_iter().collect()
+    }
+
+    /// The rows of `lead`, adding what a new lead id costs to `held`.
+    fn rows_of(&mut self, lead: String, held: &mut usize) -> &mut Vec<StoredRow> {
+        match self.by_lead.entry(lead) {
+            Entry::Occupied(rows) => rows.into_mut(),
+            Entry::Vacant(slot) => {
+                *held += slot.key().len() + LEAD_OVERHEAD;
+                slot.insert(Vec::new())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::panic)]
+
+    use std::io::Cursor;
+
+    use super::*;
+
+    /// 60 rows for 12 leads (`L00`..`L11`) in a shuffled order, and rows
+    /// for two leads that never come (`X1`, `A0`).
+    fn events_csv() -> String {
+        let mut text = String::from("lead_id,type,at,page\n");
+        for i in 0..60 {
+            let lead = (i * 7) % 12;
+            text.push_str(&format!(
+                "L{lead:02},visit,2026-10-{:02},p{i}\n",
+                i % 28 + 1
+            ));
+        }
+        text.push_str("X1,visit,2026-10-01,orphan\nA0,visit,2026-10-02,orphan\n");
+        text
+    }
+
+    fn read(budget: usize) -> ReadEvents {
+        EventsFile::read_within(Cursor::new(events_csv()), Format::Csv, "e.csv", budget)
+            .unwrap_or_else(|e| panic!("read: {e}"))
+    }
+
+    /// What a lead takes, comparable: its rows' lines and texts and whether
+    /// an earlier lead took them.
+    fn taken(events: LeadEvents) -> (Vec<(usize, String)>, Option<String>) {
+        let rows = events
+            .stored
+            .iter()
+            .map(|r| (r.line, r.text.to_string()))
+            .collect();
+        (rows, events.taken_before)
+    }
+
+    fn orphans(o: Orphans) -> Vec<(String, usize, String)> {
+        o.into_rows()
+            .map(|(l, n, t)| (l, n, t.to_string()))
+            .collect()
+    }
+
+    /// Takes the rows of `leads` in that order from the file held and from
+    /// the file spilled in runs of a few rows, and compares every take and
+    /// the orphans.
+    fn same_as_held(leads: &[&str]) {
+        let ReadEvents::Held(mut held) = read(usize::MAX) else {
+            panic!("an unlimited budget holds the file")
+        };
+        let ReadEvents::Spilled(mut spilled) = read(400) else {
+            panic!("a budget of 400 bytes spills")
+        };
+        assert!(spilled.runs.files.len() > 3, "{}", spilled.runs.files.len());
+        let dir = spilled.runs.dir.clone();
+        assert!(dir.is_dir());
+        for lead in leads {
+            let spilled = spilled.take(lead).unwrap_or_else(|e| panic!("take: {e}"));
+            assert_eq!(
+                taken(spilled),
+                taken(held.take(lead)),
+                "{lead} of {leads:?}"
+            );
+        }
+        let orphans_spilled = spilled.orphans().unwrap_or_else(|e| panic!("orphans: {e}"));
+        assert_eq!(orphans(orphans_spilled), orphans(held.into_orphans()));
+        assert!(!dir.exists(), "the runs are removed with the merge");
+    }
+
+    #[test]
+    fn sorted_leads_take_what_the_held_file_gives() {
+        same_as_held(&["L00", "L01", "L03", "L03", "L07", "L10", "L11", "Z"]);
+    }
+
+    #[test]
+    fn leads_out_of_order_take_what_the_held_file_gives() {
+        // L05 comes after L08: the rest is held from then on; L02 was
+        // passed over, L03 taken before (and is asked again), L00 never
+        // had rows taken.
+        same_as_held(&[
+            "L01", "L03", "L04", "L08", "L05", "L03", "L02", "L00", "L09",
+        ]);
+        same_as_held(&["L11", "L00", "L11", "L10"]);
+    }
+
+    #[test]
+    fn a_file_within_the_budget_is_held() {
+        assert!(matches!(read(1 << 20), ReadEvents::Held(_)));
+    }
+
+    #[test]
+    fn runs_are_removed_when_the_merge_is_dropped_unfinished() {
+        let ReadEvents::Spilled(mut spilled) = read(400) else {
+            panic!("a budget of 400 bytes spills")
+        };
+        let dir = spilled.runs.dir.clone();
+        let _ = spilled.take("L04");
+        drop(spilled);
+        assert!(!dir.exists());
+    }
+}
