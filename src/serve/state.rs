@@ -222,15 +222,6 @@ impl State {
             _ => PathBuf::from("."),
         }
     }
-
-    /// The model file's name, as drafts are named.
-    pub fn model_name(&self) -> String {
-        self.options
-            .model
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "model.score".to_string())
-    }
 }
 
 /// The sample leads, read once at start (their events inside the records).

@@ -72,8 +72,13 @@ async fn with_draft(
     }
 }
 
+/// The draft checked as if it were the model file: `use` and `list ...
+/// from` paths resolve from the model's own path (`check_source` resolves
+/// them from the name it is given).
 fn checked(state: &State, draft: &Draft) -> CheckedModel {
-    check_source(&state.model_name(), &draft.text, &state.model_dir())
+    let path = &state.options.model;
+    let path = path.canonicalize().unwrap_or_else(|_| path.clone());
+    check_source(&path.to_string_lossy(), &draft.text, &state.model_dir())
 }
 
 fn diagnostics(model: &CheckedModel) -> Value {
