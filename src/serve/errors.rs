@@ -13,24 +13,24 @@ pub const MODEL_HASH: &str = "leadscore-model-hash";
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: String,
+    pub code: &'static str,
     pub message: String,
     /// More members of the body (`line`, `diagnostics`, ...).
-    pub more: Option<Value>,
+    pub more: Option<Box<Value>>,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
         ApiError {
             status,
-            code: code.to_string(),
+            code,
             message: message.into(),
             more: None,
         }
     }
 
     pub fn with(mut self, more: Value) -> ApiError {
-        self.more = Some(more);
+        self.more = Some(Box::new(more));
         self
     }
 
@@ -56,8 +56,10 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> axum::response::Response {
         let mut body = json!({ "code": self.code, "message": self.message });
-        if let (Some(Value::Object(more)), Value::Object(all)) = (self.more, &mut body) {
-            all.extend(more);
+        if let (Some(more), Value::Object(all)) = (self.more, &mut body) {
+            if let Value::Object(more) = *more {
+                all.extend(more);
+            }
         }
         json_response(self.status, &body)
     }

@@ -267,6 +267,7 @@ async function start() {
       doc: source.json.text,
       extensions: [
         lineNumbers(),
+        EditorView.lineWrapping,
         history(),
         drawSelection(),
         highlightActiveLine(),
