@@ -14,8 +14,8 @@ use sha2::{Digest, Sha256};
 use super::{ServeError, ServeOptions};
 use crate::codes::Severity;
 use crate::diagnostic::{render, Diagnostic};
-use crate::plan::{IdVec, Plan, RuleId};
-use crate::source::{SourceMap, Span};
+use crate::plan::{Plan, Spans};
+use crate::source::SourceMap;
 use crate::{load_and_check, CheckedModel, Format, Layout, OutputFormat, Prepared};
 use crate::{RawRecord, Records, ResultWriter};
 
@@ -26,7 +26,7 @@ pub struct Model {
     /// How its results are written as NDJSON.
     pub layout: Layout,
     pub sources: SourceMap,
-    pub rule_spans: IdVec<RuleId, Span>,
+    pub spans: Spans,
     /// SHA-256 over every file read, in load order.
     pub hash: String,
 }
@@ -78,7 +78,7 @@ pub fn ready(checked: CheckedModel) -> Result<Model, Rejected> {
         layout,
         plan,
         sources: checked.sources,
-        rule_spans: checked.rule_spans,
+        spans: checked.spans,
         hash,
     })
 }

@@ -201,12 +201,12 @@ fn diff_sample(state: &State, draft: Draft) -> Result<Value, ApiError> {
     let old = Version {
         plan: &saved.plan,
         sources: &saved.sources,
-        rule_spans: &saved.rule_spans,
+        rule_spans: &saved.spans.rules,
     };
     let new = Version {
         plan,
         sources: &model.sources,
-        rule_spans: &model.rule_spans,
+        rule_spans: &model.spans.rules,
     };
     // Every lead that moved is listed: the page shows who enters and who
     // leaves each threshold.
