@@ -467,6 +467,11 @@ fn reloads_during_load_never_mix_two_models() {
             entry.1 += n;
         }
     }
+    let answered: usize = all.values().map(|(_, n)| n).sum();
+    eprintln!(
+        "{reloads} reloads: {answered} requests of two leads answered, {failed} failed, {} model hashes seen",
+        all.len()
+    );
     assert_eq!(failed, 0, "no request failed during {reloads} reloads");
     assert_eq!(
         all.len(),
