@@ -21,6 +21,7 @@ pub(crate) mod output;
 pub(crate) mod record;
 pub(crate) mod refine;
 pub(crate) mod score;
+pub(crate) mod serve;
 pub(crate) mod sql;
 pub(crate) mod stream;
 pub(crate) mod syntax;
@@ -55,6 +56,9 @@ pub struct CheckedModel {
     pub tests: Vec<TestCase>,
     /// Where the plan's items are written.
     pub spans: plan::Spans,
+    /// Every file read (model and list files), in load order, with its
+    /// resolved path and text.
+    pub files: Vec<(std::path::PathBuf, std::sync::Arc<str>)>,
 }
 
 impl CheckedModel {
@@ -87,6 +91,7 @@ fn check_loaded(loaded: Loaded) -> CheckedModel {
     let Loaded {
         sources,
         diagnostics: mut all,
+        files,
         ..
     } = loaded;
     if parsed {
@@ -100,6 +105,7 @@ fn check_loaded(loaded: Loaded) -> CheckedModel {
         plan: checked.plan.filter(|_| !has_errors),
         tests: checked.tests,
         spans: checked.spans,
+        files,
     }
 }
 
@@ -107,6 +113,8 @@ fn check_loaded(loaded: Loaded) -> CheckedModel {
 
 /// The accounts of a run, tallied from their scored members.
 pub use eval::account::Accounts;
+/// What an evaluator makes of a plan once, for evaluators at many instants.
+pub use eval::Prepared;
 /// Scores leads with a plan as of an instant (accounts too).
 pub use eval::{Evaluator, Outcome};
 
@@ -143,15 +151,24 @@ pub use stream::{EventSource, OnError, Orphan, Reporter, Stop, Stream, StreamOpt
 
 // Write results.
 
+/// The readable breakdown of one lead's score, rule by rule.
+pub use output::explanation;
 /// One lead's result as a JSON value.
 pub use output::lead_json;
 /// Writes results as a table, JSON, NDJSON or CSV.
-pub use output::{LeadResult, OutputFormat, Rendered, ResultWriter};
+pub use output::{Layout, LeadResult, OutputFormat, Rendered, ResultWriter};
 
 // Run tests.
 
+/// The values a failing `expect` read, as its test saw them.
+pub use testing::values_seen;
 /// Runs one of a model's `test` blocks.
 pub use testing::{run_test, TestRun};
+
+// Compare two versions of a model.
+
+/// Two versions of a model on the same leads: the `diff` report.
+pub use refine::diff::{rule_changes, Diff, DiffReport, Version};
 
 // Compile to SQL.
 
@@ -162,6 +179,9 @@ pub use sql::{to_sql, DialectName, SqlOptions, TableName};
 pub mod synthetic {
     pub use crate::generate::{leads, Lead, CSV_HEADER, EVENTS_CSV_HEADER};
 }
+
+/// Serves a model over HTTP: the scoring API and the workbench page.
+pub use serve::{run_server, ServeError, ServeOptions};
 
 /// Runs the command line (`leadscore` with the process's arguments).
 pub fn run_cli() -> std::process::ExitCode {

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::io;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
@@ -22,6 +23,9 @@ pub struct Loaded {
     /// For each included file, the path literal of the `use` that brought it in.
     pub includes: HashMap<FileId, Span>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Every file read (model files and list files), in load order, with
+    /// its path as resolved and its text: what a server hashes and watches.
+    pub files: Vec<(PathBuf, Arc<str>)>,
 }
 
 impl Loaded {
@@ -62,6 +66,7 @@ struct Loader {
     list_files: ListFiles,
     includes: HashMap<FileId, Span>,
     diagnostics: Vec<Diagnostic>,
+    files: Vec<(PathBuf, Arc<str>)>,
     /// Canonical paths of the files being loaded, for cycle detection.
     stack: Vec<PathBuf>,
     /// Canonical paths already loaded: a file used twice is spliced once.
@@ -76,6 +81,7 @@ impl Loader {
             list_files: ListFiles::new(),
             includes: HashMap::new(),
             diagnostics: Vec::new(),
+            files: Vec::new(),
             stack: Vec::new(),
             loaded: Vec::new(),
         }
@@ -90,11 +96,14 @@ impl Loader {
             list_files: self.list_files,
             includes: self.includes,
             diagnostics: self.diagnostics,
+            files: self.files,
         }
     }
 
     fn load_file(&mut self, shown: PathBuf, canonical: PathBuf, text: String) -> Vec<ast::Item> {
         let file = self.sources.add(shown.clone(), text.clone());
+        self.files
+            .push((canonical.clone(), Arc::from(text.as_str())));
         self.stack.push(canonical.clone());
         self.loaded.push(canonical);
         let (parsed, diagnostics) = syntax::parse(file, &text);
@@ -174,6 +183,7 @@ impl Loader {
         };
         match std::fs::read_to_string(&canonical) {
             Ok(text) => {
+                self.files.push((canonical, Arc::from(text.as_str())));
                 let values = text
                     .lines()
                     .map(str::trim)

@@ -32,7 +32,15 @@ const FLOORS: &[(&str, u32)] = &[
     ("init", 7),
     ("generate", 7),
     ("cli", 8),
+    ("serve", 8),
 ];
+
+/// The front ends: they call the library through its facade (the items of
+/// `lib.rs`), never one another.
+const FRONT_ENDS: &[&str] = &["cli", "serve"];
+
+/// The modules `lib.rs` makes public: the vocabulary of the facade.
+const PUBLIC: &[&str] = &["codes", "diagnostic", "lead", "plan", "source", "time"];
 
 /// The longest a file of `src/` may be.
 const MAX_LINES: usize = 800;
@@ -62,12 +70,25 @@ fn imports(text: &str) -> Vec<String> {
     let mut found = Vec::new();
     for (i, _) in code.match_indices("crate::") {
         let rest = &code[i + "crate::".len()..];
-        let name: String = rest
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        if name.chars().next().is_some_and(|c| c.is_ascii_lowercase()) {
-            found.push(name);
+        // `crate::{a, b::c}` names each of `a` and `b`.
+        let names: Vec<&str> = match rest.strip_prefix('{') {
+            Some(group) => group
+                .split('}')
+                .next()
+                .unwrap_or("")
+                .split(',')
+                .map(str::trim)
+                .collect(),
+            None => vec![rest],
+        };
+        for name in names {
+            let name: String = name
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if name.chars().next().is_some_and(|c| c.is_ascii_lowercase()) {
+                found.push(name);
+            }
         }
     }
     found
@@ -101,13 +122,36 @@ fn modules_import_only_from_lower_floors() {
                     "{}: `{module}` (floor {floor}) imports `{imported}` (floor {other})",
                     file.display()
                 )),
-                // Items of the crate root: the facade, which only the CLI
-                // may call.
-                None if module == "cli" => {}
+                // Items of the crate root: the facade, which only the front
+                // ends may call.
+                None if FRONT_ENDS.contains(&module.as_str()) => {}
                 None => wrong.push(format!(
                     "{}: `{module}` imports `crate::{imported}` from the crate root",
                     file.display()
                 )),
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The server is built on the library as an outside program would be: the
+/// items of `lib.rs` and its public modules, nothing of the machinery.
+#[test]
+fn the_server_calls_only_the_facade() {
+    let mut files = Vec::new();
+    rust_files(Path::new("src/serve"), &mut files);
+    assert!(!files.is_empty(), "src/serve holds the server");
+    let floors: BTreeMap<&str, u32> = FLOORS.iter().copied().collect();
+    let mut wrong = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("readable");
+        for imported in imports(&text) {
+            if floors.contains_key(imported.as_str()) && !PUBLIC.contains(&imported.as_str()) {
+                wrong.push(format!(
+                    "{}: the server reaches past the facade into `crate::{imported}`",
+                    file.display()
+                ));
             }
         }
     }

@@ -34,6 +34,7 @@ mod init;
 mod leads;
 mod progress;
 mod score;
+mod serve;
 mod sink;
 mod test;
 
@@ -102,6 +103,8 @@ pub enum Command {
     Init(init::InitArgs),
     /// Show what a model compiles to.
     Compile(compile::CompileArgs),
+    /// Serve a model over HTTP: the scoring API and the workbench page.
+    Serve(serve::ServeArgs),
     /// Set scores as of a past instant against what converted.
     Backtest(backtest::BacktestArgs),
     /// Compare two versions of a model on the same leads.
@@ -143,6 +146,7 @@ pub fn run() -> ExitCode {
         Command::Fmt(args) => fmt::run(&args, color),
         Command::Init(args) => init::run(&args),
         Command::Compile(args) => compile::run(&args, color),
+        Command::Serve(args) => serve::run(&args, color),
         Command::Backtest(args) => backtest::run(&args, color),
         Command::Diff(args) => diff::run(&args, color),
         Command::Changes(args) => changes::run(&args, color),

@@ -8,6 +8,8 @@
 pub mod account;
 mod texts;
 
+use std::sync::Arc;
+
 use regex::Regex;
 
 use crate::lead::{Event, FieldValue, Lead};
@@ -127,9 +129,9 @@ pub struct Evaluator<'p> {
     /// For each event type, the aggregates counted over it.
     steps: IdVec<EventId, Vec<Step<'p>>>,
     /// The plan's text constants, indexed for fast tests.
-    text_sets: IdVec<TextSetId, TextSet>,
+    text_sets: Arc<IdVec<TextSetId, TextSet>>,
     /// The plan's regular expressions, compiled.
-    patterns: IdVec<PatternId, Regex>,
+    patterns: Arc<IdVec<PatternId, Regex>>,
     /// Every aggregate's value before any event is counted.
     initial: Vec<AggValue>,
     /// How many rules can give points: room enough for any lead's reasons.
@@ -197,8 +199,37 @@ enum Resolved<'a> {
     List(&'a [String]),
 }
 
+/// What an evaluator makes of a plan whatever the instant (its text sets
+/// indexed, its patterns compiled), kept by a caller that scores with one
+/// plan at many instants (a server: one evaluator a request).
+#[derive(Clone)]
+pub struct Prepared {
+    text_sets: Arc<IdVec<TextSetId, TextSet>>,
+    patterns: Arc<IdVec<PatternId, Regex>>,
+}
+
+impl Prepared {
+    pub fn new(plan: &Plan) -> Prepared {
+        Prepared {
+            text_sets: Arc::new(
+                plan.text_sets
+                    .iter()
+                    .map(|values| TextSet::new(values.clone()))
+                    .collect(),
+            ),
+            patterns: Arc::new(plan.patterns.iter().map(|p| compile_pattern(p)).collect()),
+        }
+    }
+}
+
 impl<'p> Evaluator<'p> {
     pub fn new(plan: &'p Plan, as_of: Instant) -> Self {
+        Self::prepared(plan, as_of, &Prepared::new(plan))
+    }
+
+    /// An evaluator of `plan` as of `as_of`, with what [`Prepared::new`]
+    /// made of the same plan.
+    pub fn prepared(plan: &'p Plan, as_of: Instant, prepared: &Prepared) -> Self {
         let aggregates = &plan.aggregates;
         let steps = plan
             .events
@@ -211,12 +242,8 @@ impl<'p> Evaluator<'p> {
                     .collect()
             })
             .collect();
-        let text_sets = plan
-            .text_sets
-            .iter()
-            .map(|values| TextSet::new(values.clone()))
-            .collect();
-        let patterns = plan.patterns.iter().map(|p| compile_pattern(p)).collect();
+        let text_sets = prepared.text_sets.clone();
+        let patterns = prepared.patterns.clone();
         let initial = aggregates
             .iter()
             .map(|a| match a.kind {
