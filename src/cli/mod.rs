@@ -32,10 +32,12 @@ mod fmt;
 mod generate;
 mod init;
 mod leads;
+mod outcome;
 mod progress;
 mod score;
 mod sink;
 mod test;
+mod tune;
 
 // For `compile`, whose `--as-of` is its own flag.
 use flags::as_of;
@@ -104,6 +106,8 @@ pub enum Command {
     Compile(compile::CompileArgs),
     /// Set scores as of a past instant against what converted.
     Backtest(backtest::BacktestArgs),
+    /// Fit a model's points to outcomes; write the tuned copy.
+    Tune(tune::TuneArgs),
     /// Compare two versions of a model on the same leads.
     Diff(diff::DiffArgs),
     /// List the leads whose thresholds or labels changed between two instants.
@@ -144,6 +148,7 @@ pub fn run() -> ExitCode {
         Command::Init(args) => init::run(&args),
         Command::Compile(args) => compile::run(&args, color),
         Command::Backtest(args) => backtest::run(&args, color),
+        Command::Tune(args) => tune::run(&args, color),
         Command::Diff(args) => diff::run(&args, color),
         Command::Changes(args) => changes::run(&args, color),
         Command::Generate(args) => generate::run(&args),
