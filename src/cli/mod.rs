@@ -33,6 +33,7 @@ mod generate;
 mod init;
 mod leads;
 mod outcome;
+mod profile;
 mod progress;
 mod score;
 mod sink;
@@ -106,6 +107,8 @@ pub enum Command {
     Compile(compile::CompileArgs),
     /// Set scores as of a past instant against what converted.
     Backtest(backtest::BacktestArgs),
+    /// How each column of a lead export relates to an outcome.
+    Profile(profile::ProfileArgs),
     /// Fit a model's points to outcomes; write the tuned copy.
     Tune(tune::TuneArgs),
     /// Compare two versions of a model on the same leads.
@@ -149,6 +152,7 @@ pub fn run() -> ExitCode {
         Command::Compile(args) => compile::run(&args, color),
         Command::Backtest(args) => backtest::run(&args, color),
         Command::Tune(args) => tune::run(&args, color),
+        Command::Profile(args) => profile::run(&args, color),
         Command::Diff(args) => diff::run(&args, color),
         Command::Changes(args) => changes::run(&args, color),
         Command::Generate(args) => generate::run(&args),

@@ -7,3 +7,13 @@
 pub mod regression;
 pub mod split;
 pub mod stats;
+
+/// A yes/no word as records write booleans and outcomes: `true false yes
+/// no y n 1 0` in any letter case, trimmed; `None` for anything else.
+pub fn yes_no(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "y" | "1" => Some(true),
+        "false" | "no" | "n" | "0" => Some(false),
+        _ => None,
+    }
+}

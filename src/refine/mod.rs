@@ -37,12 +37,10 @@ pub fn read_outcome(record: &Json, field: &str) -> Result<Option<bool>, Problem>
     };
     match value {
         Some(Json::Bool(b)) => Ok(Some(*b)),
-        Some(Json::String(s)) => match crate::text::fold(s.trim()).as_str() {
-            "true" | "yes" | "y" | "1" => Ok(Some(true)),
-            "false" | "no" | "n" | "0" => Ok(Some(false)),
-            "" => Ok(None),
-            _ => Err(problem(value)),
-        },
+        Some(Json::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Json::String(s)) => crate::learn::yes_no(s)
+            .map(Some)
+            .ok_or_else(|| problem(value)),
         Some(Json::Number(n)) => match n.as_f64() {
             Some(x) if x == 1.0 => Ok(Some(true)),
             Some(x) if x == 0.0 => Ok(Some(false)),
