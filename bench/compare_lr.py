@@ -23,6 +23,7 @@ The columns are the fields of the model's `lead { ... }` block (their
 
 import argparse
 import csv
+import warnings
 import re
 import sys
 
@@ -51,8 +52,10 @@ def held_out(lead_id, percent):
     return fnv1a(lead_id.strip()) % 10000 < round(percent * 100)
 
 
-def model_columns(path):
-    """(id column, [(field type, column)]) of the model's lead block."""
+def model_columns(path, commented=False):
+    """(id column, [(field type, column)]) of the model's lead block; with
+    `commented`, also the declarations `init` left commented out (columns
+    no rule reads)."""
     text = open(path, encoding="utf-8").read()
     block = re.search(r"lead\s*\{(.*?)\n\}", text, re.S)
     if not block:
@@ -60,8 +63,11 @@ def model_columns(path):
     id_column = "id"
     columns = []
     for line in block.group(1).splitlines():
+        line = line.strip()
+        if commented and line.startswith("# ") and ":" in line and "left out" not in line and "outcome" not in line:
+            line = line[2:].split("  (")[0]
         line = line.split("#")[0].strip()
-        m = re.match(r'(\w+)\s*(?::\s*([^"]*?))?\s*(?:as\s+"((?:[^"\\]|\\.)*)")?\s*(?:missing if .*)?$', line)
+        m = re.match(r'(\w+)\s*(?::\s*((?:one of \[[^\]]*\]|[^"])*?))?\s*(?:as\s+"((?:[^"\\]|\\.)*)")?\s*(?:missing if .*)?$', line)
         if not m or not line:
             continue
         name, ty, key = m.group(1), (m.group(2) or "").strip(), m.group(3)
@@ -79,16 +85,19 @@ def truthy(text):
 
 
 def main():
+    warnings.simplefilter("ignore")
     parser = argparse.ArgumentParser()
     parser.add_argument("leads")
     parser.add_argument("--model", required=True)
     parser.add_argument("--outcome", required=True)
     parser.add_argument("--holdout", type=float, default=30.0)
+    parser.add_argument("--all-columns", action="store_true",
+                        help="also the columns whose declarations init left commented out")
     parser.add_argument("--placeholders", default="Select",
                         help="comma-separated values read as missing")
     args = parser.parse_args()
     placeholders = {p.strip().lower() for p in args.placeholders.split(",")}
-    id_column, columns = model_columns(args.model)
+    id_column, columns = model_columns(args.model, args.all_columns)
     rows = list(csv.DictReader(open(args.leads, newline="", encoding="utf-8")))
     numeric = [c for t, c in columns if t == "number"]
     other = [c for t, c in columns if t != "number"]
@@ -126,7 +135,7 @@ def main():
     ])
     trees = ColumnTransformer([
         ("num", "passthrough", num_idx),
-        ("txt", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1), txt_idx),
+        ("txt", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1, min_frequency=20, max_categories=250), txt_idx),
     ])
     x_train, x_test = frame(train), frame(test)
     print(f"leads {len(rows)}: {len(train)} to fit, {len(test)} held out "

@@ -443,6 +443,19 @@ fn analyse(
             })
             .collect()
     };
+    if kind == Kind::Bool {
+        // The values are now `true` and `false`, whatever the data wrote.
+        let mut tally: Vec<(String, String, u64)> = Vec::new();
+        for word in ["true", "false"] {
+            let n = cells
+                .iter()
+                .filter(|c| matches!(c, Cell::Text(t) if t == word))
+                .count() as u64;
+            tally.push((word.to_string(), word.to_string(), n));
+        }
+        tally.sort_by(|a, b| b.2.cmp(&a.2));
+        spellings = tally;
+    }
     let mut column = Column {
         position: 0,
         key: key.to_string(),

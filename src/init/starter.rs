@@ -26,6 +26,8 @@ const LAMBDA: f64 = 1.0;
 const MIN_RULE_LEADS: u64 = 30;
 /// ...and its rate differs from the base rate by this many standard errors.
 const MIN_Z: f64 = 2.5;
+/// A block of bands whose points differ by less than this is left out.
+const MIN_BAND_SPREAD: f64 = 3.0;
 /// The most rules a starting model has.
 const MAX_RULES: usize = 40;
 /// Words of a header that make a column engagement rather than fit.
@@ -53,7 +55,9 @@ struct Declared<'a> {
 /// One candidate rule: a bucket of a declared column.
 struct Candidate {
     column: usize,
-    bucket: usize,
+    /// The bucket's place among the column's, for the order of a block.
+    order: usize,
+    bucket: Bucket,
     /// Part of the column's `first` block (a band) or a rule of its own.
     band: bool,
     points: f64,
@@ -145,7 +149,7 @@ pub fn write_starter(profile: &Profile, leads: &str, model_name: &str) -> String
         ),
     );
     line(&mut t, "");
-    write_schema(&mut t, profile, &declared, &skipped, &names);
+    write_schema(&mut t, profile, &declared, &candidates, &skipped, &names);
     let all = Tally {
         leads: profile.leads,
         converted: profile.converted,
@@ -206,6 +210,7 @@ fn write_schema(
     t: &mut String,
     profile: &Profile,
     declared: &[Declared],
+    candidates: &[Candidate],
     skipped: &[String],
     names: &Names,
 ) {
@@ -213,8 +218,13 @@ fn write_schema(
     if let Some(id) = profile.id_key.as_ref().filter(|k| *k != "id") {
         t.push_str(&format!("  id as {}\n", quote(id)));
     }
-    for d in declared.iter().filter(|d| d.column.kind != Kind::Events) {
+    for (i, d) in declared.iter().enumerate() {
+        if d.column.kind == Kind::Events {
+            continue;
+        }
         let c = d.column;
+        // A field no rule reads stays as a comment, ready to be used.
+        let unused = !candidates.iter().any(|k| k.column == i);
         let ty = match c.kind {
             Kind::Number => "number".to_string(),
             Kind::Bool => "bool".to_string(),
@@ -230,13 +240,16 @@ fn write_schema(
             }
             _ => "text".to_string(),
         };
-        let mut decl = format!("  {}: {ty}", d.name);
+        let mut decl = format!("  {}{}: {ty}", if unused { "# " } else { "" }, d.name);
         if d.name != c.key {
             decl.push_str(&format!(" as {}", quote(&c.key)));
         }
         if !c.placeholders.is_empty() {
             let list: Vec<String> = c.placeholders.iter().map(|p| quote(p)).collect();
             decl.push_str(&format!(" missing if [{}]", list.join(", ")));
+        }
+        if unused {
+            decl.push_str("  (no rule: no value lifts or lowers conversion clearly)");
         }
         t.push_str(&decl);
         t.push('\n');
@@ -248,10 +261,14 @@ fn write_schema(
         "  # {} is the outcome: backtest and tune read it with --outcome\n}}\n\n",
         quote(&profile.outcome)
     ));
-    for d in declared.iter().filter(|d| d.column.kind == Kind::Events) {
-        t.push_str(&format!("event {}\n", d.name));
+    let mut events = 0;
+    for (i, d) in declared.iter().enumerate() {
+        if d.column.kind == Kind::Events && candidates.iter().any(|k| k.column == i) {
+            t.push_str(&format!("event {}\n", d.name));
+            events += 1;
+        }
     }
-    if declared.iter().any(|d| d.column.kind == Kind::Events) {
+    if events > 0 {
         t.push('\n');
     }
 }
@@ -312,24 +329,21 @@ fn write_rules(
         // in order; event counts from the most down.
         let mut ordered: Vec<&&Candidate> = bands.clone();
         ordered.sort_by_key(|c| {
-            let bucket = d.column.buckets.get(c.bucket);
-            let missing = bucket.is_some_and(|b| b.test == Test::Missing);
+            let missing = c.bucket.test == Test::Missing;
             (
                 !missing,
                 if d.column.kind == Kind::Events {
-                    usize::MAX - c.bucket
+                    usize::MAX - c.order
                 } else {
-                    c.bucket
+                    c.order
                 },
             )
         });
-        let last_band = ordered.last().map(|c| c.bucket);
+        let last_band = ordered.last().map(|c| c.order);
         for c in ordered {
-            let Some(bucket) = d.column.buckets.get(c.bucket) else {
-                continue;
-            };
+            let bucket = &c.bucket;
             let open_top = matches!(bucket.test, Test::Band(_, None));
-            let rule = if open_top && d.column.kind != Kind::Events && Some(c.bucket) == last_band {
+            let rule = if open_top && d.column.kind != Kind::Events && Some(c.order) == last_band {
                 format!("otherwise {}", points(c.points))
             } else {
                 match condition(d, bucket, names) {
@@ -342,9 +356,7 @@ fn write_rules(
         t.push_str("  }\n");
     }
     for c in mine.iter().filter(|c| !c.band) {
-        let Some(bucket) = d.column.buckets.get(c.bucket) else {
-            continue;
-        };
+        let bucket = &c.bucket;
         if let Some(cond) = condition(d, bucket, names) {
             t.push_str(&format!(
                 "  when {cond} {} {}\n",
@@ -361,6 +373,9 @@ fn fitted(profile: &Profile, declared: &[Declared]) -> Vec<Candidate> {
     let mut candidates: Vec<Candidate> = Vec::new();
     for (i, d) in declared.iter().enumerate() {
         let c = d.column;
+        if c.kind == Kind::Date {
+            continue;
+        }
         for (b, bucket) in c.buckets.iter().enumerate() {
             let band = matches!(c.kind, Kind::Number | Kind::Events);
             if band {
@@ -370,7 +385,8 @@ fn fitted(profile: &Profile, declared: &[Declared]) -> Vec<Candidate> {
                 }
                 candidates.push(Candidate {
                     column: i,
-                    bucket: b,
+                    order: b,
+                    bucket: bucket.clone(),
                     band,
                     points: 0.0,
                 });
@@ -385,7 +401,8 @@ fn fitted(profile: &Profile, declared: &[Declared]) -> Vec<Candidate> {
             if z.abs() >= MIN_Z {
                 candidates.push(Candidate {
                     column: i,
-                    bucket: b,
+                    order: b,
+                    bucket: bucket.clone(),
                     band,
                     points: 0.0,
                 });
@@ -399,13 +416,7 @@ fn fitted(profile: &Profile, declared: &[Declared]) -> Vec<Candidate> {
     // Rules of their own that round to nothing go; then the weakest, by
     // size of points times the square root of their share, down to the budget.
     candidates.retain(|c| c.band || c.points != 0.0);
-    let weight = |c: &Candidate| {
-        let leads = declared
-            .get(c.column)
-            .and_then(|d| d.column.buckets.get(c.bucket))
-            .map_or(0, |b| b.leads);
-        c.points.abs() * (leads as f64).sqrt()
-    };
+    let weight = |c: &Candidate| c.points.abs() * (c.bucket.leads as f64).sqrt();
     while candidates.len() > MAX_RULES {
         let Some(weakest) = candidates
             .iter()
@@ -418,14 +429,18 @@ fn fitted(profile: &Profile, declared: &[Declared]) -> Vec<Candidate> {
         };
         candidates.remove(weakest);
     }
-    // Band blocks whose every band rounds to nothing go too.
+    // Band blocks whose bands differ by less than a few points say too
+    // little to be worth a block.
     let silent: Vec<usize> = (0..declared.len())
         .filter(|i| {
-            let bands: Vec<&Candidate> = candidates
+            let bands: Vec<f64> = candidates
                 .iter()
                 .filter(|c| c.column == *i && c.band)
+                .map(|c| c.points)
                 .collect();
-            !bands.is_empty() && bands.iter().all(|c| c.points == 0.0)
+            let high = bands.iter().copied().fold(f64::MIN, f64::max);
+            let low = bands.iter().copied().fold(f64::MAX, f64::min);
+            !bands.is_empty() && high - low < MIN_BAND_SPREAD
         })
         .collect();
     candidates.retain(|c| !silent.contains(&c.column));
@@ -434,7 +449,45 @@ fn fitted(profile: &Profile, declared: &[Declared]) -> Vec<Candidate> {
     for (c, w) in candidates.iter_mut().zip(&weights) {
         c.points = (w * SCALE).round() + 0.0;
     }
-    candidates
+    merge_equal_bands(candidates, profile)
+}
+
+/// Neighbouring bands of a block that give the same points become one
+/// band: the same scores, fewer rules.
+fn merge_equal_bands(candidates: Vec<Candidate>, profile: &Profile) -> Vec<Candidate> {
+    let mut out: Vec<Candidate> = Vec::new();
+    for c in candidates {
+        let merged = match out.last_mut() {
+            Some(last)
+                if last.band
+                    && c.band
+                    && last.column == c.column
+                    && last.points == c.points
+                    && last.order + 1 == c.order =>
+            {
+                match (&last.bucket.test, &c.bucket.test) {
+                    (Test::Band(low, _), Test::Band(_, high)) => {
+                        let test = Test::Band(*low, *high);
+                        let b = &mut last.bucket;
+                        b.leads += c.bucket.leads;
+                        b.converted += c.bucket.converted;
+                        b.rate = (b.leads > 0).then(|| b.converted as f64 / b.leads as f64);
+                        let base = rate(profile.converted, profile.leads);
+                        b.lift = b.rate.filter(|_| base > 0.0).map(|r| r / base);
+                        b.test = test;
+                        last.order = c.order;
+                        true
+                    }
+                    _ => false,
+                }
+            }
+            _ => false,
+        };
+        if !merged {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Which candidates hold for lead `lead`: in a column's block only the
@@ -447,11 +500,7 @@ fn on(declared: &[Declared], candidates: &[Candidate], lead: usize) -> Vec<usize
         };
         let shown = d.column.shown();
         for (k, c) in candidates.iter().enumerate().filter(|(_, c)| c.column == i) {
-            if d.column
-                .buckets
-                .get(c.bucket)
-                .is_some_and(|b| b.test.holds(cell, &shown))
-            {
+            if c.bucket.test.holds(cell, &shown) {
                 out.push(k);
             }
         }
