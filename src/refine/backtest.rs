@@ -648,7 +648,8 @@ impl Report {
             ]);
         }
         out.push_str(
-            "Rules (lift alone = rate when hit / base rate; regression = the sign of the rule's weight in a logistic regression on all rules at once, which the suggested points follow; wrong way = points against that sign)\n",
+            "Rules (lift alone = rate when hit / base rate; regression = sign of the rule's weight\n\
+             in a logistic regression on all rules at once; wrong way = points against that sign)\n",
         );
         out.push_str(&t.render());
         out
