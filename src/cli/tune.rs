@@ -138,7 +138,7 @@ pub fn run(args: &TuneArgs, color: bool) -> Exit {
         .unwrap_or_default();
     let mut edits = Vec::new();
     let mut elsewhere = 0;
-    for ((id, span), new) in old.rule_spans.iter_enumerated().zip(&suggested) {
+    for ((id, span), new) in old.spans.rules.iter_enumerated().zip(&suggested) {
         let Some(new) = new else { continue };
         if span.file != 0 {
             elsewhere += 1;
@@ -210,12 +210,12 @@ pub fn run(args: &TuneArgs, color: bool) -> Exit {
         Version {
             plan,
             sources: &old.sources,
-            rule_spans: &old.rule_spans,
+            rule_spans: &old.spans.rules,
         },
         Version {
             plan: new_plan,
             sources: &new.sources,
-            rule_spans: &new.rule_spans,
+            rule_spans: &new.spans.rules,
         },
         10,
     );
