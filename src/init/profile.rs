@@ -300,11 +300,7 @@ pub fn profile(records: &[Json], outcome: &str, file: Option<&EventsFile>) -> Pr
     for (i, record) in records.iter().enumerate() {
         let value = match record.get(outcome) {
             Some(Json::Bool(b)) => Some(*b),
-            Some(Json::Number(n)) => match n.as_f64() {
-                Some(x) if x == 1.0 => Some(true),
-                Some(x) if x == 0.0 => Some(false),
-                _ => None,
-            },
+            Some(Json::Number(n)) => n.as_f64().and_then(crate::learn::one_zero),
             Some(Json::String(s)) => yes_no(s),
             _ => None,
         };
@@ -453,7 +449,7 @@ fn analyse(
                 .count() as u64;
             tally.push((word.to_string(), word.to_string(), n));
         }
-        tally.sort_by(|a, b| b.2.cmp(&a.2));
+        tally.sort_by_key(|t| std::cmp::Reverse(t.2));
         spellings = tally;
     }
     let mut column = Column {

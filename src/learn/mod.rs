@@ -17,3 +17,14 @@ pub fn yes_no(text: &str) -> Option<bool> {
         _ => None,
     }
 }
+
+/// The JSON numbers 1 and 0 as an outcome or a boolean; `None` otherwise.
+pub fn one_zero(x: f64) -> Option<bool> {
+    if x == 1.0 {
+        Some(true)
+    } else if x == 0.0 {
+        Some(false)
+    } else {
+        None
+    }
+}

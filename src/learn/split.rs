@@ -25,7 +25,7 @@ impl Holdout {
             value * 100.0
         };
         let basis_points = (percent_value * 100.0).round();
-        (basis_points >= 1.0 && basis_points < 10_000.0).then_some(Holdout {
+        (1.0..10_000.0).contains(&basis_points).then_some(Holdout {
             basis_points: basis_points as u64,
         })
     }

@@ -41,11 +41,11 @@ pub fn read_outcome(record: &Json, field: &str) -> Result<Option<bool>, Problem>
         Some(Json::String(s)) => crate::learn::yes_no(s)
             .map(Some)
             .ok_or_else(|| problem(value)),
-        Some(Json::Number(n)) => match n.as_f64() {
-            Some(x) if x == 1.0 => Ok(Some(true)),
-            Some(x) if x == 0.0 => Ok(Some(false)),
-            _ => Err(problem(value)),
-        },
+        Some(Json::Number(n)) => n
+            .as_f64()
+            .and_then(crate::learn::one_zero)
+            .map(Some)
+            .ok_or_else(|| problem(value)),
         None | Some(Json::Null) => Ok(None),
         Some(other) => Err(problem(Some(other))),
     }
