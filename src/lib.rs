@@ -16,6 +16,7 @@ pub(crate) mod eval;
 pub(crate) mod fmt;
 pub(crate) mod generate;
 pub(crate) mod init;
+pub(crate) mod learn;
 pub(crate) mod load;
 pub(crate) mod output;
 pub(crate) mod record;

@@ -14,6 +14,7 @@ const FLOORS: &[(&str, u32)] = &[
     ("time", 1),
     ("text", 0),
     ("codes", 0),
+    ("learn", 1),
     ("diagnostic", 1),
     ("syntax", 2),
     ("load", 3),

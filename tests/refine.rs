@@ -61,7 +61,7 @@ fn backtest_figures_match_hand_computation() {
     assert_eq!(r["base_rate"], 0.5);
     // Positives 60, 40, 30, 5; negatives 50, 20, 10, 5. Wins: 4 + 3 + 3,
     // and the tie at 5 counts ½: 10.5 / 16.
-    assert_eq!(r["auc"]["score"], 0.6563);
+    assert_eq!(r["auc"]["score"], 10.5 / 16.0);
     // mql (≥ 40): L1, L2, L3; two converted of the four.
     let mql = &r["thresholds"][0];
     assert_eq!(mql["name"], "mql");
@@ -69,9 +69,10 @@ fn backtest_figures_match_hand_computation() {
         (mql["leads"].clone(), mql["converted"].clone()),
         (3.into(), 2.into())
     );
-    assert_eq!(mql["rate"], 0.6667);
-    assert_eq!(mql["lift"], 1.33);
-    assert_eq!(mql["precision"], 0.6667);
+    // JSON keeps full precision; only tables round.
+    assert_eq!(mql["rate"], 2.0 / 3.0);
+    assert_eq!(mql["lift"], 4.0 / 3.0);
+    assert_eq!(mql["precision"], 2.0 / 3.0);
     assert_eq!(mql["recall"], 0.5);
     // Tier: high 3/2, mid (L4, L6) 2/1, low (L5, L7, L8) 3/1.
     let tiers: Vec<(String, u64, u64, f64)> = r["labels"][0]["values"]
@@ -90,9 +91,9 @@ fn backtest_figures_match_hand_computation() {
     assert_eq!(
         tiers,
         vec![
-            ("high".to_string(), 3, 2, 1.33),
+            ("high".to_string(), 3, 2, 4.0 / 3.0),
             ("mid".to_string(), 2, 1, 1.0),
-            ("low".to_string(), 3, 1, 0.67)
+            ("low".to_string(), 3, 1, 2.0 / 3.0)
         ]
     );
     // Two MQLs: only ≥ 50 fits (≥ 40 would make three).
@@ -117,9 +118,11 @@ fn backtest_flags_rules_that_point_the_wrong_way() {
     let r = backtest_json();
     let rules = r["rules"].as_array().unwrap();
     let rule = |name: &str| rules.iter().find(|x| x["rule"] == name).unwrap().clone();
-    // tiny: +5 for L6, L7, L8, of whom one converted: lift 2/3.
+    // tiny: +5 for L6, L7, L8, of whom one converted: lift 2/3, and the
+    // regression on all rules weighs it negative too.
     assert_eq!(rule("tiny")["hits"], 3);
-    assert_eq!(rule("tiny")["lift"], 0.67);
+    assert_eq!(rule("tiny")["lift"], 2.0 / 3.0);
+    assert!(rule("tiny")["regression_weight"].as_f64().unwrap() < 0.0);
     assert_eq!(rule("tiny")["wrong_way"], true);
     // big: L1, L3, L4, L5 → 3 of 4; not hit: 1 of 4.
     assert_eq!(rule("big")["rate_when_hit"], 0.75);
@@ -131,6 +134,17 @@ fn backtest_flags_rules_that_point_the_wrong_way() {
     let suggested = |name: &str| rule(name)["suggested_points"].as_f64().unwrap();
     assert!(suggested("big") > suggested("vp"));
     assert!(suggested("tiny") < 0.0 && suggested("student") < 0.0);
+    // Wrong way never contradicts the suggestions: a rule is wrong way
+    // exactly when its points and its suggested points differ in sign.
+    for r in rules {
+        let (Some(points), Some(suggested)) =
+            (r["points"].as_f64(), r["suggested_points"].as_f64())
+        else {
+            continue;
+        };
+        let against = (points > 0.0 && suggested < 0.0) || (points < 0.0 && suggested > 0.0);
+        assert_eq!(r["wrong_way"], against, "{r}");
+    }
 }
 
 #[test]
@@ -206,10 +220,15 @@ fn a_bad_outcome_is_a_record_error_naming_its_place() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
-        err.contains("bad-outcome.ndjson:3: field `converted` is missing"),
+        err.contains("bad-outcome.ndjson:2: field `converted` is \"maybe\""),
         "{err}"
     );
-    assert!(err.contains("used 1, rejected 2"), "{err}");
+    // A lead without an outcome is not a bad record: it is left out of
+    // the figures and counted in the report.
+    assert!(err.contains("used 2, rejected 1"), "{err}");
+    let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(r["leads"], 1);
+    assert_eq!(r["without_outcome"], 1);
 }
 
 #[test]

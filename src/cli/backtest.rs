@@ -6,13 +6,15 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::flags::{instant, LeadsArgs, OutputArg};
+use super::outcome::check_outcome_column;
 use super::sink::json_report;
 use super::{plan_model, Exit};
 use crate::eval::Evaluator;
+use crate::learn::split::{id_text, Holdout};
 use crate::record::to_lead;
 use crate::refine::backtest::Backtest;
 use crate::refine::html::{page, Heading};
-use crate::refine::read_outcome;
+use crate::refine::OutcomeSource;
 use crate::stream::convert_with;
 
 #[derive(Args, Debug)]
@@ -27,6 +29,10 @@ pub struct BacktestArgs {
     /// Score as of this past date or instant: later events are ignored.
     #[arg(long, value_name = "INSTANT")]
     pub as_of: String,
+    /// Count only this share of the leads (30%), picked by a hash of the
+    /// id: the leads `tune --holdout` held out of its fit.
+    #[arg(long, value_name = "SHARE")]
+    pub holdout: Option<String>,
     /// Also find the threshold that gives at most this many MQLs.
     #[arg(long, value_name = "N")]
     pub capacity: Option<u64>,
@@ -53,7 +59,26 @@ pub fn run(args: &BacktestArgs, color: bool) -> Exit {
         Ok(t) => t,
         Err(exit) => return exit,
     };
-    if let Some(field) = plan.fields.iter().find(|f| f.key == args.outcome) {
+    let holdout = match args.holdout.as_deref() {
+        None => None,
+        Some(text) => match Holdout::parse(text) {
+            Some(h) => Some(h),
+            None => {
+                eprintln!("error: `--holdout {text}` is not a share of the leads");
+                eprintln!("help: write a percentage above 0 and below 100, such as 30%");
+                return Exit::Usage;
+            }
+        },
+    };
+    let source = OutcomeSource::new(&plan, &args.outcome);
+    if let Err(exit) = check_outcome_column(&args.input.leads, &args.outcome, source.declared()) {
+        return exit;
+    }
+    if let Some(field) = plan
+        .fields
+        .iter()
+        .find(|f| f.key == args.outcome || f.name == args.outcome)
+    {
         eprintln!(
             "warning: the model reads `{}`, the outcome field: its scores know the answer, so the figures flatter it",
             field.name
@@ -61,26 +86,41 @@ pub fn run(args: &BacktestArgs, color: bool) -> Exit {
     }
     let evaluator = Evaluator::new(&plan, as_of);
     let mut backtest = Backtest::new(&plan);
-    let outcome_field = args.outcome.as_str();
+    let mut without_outcome = 0;
     let read = args.input.for_each(
         &plan.id_key,
         |_, pending, file| {
             convert_with(pending, file, |json, events| {
-                let converted = read_outcome(json, outcome_field)?;
                 let lead = to_lead(&plan, json, events)?;
-                Ok((evaluator.evaluate(&lead), converted))
+                let converted = source.read(json, &lead)?;
+                let counted = holdout.is_none_or(|h| h.holds_out(&id_text(&lead.id)));
+                // Held-in leads are not scored at all.
+                Ok(match (counted, converted) {
+                    (true, Some(c)) => Some((Some(evaluator.evaluate(&lead)), c)),
+                    (true, None) => Some((None, false)),
+                    (false, _) => None,
+                })
             })
             .map_err(Box::new)
         },
-        |(outcome, converted)| {
-            backtest.add(&outcome, converted);
+        |counted| {
+            match counted {
+                Some((Some(outcome), converted)) => backtest.add(&outcome, converted),
+                Some((None, _)) => without_outcome += 1,
+                None => {}
+            }
             Ok(())
         },
     );
     if let Err(exit) = read {
         return exit;
     }
-    let report = backtest.report(args.capacity);
+    let mut report = backtest.report(args.capacity);
+    report.without_outcome = without_outcome;
+    report.holdout_percent = holdout.map(Holdout::percent);
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
+    }
     let text = match args.format {
         BacktestFormat::Table => report.table(),
         BacktestFormat::Json => match json_report(&report) {

@@ -28,6 +28,11 @@ pub struct InitArgs {
     /// event declarations from.
     #[arg(long, value_name = "FILE", requires = "from")]
     pub events: Option<String>,
+    /// With --from: the column that says whether each lead converted
+    /// (true/false, yes/no, 1/0); the model then gets rules and points
+    /// fitted to it.
+    #[arg(long, value_name = "FIELD", requires = "from")]
+    pub outcome: Option<String>,
     /// Replace MODEL if it exists.
     #[arg(long)]
     pub force: bool,
@@ -50,7 +55,12 @@ pub fn run(args: &InitArgs) -> Exit {
     };
     let text = match &args.from {
         None => crate::init::template(&model_name),
-        Some(leads) => match sample_model(leads, args.events.as_deref(), &model_name) {
+        Some(leads) => match sample_model(
+            leads,
+            args.events.as_deref(),
+            args.outcome.as_deref(),
+            &model_name,
+        ) {
             Ok(text) => text,
             Err(exit) => return exit,
         },
@@ -83,8 +93,20 @@ pub fn run(args: &InitArgs) -> Exit {
 
 /// The model inferred from the sample, its report shown on stderr for the
 /// user to review before writing any rule.
-fn sample_model(leads: &str, events: Option<&str>, model_name: &str) -> Result<String, Exit> {
-    match crate::init::from_sample(leads, events, model_name) {
+fn sample_model(
+    leads: &str,
+    events: Option<&str>,
+    outcome: Option<&str>,
+    model_name: &str,
+) -> Result<String, Exit> {
+    let made = match outcome {
+        Some(outcome) => {
+            super::outcome::check_outcome_column(leads, outcome, false)?;
+            crate::init::from_outcomes(leads, events, outcome, model_name)
+        }
+        None => crate::init::from_sample(leads, events, model_name),
+    };
+    match made {
         Ok(model) => {
             eprint!("{}", model.report);
             Ok(model.text)

@@ -32,11 +32,14 @@ mod fmt;
 mod generate;
 mod init;
 mod leads;
+mod outcome;
+mod profile;
 mod progress;
 mod score;
 mod serve;
 mod sink;
 mod test;
+mod tune;
 
 // For `compile`, whose `--as-of` is its own flag.
 use flags::as_of;
@@ -107,6 +110,10 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Set scores as of a past instant against what converted.
     Backtest(backtest::BacktestArgs),
+    /// How each column of a lead export relates to an outcome.
+    Profile(profile::ProfileArgs),
+    /// Fit a model's points to outcomes; write the tuned copy.
+    Tune(tune::TuneArgs),
     /// Compare two versions of a model on the same leads.
     Diff(diff::DiffArgs),
     /// List the leads whose thresholds or labels changed between two instants.
@@ -148,6 +155,8 @@ pub fn run() -> ExitCode {
         Command::Compile(args) => compile::run(&args, color),
         Command::Serve(args) => serve::run(&args, color),
         Command::Backtest(args) => backtest::run(&args, color),
+        Command::Tune(args) => tune::run(&args, color),
+        Command::Profile(args) => profile::run(&args, color),
         Command::Diff(args) => diff::run(&args, color),
         Command::Changes(args) => changes::run(&args, color),
         Command::Generate(args) => generate::run(&args),

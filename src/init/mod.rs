@@ -12,9 +12,12 @@
 mod inference;
 mod key_stats;
 mod model_text;
+pub mod profile;
+pub mod profile_text;
 mod report;
 mod sample;
 mod spelling;
+mod starter;
 mod template;
 mod test_example;
 
@@ -61,6 +64,48 @@ pub fn from_sample(
     let mut inference = inference::infer(&sample);
     let report = report::report(&sample, &inference, leads);
     let text = model_text::write_sample_model(&sample, &mut inference, leads, events, model_name);
+    Ok(SampleModel { text, report })
+}
+
+/// A starting model with rules and points from an export and its
+/// outcomes (`init --from LEADS --outcome FIELD`).
+pub fn from_outcomes(
+    leads: &str,
+    events: Option<&str>,
+    outcome: &str,
+    model_name: &str,
+) -> Result<SampleModel, SampleError> {
+    let (records, problems) =
+        profile_text::read_export(leads).map_err(|error| SampleError::Unreadable {
+            file: leads.to_string(),
+            error,
+        })?;
+    let file = match events {
+        None => None,
+        Some(path) => {
+            Some(
+                profile_text::read_events(path).map_err(|error| SampleError::Unreadable {
+                    file: path.to_string(),
+                    error,
+                })?,
+            )
+        }
+    };
+    let profiled = profile::profile(&records, outcome, file.as_ref());
+    if profiled.leads == 0 {
+        return Err(SampleError::NoRecords { problems });
+    }
+    let text = starter::write_starter(&profiled, leads, model_name);
+    let report = format!(
+        "read {} leads with an outcome ({} converted){}\n",
+        profiled.leads,
+        profiled.converted,
+        if profiled.without_outcome > 0 {
+            format!("; {} without one left out", profiled.without_outcome)
+        } else {
+            String::new()
+        }
+    );
     Ok(SampleModel { text, report })
 }
 

@@ -128,7 +128,7 @@ impl Sample {
 }
 
 /// Opens a file (or stdin for `-`) as a buffered reader.
-fn open(path: &str) -> io::Result<Box<dyn BufRead>> {
+pub(super) fn open(path: &str) -> io::Result<Box<dyn BufRead>> {
     Ok(if path == "-" {
         Box::new(BufReader::new(io::stdin()))
     } else {

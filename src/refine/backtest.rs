@@ -127,8 +127,8 @@ impl<'p> Backtest<'p> {
                     thresholds.push(ThresholdRow {
                         name: name.clone(),
                         figures: Figures::of(t, all),
-                        precision: t.rate().map(|r| round_to(r, 4)),
-                        recall: t.recall(all).map(|r| round_to(r, 4)),
+                        precision: t.rate(),
+                        recall: t.recall(all),
                     });
                 }
                 Output::Label { name, values, .. } => {
@@ -173,22 +173,33 @@ impl<'p> Backtest<'p> {
             best_f1: best_f1_cut(&cuts).map(CutRow::from),
         };
         let auc_rows = AucRow {
-            score: auc(&scores, &converted).map(|a| round_to(a, 4)),
+            score: auc(&scores, &converted),
             groups: model
                 .groups
                 .iter()
                 .zip(&self.groups)
                 .map(|(g, column)| GroupAuc {
                     group: g.name.clone(),
-                    auc: auc(column, &converted).map(|a| round_to(a, 4)),
+                    auc: auc(column, &converted),
                 })
                 .collect(),
         };
         let rules = self.rule_rows(all);
+        let mut warnings: Vec<String> = rules
+            .iter()
+            .filter(|r| r.too_good)
+            .map(|r| format!("rule `{}` alone all but decides the outcome (converted {} of {} leads it fired for, {} of the rest): too good to be true; does it read something filled in after the lead converted?", r.rule, r.converted, r.hits, super::text::percent(r.rate_when_not)))
+            .collect();
+        if auc_rows.score.is_some_and(|a| a >= TOO_GOOD_AUC) {
+            warnings.push(format!("the score's ROC AUC is {}: too good to be true for a lead score; look for a rule or field that reads the outcome or something filled in after it", cell(auc_rows.score, 3)));
+        }
         Report {
+            without_outcome: 0,
+            holdout_percent: None,
+            warnings,
             leads: all.leads,
             converted: all.converted,
-            base_rate: base.map(|r| round_to(r, 4)),
+            base_rate: base,
             auc: auc_rows,
             thresholds,
             labels,
@@ -228,14 +239,18 @@ impl<'p> Backtest<'p> {
                     Effect::Disqualify { .. } => None,
                 };
                 let lift = hit.lift(all);
-                // A disqualification pushes a lead down, like negative points.
-                let direction = points.unwrap_or(-1.0);
-                let wrong_way = lift
-                    .is_some_and(|l| (direction > 0.0 && l < 1.0) || (direction < 0.0 && l > 1.0));
-                let suggested = self
+                let weight = self
                     .weight(weights.as_deref(), id)
-                    .filter(|_| hit.leads > 0)
-                    .map(|w| (w * scale).round() + 0.0);
+                    .filter(|_| hit.leads > 0);
+                let suggested = weight.map(|w| (w * scale).round() + 0.0);
+                // Wrong way: the points and the regression, which weighs the
+                // rule with all the others, disagree in sign. A rule whose
+                // points are its suggestion is never wrong way; the lift of
+                // the rule alone is shown beside it and may disagree.
+                let wrong_way = match (points, suggested) {
+                    (Some(p), Some(s)) => (p > 0.0 && s < 0.0) || (p < 0.0 && s > 0.0),
+                    _ => false,
+                };
                 RuleRow {
                     rule: rule.name.clone(),
                     group: rule
@@ -244,12 +259,14 @@ impl<'p> Backtest<'p> {
                         .map(|g| g.name.clone()),
                     points,
                     average_points: (hit.leads > 0 && points.is_some())
-                        .then(|| round_to(count.points_given / hit.leads as f64, 2)),
+                        .then(|| count.points_given / hit.leads as f64),
                     hits: hit.leads,
                     converted: hit.converted,
-                    rate_when_hit: hit.rate().map(|r| round_to(r, 4)),
-                    rate_when_not: hit.rest(all).rate().map(|r| round_to(r, 4)),
-                    lift: lift.map(|l| round_to(l, 2)),
+                    rate_when_hit: hit.rate(),
+                    rate_when_not: hit.rest(all).rate(),
+                    lift,
+                    regression_weight: weight,
+                    too_good: too_good(hit, all),
                     wrong_way,
                     suggested_points: suggested,
                 }
@@ -261,6 +278,26 @@ impl<'p> Backtest<'p> {
         let feature = self.features.get(rule).copied().flatten()?;
         weights?.get(feature).copied()
     }
+}
+
+/// A ROC AUC at or above this is too good to be true for a lead score.
+pub const TOO_GOOD_AUC: f64 = 0.98;
+
+/// A rule that fired for a fair share of the leads and alone all but
+/// decides the outcome: as a yes/no score its ROC AUC is at least
+/// [`TOO_GOOD_AUC`].
+fn too_good(hit: Tally, all: Tally) -> bool {
+    let rest = hit.rest(all);
+    let negatives = all.leads - all.converted;
+    if hit.leads * 100 < all.leads || all.converted == 0 || negatives == 0 {
+        return false;
+    }
+    // A yes/no score's AUC: (true positive rate + true negative rate) / 2,
+    // taking the rule's better direction.
+    let tpr = hit.converted as f64 / all.converted as f64;
+    let tnr = (rest.leads - rest.converted) as f64 / negatives as f64;
+    let auc = (tpr + tnr) / 2.0;
+    auc.max(1.0 - auc) >= TOO_GOOD_AUC
 }
 
 /// Leads, converted, rate and lift of one slice of the leads.
@@ -277,15 +314,21 @@ impl Figures {
         Figures {
             leads: t.leads,
             converted: t.converted,
-            rate: t.rate().map(|r| round_to(r, 4)),
-            lift: t.lift(all).map(|l| round_to(l, 2)),
+            rate: t.rate(),
+            lift: t.lift(all),
         }
     }
 }
 
 #[derive(Debug, Serialize)]
 pub struct Report {
+    /// What looks too good to be true (a leak of the outcome).
+    pub warnings: Vec<String>,
     pub leads: u64,
+    /// Leads left out because their outcome was missing.
+    pub without_outcome: u64,
+    /// With `--holdout`, the share of the leads (in percent) the figures are of.
+    pub holdout_percent: Option<f64>,
     pub converted: u64,
     pub base_rate: Option<f64>,
     pub auc: AucRow,
@@ -369,9 +412,9 @@ impl From<Cut> for CutRow {
             score: c.score,
             leads: c.selected.leads,
             converted: c.selected.converted,
-            precision: c.precision.map(|x| round_to(x, 4)),
-            recall: c.recall.map(|x| round_to(x, 4)),
-            f1: c.f1.map(|x| round_to(x, 4)),
+            precision: c.precision,
+            recall: c.recall,
+            f1: c.f1,
         }
     }
 }
@@ -390,7 +433,14 @@ pub struct RuleRow {
     pub rate_when_hit: Option<f64>,
     pub rate_when_not: Option<f64>,
     pub lift: Option<f64>,
-    /// Its points and its lift point opposite ways.
+    /// The rule's log-odds weight in the regression of the outcome on
+    /// every rule at once (its sign says which way the rule points once
+    /// the others are accounted for); `None` when it never fired.
+    pub regression_weight: Option<f64>,
+    /// The rule alone all but decides the outcome: it likely reads
+    /// something filled in after the fact.
+    pub too_good: bool,
+    /// Its points and its regression weight point opposite ways.
     pub wrong_way: bool,
     pub suggested_points: Option<f64>,
 }
@@ -445,6 +495,25 @@ impl Report {
     /// The report as text for a terminal.
     pub fn table(&self) -> String {
         let mut out = String::new();
+        for warning in &self.warnings {
+            out.push_str(&format!("warning: {warning}\n"));
+        }
+        if !self.warnings.is_empty() {
+            out.push('\n');
+        }
+        if let Some(share) = self.holdout_percent {
+            out.push_str(&format!(
+                "held-out leads only: {}% of the leads, by a hash of the id\n",
+                crate::syntax::print::number(share)
+            ));
+        }
+        if self.without_outcome > 0 {
+            out.push_str(&format!(
+                "{} lead{} without an outcome left out\n",
+                self.without_outcome,
+                crate::text::plural(self.without_outcome)
+            ));
+        }
         out.push_str(&format!(
             "leads {}, converted {}, base rate {}\nROC AUC of the score {}",
             self.leads,
@@ -545,7 +614,8 @@ impl Report {
             "hits",
             "rate hit",
             "rate not",
-            "lift",
+            "lift alone",
+            "regression",
             "suggested",
             "",
         ]);
@@ -561,19 +631,27 @@ impl Report {
                 percent(rule.rate_when_hit),
                 percent(rule.rate_when_not),
                 cell(rule.lift, 2),
+                match rule.regression_weight {
+                    Some(w) if w > 0.0 => "+".to_string(),
+                    Some(w) if w < 0.0 => "-".to_string(),
+                    Some(_) => "0".to_string(),
+                    None => "-".to_string(),
+                },
                 match rule.suggested_points {
                     Some(p) => crate::syntax::print::points(p),
                     None => "-".to_string(),
                 },
-                if rule.wrong_way {
-                    "wrong way".to_string()
-                } else {
-                    String::new()
+                match (rule.wrong_way, rule.too_good) {
+                    (true, true) => "wrong way, too good".to_string(),
+                    (true, false) => "wrong way".to_string(),
+                    (false, true) => "too good".to_string(),
+                    (false, false) => String::new(),
                 },
             ]);
         }
         out.push_str(
-            "Rules (lift = rate when hit / base rate; suggested from a logistic regression)\n",
+            "Rules (lift alone = rate when hit / base rate; regression = sign of the rule's weight\n\
+             in a logistic regression on all rules at once; wrong way = points against that sign)\n",
         );
         out.push_str(&t.render());
         out

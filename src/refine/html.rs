@@ -120,7 +120,7 @@ pub fn page(report: &Report, heading: &Heading) -> String {
     }
 
     html.push_str("<h2>Rules</h2>\n<p>Lift is the conversion rate of the leads a rule fired for over the base rate. \
-        <span class=\"wrong\">Highlighted</span> rules point the wrong way: positive points with a lift below 1, or the reverse. \
+        <span class=\"wrong\">Highlighted</span> rules point the wrong way: their points and the sign of their weight in a logistic regression on all rules at once disagree (the lift of a rule alone may say otherwise). \
         Suggested points come from a logistic regression of the outcome on which rules fired, scaled to the model's points.</p>\n");
     html.push_str("<table>\n<tr><th>rule</th><th>group</th><th>points</th><th>hits</th><th>rate when hit</th><th>rate when not</th><th>lift</th><th>suggested</th></tr>\n");
     for r in &report.rules {

@@ -8,9 +8,11 @@ pub mod changes;
 pub mod condition;
 pub mod diff;
 pub mod html;
-pub mod regression;
-pub mod stats;
 pub mod text;
+pub mod tune;
+
+// The statistics live one floor down, where `init` can use them too.
+pub use crate::learn::{regression, stats};
 
 use serde_json::{Map, Value as JsonValue};
 
@@ -21,10 +23,10 @@ use crate::plan::Plan;
 use crate::record::{Json, Problem};
 
 /// Reads the outcome (did the lead convert?) from a record's `field`: a
-/// JSON bool, or text `true`/`false` in any case (as CSV cells are). A
-/// missing or empty value is an error: a lead without an outcome cannot be
-/// counted either way.
-pub fn read_outcome(record: &Json, field: &str) -> Result<bool, Problem> {
+/// JSON bool, the JSON numbers 1 and 0, or text among `true false yes no y
+/// n 1 0` in any case (as CSV cells are). `None` when the value is missing
+/// or empty: such a lead is left out of the figures and counted.
+pub fn read_outcome(record: &Json, field: &str) -> Result<Option<bool>, Problem> {
     let value = record.get(field);
     let problem = |value: Option<&Json>| {
         Problem::new(
@@ -34,9 +36,49 @@ pub fn read_outcome(record: &Json, field: &str) -> Result<bool, Problem> {
         )
     };
     match value {
-        None | Some(Json::Null) => Err(problem(None)),
-        Some(Json::String(s)) if s.trim().is_empty() => Err(problem(None)),
-        Some(json) => crate::record::read_bool(json.raw()).ok_or_else(|| problem(value)),
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(json) => crate::record::read_bool(json.raw())
+            .map(Some)
+            .ok_or_else(|| problem(value)),
+    }
+}
+
+/// Where a command reads the outcome: a declared `bool` field of that
+/// name (through its `as` and `missing if`, as the lead was read), else
+/// the record key of that name, read by [`read_outcome`].
+pub struct OutcomeSource {
+    field: Option<crate::plan::FieldId>,
+    key: String,
+}
+
+impl OutcomeSource {
+    pub fn new(plan: &Plan, name: &str) -> Self {
+        let field = plan
+            .fields
+            .iter_enumerated()
+            .find(|(_, f)| f.name == name && f.ty == crate::plan::ValueType::Bool)
+            .map(|(id, _)| id);
+        OutcomeSource {
+            field,
+            key: name.to_string(),
+        }
+    }
+
+    /// Whether the outcome is a field the model declares (and so may read).
+    pub fn declared(&self) -> bool {
+        self.field.is_some()
+    }
+
+    /// The outcome of one record and its lead; `None` when missing.
+    pub fn read(&self, record: &Json, lead: &crate::lead::Lead) -> Result<Option<bool>, Problem> {
+        match self.field {
+            Some(id) => Ok(match lead.field(id) {
+                crate::lead::FieldValue::Bool(b) => Some(*b),
+                _ => None,
+            }),
+            None => read_outcome(record, &self.key),
+        }
     }
 }
 
@@ -175,17 +217,36 @@ mod tests {
 
     #[test]
     fn outcomes_read_like_bool_fields() {
-        assert!(read_outcome(&record("true"), "converted").unwrap());
-        assert!(!read_outcome(&record("\" FALSE \""), "converted").unwrap());
+        assert_eq!(
+            read_outcome(&record("true"), "converted").unwrap(),
+            Some(true)
+        );
+        assert_eq!(
+            read_outcome(&record("\" FALSE \""), "converted").unwrap(),
+            Some(false)
+        );
+        assert_eq!(read_outcome(&record("1"), "converted").unwrap(), Some(true));
+        assert_eq!(
+            read_outcome(&record("\"0\""), "converted").unwrap(),
+            Some(false)
+        );
+        assert_eq!(
+            read_outcome(&record("\"Yes\""), "converted").unwrap(),
+            Some(true)
+        );
+        assert_eq!(
+            read_outcome(&record("\"n\""), "converted").unwrap(),
+            Some(false)
+        );
         let bad = read_outcome(&record("\"maybe\""), "converted").unwrap_err();
         assert_eq!(bad.value.as_deref(), Some("\"maybe\""));
-        let missing = read_outcome(&record("null"), "converted").unwrap_err();
-        assert_eq!(missing.value, None);
+        assert_eq!(read_outcome(&record("null"), "converted").unwrap(), None);
+        assert_eq!(read_outcome(&record("\" \""), "converted").unwrap(), None);
+        assert_eq!(read_outcome(&record("true"), "won").unwrap(), None);
         // Exports write 1/0 and Yes/No (contract §19); 2 is no boolean.
-        assert!(read_outcome(&record("1"), "converted").unwrap());
-        assert!(!read_outcome(&record("\"No\""), "converted").unwrap());
-        assert!(read_outcome(&record("\" y \""), "converted").unwrap());
+        assert_eq!(read_outcome(&record("1"), "converted").unwrap(), Some(true));
+        assert_eq!(read_outcome(&record("\"No\""), "converted").unwrap(), Some(false));
+        assert_eq!(read_outcome(&record("\" y \""), "converted").unwrap(), Some(true));
         assert!(read_outcome(&record("2"), "converted").is_err());
-        assert!(read_outcome(&record("true"), "won").is_err());
     }
 }

@@ -1,5 +1,6 @@
-//! L2-regularised logistic regression of a yes/no outcome on yes/no
-//! features (which rules fired), fitted by Newton's method (IRLS).
+//! L2-regularised logistic regression of a yes/no outcome on features
+//! (which rules fired, or how much they gave), fitted by Newton's method
+//! (IRLS).
 //!
 //! Leads are grouped by the set of rules that fired for them, so a fit
 //! costs the number of distinct patterns, not the number of leads; with a
@@ -51,27 +52,49 @@ pub struct Fit {
     pub iterations: usize,
 }
 
+/// One row of a fit: the features that are not zero, with their values,
+/// how many leads the row stands for, and how many of them converted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub on: Vec<(usize, f64)>,
+    pub leads: f64,
+    pub converted: f64,
+}
+
 /// Fits `logit P(converted) = intercept + Σ weights · features`, with the
 /// penalty `lambda/2 · Σ weights²` (the intercept is not penalised).
 /// `None` when there are no leads.
 pub fn fit(patterns: &Patterns, lambda: f64) -> Option<Fit> {
-    let rows: Vec<(Vec<usize>, f64, f64)> = patterns
+    let rows: Vec<Row> = patterns
         .counts
         .iter()
-        .map(|(bits, &(n, y))| (ones(bits, patterns.features), n as f64, y as f64))
+        .map(|(bits, &(n, y))| Row {
+            on: ones(bits, patterns.features)
+                .into_iter()
+                .map(|f| (f, 1.0))
+                .collect(),
+            leads: n as f64,
+            converted: y as f64,
+        })
         .collect();
+    fit_rows(&rows, patterns.features, lambda)
+}
+
+/// [`fit`] over rows whose features take any value (a count of visits, a
+/// share of a capped rule), `features` of them.
+pub fn fit_rows(rows: &[Row], features: usize, lambda: f64) -> Option<Fit> {
     if rows.is_empty() {
         return None;
     }
     // Parameter 0 is the intercept; feature j is parameter j + 1.
-    let d = patterns.features + 1;
+    let d = features + 1;
     let mut beta = vec![0.0; d];
     let objective = |beta: &[f64]| -> f64 {
         let mut value = 0.0;
-        for (on, n, y) in &rows {
-            let eta = linear(beta, on);
+        for row in rows {
+            let eta = linear(beta, &row.on);
             // n·log(1 + e^η) − y·η, computed without overflow.
-            value += n * softplus(eta) - y * eta;
+            value += row.leads * softplus(eta) - row.converted * eta;
         }
         value + 0.5 * lambda * beta.iter().skip(1).map(|b| b * b).sum::<f64>()
     };
@@ -81,18 +104,20 @@ pub fn fit(patterns: &Patterns, lambda: f64) -> Option<Fit> {
         iterations += 1;
         let mut gradient = vec![0.0; d];
         let mut hessian = vec![vec![0.0; d]; d];
-        for (on, n, y) in &rows {
-            let p = sigmoid(linear(&beta, on));
-            let residual = n * p - y;
-            let weight = n * p * (1.0 - p);
-            let params: Vec<usize> = std::iter::once(0).chain(on.iter().map(|f| f + 1)).collect();
-            for &a in &params {
+        for row in rows {
+            let p = sigmoid(linear(&beta, &row.on));
+            let residual = row.leads * p - row.converted;
+            let weight = row.leads * p * (1.0 - p);
+            let params: Vec<(usize, f64)> = std::iter::once((0, 1.0))
+                .chain(row.on.iter().map(|&(f, x)| (f + 1, x)))
+                .collect();
+            for &(a, xa) in &params {
                 if let Some(g) = gradient.get_mut(a) {
-                    *g += residual;
+                    *g += residual * xa;
                 }
-                for &b in &params {
+                for &(b, xb) in &params {
                     if let Some(h) = hessian.get_mut(a).and_then(|r| r.get_mut(b)) {
-                        *h += weight;
+                        *h += weight * xa * xb;
                     }
                 }
             }
@@ -102,7 +127,9 @@ pub fn fit(patterns: &Patterns, lambda: f64) -> Option<Fit> {
                 *g += lambda * b;
             }
             if let Some(h) = hessian.get_mut(j).and_then(|r| r.get_mut(j)) {
-                *h += lambda;
+                // The ridge also keeps a feature that is never on solvable
+                // when `lambda` is zero.
+                *h += lambda.max(1e-9);
             }
         }
         // A tiny ridge keeps the intercept's row solvable when every lead
@@ -142,8 +169,11 @@ fn ones(bits: &[u64], features: usize) -> Vec<usize> {
         .collect()
 }
 
-fn linear(beta: &[f64], on: &[usize]) -> f64 {
-    beta.first().copied().unwrap_or(0.0) + on.iter().filter_map(|f| beta.get(f + 1)).sum::<f64>()
+fn linear(beta: &[f64], on: &[(usize, f64)]) -> f64 {
+    beta.first().copied().unwrap_or(0.0)
+        + on.iter()
+            .filter_map(|&(f, x)| beta.get(f + 1).map(|b| b * x))
+            .sum::<f64>()
 }
 
 fn sigmoid(x: f64) -> f64 {
