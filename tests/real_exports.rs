@@ -15,6 +15,13 @@ const LEADS: &str = "tests/fixtures/cli/export.csv";
 const EVENTS: &str = "tests/fixtures/cli/export-events.csv";
 const AS_OF: &str = "2026-11-01";
 
+/// `leadscore COMMAND MODEL LEADS --events EVENTS --as-of AS_OF MORE...`.
+fn on_export(command: &str, more: &[&str]) -> std::process::Output {
+    let mut args = vec![command, MODEL, LEADS, "--events", EVENTS, "--as-of", AS_OF];
+    args.extend_from_slice(more);
+    leadscore(&args)
+}
+
 fn lines(text: &str) -> Vec<serde_json::Value> {
     text.lines()
         .map(|l| serde_json::from_str(l).expect("a JSON line"))
@@ -23,18 +30,7 @@ fn lines(text: &str) -> Vec<serde_json::Value> {
 
 #[test]
 fn a_messy_csv_export_scores_with_its_id_placeholders_and_yes_no_columns() {
-    let o = leadscore(&[
-        "score",
-        MODEL,
-        LEADS,
-        "--events",
-        EVENTS,
-        "--as-of",
-        AS_OF,
-        "--format",
-        "ndjson",
-        "--explain",
-    ]);
+    let o = on_export("score", &["--format", "ndjson", "--explain"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let results = lines(&stdout(&o));
     let scores: Vec<(String, f64)> = results
@@ -91,9 +87,7 @@ fn a_value_that_is_no_boolean_is_still_a_record_error() {
 
 #[test]
 fn explain_names_the_rule_that_won_its_block() {
-    let o = leadscore(&[
-        "explain", MODEL, LEADS, "--events", EVENTS, "--as-of", AS_OF, "--id", "P-1",
-    ]);
+    let o = on_export("explain", &["--id", "P-1"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let out = stdout(&o);
     assert!(
@@ -108,19 +102,7 @@ fn explain_names_the_rule_that_won_its_block() {
 
 #[test]
 fn backtest_reads_a_one_zero_outcome() {
-    let o = leadscore(&[
-        "backtest",
-        MODEL,
-        LEADS,
-        "--events",
-        EVENTS,
-        "--as-of",
-        AS_OF,
-        "--outcome",
-        "Converted",
-        "--format",
-        "json",
-    ]);
+    let o = on_export("backtest", &["--outcome", "Converted", "--format", "json"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(report["leads"], 3);

@@ -131,8 +131,8 @@ pub(crate) fn read_bool(value: Raw<'_>) -> Option<bool> {
     match value {
         Raw::Bool(b) => Some(b),
         Raw::Number(n) => match n.as_f64() {
-            Some(x) if x == 1.0 => Some(true),
-            Some(x) if x == 0.0 => Some(false),
+            Some(1.0) => Some(true),
+            Some(0.0) => Some(false),
             _ => None,
         },
         Raw::Str(s) => {

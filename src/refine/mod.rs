@@ -32,7 +32,7 @@ pub fn read_outcome(record: &Json, field: &str) -> Result<Option<bool>, Problem>
         Problem::new(
             field,
             value,
-            &format!("the outcome: {}", crate::record::BOOL_EXPECTED),
+            format!("the outcome: {}", crate::record::BOOL_EXPECTED),
         )
     };
     match value {

@@ -293,6 +293,16 @@ pub fn regex_code_point(c: char) -> String {
     format!("\\x{{{:X}}}", u32::from(c))
 }
 
+/// The test that keeps a folded list item `v`: not empty, and none of the
+/// `placeholders` (string literals).
+pub fn kept_item(v: &str, placeholders: &[String]) -> String {
+    if placeholders.is_empty() {
+        format!("{v} <> ''")
+    } else {
+        format!("{v} <> '' AND {v} NOT IN ({})", placeholders.join(", "))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -347,15 +357,5 @@ mod tests {
                 .collect();
             assert_eq!(translated, folded, "{text}");
         }
-    }
-}
-
-/// The test that keeps a folded list item `v`: not empty, and none of the
-/// `placeholders` (string literals).
-pub fn kept_item(v: &str, placeholders: &[String]) -> String {
-    if placeholders.is_empty() {
-        format!("{v} <> ''")
-    } else {
-        format!("{v} <> '' AND {v} NOT IN ({})", placeholders.join(", "))
     }
 }

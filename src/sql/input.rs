@@ -64,46 +64,37 @@ pub fn field_column(field: &Field) -> String {
 }
 
 /// Refuses what the relations cannot lay out: an event property name
-/// holding two types, and a score or output named like a column of the
+/// holding two types or read with two sets of placeholders, and a score or output named like a column of the
 /// result that is not one (`error`).
 pub fn check_layout(c: &mut Compiler) {
     let plan = c.plan;
-    let mut seen: Vec<(&str, Shape, &str)> = Vec::new();
-    let mut placeholders: Vec<(&str, &[String], &str)> = Vec::new();
+    // One column a property name: its shape and placeholders, and the
+    // first event that gave them.
+    let mut seen: Vec<(&str, Shape, &[String], &str)> = Vec::new();
     for (id, EventType { name: event, props }) in plan.events.iter_enumerated() {
         for prop in props.iter() {
-            match placeholders.iter().find(|(name, _, _)| *name == prop.name) {
-                Some((_, other, first)) if *other != prop.missing_if.as_slice() => {
-                    let message = format!(
-                        "the events relation cannot read the property `{}` of `{event}` and of `{first}` alike: their `missing if` placeholders differ",
-                        prop.name
-                    );
-                    let help = format!(
-                        "give the property the same `missing if` in both events, or rename it in one of them ({} SQL)",
-                        c.d.name()
-                    );
-                    c.at(|s| s.events.get(id));
-                    c.refuse(Code::SqlLayout, message, help);
-                }
-                Some(_) => {}
-                None => placeholders.push((&prop.name, &prop.missing_if, event)),
-            }
             let this = shape(prop.ty);
-            match seen.iter().find(|(name, _, _)| *name == prop.name) {
-                Some((_, other, first)) if *other != this => {
-                    let message = format!(
-                        "the events relation cannot hold the property `{}` of `{event}` and of `{first}`: their types differ",
-                        prop.name
-                    );
-                    let help = format!(
-                        "rename the property in one of the events, so that each column of the `events` relation has one type ({} SQL)",
-                        c.d.name()
-                    );
-                    c.at(|s| s.events.get(id));
-                    c.refuse(Code::SqlLayout, message, help);
-                }
-                Some(_) => {}
-                None => seen.push((&prop.name, this, event)),
+            let Some((_, other, placeholders, first)) =
+                seen.iter().find(|(name, ..)| *name == prop.name)
+            else {
+                seen.push((&prop.name, this, &prop.missing_if, event));
+                continue;
+            };
+            let differs = if *other != this {
+                Some(("hold", "their types differ", "rename the property in one of the events, so that each column of the `events` relation has one type"))
+            } else if *placeholders != prop.missing_if.as_slice() {
+                Some(("read", "their `missing if` placeholders differ", "give the property the same `missing if` in both events, or rename it in one of them"))
+            } else {
+                None
+            };
+            if let Some((verb, why, fix)) = differs {
+                let message = format!(
+                    "the events relation cannot {verb} the property `{}` of `{event}` and of `{first}`: {why}",
+                    prop.name
+                );
+                let help = format!("{fix} ({} SQL)", c.d.name());
+                c.at(|s| s.events.get(id));
+                c.refuse(Code::SqlLayout, message, help);
             }
         }
     }
