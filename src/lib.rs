@@ -17,6 +17,7 @@ pub(crate) mod fmt;
 pub(crate) mod generate;
 pub(crate) mod init;
 pub(crate) mod load;
+pub(crate) mod lsp;
 pub(crate) mod output;
 pub(crate) mod record;
 pub(crate) mod refine;
@@ -30,7 +31,7 @@ pub(crate) mod text;
 use std::path::Path;
 
 use diagnostic::Diagnostic;
-use load::{load, load_text, Loaded};
+use load::{load, load_overlay, load_text, Loaded};
 use plan::Plan;
 use source::SourceMap;
 
@@ -38,12 +39,21 @@ use source::SourceMap;
 
 /// A model's `test` block, as [`CheckedModel::tests`] holds it.
 pub use check::TestCase;
+/// Every declared name of a model and every reference to one, for editors.
+pub use check::{Declaration, Reference, SymbolIndex, SymbolKind};
 /// Writes a parsed file in the canonical layout, keeping its comments.
 pub use fmt::format;
+/// Unsaved editor buffers, by canonical path, read in place of the files.
+pub use load::Overlay;
 /// The AST of a model file: what [`parse`] gives and [`format()`] lays out.
 pub use syntax::ast;
 /// Parses one file's text into its AST, with its syntax errors.
 pub use syntax::parse;
+/// Parses as [`parse`] does, keeping the items that parsed after a
+/// syntax error (for an editor's file being typed).
+pub use syntax::parse_recovering;
+/// The language's reserved words.
+pub use syntax::KEYWORDS;
 
 /// A model loaded and checked: every diagnostic, in file order, and when
 /// there is no error among them, the plan and the model's tests.
@@ -55,6 +65,9 @@ pub struct CheckedModel {
     pub tests: Vec<TestCase>,
     /// Where each rule of the plan is written.
     pub rule_spans: plan::IdVec<plan::RuleId, source::Span>,
+    /// Every item of the model, `use`d files' spliced in; after a syntax
+    /// error, the items that parsed.
+    pub items: Vec<ast::Item>,
 }
 
 impl CheckedModel {
@@ -76,6 +89,13 @@ pub fn check_source(name: &str, text: &str, dir: &Path) -> CheckedModel {
     check_loaded(load_text(name, text, dir))
 }
 
+/// Checks the model at `path` whose text is `text` (an editor's buffer),
+/// reading the files it uses from `overlay` (other open buffers) before
+/// the disk; `use` stays confined to the model's directory.
+pub fn check_overlay(path: &Path, text: &str, overlay: &Overlay) -> CheckedModel {
+    check_loaded(load_overlay(path, text, overlay))
+}
+
 fn check_loaded(loaded: Loaded) -> CheckedModel {
     // After a syntax error the file's items are missing, and checking the
     // rest would only report names that the broken file declares.
@@ -87,6 +107,7 @@ fn check_loaded(loaded: Loaded) -> CheckedModel {
     let Loaded {
         sources,
         diagnostics: mut all,
+        items,
         ..
     } = loaded;
     if parsed {
@@ -100,6 +121,7 @@ fn check_loaded(loaded: Loaded) -> CheckedModel {
         plan: checked.plan.filter(|_| !has_errors),
         tests: checked.tests,
         rule_spans: checked.rule_spans,
+        items,
     }
 }
 
@@ -147,7 +169,7 @@ pub use output::{LeadResult, OutputFormat, Rendered, ResultWriter};
 // Run tests.
 
 /// Runs one of a model's `test` blocks.
-pub use testing::{run_test, TestRun};
+pub use testing::{run_test, values_seen, TestRun};
 
 // Compile to SQL.
 
@@ -157,6 +179,12 @@ pub use sql::{to_sql, DialectName, SqlOptions, TableName};
 /// Synthetic leads for the example model, for benchmarks and tests.
 pub mod synthetic {
     pub use crate::generate::{leads, Lead, CSV_HEADER, EVENTS_CSV_HEADER};
+}
+
+/// Runs the language server on standard input and output (`leadscore
+/// lsp`) until the client exits; whether it ended as the protocol asks.
+pub fn run_lsp() -> bool {
+    lsp::run()
 }
 
 /// Runs the command line (`leadscore` with the process's arguments).
