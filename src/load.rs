@@ -116,9 +116,14 @@ impl Loader<'_> {
         let file = self.sources.add(shown.clone(), text.clone());
         self.stack.push(canonical.clone());
         self.loaded.push(canonical);
-        // The items that parsed are kept after a syntax error (for the
-        // language server); the checker's findings are then not reported.
-        let (parsed, diagnostics) = syntax::parse_recovering(file, &text);
+        // An editor's model keeps the items that parsed after a syntax
+        // error (for outline, hover, completion); the checker's findings
+        // are then not reported.
+        let (parsed, diagnostics) = if self.overlay.is_some() {
+            syntax::parse_recovering(file, &text)
+        } else {
+            syntax::parse(file, &text)
+        };
         self.diagnostics.extend(diagnostics);
         let mut items = Vec::new();
         for item in parsed.map(|f| f.items).unwrap_or_default() {

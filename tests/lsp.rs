@@ -129,34 +129,17 @@ fn rename_edits_every_file_and_refuses_what_would_break() {
         client.request("textDocument/rename", params)
     };
     let mut answers = serde_json::Map::new();
-    answers.insert(
-        "field_gets_as".into(),
-        rename(&mut client, "  seniority: one of", 2, "level"),
-    );
-    answers.insert(
-        "let".into(),
-        rename(&mut client, "let mid_market", 4, "midsize"),
-    );
-    answers.insert(
-        "keyword".into(),
-        rename(&mut client, "let mid_market", 4, "within"),
-    );
-    answers.insert(
-        "clash".into(),
-        rename(&mut client, "let mid_market", 4, "enterprise"),
-    );
-    answers.insert(
-        "bare_word".into(),
-        rename(&mut client, "let mid_market", 4, "pricing"),
-    );
-    answers.insert(
-        "not_a_name".into(),
-        rename(&mut client, "let mid_market", 4, "mid market"),
-    );
-    answers.insert(
-        "event".into(),
-        rename(&mut client, "when demo_request", 6, "demo"),
-    );
+    for (what, needle, extra, new) in [
+        ("field_gets_as", "  seniority: one of", 2, "level"),
+        ("let", "let mid_market", 4, "midsize"),
+        ("keyword", "let mid_market", 4, "within"),
+        ("clash", "let mid_market", 4, "enterprise"),
+        ("bare_word", "let mid_market", 4, "pricing"),
+        ("not_a_name", "let mid_market", 4, "mid market"),
+        ("event", "when demo_request", 6, "demo"),
+    ] {
+        answers.insert(what.into(), rename(&mut client, needle, extra, new));
+    }
     let prepare = client.request(
         "textDocument/prepareRename",
         at(&uri, &text, "let mid_market", 4),

@@ -238,20 +238,24 @@ fn not_renameable(decl: &Declaration) -> Option<String> {
     }
 }
 
+/// The declaration a rename at a position would rename, or why none.
+fn renamed<'f, 'a>(found: &'f [Found<'a>]) -> Result<(&'f Found<'a>, &'f Declaration), Failure> {
+    let decl = found.first().and_then(|f| Some((f, f.declaration()?)));
+    let Some((f, decl)) = decl else {
+        return Err(Failure::refused("there is no declared name here to rename"));
+    };
+    match not_renameable(decl) {
+        Some(why) => Err(Failure::refused(why)),
+        None => Ok((f, decl)),
+    }
+}
+
 pub fn prepare_rename<W: std::io::Write>(
     server: &mut Server<W>,
     p: TextDocumentPositionParams,
 ) -> Answer {
     let (found, _) = find(server, &p)?;
-    let Some(f) = found.first() else {
-        return Err(Failure::refused("there is no declared name here to rename"));
-    };
-    let Some(decl) = f.declaration() else {
-        return Ok(serde_json::Value::Null);
-    };
-    if let Some(why) = not_renameable(decl) {
-        return Err(Failure::refused(why));
-    }
+    let (f, decl) = renamed(&found)?;
     to_value(PrepareRenameResponse::RangeWithPlaceholder {
         range: f.analysis.range(f.span),
         placeholder: decl.name.clone(),
@@ -294,15 +298,7 @@ fn bad_new_name(analysis: &Analysis, new: &str) -> Option<String> {
 
 pub fn rename<W: std::io::Write>(server: &mut Server<W>, p: RenameParams) -> Answer {
     let (found, _) = find(server, &p.text_document_position)?;
-    let Some(first) = found.first() else {
-        return Err(Failure::refused("there is no declared name here to rename"));
-    };
-    let Some(decl) = first.declaration() else {
-        return Ok(serde_json::Value::Null);
-    };
-    if let Some(why) = not_renameable(decl) {
-        return Err(Failure::refused(why));
-    }
+    let (_, decl) = renamed(&found)?;
     let new = p.new_name.as_str();
     if new == decl.name {
         return to_value(WorkspaceEdit::default());

@@ -59,6 +59,35 @@ impl Outline<'_> {
         }
     }
 
+    fn leaf(
+        &self,
+        name: &str,
+        detail: Option<String>,
+        kind: SymbolKind,
+        span: Span,
+        selection: Span,
+    ) -> DocumentSymbol {
+        self.symbol(name, detail, kind, span, selection, Vec::new())
+    }
+
+    /// A declaration: its name, what it is, its item's span.
+    fn named(
+        &self,
+        name: &crate::ast::Ident,
+        what: &str,
+        kind: SymbolKind,
+        span: Span,
+        children: Vec<DocumentSymbol>,
+    ) -> DocumentSymbol {
+        let detail = Some(what.to_string());
+        self.symbol(&name.node, detail, kind, span, name.span, children)
+    }
+
+    /// A symbol named by its own source text (a decay, a rollup).
+    fn quoted(&self, span: Span, kind: SymbolKind) -> DocumentSymbol {
+        self.leaf(&self.text(span), None, kind, span, span)
+    }
+
     /// Source text of a span on one line, shortened.
     fn text(&self, span: Span) -> String {
         const LONGEST: usize = 60;
@@ -78,42 +107,23 @@ impl Outline<'_> {
             None => self.text(rule.span),
         };
         let detail = rule.name.as_ref().map(|_| self.text(rule.span));
-        self.symbol(
-            &name,
-            detail,
-            SymbolKind::METHOD,
-            rule.span,
-            rule.span,
-            Vec::new(),
-        )
+        self.leaf(&name, detail, SymbolKind::METHOD, rule.span, rule.span)
     }
 
     fn item(&self, item: &Item) -> Option<DocumentSymbol> {
         Some(match item {
-            Item::Use(path) => self.symbol(
+            Item::Use(path) => self.leaf(
                 &format!("use \"{}\"", path.node),
                 None,
                 SymbolKind::FILE,
                 path.span,
                 path.span,
-                Vec::new(),
             ),
             Item::Lead(fields) => {
                 let children = fields
                     .node
                     .iter()
-                    .map(|f| {
-                        let span = f.name.span.to(f.ty.span);
-                        let ty = self.text(f.ty.span);
-                        self.symbol(
-                            &f.name.node,
-                            Some(ty),
-                            SymbolKind::FIELD,
-                            span,
-                            f.name.span,
-                            Vec::new(),
-                        )
-                    })
+                    .map(|f| self.typed(&f.name, &f.ty, SymbolKind::FIELD))
                     .collect();
                 let head = Span::new(fields.span.file, fields.span.start, fields.span.start + 4);
                 self.symbol(
@@ -129,43 +139,17 @@ impl Outline<'_> {
                 let children = e
                     .props
                     .iter()
-                    .map(|p| {
-                        let span = p.name.span.to(p.ty.span);
-                        let ty = self.text(p.ty.span);
-                        self.symbol(
-                            &p.name.node,
-                            Some(ty),
-                            SymbolKind::PROPERTY,
-                            span,
-                            p.name.span,
-                            Vec::new(),
-                        )
-                    })
+                    .map(|p| self.typed(&p.name, &p.ty, SymbolKind::PROPERTY))
                     .collect();
-                self.symbol(
-                    &e.name.node,
-                    Some("event".to_string()),
-                    SymbolKind::EVENT,
-                    e.span,
-                    e.name.span,
-                    children,
-                )
+                self.named(&e.name, "event", SymbolKind::EVENT, e.span, children)
             }
-            Item::List(l) => self.symbol(
-                &l.name.node,
-                Some("list".to_string()),
-                SymbolKind::ARRAY,
-                l.span,
-                l.name.span,
-                Vec::new(),
-            ),
-            Item::Let(l) => self.symbol(
+            Item::List(l) => self.named(&l.name, "list", SymbolKind::ARRAY, l.span, Vec::new()),
+            Item::Let(l) => self.leaf(
                 &l.name.node,
                 Some(self.text(l.body.span)),
                 SymbolKind::VARIABLE,
                 l.span,
                 l.name.span,
-                Vec::new(),
             ),
             Item::Rule(r) => self.rule(r),
             Item::Group(g) => {
@@ -174,64 +158,28 @@ impl Outline<'_> {
                     .iter()
                     .map(|entry| match entry {
                         GroupEntry::Rule(r) => self.rule(r),
-                        GroupEntry::Decay(d) => self.symbol(
-                            &self.text(d.span),
-                            None,
-                            SymbolKind::OPERATOR,
-                            d.span,
-                            d.span,
-                            Vec::new(),
-                        ),
+                        GroupEntry::Decay(d) => self.quoted(d.span, SymbolKind::OPERATOR),
                     })
                     .collect();
-                self.symbol(
-                    &g.name.node,
-                    Some("score".to_string()),
-                    SymbolKind::NAMESPACE,
-                    g.span,
-                    g.name.span,
-                    children,
-                )
+                self.named(&g.name, "score", SymbolKind::NAMESPACE, g.span, children)
             }
-            Item::Total(t) => self.symbol(
+            Item::Total(t) => self.leaf(
                 "total",
                 Some(self.text(t.span)),
                 SymbolKind::OPERATOR,
                 t.span,
                 t.span,
-                Vec::new(),
             ),
-            Item::Decay(d) => self.symbol(
-                &self.text(d.span),
-                None,
-                SymbolKind::OPERATOR,
-                d.span,
-                d.span,
-                Vec::new(),
-            ),
+            Item::Decay(d) => self.quoted(d.span, SymbolKind::OPERATOR),
             Item::Threshold(t) => self.threshold(t),
             Item::Label(l) => self.label(l),
-            Item::Test(t) => self.symbol(
-                &t.name.node,
-                Some("test".to_string()),
-                SymbolKind::FUNCTION,
-                t.span,
-                t.name.span,
-                Vec::new(),
-            ),
+            Item::Test(t) => self.named(&t.name, "test", SymbolKind::FUNCTION, t.span, Vec::new()),
             Item::Account(a) => {
                 let children = a
                     .entries
                     .iter()
                     .map(|entry| match entry {
-                        AccountEntry::Rollup(r) => self.symbol(
-                            &self.text(r.span),
-                            None,
-                            SymbolKind::OPERATOR,
-                            r.span,
-                            r.span,
-                            Vec::new(),
-                        ),
+                        AccountEntry::Rollup(r) => self.quoted(r.span, SymbolKind::OPERATOR),
                         AccountEntry::Rule(r) => self.rule(r),
                         AccountEntry::Threshold(t) => self.threshold(t),
                         AccountEntry::Label(l) => self.label(l),
@@ -250,18 +198,28 @@ impl Outline<'_> {
         })
     }
 
+    /// A field or an event's property, with its type as the detail.
+    fn typed(
+        &self,
+        name: &crate::ast::Ident,
+        ty: &crate::ast::Spanned<crate::ast::TypeExpr>,
+        kind: SymbolKind,
+    ) -> DocumentSymbol {
+        let span = name.span.to(ty.span);
+        self.leaf(&name.node, Some(self.text(ty.span)), kind, span, name.span)
+    }
+
     fn threshold(&self, t: &crate::ast::Threshold) -> DocumentSymbol {
         let (name, selection) = match &t.name {
             Some(n) => (n.node.clone(), n.span),
             None => ("qualified".to_string(), t.span),
         };
-        self.symbol(
+        self.leaf(
             &name,
             Some(self.text(t.span)),
             SymbolKind::BOOLEAN,
             t.span,
             selection,
-            Vec::new(),
         )
     }
 
@@ -272,24 +230,8 @@ impl Outline<'_> {
         };
         let children = values
             .into_iter()
-            .map(|v| {
-                self.symbol(
-                    &v.node,
-                    None,
-                    SymbolKind::ENUM_MEMBER,
-                    v.span,
-                    v.span,
-                    Vec::new(),
-                )
-            })
+            .map(|v| self.leaf(&v.node, None, SymbolKind::ENUM_MEMBER, v.span, v.span))
             .collect();
-        self.symbol(
-            &l.name.node,
-            Some("label".to_string()),
-            SymbolKind::ENUM,
-            l.span,
-            l.name.span,
-            children,
-        )
+        self.named(&l.name, "label", SymbolKind::ENUM, l.span, children)
     }
 }

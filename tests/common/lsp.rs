@@ -242,6 +242,17 @@ impl Client {
         self.child.wait().expect("the server exits")
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Forgets the notifications received so far.
+    pub fn drain(&mut self) {
+        self.pending.clear();
+        while self.incoming.try_recv().is_ok() {}
+    }
+
     /// Whether the process is still running.
     pub fn running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
