@@ -24,7 +24,7 @@ const MODEL: &str = "b2b-saas.score";
 /// points, so every version is a valid model with the same diagnostics.
 fn keystroke(text: &str, n: u64) -> serde_json::Value {
     let (line, character) = lsp_client::position_of(text, "when newsletter +3", 17);
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         json!({"range": {"start": {"line": line, "character": character}, "end": {"line": line, "character": character}}, "text": "1"})
     } else {
         json!({"range": {"start": {"line": line, "character": character}, "end": {"line": line, "character": character + 1}}, "text": ""})
@@ -95,7 +95,7 @@ fn main() {
         );
         let hover = client.result("textDocument/hover", Client::at(&uri, line, character));
         assert!(hover.get("contents").is_some());
-        if (n + 1) % 2_000 == 0 {
+        if (n + 1).is_multiple_of(2_000) {
             println!("RSS after {:>6} edits: {} KiB", n + 1, rss_kib(pid));
         }
         // Drop the diagnostics notifications as they come.

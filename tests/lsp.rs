@@ -98,7 +98,11 @@ fn definition_goes_across_files() {
         "textDocument/definition",
         at(&uri, &text, "when academic -25", 6),
     );
-    insta::assert_json_snapshot!(json!({"event": event, "let": let_name}));
+    let used = client.result(
+        "textDocument/definition",
+        at(&uri, &text, "use \"common/events.score\"", 8),
+    );
+    insta::assert_json_snapshot!(json!({"event": event, "let": let_name, "use": used}));
     assert!(client.shutdown().success());
 }
 

@@ -169,11 +169,17 @@ fn allow_comment(doc: &Document, line: u32, code: &str) -> TextEdit {
     }
 }
 
-/// Each test's result: its name, whether it passed, and what failed.
-fn test_results(
-    analysis: &Analysis,
-    file: usize,
-) -> Result<Vec<(crate::source::Span, String, bool, Vec<String>)>, String> {
+/// One test's result.
+struct TestResult {
+    span: crate::source::Span,
+    name: String,
+    passed: bool,
+    /// Each failing `expect` with the values it saw.
+    failures: Vec<String>,
+}
+
+/// Each test's result, or why none ran.
+fn test_results(analysis: &Analysis, file: usize) -> Result<Vec<TestResult>, String> {
     let checked = &analysis.checked;
     let Some(plan) = &checked.plan else {
         return Err("tests not run: the model has errors".to_string());
@@ -197,14 +203,19 @@ fn test_results(
                         }
                     })
                     .collect();
-                results.push((case.span, case.name.clone(), run.passed(), failures));
+                results.push(TestResult {
+                    span: case.span,
+                    name: case.name.clone(),
+                    passed: run.passed(),
+                    failures,
+                });
             }
-            Err(problem) => results.push((
-                case.span,
-                case.name.clone(),
-                false,
-                vec![format!("its lead cannot be read: {}", problem.expected)],
-            )),
+            Err(problem) => results.push(TestResult {
+                span: case.span,
+                name: case.name.clone(),
+                passed: false,
+                failures: vec![format!("its lead cannot be read: {}", problem.expected)],
+            }),
         }
     }
     Ok(results)
@@ -224,20 +235,27 @@ pub fn code_lenses<W: std::io::Write>(server: &mut Server<W>, p: CodeLensParams)
     let lenses: Vec<CodeLens> = match test_results(analysis, *file) {
         Ok(results) => results
             .into_iter()
-            .map(|(span, _, passed, failures)| {
-                let title = if passed {
-                    "✓ test passes".to_string()
-                } else {
-                    format!("✗ test fails: {}", failures.join("; "))
-                };
-                let at =
-                    analysis.range(crate::source::Span::new(span.file, span.start, span.start));
-                CodeLens {
-                    range: lsp_types::Range::new(at.start, at.start),
-                    command: Some(command(title)),
-                    data: None,
-                }
-            })
+            .map(
+                |TestResult {
+                     span,
+                     passed,
+                     failures,
+                     ..
+                 }| {
+                    let title = if passed {
+                        "✓ test passes".to_string()
+                    } else {
+                        format!("✗ test fails: {}", failures.join("; "))
+                    };
+                    let at =
+                        analysis.range(crate::source::Span::new(span.file, span.start, span.start));
+                    CodeLens {
+                        range: lsp_types::Range::new(at.start, at.start),
+                        command: Some(command(title)),
+                        data: None,
+                    }
+                },
+            )
             .collect(),
         Err(why) => {
             // One lens on each test block that says why none ran.
@@ -294,11 +312,11 @@ pub fn execute_command<W: std::io::Write>(
     let results = test_results(analysis, *file);
     let (message, answer) = match results {
         Ok(results) => {
-            let failed = results.iter().filter(|r| !r.2).count();
+            let failed = results.iter().filter(|r| !r.passed).count();
             let answer: Vec<serde_json::Value> = results
                 .into_iter()
-                .map(|(_, name, passed, failures)| {
-                    serde_json::json!({"name": name, "passed": passed, "failures": failures})
+                .map(|r| {
+                    serde_json::json!({"name": r.name, "passed": r.passed, "failures": r.failures})
                 })
                 .collect();
             let message = format!("{} tests, {failed} failed", answer.len());

@@ -30,10 +30,13 @@ impl Found<'_> {
     }
 }
 
+/// A position in one analysis: the analysis, the file id, the byte offset.
+type Place<'a> = (&'a Analysis, usize, usize);
+
 fn find<'a, W: std::io::Write>(
     server: &'a Server<W>,
     at: &TextDocumentPositionParams,
-) -> Result<(Vec<Found<'a>>, Vec<(&'a Analysis, usize, usize)>), Failure> {
+) -> Result<(Vec<Found<'a>>, Vec<Place<'a>>), Failure> {
     let analyses = server.analyses_of(&at.text_document.uri)?;
     let mut found = Vec::new();
     let mut places = Vec::new();
@@ -180,9 +183,15 @@ fn rule_text(rule: &Rule, group: Option<&str>) -> String {
 }
 
 pub fn definition<W: std::io::Write>(server: &mut Server<W>, p: GotoDefinitionParams) -> Answer {
-    let (found, _) = find(server, &p.text_document_position_params)?;
+    let (found, places) = find(server, &p.text_document_position_params)?;
     let Some(f) = found.first() else {
-        return Ok(serde_json::Value::Null);
+        return match places
+            .first()
+            .and_then(|&(a, file, offset)| used_file(a, file, offset))
+        {
+            Some(location) => to_value(location),
+            None => Ok(serde_json::Value::Null),
+        };
     };
     let Some(decl) = f.declaration() else {
         return Ok(serde_json::Value::Null);
@@ -221,6 +230,21 @@ pub fn references<W: std::io::Write>(server: &mut Server<W>, p: ReferenceParams)
         }
     }
     to_value(locations)
+}
+
+/// The file a `use` at an offset brings in, when the model read it (a
+/// path the loader refused leads nowhere).
+fn used_file(analysis: &Analysis, file: usize, offset: usize) -> Option<Location> {
+    let (parsed, _) = crate::parse_recovering(file, analysis.text(file));
+    let path = parsed?.items.into_iter().find_map(|item| match item {
+        Item::Use(path) if path.span.start <= offset && offset <= path.span.end => Some(path),
+        _ => None,
+    })?;
+    let dir = analysis.files.get(file)?.parent()?;
+    let target = dir.join(&path.node).canonicalize().ok()?;
+    let id = analysis.file_id(&target)?;
+    let start = analysis.range(Span::new(id, 0, 0));
+    Some(Location::new(analysis.uri(id)?, start))
 }
 
 /// Why a name cannot be renamed, if it cannot.
