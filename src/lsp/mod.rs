@@ -1,8 +1,8 @@
 //! `leadscore lsp`: a language server (LSP 3.17) over standard input and
 //! output. It is synchronous: one thread reads messages ahead into a
-//! queue (`transport`), and the main loop checks only once no message has
-//! come for a few milliseconds, so a burst of edits is checked once, at
-//! its end, and no stale check holds up the newest text.
+//! queue (`transport`), and the main loop takes every message waiting
+//! before it checks anything, so a burst of edits is checked once, at its
+//! end, and no stale check holds up the newest text.
 //! Each open document is checked as a model's root (`analysis`); requests
 //! are answered from the latest analyses by one file per capability.
 
@@ -18,8 +18,7 @@ mod transport;
 use std::collections::{HashMap, HashSet};
 use std::io::{self, BufRead, Write};
 use std::path::PathBuf;
-use std::sync::mpsc::RecvTimeoutError;
-use std::time::Duration;
+use std::sync::mpsc::TryRecvError;
 
 use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{self as notif, Notification as _};
@@ -39,12 +38,15 @@ pub fn run() -> bool {
     serve(stdin, io::stdout())
 }
 
-/// How long the text must stay unchanged before it is checked: edits
-/// that come closer together than this (typing, a paste, an editor's
-/// burst of changes) are checked once, at their end.
-const DEBOUNCE: Duration = Duration::from_millis(4);
-
 /// Serves one client on `input` and `output`.
+///
+/// While a document is out of date, the loop takes the messages already
+/// waiting (the reader has read them ahead) before it checks anything:
+/// edits that came faster than a check takes (a paste, an editor's burst
+/// of changes, fast typing while a check ran) are checked once, at their
+/// end, and no check is started for a text that a waiting edit replaces.
+/// When nothing is waiting, the check runs at once: no timer adds to the
+/// time from a keystroke to its diagnostics.
 pub fn serve(input: impl BufRead + Send + 'static, output: impl Write) -> bool {
     let incoming = spawn_reader(input);
     let mut server = Server::new(Writer::new(output));
@@ -52,15 +54,15 @@ pub fn serve(input: impl BufRead + Send + 'static, output: impl Write) -> bool {
         let message = if server.dirty.is_empty() {
             incoming.recv().ok()
         } else {
-            match incoming.recv_timeout(DEBOUNCE) {
+            match incoming.try_recv() {
                 Ok(message) => Some(message),
-                Err(RecvTimeoutError::Timeout) => {
+                Err(TryRecvError::Empty) => {
                     if server.publish_dirty().is_err() {
                         return false;
                     }
                     continue;
                 }
-                Err(RecvTimeoutError::Disconnected) => None,
+                Err(TryRecvError::Disconnected) => None,
             }
         };
         let Some(message) = message else {
