@@ -18,6 +18,7 @@ pub(crate) mod generate;
 pub(crate) mod init;
 pub(crate) mod learn;
 pub(crate) mod load;
+pub(crate) mod lsp;
 pub(crate) mod output;
 pub(crate) mod record;
 pub(crate) mod refine;
@@ -32,7 +33,7 @@ pub(crate) mod text;
 use std::path::Path;
 
 use diagnostic::Diagnostic;
-use load::{load, load_text, Loaded};
+use load::{load, load_overlay, load_text, Loaded};
 use plan::Plan;
 use source::SourceMap;
 
@@ -40,12 +41,21 @@ use source::SourceMap;
 
 /// A model's `test` block, as [`CheckedModel::tests`] holds it.
 pub use check::TestCase;
+/// Every declared name of a model and every reference to one, for editors.
+pub use check::{Declaration, Reference, SymbolIndex, SymbolKind};
 /// Writes a parsed file in the canonical layout, keeping its comments.
 pub use fmt::format;
+/// Unsaved editor buffers, by canonical path, read in place of the files.
+pub use load::Overlay;
 /// The AST of a model file: what [`parse`] gives and [`format()`] lays out.
 pub use syntax::ast;
 /// Parses one file's text into its AST, with its syntax errors.
 pub use syntax::parse;
+/// Parses as [`parse`] does, keeping the items that parsed after a
+/// syntax error (for an editor's file being typed).
+pub use syntax::parse_recovering;
+/// The language's reserved words.
+pub use syntax::KEYWORDS;
 
 /// A model loaded and checked: every diagnostic, in file order, and when
 /// there is no error among them, the plan and the model's tests.
@@ -60,6 +70,9 @@ pub struct CheckedModel {
     /// Every file read (model and list files), in load order, with its
     /// resolved path and text.
     pub files: Vec<(std::path::PathBuf, std::sync::Arc<str>)>,
+    /// Every item of the model, `use`d files' spliced in; after a syntax
+    /// error, the items that parsed.
+    pub items: Vec<ast::Item>,
 }
 
 impl CheckedModel {
@@ -81,6 +94,13 @@ pub fn check_source(name: &str, text: &str, dir: &Path) -> CheckedModel {
     check_loaded(load_text(name, text, dir))
 }
 
+/// Checks the model at `path` whose text is `text` (an editor's buffer),
+/// reading the files it uses from `overlay` (other open buffers) before
+/// the disk; `use` stays confined to the model's directory.
+pub fn check_overlay(path: &Path, text: &str, overlay: &Overlay) -> CheckedModel {
+    check_loaded(load_overlay(path, text, overlay))
+}
+
 fn check_loaded(loaded: Loaded) -> CheckedModel {
     // After a syntax error the file's items are missing, and checking the
     // rest would only report names that the broken file declares.
@@ -93,6 +113,7 @@ fn check_loaded(loaded: Loaded) -> CheckedModel {
         sources,
         diagnostics: mut all,
         files,
+        items,
         ..
     } = loaded;
     if parsed {
@@ -107,6 +128,7 @@ fn check_loaded(loaded: Loaded) -> CheckedModel {
         tests: checked.tests,
         spans: checked.spans,
         files,
+        items,
     }
 }
 
@@ -161,10 +183,9 @@ pub use output::{Layout, LeadResult, OutputFormat, Rendered, ResultWriter};
 
 // Run tests.
 
-/// The values a failing `expect` read, as its test saw them.
-pub use testing::values_seen;
-/// Runs one of a model's `test` blocks.
-pub use testing::{run_test, TestRun};
+/// Runs one of a model's `test` blocks, and the values a failing
+/// `expect` read, as its test saw them.
+pub use testing::{run_test, values_seen, TestRun};
 
 // Compare two versions of a model.
 
@@ -183,6 +204,11 @@ pub mod synthetic {
 
 /// Serves a model over HTTP: the scoring API and the workbench page.
 pub use serve::{run_server, ServeError, ServeOptions};
+/// Runs the language server on standard input and output (`leadscore
+/// lsp`) until the client exits; whether it ended as the protocol asks.
+pub fn run_lsp() -> bool {
+    lsp::run()
+}
 
 /// Runs the command line (`leadscore` with the process's arguments).
 pub fn run_cli() -> std::process::ExitCode {

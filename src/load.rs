@@ -60,8 +60,26 @@ pub fn load_text(name: &str, text: &str, dir: &Path) -> Loaded {
     Loader::new(root_dir.clone()).run(PathBuf::from(name), root_dir.join(name), text.to_string())
 }
 
-struct Loader {
+/// The texts of files being edited, by canonical path: read in place of
+/// the files on disk (an editor's unsaved buffers).
+pub type Overlay = HashMap<PathBuf, String>;
+
+/// Loads the model at `path` whose own text is `text`, reading every file
+/// it uses from `overlay` when it is there and from disk otherwise. The
+/// confinement to the model's directory is the same as [`load`]'s.
+pub fn load_overlay(path: &Path, text: &str, overlay: &Overlay) -> Loaded {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let root_dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let mut loader = Loader::new(root_dir);
+    loader.overlay = Some(overlay);
+    loader.run(path.to_path_buf(), canonical, text.to_string())
+}
+
+struct Loader<'o> {
     root_dir: PathBuf,
+    /// Unsaved buffers read in place of their files.
+    overlay: Option<&'o Overlay>,
     sources: SourceMap,
     list_files: ListFiles,
     includes: HashMap<FileId, Span>,
@@ -73,10 +91,11 @@ struct Loader {
     loaded: Vec<PathBuf>,
 }
 
-impl Loader {
-    fn new(root_dir: PathBuf) -> Loader {
+impl Loader<'_> {
+    fn new(root_dir: PathBuf) -> Self {
         Loader {
             root_dir,
+            overlay: None,
             sources: SourceMap::default(),
             list_files: ListFiles::new(),
             includes: HashMap::new(),
@@ -106,7 +125,14 @@ impl Loader {
             .push((canonical.clone(), Arc::from(text.as_str())));
         self.stack.push(canonical.clone());
         self.loaded.push(canonical);
-        let (parsed, diagnostics) = syntax::parse(file, &text);
+        // An editor's model keeps the items that parsed after a syntax
+        // error (for outline, hover, completion); the checker's findings
+        // are then not reported.
+        let (parsed, diagnostics) = if self.overlay.is_some() {
+            syntax::parse_recovering(file, &text)
+        } else {
+            syntax::parse(file, &text)
+        };
         self.diagnostics.extend(diagnostics);
         let mut items = Vec::new();
         for item in parsed.map(|f| f.items).unwrap_or_default() {
@@ -165,7 +191,7 @@ impl Loader {
         if self.loaded.contains(&canonical) {
             return Vec::new();
         }
-        match std::fs::read_to_string(&canonical) {
+        match self.read(&canonical) {
             Ok(text) => {
                 self.includes.insert(self.sources_len(), path.span);
                 self.load_file(shown, canonical, text)
@@ -181,7 +207,7 @@ impl Loader {
         let Some((_, canonical)) = self.resolve(including, path, "list") else {
             return;
         };
-        match std::fs::read_to_string(&canonical) {
+        match self.read(&canonical) {
             Ok(text) => {
                 self.files.push((canonical, Arc::from(text.as_str())));
                 let values = text
@@ -193,6 +219,14 @@ impl Loader {
                 self.list_files.insert(path.span, values);
             }
             Err(e) => self.unreadable(path, &e),
+        }
+    }
+
+    /// A file's text: the editor's buffer when it is open, else the disk's.
+    fn read(&self, canonical: &Path) -> io::Result<String> {
+        match self.overlay.and_then(|o| o.get(canonical)) {
+            Some(text) => Ok(text.clone()),
+            None => std::fs::read_to_string(canonical),
         }
     }
 

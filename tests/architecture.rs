@@ -34,11 +34,12 @@ const FLOORS: &[(&str, u32)] = &[
     ("generate", 7),
     ("cli", 8),
     ("serve", 8),
+    ("lsp", 8),
 ];
 
 /// The front ends: they call the library through its facade (the items of
 /// `lib.rs`), never one another.
-const FRONT_ENDS: &[&str] = &["cli", "serve"];
+const FRONT_ENDS: &[&str] = &["cli", "serve", "lsp"];
 
 /// The modules `lib.rs` makes public: the vocabulary of the facade.
 const PUBLIC: &[&str] = &["codes", "diagnostic", "lead", "plan", "source", "time"];

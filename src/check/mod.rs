@@ -18,6 +18,7 @@ mod names;
 mod outputs;
 mod predicates;
 mod rules;
+mod symbols;
 mod test_case;
 mod tests;
 mod typed;
@@ -38,6 +39,7 @@ use crate::syntax::ast;
 use names::Read;
 use typed::Typed;
 
+pub use symbols::{Declaration, Reference, SymbolIndex, SymbolKind};
 pub use test_case::{Expectation, Probe, TestCase};
 
 /// What checking gives: the plan when the model has no errors, the test

@@ -121,6 +121,13 @@ pub enum Command {
     /// Write synthetic leads for the example model (for benchmarks).
     #[command(hide = true)]
     Generate(generate::GenerateArgs),
+    /// Run the language server (LSP) on standard input and output, for editors.
+    Lsp {
+        /// Accepted for editors that pass it; standard input and output
+        /// are the only transport.
+        #[arg(long)]
+        stdio: bool,
+    },
     /// Explain a diagnostic code, such as E006.
     ExplainCode {
         /// The code (E006) or its name (unknown-name).
@@ -161,6 +168,13 @@ pub fn run() -> ExitCode {
         Command::Changes(args) => changes::run(&args, color),
         Command::Generate(args) => generate::run(&args),
         Command::ExplainCode { code } => explain_code(&code),
+        Command::Lsp { .. } => {
+            if crate::run_lsp() {
+                Exit::Success
+            } else {
+                Exit::Findings
+            }
+        }
     };
     exit.into()
 }

@@ -29,6 +29,16 @@ use syntax_errors::syntax_error;
 /// and the rest of the file parsed again, so one run reports the syntax
 /// errors of every item; a file with any syntax error yields no AST.
 pub fn parse(file: FileId, text: &str) -> (Option<ast::File>, Vec<Diagnostic>) {
+    let (parsed, diagnostics) = parse_recovering(file, text);
+    let broken = diagnostics.iter().any(|d| d.code == Code::Syntax);
+    (parsed.filter(|_| !broken), diagnostics)
+}
+
+/// Parses one file as [`parse`] does, but after syntax errors keeps the
+/// AST of the items that did parse (the broken ones blanked out), for
+/// tools that serve a file while it is being typed (the language server's
+/// outline, hover and completion).
+pub fn parse_recovering(file: FileId, text: &str) -> (Option<ast::File>, Vec<Diagnostic>) {
     const MAX_SYNTAX_ERRORS: usize = 20;
     if let Some(diagnostic) = too_deep(file, text) {
         return (None, vec![diagnostic]);
@@ -37,15 +47,17 @@ pub fn parse(file: FileId, text: &str) -> (Option<ast::File>, Vec<Diagnostic>) {
     let mut errors = Vec::new();
     loop {
         match parse_file(&current) {
-            Ok(mut pairs) if errors.is_empty() => {
+            Ok(mut pairs) => {
                 let mut lowerer = lower::Lowerer {
                     file,
                     diagnostics: Vec::new(),
                 };
                 let parsed = pairs.next().map(|p| lowerer.lower_file(p));
-                return (parsed, lowerer.diagnostics);
+                if errors.is_empty() {
+                    return (parsed, lowerer.diagnostics);
+                }
+                return (parsed, errors);
             }
-            Ok(_) => return (None, errors),
             Err(error) => {
                 errors.push(syntax_error(file, &current, &error));
                 let position = match error.location {

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod engines;
+pub mod lsp;
 
 use std::path::Path;
 use std::process::{Command, Output};
