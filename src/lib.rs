@@ -77,21 +77,22 @@ pub fn check_source(name: &str, text: &str, dir: &Path) -> CheckedModel {
 }
 
 fn check_loaded(loaded: Loaded) -> CheckedModel {
-    // After a syntax error the file's items are missing, and checking the
-    // rest would only report names that the broken file declares.
-    let parsed = !loaded
-        .diagnostics
-        .iter()
-        .any(|d| d.code == codes::Code::Syntax);
+    // After a syntax error the items that parsed are checked all the same;
+    // what the check says of a name written in a broken item (unknown,
+    // unused) may only be for want of that item, and is left out.
     let checked = check::check(&loaded);
     let Loaded {
         sources,
         diagnostics: mut all,
+        broken_words,
         ..
     } = loaded;
-    if parsed {
-        all.extend(checked.diagnostics);
-    }
+    // Bounds on the score (W003) add up every rule, the broken items' too.
+    let partial = !broken_words.is_empty();
+    all.extend(checked.diagnostics.into_iter().filter(|d| {
+        !names_any(&d.message, &broken_words)
+            && !(partial && d.code == codes::Code::UnreachableBound)
+    }));
     all.sort_by_key(|d| (d.span.file, d.span.start));
     let has_errors = all.iter().any(Diagnostic::is_error);
     CheckedModel {
@@ -101,6 +102,16 @@ fn check_loaded(loaded: Loaded) -> CheckedModel {
         tests: checked.tests,
         rule_spans: checked.rule_spans,
     }
+}
+
+/// Whether a message names (in backquotes) one of `words`, or an event
+/// whose plural is one (`visit` is counted as `visits(...)`).
+fn names_any(message: &str, words: &[String]) -> bool {
+    message.split('`').skip(1).step_by(2).any(|quoted| {
+        words
+            .iter()
+            .any(|w| w == quoted || w.strip_suffix('s') == Some(quoted))
+    })
 }
 
 // Evaluate.

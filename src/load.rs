@@ -22,6 +22,9 @@ pub struct Loaded {
     /// For each included file, the path literal of the `use` that brought it in.
     pub includes: HashMap<FileId, Span>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The words of items left out after a syntax error (see
+    /// [`syntax::Recovered::broken_words`]).
+    pub broken_words: Vec<String>,
 }
 
 impl Loaded {
@@ -56,12 +59,25 @@ pub fn load_text(name: &str, text: &str, dir: &Path) -> Loaded {
     Loader::new(root_dir.clone()).run(PathBuf::from(name), root_dir.join(name), text.to_string())
 }
 
+/// Why a path named by `use` or `list ... from` is not read: a named pipe
+/// or a device would block `check` until someone writes to it.
+fn not_a_file(path: &Path) -> Option<io::Error> {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() && !m.is_dir() => Some(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file (a pipe or a device)",
+        )),
+        _ => None,
+    }
+}
+
 struct Loader {
     root_dir: PathBuf,
     sources: SourceMap,
     list_files: ListFiles,
     includes: HashMap<FileId, Span>,
     diagnostics: Vec<Diagnostic>,
+    broken_words: Vec<String>,
     /// Canonical paths of the files being loaded, for cycle detection.
     stack: Vec<PathBuf>,
     /// Canonical paths already loaded: a file used twice is spliced once.
@@ -76,6 +92,7 @@ impl Loader {
             list_files: ListFiles::new(),
             includes: HashMap::new(),
             diagnostics: Vec::new(),
+            broken_words: Vec::new(),
             stack: Vec::new(),
             loaded: Vec::new(),
         }
@@ -90,6 +107,7 @@ impl Loader {
             list_files: self.list_files,
             includes: self.includes,
             diagnostics: self.diagnostics,
+            broken_words: self.broken_words,
         }
     }
 
@@ -97,10 +115,11 @@ impl Loader {
         let file = self.sources.add(shown.clone(), text.clone());
         self.stack.push(canonical.clone());
         self.loaded.push(canonical);
-        let (parsed, diagnostics) = syntax::parse(file, &text);
-        self.diagnostics.extend(diagnostics);
+        let recovered = syntax::parse_recovering(file, &text);
+        self.diagnostics.extend(recovered.diagnostics);
+        self.broken_words.extend(recovered.broken_words);
         let mut items = Vec::new();
-        for item in parsed.map(|f| f.items).unwrap_or_default() {
+        for item in recovered.ast.map(|f| f.items).unwrap_or_default() {
             match &item {
                 ast::Item::Use(path) => items.extend(self.load_use(&shown, path)),
                 ast::Item::List(list) => {
@@ -156,6 +175,10 @@ impl Loader {
         if self.loaded.contains(&canonical) {
             return Vec::new();
         }
+        if let Some(error) = not_a_file(&canonical) {
+            self.unreadable(path, &error);
+            return Vec::new();
+        }
         match std::fs::read_to_string(&canonical) {
             Ok(text) => {
                 self.includes.insert(self.sources_len(), path.span);
@@ -172,6 +195,10 @@ impl Loader {
         let Some((_, canonical)) = self.resolve(including, path, "list") else {
             return;
         };
+        if let Some(error) = not_a_file(&canonical) {
+            self.unreadable(path, &error);
+            return;
+        }
         match std::fs::read_to_string(&canonical) {
             Ok(text) => {
                 let values = text

@@ -5,6 +5,7 @@ pub mod ast;
 mod lower;
 pub mod print;
 mod rule_words;
+mod slips;
 mod syntax_errors;
 
 pub use lower::comment_start;
@@ -29,26 +30,62 @@ use syntax_errors::syntax_error;
 /// and the rest of the file parsed again, so one run reports the syntax
 /// errors of every item; a file with any syntax error yields no AST.
 pub fn parse(file: FileId, text: &str) -> (Option<ast::File>, Vec<Diagnostic>) {
+    let recovered = parse_recovering(file, text);
+    let failed = recovered.diagnostics.iter().any(|d| d.code == Code::Syntax);
+    let ast = recovered.ast.filter(|_| !failed);
+    (ast, recovered.diagnostics)
+}
+
+/// A file parsed item by item: after a syntax error, the items that did
+/// parse, so that they can still be checked.
+pub struct Recovered {
+    /// Every item that parsed; the broken ones are left out.
+    pub ast: Option<ast::File>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// The words of the items left out: a name among them may be declared
+    /// there, so a check of the rest does not call it unknown or unused.
+    pub broken_words: Vec<String>,
+}
+
+/// Parses one file as [`parse`] does, keeping the items that parsed
+/// around the broken ones.
+pub fn parse_recovering(file: FileId, text: &str) -> Recovered {
     const MAX_SYNTAX_ERRORS: usize = 20;
     pest::set_error_detail(true);
     if let Some(diagnostic) = too_deep(file, text) {
-        return (None, vec![diagnostic]);
+        return Recovered {
+            ast: None,
+            diagnostics: vec![diagnostic],
+            broken_words: Vec::new(),
+        };
     }
     let mut current = text.to_string();
     let mut errors = Vec::new();
+    let mut broken_words: Vec<String> = Vec::new();
     loop {
         match ModelParser::parse(R::file, &current) {
-            Ok(mut pairs) if errors.is_empty() => {
+            Ok(mut pairs) => {
                 let mut lowerer = lower::Lowerer {
                     file,
                     diagnostics: Vec::new(),
                 };
                 let parsed = pairs.next().map(|p| lowerer.lower_file(p));
-                return (parsed, lowerer.diagnostics);
+                errors.extend(lowerer.diagnostics);
+                return Recovered {
+                    ast: parsed,
+                    diagnostics: errors,
+                    broken_words,
+                };
             }
-            Ok(_) => return (None, errors),
             Err(error) => {
-                errors.push(syntax_error(file, &current, &error));
+                let diagnostic = syntax_error(file, &current, &error);
+                // A block never closed is reported at its `{` each time the
+                // parse stops for want of its `}`: once is enough.
+                if !errors.iter().any(|e: &Diagnostic| {
+                    e.span == diagnostic.span && e.message == diagnostic.message
+                }) {
+                    errors.push(diagnostic);
+                }
                 let position = match error.location {
                     InputLocation::Pos(p) => p,
                     InputLocation::Span((s, _)) => s,
@@ -56,8 +93,18 @@ pub fn parse(file: FileId, text: &str) -> (Option<ast::File>, Vec<Diagnostic>) {
                 let (start, end) = broken_item(&current, position);
                 let region = current.get(start..end).unwrap_or("");
                 if errors.len() >= MAX_SYNTAX_ERRORS || region.trim().is_empty() {
-                    return (None, errors);
+                    return Recovered {
+                        ast: None,
+                        diagnostics: errors,
+                        broken_words,
+                    };
                 }
+                broken_words.extend(
+                    region
+                        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                        .filter(|w| !w.is_empty())
+                        .map(str::to_string),
+                );
                 // Keep byte offsets: each character becomes as many spaces as its UTF-8 length.
                 let blank: String = region
                     .chars()
@@ -211,7 +258,7 @@ fn line_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
     std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1))
 }
 
-fn starts_item(line: &str) -> bool {
+pub(crate) fn starts_item(line: &str) -> bool {
     const ITEM_WORDS: &[&str] = &[
         "use",
         "lead",
