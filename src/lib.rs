@@ -53,8 +53,8 @@ pub struct CheckedModel {
     /// The plan, the IR every backend reads; `None` after an error.
     pub plan: Option<Plan>,
     pub tests: Vec<TestCase>,
-    /// Where each rule of the plan is written.
-    pub rule_spans: plan::IdVec<plan::RuleId, source::Span>,
+    /// Where the plan's items are written.
+    pub spans: plan::Spans,
 }
 
 impl CheckedModel {
@@ -100,7 +100,7 @@ fn check_loaded(loaded: Loaded) -> CheckedModel {
         diagnostics: all,
         plan: checked.plan.filter(|_| !has_errors),
         tests: checked.tests,
-        rule_spans: checked.rule_spans,
+        spans: checked.spans,
     }
 }
 
@@ -137,6 +137,8 @@ pub use record::{to_lead, Json};
 pub use record::{Format, RawRecord, Records};
 /// What is wrong with a record, and the same placed in its file.
 pub use record::{Problem, RecordError};
+/// Letter case as every backend ignores it: Unicode simple case folding.
+pub use text::fold;
 
 // The record stream: read ahead, evaluated on every core, in input order.
 

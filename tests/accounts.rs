@@ -250,24 +250,39 @@ fn account_scores_do_not_depend_on_the_order_of_leads() {
     std::fs::write(&forward, lines.join("\n") + "\n").expect("write");
     let reversed: Vec<&str> = lines.iter().rev().map(String::as_str).collect();
     std::fs::write(&backward, reversed.join("\n") + "\n").expect("write");
-    let figures = |path: &Path| {
-        let o = leadscore(&[
-            "score",
-            EXAMPLE,
-            &path.to_string_lossy(),
-            "--as-of",
-            AS_OF,
-            "--accounts",
-            "--format",
-            "ndjson",
-        ]);
+    // With `--explain` the reasons name members too: by id, not by input
+    // order, and ties in the rollup broken the same way.
+    let figures = |path: &Path, explain: bool| {
+        let mut args = vec![
+            "score".to_string(),
+            EXAMPLE.to_string(),
+            path.to_string_lossy().to_string(),
+            "--as-of".to_string(),
+            AS_OF.to_string(),
+            "--accounts".to_string(),
+            "--format".to_string(),
+            "ndjson".to_string(),
+        ];
+        if explain {
+            args.push("--explain".to_string());
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = leadscore(&args);
         assert!(o.status.success(), "{}", stderr(&o));
         let mut accounts = ndjson(&stdout(&o));
         accounts.sort_by_key(|a| a["account"].as_str().unwrap_or_default().to_string());
         accounts
     };
-    let ahead = figures(&forward);
+    let ahead = figures(&forward, false);
     assert!(ahead.len() > 3, "the generator spreads leads over accounts");
-    assert_eq!(ahead, figures(&backward));
+    assert_eq!(ahead, figures(&backward, false));
+    let explained = figures(&forward, true);
+    let named = explained
+        .iter()
+        .flat_map(|a| a["reasons"].as_array().cloned().unwrap_or_default())
+        .filter(|r| r["members"].as_array().is_some_and(|m| m.len() > 1))
+        .count();
+    assert!(named > 3, "reasons name several members");
+    assert_eq!(explained, figures(&backward, true));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -26,7 +26,7 @@ fn compile(path: &Path, dialect: DialectName, as_of: Option<&str>) -> Result<Str
     let mut options = SqlOptions::new(dialect);
     options.as_of = as_of.map(|t| leadscore::time::parse_instant(t).expect("as-of"));
     options.reasons = true;
-    options.rule_spans = Some(&checked.rule_spans);
+    options.spans = Some(&checked.spans);
     to_sql(plan, &options).map_err(|d| leadscore::diagnostic::render(&d, &checked.sources, false))
 }
 
@@ -54,11 +54,14 @@ fn the_example_accounts_in_every_dialect() {
         options.accounts = true;
         let sql = to_sql(plan, &options).expect("the example's accounts compile");
         insta::assert_snapshot!(format!("example_accounts_{name}"), sql);
+        options.reasons = true;
+        let sql = to_sql(plan, &options).expect("the example's accounts compile");
+        insta::assert_snapshot!(format!("example_accounts_reasons_{name}"), sql);
     }
 }
 
 #[test]
-fn accounts_need_an_account_block_and_take_no_reasons() {
+fn accounts_need_an_account_block_and_may_have_reasons() {
     let without_block = leadscore(&[
         "compile",
         "tests/fixtures/cli/small.score",
@@ -80,8 +83,9 @@ fn accounts_need_an_account_block_and_take_no_reasons() {
         "--accounts",
         "--reasons",
     ]);
-    assert_eq!(with_reasons.status.code(), Some(2));
-    assert!(with_reasons.stdout.is_empty());
+    assert_eq!(with_reasons.status.code(), Some(0));
+    let sql = String::from_utf8_lossy(&with_reasons.stdout);
+    assert!(sql.contains("AS \"reasons\""), "{sql}");
 }
 
 #[test]

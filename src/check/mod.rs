@@ -30,7 +30,7 @@ use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::load::ListFiles;
 use crate::plan::{
     AggId, Aggregate, EventId, FieldId, GroupId, Id, IdVec, Origin, OutputId, PatternId, Plan,
-    RuleId, TextSetId,
+    Spans, TextSetId,
 };
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast;
@@ -44,8 +44,8 @@ pub use test_case::{Expectation, Probe, TestCase};
 pub struct Checked {
     pub plan: Option<Plan>,
     pub tests: Vec<TestCase>,
-    /// Where each rule of the plan is written, for tools that quote it.
-    pub rule_spans: IdVec<RuleId, Span>,
+    /// Where the plan's items are written, for tools that point at them.
+    pub spans: Spans,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -100,7 +100,7 @@ pub(crate) struct Checker<'a> {
     /// The plan being built; handed out only when no error was found.
     model: Plan,
     tests: Vec<TestCase>,
-    rule_spans: IdVec<RuleId, Span>,
+    spans: Spans,
     diagnostics: Vec<Diagnostic>,
     names: HashMap<String, (Symbol, Span)>,
     lists: Vec<NamedList>,
@@ -132,7 +132,7 @@ pub fn check(loaded: &crate::load::Loaded) -> Checked {
         list_files: &loaded.list_files,
         model: Plan::default(),
         tests: Vec::new(),
-        rule_spans: IdVec::new(),
+        spans: Spans::default(),
         diagnostics: Vec::new(),
         names: HashMap::new(),
         lists: Vec::new(),
@@ -159,6 +159,7 @@ pub fn check(loaded: &crate::load::Loaded) -> Checked {
     checker.check_account(items);
     checker.check_tests(items);
     lints::run(&mut checker, loaded);
+    checker.declaration_spans();
     let mut diagnostics = checker.diagnostics;
     diagnostics.sort_by_key(|d| (d.span.file, d.span.start, d.code));
     diagnostics.dedup();
@@ -166,7 +167,7 @@ pub fn check(loaded: &crate::load::Loaded) -> Checked {
     Checked {
         plan: (!has_errors).then(|| checker.model.sealed()),
         tests: checker.tests,
-        rule_spans: checker.rule_spans,
+        spans: checker.spans,
         diagnostics,
     }
 }
@@ -208,15 +209,31 @@ impl<'a> Checker<'a> {
         )
     }
 
-    /// Puts a regular expression in the plan's pool, once.
-    fn pattern(&mut self, pattern: &str) -> PatternId {
+    /// Puts a regular expression in the plan's pool, once, with the span of
+    /// its first use.
+    fn pattern(&mut self, pattern: &str, span: Span) -> PatternId {
         let key = pattern.to_string();
-        intern(
+        let id = intern(
             &mut self.pattern_ids,
             &mut self.model.patterns,
             key,
             Clone::clone,
-        )
+        );
+        if id.index() == self.spans.patterns.len() {
+            self.spans.patterns.push(span);
+        }
+        id
+    }
+
+    /// The spans of the declared names of events, groups and outputs.
+    fn declaration_spans(&mut self) {
+        let at = |name: &str| self.names.get(name).map(|(_, s)| *s).unwrap_or_default();
+        let events = self.model.events.iter().map(|e| at(&e.name)).collect();
+        let groups = self.model.groups.iter().map(|g| at(&g.name)).collect();
+        let outputs = self.model.outputs.iter().map(|o| at(o.name())).collect();
+        self.spans.events = events;
+        self.spans.groups = groups;
+        self.spans.outputs = outputs;
     }
 
     fn intern_aggregate(&mut self, aggregate: Aggregate) -> AggId {

@@ -117,7 +117,7 @@ impl<'a> Checker<'a> {
                 }
                 match regex::Regex::new(&pattern.node) {
                     Ok(_) => {
-                        let id = self.pattern(&pattern.node);
+                        let id = self.pattern(&pattern.node, pattern.span);
                         Some(Cond::Test(value, Pred::Matches(id)))
                     }
                     Err(e) => {

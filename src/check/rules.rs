@@ -260,7 +260,7 @@ impl<'a> Checker<'a> {
             }
         };
         let origin = self.origin(rule.span);
-        self.rule_spans.push(rule.span);
+        self.spans.rules.push(rule.span);
         Some(self.model.rules.push(RuleDef {
             name,
             group,

@@ -35,9 +35,9 @@ pub struct CompileArgs {
     /// per lead.
     #[arg(long)]
     pub accounts: bool,
-    /// Add a `reasons` column: every rule that gave points, as JSON (lead
-    /// rows only).
-    #[arg(long, conflicts_with = "accounts")]
+    /// Add a `reasons` column: as JSON, every rule that gave points (and,
+    /// with `--accounts`, the members each counted).
+    #[arg(long)]
     pub reasons: bool,
 }
 
@@ -143,7 +143,7 @@ fn emit_sql(args: &CompileArgs, color: bool) -> Exit {
     options.as_of = instant;
     options.reasons = args.reasons;
     options.accounts = args.accounts;
-    options.rule_spans = Some(&planned.rule_spans);
+    options.spans = Some(&planned.spans);
     if let Some(leads) = &args.leads {
         options.leads = leads.clone();
     }

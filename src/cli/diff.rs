@@ -62,12 +62,12 @@ pub fn run(args: &DiffArgs, color: bool) -> Exit {
     let old = Version {
         plan: &old.plan,
         sources: &old.sources,
-        rule_spans: &old.rule_spans,
+        rule_spans: &old.spans.rules,
     };
     let new = Version {
         plan: &new.plan,
         sources: &new.sources,
-        rule_spans: &new.rule_spans,
+        rule_spans: &new.spans.rules,
     };
     let rules = rule_changes(&old, &new);
     let mut diff = Diff::new(old, new, args.top);

@@ -236,7 +236,7 @@ pub struct Planned {
     pub plan: Plan,
     pub sources: SourceMap,
     pub tests: Vec<crate::check::TestCase>,
-    pub rule_spans: crate::plan::IdVec<crate::plan::RuleId, crate::source::Span>,
+    pub spans: crate::plan::Spans,
 }
 
 /// Loads and checks a model, printing its diagnostics; `Err` with the exit
@@ -257,7 +257,7 @@ pub fn checked_model(path: &Path, color: bool) -> Result<Planned, Exit> {
             plan,
             sources: checked.sources,
             tests: checked.tests,
-            rule_spans: checked.rule_spans,
+            spans: checked.spans,
         }),
         None => {
             let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();

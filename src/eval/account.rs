@@ -13,12 +13,11 @@ use serde_json::Value as JsonValue;
 
 use super::{round2, AccountScore, Evaluator, Outcome};
 use crate::lead::{FieldValue, Lead};
-use crate::plan::{AccountDef, IdVec, MemberTestId, Plan, RollupDef, RollupFn, ValueType};
+use crate::plan::{
+    AccountDef, AccountRuleId, IdVec, MemberTestId, Plan, RollupDef, RollupFn, ValueType,
+    NAMED_MEMBERS,
+};
 use crate::text::{fold, fold_case};
-
-/// Members named per reason; beyond it a reason says how many more there
-/// were, so an account of ten thousand leads does not carry ten thousand ids.
-pub const NAMED_MEMBERS: usize = 20;
 
 /// What one lead contributes to its account.
 #[derive(Clone, Debug, PartialEq)]
@@ -110,7 +109,9 @@ pub fn domain(value: &str) -> Option<String> {
     plausible.then(|| host.to_string())
 }
 
-/// Up to [`NAMED_MEMBERS`] member ids in input order, and how many more.
+/// Up to [`NAMED_MEMBERS`] member ids, and how many more. The ids are the
+/// first ones in [`member_order`], so a warehouse query, which has no
+/// input order, names the same members.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Names {
     pub ids: Vec<(usize, JsonValue)>,
@@ -119,29 +120,32 @@ pub struct Names {
 
 impl Names {
     fn push(&mut self, seq: usize, id: &JsonValue) {
-        if self.ids.len() < NAMED_MEMBERS {
-            self.ids.push((seq, id.clone()));
+        let at = self
+            .ids
+            .partition_point(|(s, other)| member_order((*s, other), (seq, id)).is_lt());
+        if at < NAMED_MEMBERS {
+            self.ids.insert(at, (seq, id.clone()));
+            if self.ids.len() > NAMED_MEMBERS {
+                self.ids.pop();
+                self.more += 1;
+            }
         } else {
             self.more += 1;
         }
     }
+}
 
-    /// The members of several lists, each once, in input order.
-    fn union<'a>(lists: impl Iterator<Item = &'a Names>) -> Names {
-        let mut all: Vec<(usize, JsonValue)> = Vec::new();
-        let mut more = 0;
-        for list in lists {
-            all.extend(list.ids.iter().cloned());
-            more = more.max(list.more);
-        }
-        all.sort_by_key(|(seq, _)| *seq);
-        all.dedup_by_key(|(seq, _)| *seq);
-        let extra = all.len().saturating_sub(NAMED_MEMBERS);
-        all.truncate(NAMED_MEMBERS);
-        Names {
-            ids: all,
-            more: more + extra,
-        }
+/// The order members are named in: by the id's text (a JSON string's
+/// content, a number as written), code point by code point; the earlier
+/// member first when two ids read the same.
+pub fn member_order(a: (usize, &JsonValue), b: (usize, &JsonValue)) -> std::cmp::Ordering {
+    id_text(a.1).cmp(&id_text(b.1)).then(a.0.cmp(&b.0))
+}
+
+fn id_text(id: &JsonValue) -> std::borrow::Cow<'_, str> {
+    match id {
+        JsonValue::String(s) => std::borrow::Cow::Borrowed(s),
+        other => std::borrow::Cow::Owned(other.to_string()),
     }
 }
 
@@ -163,8 +167,9 @@ struct Tally {
     /// The best members by rolled-up score, best first; earlier members win
     /// ties. Holds `top N` (or one for `max`) entries at most.
     best: Vec<Ranked>,
-    /// With explanations: the members passing each member test, and all.
-    passing: IdVec<MemberTestId, Names>,
+    /// With explanations: the members each account rule would name (those
+    /// passing any member test the rule reads), and all members.
+    named_by_rule: IdVec<AccountRuleId, Names>,
     all: Names,
 }
 
@@ -229,8 +234,8 @@ impl<'p> Accounts<'p> {
                 counts: vec![0; tests].into(),
                 sum: 0.0,
                 best: Vec::with_capacity(capacity),
-                passing: if self.explain {
-                    vec![Names::default(); tests].into()
+                named_by_rule: if self.explain {
+                    vec![Names::default(); self.account.rules.len()].into()
                 } else {
                     IdVec::new()
                 },
@@ -247,19 +252,40 @@ impl<'p> Accounts<'p> {
                 if let Some(c) = tally.counts.get_mut(i) {
                     *c += 1;
                 }
-                if let Some(names) = tally.passing.get_mut(i) {
-                    names.push(seq, id);
-                }
             }
         }
         if self.explain {
             tally.all.push(seq, id);
+            for (rule, names) in self
+                .account
+                .rules
+                .iter()
+                .zip(tally.named_by_rule.iter_mut())
+            {
+                if rule
+                    .reads
+                    .iter()
+                    .any(|t| member.tests.get(*t) == Some(&true))
+                {
+                    names.push(seq, id);
+                }
+            }
         }
         if capacity > 0 {
+            // Only the named members depend on which of two equal values
+            // is kept, so ties are broken as names are ordered.
+            let ahead = |r: &Ranked| match (&r.id, self.explain) {
+                (Some(other), true) => {
+                    member.value > r.value
+                        || (member.value == r.value
+                            && member_order((seq, id), (r.seq, other)).is_lt())
+                }
+                _ => member.value > r.value,
+            };
             let at = tally
                 .best
                 .iter()
-                .position(|r| member.value > r.value)
+                .position(ahead)
                 .unwrap_or(tally.best.len());
             if at < capacity {
                 tally.best.insert(
@@ -290,11 +316,7 @@ impl<'p> Accounts<'p> {
                 if explain {
                     named.push(rollup_members(account.rollup.as_ref(), &tally));
                     for (r, _) in &score.fired {
-                        let lists = account.rules[*r]
-                            .reads
-                            .iter()
-                            .filter_map(|t| tally.passing.get(*t));
-                        named.push(Names::union(lists));
+                        named.push(tally.named_by_rule.get(*r).cloned().unwrap_or_default());
                     }
                 }
                 AccountResult {

@@ -11,6 +11,7 @@
 mod ids;
 mod ir;
 mod print;
+mod spans;
 
 use serde::Serialize;
 
@@ -19,8 +20,15 @@ pub use ids::{
     PatternId, PropId, RuleId, TextSetId,
 };
 pub use ir::*;
+pub use spans::Spans;
 
 use crate::text::{fold, trim};
+
+/// Members an account's reason names at most; beyond it the reason says
+/// how many more there were, so an account of ten thousand leads does not
+/// carry ten thousand ids. Every backend names the same ones: the first by
+/// id, or the best ones of a `top N` rollup.
+pub const NAMED_MEMBERS: usize = 20;
 
 #[derive(Debug, Default, Serialize)]
 pub struct Plan {

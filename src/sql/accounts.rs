@@ -12,7 +12,7 @@ use super::outputs::output_levels;
 use super::query::{render, Column, Cte, Select};
 use super::scores::stage;
 use super::Compiler;
-use crate::plan::{AccountDef, RollupDef, RollupFn, ValueType};
+use crate::plan::{AccountDef, MemberTestId, RollupDef, RollupFn, ValueType, NAMED_MEMBERS};
 
 /// The whole statement of one row per account.
 pub fn statement(c: &mut Compiler, account: &AccountDef) -> String {
@@ -184,6 +184,14 @@ impl Compiler<'_> {
             self.id("account key"),
         ));
         select.push(Column::new(value, self.id("member value")));
+        if self.options.reasons {
+            let id = format!("s.{}", self.id("id"));
+            select.push(Column::new(self.d.json_text(&id), self.id("id json")));
+            select.push(Column::new(
+                self.d.code_point_order(&id),
+                self.id("id order"),
+            ));
+        }
         for (t, test) in account.member_tests.iter_enumerated() {
             let expr = match &test.condition {
                 Some(c) => format!("CASE WHEN {} THEN 1 ELSE 0 END", self.cond(c, Scope::Lead)),
@@ -207,14 +215,39 @@ impl Compiler<'_> {
         }
         let mut ranked = Select::new(format!("(\n{}\n  ) AS m", select.render(4).trim_end()));
         ranked.push(Column::all("m.*"));
+        let partition = format!("PARTITION BY m.{}", self.id("account key"));
+        // With reasons, members are named by id, and a tie in the rollup is
+        // broken the same way, as `score --accounts --explain` does.
+        let by_id = format!("m.{}", self.id("id order"));
+        let tie = if self.options.reasons {
+            format!(", {by_id}")
+        } else {
+            String::new()
+        };
         ranked.push(Column::new(
             format!(
-                "row_number() OVER (PARTITION BY m.{} ORDER BY m.{} DESC)",
-                self.id("account key"),
+                "row_number() OVER ({partition} ORDER BY m.{} DESC{tie})",
                 self.id("member value")
             ),
             self.id("rank"),
         ));
+        if self.options.reasons {
+            ranked.push(Column::new(
+                format!("row_number() OVER ({partition} ORDER BY {by_id})"),
+                self.id("rank by id"),
+            ));
+            for (r, rule) in account.rules.iter_enumerated() {
+                let named = self.names_rule(&rule.reads, "m.");
+                ranked.push(Column::new(
+                    named.clone(),
+                    self.id(&format!("named by {r}")),
+                ));
+                ranked.push(Column::new(
+                    format!("row_number() OVER ({partition}, {named} ORDER BY {by_id})"),
+                    self.id(&format!("rank named by {r}")),
+                ));
+            }
+        }
         ranked.tail.push(format!("WHERE {keep}"));
         Cte {
             name: self.id("members"),
@@ -261,6 +294,9 @@ impl Compiler<'_> {
             .as_ref()
             .map_or("no rollup".to_string(), |r| r.source.clone());
         select.push(Column::new(rollup, self.id("base unrounded")).comment(&about));
+        if self.options.reasons {
+            select.columns.extend(self.named_member_columns(account));
+        }
         let mut rounded = Select::new(format!("(\n{}\n  ) AS b", select.render(4).trim_end()));
         rounded.push(Column::all("b.*"));
         rounded.push(Column::new(
@@ -305,7 +341,114 @@ impl Compiler<'_> {
         self.finish(&sum, None, account.max, account.min)
     }
 
-    /// The columns of `score --accounts --format csv`.
+    /// 1 when a member passes any of the member tests a rule reads, else 0.
+    fn names_rule(&self, reads: &[MemberTestId], prefix: &str) -> String {
+        if reads.is_empty() {
+            return "0".to_string();
+        }
+        let passes: Vec<String> = reads
+            .iter()
+            .map(|t| format!("{prefix}{} = 1", self.id(&format!("passes {t}"))))
+            .collect();
+        format!("CASE WHEN {} THEN 1 ELSE 0 END", passes.join(" OR "))
+    }
+
+    /// With reasons, per account: the members the rollup counted (best
+    /// first, or the first [`NAMED_MEMBERS`] by id), and for each rule the
+    /// members it names with how many there are.
+    fn named_member_columns(&self, account: &AccountDef) -> Vec<Column> {
+        let json = format!("m.{}", self.id("id json"));
+        let by_id = format!("m.{}", self.id("id order"));
+        let rank = format!("m.{}", self.id("rank"));
+        let rank_by_id = format!("m.{}", self.id("rank by id"));
+        let mut columns = Vec::new();
+        if let Some(rollup) = &account.rollup {
+            let best = match (rollup.function, rollup.top) {
+                (_, Some(n)) => Some(n),
+                (RollupFn::Max, None) => Some(1),
+                _ => None,
+            };
+            let names = match best {
+                Some(n) => self.d.ordered_join(&format!("{rank} <= {n}"), &json, &rank),
+                None => {
+                    self.d
+                        .ordered_join(&format!("{rank_by_id} <= {NAMED_MEMBERS}"), &json, &by_id)
+                }
+            };
+            columns.push(Column::new(names, self.id("rollup names")));
+            let counted = match best {
+                Some(_) => "0".to_string(),
+                None => "count(*)".to_string(),
+            };
+            columns.push(Column::new(counted, self.id("rollup named")));
+        }
+        for r in account.rules.ids() {
+            let named = format!("m.{}", self.id(&format!("named by {r}")));
+            let rank = format!("m.{}", self.id(&format!("rank named by {r}")));
+            columns.push(Column::new(
+                self.d.ordered_join(
+                    &format!("{named} = 1 AND {rank} <= {NAMED_MEMBERS}"),
+                    &json,
+                    &by_id,
+                ),
+                self.id(&format!("names of {r}")),
+            ));
+            columns.push(Column::new(
+                format!("sum({named})"),
+                self.id(&format!("named of {r}")),
+            ));
+        }
+        columns
+    }
+
+    /// The JSON array of an account's reasons: the rollup, then each rule
+    /// that fired, each naming its members as `score --accounts --explain`
+    /// does.
+    fn account_reasons(&self, account: &AccountDef) -> String {
+        let reason = |rule: &str, points: String, names: &str, named: &str| {
+            let more = format!(
+                "CASE WHEN {named} > {NAMED_MEMBERS} THEN {} END",
+                self.d.concat(&[
+                    self.d.string(",\"more_members\":"),
+                    self.d.number_text(&format!("{named} - {NAMED_MEMBERS}")),
+                ])
+            );
+            self.d.concat(&[
+                self.d.string(&format!(
+                    "{{\"rule\":{},\"points\":",
+                    serde_json::Value::String(rule.to_string())
+                )),
+                points,
+                self.d.string(",\"members\":["),
+                names.to_string(),
+                self.d.string("]"),
+                format!("coalesce({more}, '')"),
+                self.d.string("}"),
+            ])
+        };
+        let mut parts = Vec::new();
+        if let Some(rollup) = &account.rollup {
+            parts.push(reason(
+                &rollup.source,
+                self.d.number_text(&self.id("base")),
+                &self.id("rollup names"),
+                &self.id("rollup named"),
+            ));
+        }
+        for (r, rule) in account.rules.iter_enumerated() {
+            let fired = self.id(&format!("account rule {r}"));
+            let object = reason(
+                &rule.name,
+                self.d.number_text(&fired),
+                &self.id(&format!("names of {r}")),
+                &self.id(&format!("named of {r}")),
+            );
+            parts.push(format!("CASE WHEN {fired} IS NOT NULL THEN {object} END"));
+        }
+        self.json_array(&parts)
+    }
+
+    /// The columns of `score --accounts --format csv`, then the reasons.
     fn account_result(&self, account: &AccountDef, from: &str) -> Select {
         let mut select = Select::new(self.id(from));
         for name in ["account", "members", "score"] {
@@ -316,6 +459,12 @@ impl Compiler<'_> {
                 self.output_value(output),
                 self.id(output.name()),
             ));
+        }
+        if self.options.reasons {
+            select.push(
+                Column::new(self.account_reasons(account), self.id("reasons"))
+                    .comment("the rollup and every rule that fired, with the members each counted"),
+            );
         }
         select
     }

@@ -145,6 +145,10 @@ impl Dialect for BigQuery {
         )
     }
 
+    fn json_text(&self, value: &str) -> String {
+        format!("TO_JSON_STRING({value})")
+    }
+
     fn column_types(&self) -> [&'static str; 5] {
         [
             "STRING",

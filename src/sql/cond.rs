@@ -172,8 +172,8 @@ impl Compiler<'_> {
                     .collect();
                 self.d.list_has_any(&v, &literals)
             }
-            Pred::Matches(pattern) => {
-                let pattern = &self.plan.patterns[*pattern];
+            Pred::Matches(id) => {
+                let pattern = &self.plan.patterns[*id];
                 let raw = if self.is_text(value, scope) {
                     self.value(value, scope, true)
                 } else {
@@ -189,7 +189,10 @@ impl Compiler<'_> {
                             refusal.construct
                         );
                         let help = refusal.instead;
+                        let rule = self.span;
+                        self.at(|s| s.patterns.get(*id));
                         self.refuse(Code::SqlRegex, message, help);
+                        self.span = rule;
                         "FALSE".to_string()
                     }
                 }

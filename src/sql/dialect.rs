@@ -195,6 +195,23 @@ pub trait Dialect {
         }
     }
 
+    /// The texts `value` of the rows where `condition` holds, in the order
+    /// of `order`, joined with `,`: empty text when there are none.
+    fn ordered_join(&self, condition: &str, value: &str, order: &str) -> String {
+        format!(
+            "coalesce(string_agg(CASE WHEN {condition} THEN {value} END, ',' ORDER BY {order}), '')"
+        )
+    }
+
+    /// A value (text or number) as JSON text.
+    fn json_text(&self, value: &str) -> String;
+
+    /// A value as text that sorts code point by code point, whatever the
+    /// session's collation.
+    fn code_point_order(&self, value: &str) -> String {
+        format!("CAST({value} AS {})", self.text_type())
+    }
+
     /// A DOUBLE written as text in a form JSON reads as the same number.
     fn number_text(&self, number: &str) -> String {
         format!("CAST({number} AS {})", self.text_type())

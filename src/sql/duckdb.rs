@@ -97,6 +97,10 @@ impl Dialect for DuckDb {
         format!("regexp_matches({host}, '^[\\p{{L}}\\p{{N}}\\p{{M}}.-]+$')")
     }
 
+    fn json_text(&self, value: &str) -> String {
+        format!("CAST(to_json({value}) AS VARCHAR)")
+    }
+
     fn column_types(&self) -> [&'static str; 5] {
         [
             "VARCHAR",

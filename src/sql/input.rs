@@ -12,7 +12,7 @@
 use super::query::{Column, Cte, Select};
 use super::Compiler;
 use crate::codes::Code;
-use crate::plan::{EventType, Field, GroupDef, Output, Prop, ValueType};
+use crate::plan::{EventType, Field, GroupDef, Prop, ValueType};
 use crate::text::fold;
 
 /// The leads relation's alias in the input stage.
@@ -59,7 +59,7 @@ pub fn raw_name(name: &str) -> String {
 pub fn check_layout(c: &mut Compiler) {
     let plan = c.plan;
     let mut seen: Vec<(&str, Shape, &str)> = Vec::new();
-    for EventType { name: event, props } in plan.events.iter() {
+    for (id, EventType { name: event, props }) in plan.events.iter_enumerated() {
         for prop in props.iter() {
             let this = shape(prop.ty);
             match seen.iter().find(|(name, _, _)| *name == prop.name) {
@@ -72,6 +72,7 @@ pub fn check_layout(c: &mut Compiler) {
                         "rename the property in one of the events, so that each column of the `events` relation has one type ({} SQL)",
                         c.d.name()
                     );
+                    c.at(|s| s.events.get(id));
                     c.refuse(Code::SqlLayout, message, help);
                 }
                 Some(_) => {}
@@ -79,16 +80,19 @@ pub fn check_layout(c: &mut Compiler) {
             }
         }
     }
-    for GroupDef { name, .. } in plan.groups.iter() {
+    for (id, GroupDef { name, .. }) in plan.groups.iter_enumerated() {
         if name == "error" {
+            c.at(|s| s.groups.get(id));
             let message =
                 "a group named `error` would share its column with the error of a rejected lead"
                     .to_string();
             c.refuse(Code::SqlLayout, message, "rename the group".to_string());
         }
     }
-    for output in plan.outputs.iter().map(Output::name) {
+    for (id, output) in plan.outputs.iter_enumerated() {
+        let output = output.name();
         if output == "error" {
+            c.at(|s| s.outputs.get(id));
             let message =
                 format!("`{output}` would share its column with the error of a rejected lead");
             c.refuse(Code::SqlLayout, message, "rename it".to_string());

@@ -25,7 +25,7 @@ mod spark;
 
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::plan::{IdVec, Origin, Plan, RuleId};
+use crate::plan::{Origin, Plan, Spans};
 use crate::source::Span;
 use crate::time::Instant;
 
@@ -105,8 +105,8 @@ pub struct SqlOptions<'a> {
     pub accounts: bool,
     /// Add the `reasons` column (leads only).
     pub reasons: bool,
-    /// Where each rule is written, to point a refusal at it.
-    pub rule_spans: Option<&'a IdVec<RuleId, Span>>,
+    /// Where the model's items are written, to point a refusal at them.
+    pub spans: Option<&'a Spans>,
 }
 
 impl SqlOptions<'_> {
@@ -119,7 +119,7 @@ impl SqlOptions<'_> {
             events: TableName(vec!["events".to_string()]),
             accounts: false,
             reasons: false,
-            rule_spans: None,
+            spans: None,
         }
     }
 }
@@ -207,15 +207,10 @@ impl Compiler<'_> {
         format!(" ({}:{})", origin.file, origin.line)
     }
 
-    /// Points refusals at `rule` from now on (at the file's start when the
-    /// caller gave no spans).
-    pub fn at_rule(&mut self, rule: RuleId) {
-        self.span = self
-            .options
-            .rule_spans
-            .and_then(|spans| spans.get(rule))
-            .copied()
-            .unwrap_or_default();
+    /// Points refusals at an item from now on (at the file's start when
+    /// the caller gave no spans), `at` picking it from the spans.
+    pub fn at(&mut self, at: impl FnOnce(&Spans) -> Option<&Span>) {
+        self.span = self.options.spans.and_then(at).copied().unwrap_or_default();
     }
 
     /// `x` rounded as the native evaluator rounds scores: half away from

@@ -231,12 +231,17 @@ impl Compiler<'_> {
             };
             parts.push(format!("CASE WHEN {column} IS NOT NULL THEN {object} END"));
         }
+        self.json_array(&parts)
+    }
+
+    /// The JSON array of the non-NULL JSON texts `parts`.
+    pub fn json_array(&self, parts: &[String]) -> String {
         if parts.is_empty() {
             return self.d.string("[]");
         }
         self.d.concat(&[
             self.d.string("["),
-            self.d.join_present(&parts),
+            self.d.join_present(parts),
             self.d.string("]"),
         ])
     }

@@ -134,6 +134,16 @@ impl Dialect for Postgres {
         format!("(({host}) COLLATE \"und-x-icu\" ~ '^[[:alnum:].-]+$')")
     }
 
+    fn json_text(&self, value: &str) -> String {
+        format!("CAST(to_json({value}) AS text)")
+    }
+
+    // The database's collation may sort by language rules; "C" sorts by
+    // code point (the encoding is UTF-8).
+    fn code_point_order(&self, value: &str) -> String {
+        format!("CAST({value} AS text) COLLATE \"C\"")
+    }
+
     fn column_types(&self) -> [&'static str; 5] {
         [
             "text (or varchar)",

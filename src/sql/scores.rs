@@ -99,7 +99,7 @@ impl Compiler<'_> {
         );
         let plan = self.plan;
         for (r, rule) in plan.rules.iter_enumerated() {
-            self.at_rule(r);
+            self.at(|s| s.rules.get(r));
             let expr = match &rule.effect {
                 Effect::When { condition, points } => {
                     let test = self.cond(condition, Scope::Lead);

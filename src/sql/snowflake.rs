@@ -153,6 +153,16 @@ impl Dialect for Snowflake {
         format!("REGEXP_LIKE({host}, '[[:alnum:].-]+')")
     }
 
+    fn json_text(&self, value: &str) -> String {
+        format!("TO_JSON(TO_VARIANT({value}))")
+    }
+
+    fn ordered_join(&self, condition: &str, value: &str, order: &str) -> String {
+        format!(
+            "coalesce(LISTAGG(IFF({condition}, {value}, NULL), ',') WITHIN GROUP (ORDER BY {order}), '')"
+        )
+    }
+
     fn column_types(&self) -> [&'static str; 5] {
         [
             "VARCHAR",

@@ -127,6 +127,21 @@ impl Dialect for Spark {
         )
     }
 
+    // `to_json` takes only structs, maps and arrays: the one-element
+    // array's brackets are cut off.
+    fn json_text(&self, value: &str) -> String {
+        let array = format!("to_json(array({value}))");
+        format!("substr({array}, 2, length({array}) - 2)")
+    }
+
+    // `collect_list` skips NULLs and `array_sort` orders the structs by
+    // their first field.
+    fn ordered_join(&self, condition: &str, value: &str, order: &str) -> String {
+        format!(
+            "array_join(transform(array_sort(collect_list(CASE WHEN {condition} THEN named_struct('k', {order}, 'v', {value}) END)), x -> x.v), ',')"
+        )
+    }
+
     fn column_types(&self) -> [&'static str; 5] {
         [
             "STRING",
