@@ -89,10 +89,15 @@ fn check_loaded(loaded: Loaded) -> CheckedModel {
     } = loaded;
     // Bounds on the score (W003) add up every rule, the broken items' too.
     let partial = !broken_words.is_empty();
-    all.extend(checked.diagnostics.into_iter().filter(|d| {
-        !names_any(&d.message, &broken_words)
-            && !(partial && d.code == codes::Code::UnreachableBound)
-    }));
+    let for_want_of_an_item = |d: &Diagnostic| {
+        names_any(&d.message, &broken_words) || (partial && d.code == codes::Code::UnreachableBound)
+    };
+    all.extend(
+        checked
+            .diagnostics
+            .into_iter()
+            .filter(|d| !for_want_of_an_item(d)),
+    );
     all.sort_by_key(|d| (d.span.file, d.span.start));
     let has_errors = all.iter().any(Diagnostic::is_error);
     CheckedModel {

@@ -143,17 +143,15 @@ fn join_at(text: &str, i: usize) -> bool {
         })
 }
 
-fn too_deep(file: FileId, text: &str) -> Option<Diagnostic> {
-    let mut depth = 0usize;
-    let mut nots = 0usize;
-    let mut joins = 0usize;
-    let mut in_text = false;
-    let mut in_comment = false;
-    let mut escaped = false;
-    for (i, c) in text.char_indices() {
+/// The characters of `text` outside its quoted texts and comments, with
+/// their byte offsets (the quotes, the `#` and the newline that ends a
+/// comment are left out too).
+pub(crate) fn code_chars(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let (mut in_text, mut in_comment, mut escaped) = (false, false, false);
+    text.char_indices().filter(move |&(_, c)| {
         if in_comment {
             in_comment = c != '\n';
-            continue;
+            return false;
         }
         if in_text {
             match c {
@@ -162,8 +160,27 @@ fn too_deep(file: FileId, text: &str) -> Option<Diagnostic> {
                 '"' => in_text = false,
                 _ => {}
             }
-            continue;
+            return false;
         }
+        match c {
+            '"' => {
+                in_text = true;
+                false
+            }
+            '#' => {
+                in_comment = true;
+                false
+            }
+            _ => true,
+        }
+    })
+}
+
+fn too_deep(file: FileId, text: &str) -> Option<Diagnostic> {
+    let mut depth = 0usize;
+    let mut nots = 0usize;
+    let mut joins = 0usize;
+    for (i, c) in code_chars(text) {
         if c == '\n' && text.get(i + 1..).is_some_and(starts_item) {
             joins = 0;
         } else if join_at(text, i) {
@@ -181,8 +198,6 @@ fn too_deep(file: FileId, text: &str) -> Option<Diagnostic> {
             }
         }
         match c {
-            '"' => in_text = true,
-            '#' => in_comment = true,
             '(' | '[' | '{' => depth += 1,
             ')' | ']' | '}' => depth = depth.saturating_sub(1),
             _ => {}

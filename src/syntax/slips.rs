@@ -74,14 +74,7 @@ pub(super) fn slip_help(before: &str, found: &str, after: &str) -> Option<String
         let before_digits = line.ends_with(|c: char| c.is_ascii_digit());
         let group: String = after.chars().take_while(char::is_ascii_digit).collect();
         if before_digits && group.len() == 3 {
-            let whole: String = line
-                .chars()
-                .rev()
-                .take_while(char::is_ascii_digit)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect();
+            let whole = trailing_digits(line);
             return Some(format!(
                 "numbers have no thousands separator: write `{whole}{group}`"
             ));
@@ -165,16 +158,15 @@ fn unbracketed_list(line: &str, after: &str) -> Option<String> {
     ))
 }
 
+/// The digits that end `line` (`1` of `employees >= 1`).
+fn trailing_digits(line: &str) -> &str {
+    let start = line.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    line.get(start..).unwrap_or("")
+}
+
 /// `01/01/2025`: dates are written year-month-day.
 fn slashed_date(line: &str, after: &str) -> Option<String> {
-    let head: String = line
-        .chars()
-        .rev()
-        .take_while(char::is_ascii_digit)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
+    let head = trailing_digits(line);
     if head.is_empty() {
         return None;
     }
@@ -182,9 +174,7 @@ fn slashed_date(line: &str, after: &str) -> Option<String> {
         .chars()
         .take_while(|c| c.is_ascii_digit() || *c == '/')
         .collect();
-    let parts: Vec<&str> = std::iter::once(head.as_str())
-        .chain(rest.split('/'))
-        .collect();
+    let parts: Vec<&str> = std::iter::once(head).chain(rest.split('/')).collect();
     let example = match parts.as_slice() {
         [a, b, year] if year.len() == 4 && a == b => format!("`{year}-{a:0>2}-{b:0>2}`"),
         [_, _, year] if year.len() == 4 => format!("`{year}-MM-DD`"),
@@ -200,26 +190,8 @@ fn slashed_date(line: &str, after: &str) -> Option<String> {
 /// be in a block, the block that was never closed.
 pub(super) fn unclosed_brace(text: &str, position: usize) -> Option<usize> {
     let mut open = Vec::new();
-    let mut in_text = false;
-    let mut in_comment = false;
-    let mut escaped = false;
-    for (i, c) in text.get(..position)?.char_indices() {
-        if in_comment {
-            in_comment = c != '\n';
-            continue;
-        }
-        if in_text {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' | '\n' => in_text = false,
-                _ => {}
-            }
-            continue;
-        }
+    for (i, c) in super::code_chars(text.get(..position)?) {
         match c {
-            '"' => in_text = true,
-            '#' => in_comment = true,
             '{' => open.push(i),
             '}' => {
                 open.pop();
