@@ -43,6 +43,13 @@ pub fn fold_char(c: char) -> char {
     }
 }
 
+/// The simple lowercase mapping of one code point (what an engine's
+/// per-character `lower()` does), for the SQL backend to know where that
+/// differs from the fold.
+pub fn simple_lower(c: char) -> char {
+    CaseMapper::new().simple_lowercase(c)
+}
+
 /// The plural ending of a count's noun: "1 record", "2 records".
 pub fn plural<N: PartialEq + From<u8>>(n: N) -> &'static str {
     if n == N::from(1) {

@@ -57,6 +57,46 @@ pub fn fold_mapping() -> &'static FoldMapping {
     })
 }
 
+/// A regex class of the code points `lower()` cannot be trusted to fold:
+/// those whose simple lowercase mapping is not their fold (`µ`, `İ`, `ſ`,
+/// final `ς`, Cherokee, ...), and every other cased code point outside
+/// Latin, Greek and Cyrillic (up to U+052F) and Latin Extended Additional
+/// and Greek Extended (U+1E00 to U+1FFF), since an engine's Unicode tables
+/// may predate a letter that ours case-map (U+1C89, added in Unicode 16,
+/// is one DuckDB 2.0.1 does not lower). Uncased text (CJK, Arabic, digits)
+/// is outside the class. The engine suite checks every code point.
+pub fn lower_is_not_fold_class() -> &'static str {
+    static CLASS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    CLASS.get_or_init(|| {
+        let trusted = |c: char| matches!(u32::from(c), 0..=0x52F | 0x1E00..=0x1FFF);
+        let differs = |c: char| {
+            let lower = crate::text::simple_lower(c);
+            let fold = crate::text::fold_char(c);
+            lower != fold || (!trusted(c) && (lower != c || fold != c))
+        };
+        let mut ranges: Vec<(char, char)> = Vec::new();
+        for c in (0..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .filter(|c| differs(*c))
+        {
+            match ranges.last_mut() {
+                Some((_, end)) if u32::from(*end) + 1 == u32::from(c) => *end = c,
+                _ => ranges.push((c, c)),
+            }
+        }
+        let mut class = String::from("[");
+        for (start, end) in ranges {
+            class.push_str(&regex_code_point(start));
+            if end != start {
+                class.push('-');
+                class.push_str(&regex_code_point(end));
+            }
+        }
+        class.push(']');
+        class
+    })
+}
+
 /// The aggregate functions the event stage filters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Aggregate {

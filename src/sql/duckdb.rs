@@ -2,7 +2,7 @@
 //! aggregates, and `epoch_us` that reads DATE, TIMESTAMP and TIMESTAMPTZ
 //! alike as UTC.
 
-use super::dialect::{white_space_class, Dialect};
+use super::dialect::{fold_mapping, lower_is_not_fold_class, white_space_class, Dialect};
 use super::regex::{translate, Flavor, Refusal};
 
 pub struct DuckDb;
@@ -47,6 +47,21 @@ impl Dialect for DuckDb {
 
     fn ends_with(&self, text: &str, suffix: &str) -> String {
         format!("suffix({text}, {suffix})")
+    }
+
+    // DuckDB's `translate` builds its map of the 1,500 code points again
+    // for every value (about 0.1 ms each), where `lower()` is a
+    // per-character simple mapping: the mapping is only taken for text
+    // holding a code point whose lowercase is not its fold. The lambda
+    // binds the value once instead of writing it three times.
+    fn fold(&self, text: &str) -> String {
+        let mapping = fold_mapping();
+        format!(
+            "list_transform([{text}], lambda f: CASE WHEN regexp_matches(f, {}) THEN translate(f, {}, {}) ELSE lower(f) END)[1]",
+            self.string(lower_is_not_fold_class()),
+            self.string(&mapping.from),
+            self.string(&mapping.to)
+        )
     }
 
     fn fold_list(&self, list: &str) -> String {

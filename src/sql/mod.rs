@@ -58,6 +58,20 @@ impl DialectName {
     pub fn column_types(self) -> [&'static str; 5] {
         self.dialect().column_types()
     }
+
+    /// The expression the queries fold the text `expr` with, and the same
+    /// fold as one plain `translate` mapping, for engine tests that check
+    /// the two agree on every code point.
+    pub fn fold_expressions(self, expr: &str) -> (String, String) {
+        let mapping = dialect::fold_mapping();
+        let d = self.dialect();
+        let plain = format!(
+            "translate({expr}, {}, {})",
+            d.string(&mapping.from),
+            d.string(&mapping.to)
+        );
+        (d.fold(expr), plain)
+    }
 }
 
 /// A table named on the command line: one to three dot-separated names

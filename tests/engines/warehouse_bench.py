@@ -81,6 +81,18 @@ def compare(con, table: str, native: str) -> int:
     return con.execute(sql).fetchone()[0]
 
 
+def hand_written(args) -> None:
+    """The bench's hand-written DuckDB SQL for the same model, reading the
+    NDJSON itself (no tables)."""
+    started = time.monotonic()
+    subprocess.run(
+        [sys.executable, os.path.join(BENCH, "duckdb_score.py"), args.data,
+         os.path.join(args.work, "hand.json"), "--as-of", args.as_of],
+        check=True,
+    )
+    step("duckdb: hand-written model02.sql (duckdb_score.py, NDJSON in)", started)
+
+
 def duckdb_run(args, native: str) -> None:
     import duckdb
 
@@ -159,6 +171,7 @@ def main() -> int:
     os.makedirs(args.work, exist_ok=True)
     try:
         native = native_scores(args)
+        hand_written(args)
         duckdb_run(args, native)
         if "spark" in args.engines:
             spark_run(args, native)
