@@ -102,23 +102,29 @@ pub fn check_overlay(path: &Path, text: &str, overlay: &Overlay) -> CheckedModel
 }
 
 fn check_loaded(loaded: Loaded) -> CheckedModel {
-    // After a syntax error the file's items are missing, and checking the
-    // rest would only report names that the broken file declares.
-    let parsed = !loaded
-        .diagnostics
-        .iter()
-        .any(|d| d.code == codes::Code::Syntax);
+    // After a syntax error the items that parsed are checked all the same;
+    // what the check says of a name written in a broken item (unknown,
+    // unused) may only be for want of that item, and is left out.
     let checked = check::check(&loaded);
     let Loaded {
         sources,
         diagnostics: mut all,
         files,
         items,
+        broken_words,
         ..
     } = loaded;
-    if parsed {
-        all.extend(checked.diagnostics);
-    }
+    // Bounds on the score (W003) add up every rule, the broken items' too.
+    let partial = !broken_words.is_empty();
+    let for_want_of_an_item = |d: &Diagnostic| {
+        names_any(&d.message, &broken_words) || (partial && d.code == codes::Code::UnreachableBound)
+    };
+    all.extend(
+        checked
+            .diagnostics
+            .into_iter()
+            .filter(|d| !for_want_of_an_item(d)),
+    );
     all.sort_by_key(|d| (d.span.file, d.span.start));
     let has_errors = all.iter().any(Diagnostic::is_error);
     CheckedModel {
@@ -130,6 +136,16 @@ fn check_loaded(loaded: Loaded) -> CheckedModel {
         files,
         items,
     }
+}
+
+/// Whether a message names (in backquotes) one of `words`, or an event
+/// whose plural is one (`visit` is counted as `visits(...)`).
+fn names_any(message: &str, words: &[String]) -> bool {
+    message.split('`').skip(1).step_by(2).any(|quoted| {
+        words
+            .iter()
+            .any(|w| w == quoted || w.strip_suffix('s') == Some(quoted))
+    })
 }
 
 // Evaluate.

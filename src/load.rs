@@ -26,6 +26,9 @@ pub struct Loaded {
     /// Every file read (model files and list files), in load order, with
     /// its path as resolved and its text: what a server hashes and watches.
     pub files: Vec<(PathBuf, Arc<str>)>,
+    /// The words of items left out after a syntax error (see
+    /// [`syntax::Recovered::broken_words`]).
+    pub broken_words: Vec<String>,
 }
 
 impl Loaded {
@@ -60,6 +63,19 @@ pub fn load_text(name: &str, text: &str, dir: &Path) -> Loaded {
     Loader::new(root_dir.clone()).run(PathBuf::from(name), root_dir.join(name), text.to_string())
 }
 
+/// Why a path named by `use` or `list ... from` is not read: a named pipe
+/// or a device would block `check` until someone writes to it.
+fn not_a_file(path: &Path) -> Option<io::Error> {
+    match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() && !m.is_dir() => Some(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file (a pipe or a device)",
+        )),
+        _ => None,
+    }
+}
+
+
 /// The texts of files being edited, by canonical path: read in place of
 /// the files on disk (an editor's unsaved buffers).
 pub type Overlay = HashMap<PathBuf, String>;
@@ -85,6 +101,7 @@ struct Loader<'o> {
     includes: HashMap<FileId, Span>,
     diagnostics: Vec<Diagnostic>,
     files: Vec<(PathBuf, Arc<str>)>,
+    broken_words: Vec<String>,
     /// Canonical paths of the files being loaded, for cycle detection.
     stack: Vec<PathBuf>,
     /// Canonical paths already loaded: a file used twice is spliced once.
@@ -101,6 +118,7 @@ impl Loader<'_> {
             includes: HashMap::new(),
             diagnostics: Vec::new(),
             files: Vec::new(),
+            broken_words: Vec::new(),
             stack: Vec::new(),
             loaded: Vec::new(),
         }
@@ -116,6 +134,7 @@ impl Loader<'_> {
             includes: self.includes,
             diagnostics: self.diagnostics,
             files: self.files,
+            broken_words: self.broken_words,
         }
     }
 
@@ -125,17 +144,11 @@ impl Loader<'_> {
             .push((canonical.clone(), Arc::from(text.as_str())));
         self.stack.push(canonical.clone());
         self.loaded.push(canonical);
-        // An editor's model keeps the items that parsed after a syntax
-        // error (for outline, hover, completion); the checker's findings
-        // are then not reported.
-        let (parsed, diagnostics) = if self.overlay.is_some() {
-            syntax::parse_recovering(file, &text)
-        } else {
-            syntax::parse(file, &text)
-        };
-        self.diagnostics.extend(diagnostics);
+        let recovered = syntax::parse_recovering(file, &text);
+        self.diagnostics.extend(recovered.diagnostics);
+        self.broken_words.extend(recovered.broken_words);
         let mut items = Vec::new();
-        for item in parsed.map(|f| f.items).unwrap_or_default() {
+        for item in recovered.ast.map(|f| f.items).unwrap_or_default() {
             match &item {
                 ast::Item::Use(path) => items.extend(self.load_use(&shown, path)),
                 ast::Item::List(list) => {
@@ -226,7 +239,10 @@ impl Loader<'_> {
     fn read(&self, canonical: &Path) -> io::Result<String> {
         match self.overlay.and_then(|o| o.get(canonical)) {
             Some(text) => Ok(text.clone()),
-            None => std::fs::read_to_string(canonical),
+            None => match not_a_file(canonical) {
+                Some(error) => Err(error),
+                None => std::fs::read_to_string(canonical),
+            },
         }
     }
 

@@ -833,7 +833,7 @@ fn explain_in_a_csv_is_a_reasons_column() {
     assert_eq!(
         stdout(&o),
         "id,score,mql,priority,disqualified,reasons\n\
-         C-1,45,true,hot,,senior title +10; when employees >= 1000 +15 +15; pricing visits +20\n\
+         C-1,45,true,hot,,senior title +10; when employees >= 1000 +15; pricing visits +20\n\
          C-2,0,false,cold,,\n"
     );
     let dir = scratch_dir("empty-csv");
@@ -1142,4 +1142,103 @@ fn explain_reports_events_without_a_lead() {
         "lead_id,type,at,page\nC-9,visit,2026-10-30T10:00:00Z,pricing\n"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A named pipe given to `use` is reported, not read: reading it would
+/// block `check` until something wrote to the pipe.
+#[cfg(unix)]
+#[test]
+fn a_pipe_named_in_use_is_an_unreadable_file() {
+    let dir = scratch_dir("use-fifo");
+    let pipe = dir.join("events.score");
+    let _ = std::fs::remove_file(&pipe);
+    let made = Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let model = dir.join("m.score");
+    std::fs::write(
+        &model,
+        "use \"events.score\"\nlead { title: text }\nwhen title = VP +1\n",
+    )
+    .expect("written");
+    let o = leadscore(&["check", model.to_str().expect("utf-8")]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+}
+
+/// `-o` into a directory that does not exist names the path.
+#[test]
+fn an_output_that_cannot_be_written_is_named() {
+    let o = score_small(
+        "tests/fixtures/cli/good.ndjson",
+        &["--format", "ndjson", "-o", "/no/such/dir/scores.ndjson"],
+    );
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("cannot write `/no/such/dir/scores.ndjson`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// `completions` and `man` write what a shell and `man` read.
+#[test]
+fn completions_and_man_page() {
+    let o = leadscore(&["completions", "bash"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("complete -F _leadscore"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("explain-code"));
+    let o = leadscore(&["completions", "fish"]);
+    assert!(
+        stdout(&o).contains("complete -c leadscore"),
+        "{}",
+        stdout(&o)
+    );
+    let o = leadscore(&["man"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with(".ie") || stdout(&o).contains(".TH leadscore"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("backtest"));
+}
+
+/// `test --format github|json|junit`: a failing expectation as an
+/// annotation at its line, as JSON, and as a JUnit failure.
+#[test]
+fn test_results_for_ci() {
+    let failing = "tests/fixtures/cli/failing_test.score";
+    let o = leadscore(&["test", "--format", "github", failing]);
+    assert_eq!(code(&o), 1);
+    assert_eq!(
+        stdout(&o),
+        "::error file=tests/fixtures/cli/failing_test.score,line=11,title=test failed%3A a VP in title only is an MQL::expect mql and tier = hot but mql = false, tier = cold\n"
+    );
+    assert!(stderr(&o).contains("0 passed, 1 failed"), "{}", stderr(&o));
+    let o = leadscore(&["test", "--format", "json", failing, SMALL]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    assert_eq!(report["failed"], 1, "{report}");
+    let test = &report["tests"][0];
+    assert_eq!(test["passed"], false);
+    assert_eq!(test["line"], 8);
+    assert_eq!(test["failures"][0]["expect"], "mql and tier = hot");
+    let o = leadscore(&["test", "--format", "junit", failing]);
+    let xml = stdout(&o);
+    assert!(xml.starts_with("<?xml"), "{xml}");
+    assert!(
+        xml.contains("<testcase name=\"a VP in title only is an MQL\" classname=\"tests/fixtures/cli/failing_test.score\""),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<failure message=\"expect mql and tier = hot\">"),
+        "{xml}"
+    );
+    assert!(xml.contains("tests=\"1\" failures=\"1\""), "{xml}");
 }

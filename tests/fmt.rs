@@ -131,6 +131,80 @@ fn fmt_check_reports_and_fmt_rewrites() {
     );
 }
 
+/// Runs the binary with `input` on stdin.
+fn with_stdin(args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_leadscore"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("runs")
+}
+
+#[test]
+fn fmt_keeps_crlf_line_endings() {
+    let dir = scratch_dir("fmt-crlf");
+    let model = dir.join("m.score");
+    std::fs::write(&model, "lead{title:text}\r\nwhen title=VP +1\r\n").expect("write");
+    let bin = env!("CARGO_BIN_EXE_leadscore");
+    let write = std::process::Command::new(bin)
+        .arg("fmt")
+        .arg(&model)
+        .output()
+        .expect("runs");
+    assert_eq!(write.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(&model).expect("read"),
+        "lead {\r\n  title: text\r\n}\r\nwhen title = VP +1\r\n"
+    );
+    let check = std::process::Command::new(bin)
+        .args(["fmt", "--check"])
+        .arg(&model)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "a formatted CRLF file passes --check: {}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+}
+
+#[test]
+fn fmt_and_check_read_stdin() {
+    let formatted = with_stdin(&["fmt", "-"], "lead{title:text}\nwhen title=VP +1\n");
+    assert_eq!(formatted.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&formatted.stdout),
+        "lead {\n  title: text\n}\nwhen title = VP +1\n"
+    );
+    let check = with_stdin(&["fmt", "--check", "-"], "lead{title:text}\n");
+    assert_eq!(
+        check.status.code(),
+        Some(1),
+        "unformatted stdin fails --check"
+    );
+    let checked = with_stdin(
+        &["check", "--format", "json", "-"],
+        "lead { title: text }\nwhen titel = VP +1\n",
+    );
+    assert_eq!(checked.status.code(), Some(1));
+    let diagnostics: serde_json::Value =
+        serde_json::from_slice(&checked.stdout).expect("JSON diagnostics");
+    let first = &diagnostics[0];
+    assert_eq!(first["code"], "E006", "{diagnostics}");
+    assert_eq!(first["file"], "<stdin>", "{diagnostics}");
+}
+
 #[test]
 fn examples_are_formatted() {
     let bin = env!("CARGO_BIN_EXE_leadscore");

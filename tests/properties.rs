@@ -314,3 +314,80 @@ fn prepared_lead_json_is_what_serde_writes() {
     }
     assert!(disqualified > 0, "the leads include disqualified ones");
 }
+
+/// The points a reasons cell of `score --explain --format csv` shows
+/// outside the brackets of `separate` groups: each entry ends with them.
+fn cell_points(cell: &str) -> Vec<f64> {
+    let counted = cell.split("[separate").next().unwrap_or("");
+    counted
+        .split("; ")
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            let last = entry.rsplit(' ').next().unwrap_or("");
+            last.parse::<f64>()
+                .unwrap_or_else(|_| panic!("`{entry}` ends with its points"))
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Reasons add up: in the JSON of `--explain` the points of the
+    /// reasons and of the adjustments (decay, clamps) outside `separate`
+    /// groups sum to the score, and so do the entries of a CSV or table
+    /// reasons cell.
+    #[test]
+    fn reasons_add_up_to_the_score(seed in any::<u64>(), days in 0i64..400) {
+        use leadscore::{LeadResult, OutputFormat, Rendered, ResultWriter};
+        let plan = example_plan();
+        let as_of = leadscore::time::parse_instant("2026-11-20").expect("date")
+            - chrono::Duration::days(days);
+        let evaluator = Evaluator::new(&plan, as_of);
+        let separate: Vec<&str> = plan
+            .groups
+            .iter()
+            .filter(|g| g.separate)
+            .map(|g| g.name.as_str())
+            .collect();
+        let writer = ResultWriter::new(Vec::new(), OutputFormat::Csv, &plan).with_reasons();
+        let mut leads = example_leads(&plan);
+        leads.extend(leadscore::synthetic::leads(200, seed).map(|generated| {
+            let json: Json = serde_json::from_str(&generated.to_ndjson()).expect("JSON");
+            to_lead(&plan, &json, &[]).expect("valid lead")
+        }));
+        let mut adjusted = 0;
+        for lead in &leads {
+            let outcome = evaluator.evaluate(lead);
+            let json = leadscore::lead_json(&plan, &lead.id, &outcome, true);
+            let counted = |key: &str| -> Vec<f64> {
+                json[key]
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter(|r| !r["group"].as_str().is_some_and(|g| separate.contains(&g)))
+                    .map(|r| r["points"].as_f64().expect("points"))
+                    .collect()
+            };
+            let reasons = counted("reasons");
+            let adjustments = counted("adjustments");
+            adjusted += usize::from(!adjustments.is_empty());
+            let entries = reasons.len() + adjustments.len();
+            let sum: f64 = reasons.iter().chain(&adjustments).sum();
+            let score = json["score"].as_f64().expect("score");
+            // Each entry is rounded to cents on its own.
+            let slack = 0.005 * entries as f64 + 1e-9;
+            prop_assert!((sum - score).abs() <= slack, "{json}: {sum} != {score}");
+            let result = LeadResult { plan: &plan, id: &lead.id, outcome: &outcome, explain: true };
+            let Rendered::Cells(cells) = writer.layout().render(&result).expect("rendered") else {
+                panic!("CSV renders cells");
+            };
+            let cell = cells.last().expect("the reasons cell");
+            let shown: f64 = cell_points(cell).iter().sum();
+            prop_assert!((shown - score).abs() <= slack, "`{cell}`: {shown} != {score}");
+        }
+        prop_assert!(adjusted > 0, "some leads decay or are clamped");
+    }
+}

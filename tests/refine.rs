@@ -164,6 +164,40 @@ fn backtest_html_is_one_self_contained_page() {
     assert!(html.contains("<svg"), "inline charts");
     assert!(html.contains("Conversion by score decile"));
     assert!(html.contains("Score distribution by outcome"));
+    // What the terminal report has: group AUCs, the deciles, the capacity.
+    assert!(
+        html.contains("ROC AUC of each group: fit <b>"),
+        "group AUCs"
+    );
+    assert!(html.contains("<h2>Deciles</h2>"));
+    assert!(
+        html.matches("<tr><td>").count() >= 10,
+        "rows of the decile table"
+    );
+    assert!(html.contains("For at most 300 MQLs"), "capacity suggestion");
+    // Titled axes, labelled bins, the threshold marked, the glossary.
+    assert!(html.contains(">conversion rate</text>"));
+    assert!(html.contains(">share of leads</text>"));
+    assert!(html.contains(">score range</text>"));
+    assert!(html.contains("class=\"bin\">0–"), "a bin labelled from–to");
+    assert!(
+        html.contains(">mql ≥ 60</text>"),
+        "the MQL threshold marked"
+    );
+    for word in [
+        "Base rate",
+        "Lift",
+        "Precision",
+        "Recall",
+        "F1",
+        "ROC AUC",
+        "Logistic regression",
+    ] {
+        assert!(
+            html.contains(&format!("<dt>{word}</dt>")),
+            "glossary: {word}"
+        );
+    }
     for external in [
         "http:", "https:", "<script", "<link", "src=", "@import", "url(",
     ] {

@@ -276,7 +276,7 @@ impl<'a> Checker<'a> {
     fn account_rule(&mut self, rule: &ast::Rule) -> Option<AccountRule> {
         let name = match &rule.name {
             Some(n) => n.node.clone(),
-            None => self.source_text(rule.span),
+            None => crate::syntax::print::unnamed_rule_name(rule),
         };
         let ast::RuleKind::When { condition, outcome } = &rule.kind else {
             self.report(

@@ -258,7 +258,7 @@ impl<'a> Checker<'a> {
     ) -> Option<RuleId> {
         let name = match &rule.name {
             Some(n) => n.node.clone(),
-            None => self.source_text(rule.span),
+            None => crate::syntax::print::unnamed_rule_name(rule),
         };
         let effect = match &rule.kind {
             ast::RuleKind::When { condition, outcome } => {

@@ -224,6 +224,19 @@ impl<'a> Checker<'a> {
         })
     }
 
+    /// A test event dated before the year 0: no record can hold it.
+    fn too_long_ago(&mut self, event: &ast::TestEvent) {
+        self.report(
+            Diagnostic::new(
+                Code::BadTest,
+                event.time.span,
+                "this time lies before the year 0, which no record can hold",
+            )
+            .label("too long ago")
+            .help("write a time within a few years of the test's `as of`, such as `30d ago` or `2y ago`"),
+        );
+    }
+
     fn test_event(
         &mut self,
         event: &ast::TestEvent,
@@ -247,11 +260,22 @@ impl<'a> Checker<'a> {
             )
         };
         let at = match &event.time.node {
-            TestTime::Ago(d) => sub_duration(as_of, *d, 1)?,
+            TestTime::Ago(d) => match sub_duration(as_of, *d, 1) {
+                Some(at) => at,
+                None => {
+                    self.too_long_ago(event);
+                    return None;
+                }
+            },
             TestTime::At(Constant::Date(d)) => start_of_day(*d),
             TestTime::At(Constant::Instant(t)) => t.with_timezone(&chrono::Utc),
             TestTime::At(_) => return None,
         };
+        // A record's instant is RFC 3339, years 0000 to 9999.
+        if !(0..=9999).contains(&chrono::Datelike::year(&at)) {
+            self.too_long_ago(event);
+            return None;
+        }
         let mut object = Map::new();
         object.insert("type".to_string(), json!(event_name));
         object.insert(

@@ -134,8 +134,28 @@ pub fn run(args: &BacktestArgs, color: bool) -> Exit {
                 leads: &args.input.leads,
                 as_of: &args.as_of,
                 outcome: &args.outcome,
+                marks: &score_bounds(&plan),
             },
         ),
     };
     args.output.write(&text)
+}
+
+/// The thresholds that are a plain bound on the score (`threshold mql 60`,
+/// `threshold x when score >= 60`), with that bound.
+fn score_bounds(plan: &crate::plan::Plan) -> Vec<(String, f64)> {
+    plan.outputs
+        .iter()
+        .filter_map(|o| match o {
+            crate::plan::Output::Threshold { name, source, .. } => {
+                let bound = source
+                    .strip_prefix("score >= ")?
+                    .trim()
+                    .parse::<f64>()
+                    .ok()?;
+                Some((name.clone(), bound))
+            }
+            crate::plan::Output::Label { .. } => None,
+        })
+        .collect()
 }

@@ -13,11 +13,12 @@ use crate::codes::{CodeInfo, ALL};
 use crate::diagnostic::{render, Diagnostic};
 use crate::source::SourceMap;
 use crate::text::plural;
-use crate::{load_and_check, CheckedModel};
+use crate::{check_source, load_and_check, CheckedModel};
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// Model files (.score).
+    /// Model files (.score); `-` reads a model from stdin (its `use` and
+    /// `list ... from` paths are relative to the current directory).
     #[arg(required = true)]
     pub models: Vec<PathBuf>,
     /// How to print diagnostics.
@@ -51,7 +52,7 @@ pub fn run(args: &CheckArgs, color: bool) -> Exit {
     let mut json_out = Vec::new();
     let mut sarif = SarifLog::default();
     for path in &args.models {
-        let checked = match load_and_check(path) {
+        let checked = match load_model(path) {
             Ok(c) => c,
             Err(message) => {
                 eprintln!("error: {message}");
@@ -106,6 +107,16 @@ pub fn run(args: &CheckArgs, color: bool) -> Exit {
         DiagnosticFormat::Text | DiagnosticFormat::Github => {}
     }
     exit
+}
+
+/// Loads and checks one model; `-` is a model on stdin.
+fn load_model(path: &Path) -> Result<CheckedModel, String> {
+    if path.as_os_str() != "-" {
+        return load_and_check(path);
+    }
+    let text = std::io::read_to_string(std::io::stdin())
+        .map_err(|e| format!("cannot read the model from standard input: {e}"))?;
+    Ok(check_source(super::STDIN_NAME, &text, Path::new(".")))
 }
 
 fn print_rendered(checked: &CheckedModel, color: bool) {
@@ -197,12 +208,12 @@ fn github_command(d: &Diagnostic, sources: &SourceMap) -> String {
 }
 
 /// GitHub resolves annotation paths from the repository root; `./x` is `x`.
-fn github_path(path: &str) -> &str {
+pub(super) fn github_path(path: &str) -> &str {
     path.strip_prefix("./").unwrap_or(path)
 }
 
 /// The escaping of a workflow command's message (what follows `::`).
-fn escape_data(text: &str) -> String {
+pub(super) fn escape_data(text: &str) -> String {
     text.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
@@ -210,7 +221,7 @@ fn escape_data(text: &str) -> String {
 
 /// The escaping of a workflow command's property value, where `,` and `:`
 /// would end the value.
-fn escape_property(text: &str) -> String {
+pub(super) fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 

@@ -11,7 +11,8 @@ use crate::text::plural;
 
 #[derive(Args, Debug)]
 pub struct FmtArgs {
-    /// Model files (.score).
+    /// Model files (.score); `-` reads a model from stdin and writes it
+    /// formatted to stdout.
     #[arg(required = true)]
     pub models: Vec<PathBuf>,
     /// Change nothing; print a diff and exit 1 when a file is not formatted.
@@ -52,14 +53,25 @@ pub fn run(args: &FmtArgs, color: bool) -> Exit {
     exit
 }
 
-/// Formats one file; `Ok(true)` when it is (or would be) changed.
+/// Formats one file; `Ok(true)` when it is (or would be) changed. `-` is
+/// stdin, formatted to stdout (or, with `check`, compared).
 fn format_file(path: &Path, check: bool, color: bool) -> Result<bool, Exit> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        eprintln!("error: cannot read `{}`: {e}", path.display());
-        Exit::Usage
-    })?;
+    let stdin = path.as_os_str() == "-";
+    let text = if stdin {
+        super::read_stdin()?
+    } else {
+        std::fs::read_to_string(path).map_err(|e| {
+            eprintln!("error: cannot read `{}`: {e}", path.display());
+            Exit::Usage
+        })?
+    };
     let mut sources = SourceMap::default();
-    let file = sources.add(path.to_path_buf(), text.as_str());
+    let shown = if stdin {
+        PathBuf::from(super::STDIN_NAME)
+    } else {
+        path.to_path_buf()
+    };
+    let file = sources.add(shown, text.as_str());
     let (ast, diagnostics) = crate::syntax::parse(file, &text);
     let errors: Vec<_> = diagnostics.into_iter().filter(|d| d.is_error()).collect();
     let Some(ast) = ast.filter(|_| errors.is_empty()) else {
@@ -70,7 +82,11 @@ fn format_file(path: &Path, check: bool, color: bool) -> Result<bool, Exit> {
         );
         return Err(Exit::Findings);
     };
-    let formatted = crate::fmt::format(&ast, &text);
+    let formatted = with_line_endings(crate::fmt::format(&ast, &text), &text);
+    if stdin && !check {
+        out!("{formatted}");
+        return Ok(formatted != text);
+    }
     if formatted == text {
         return Ok(false);
     }
@@ -94,4 +110,16 @@ fn format_file(path: &Path, check: bool, color: bool) -> Result<bool, Exit> {
     }
     eprintln!("formatted {}", path.display());
     Ok(true)
+}
+
+/// The formatted text with the line endings of the original: a file
+/// written with CRLF stays CRLF (the printer writes `\n`).
+fn with_line_endings(formatted: String, original: &str) -> String {
+    let crlf = original.matches("\r\n").count();
+    let lf = original.matches('\n').count() - crlf;
+    if crlf > lf {
+        formatted.replace('\n', "\r\n")
+    } else {
+        formatted
+    }
 }

@@ -90,7 +90,7 @@ impl LeadsArgs {
         run: impl FnOnce(&mut dyn Reporter) -> Result<T, Stop>,
     ) -> Result<T, Exit> {
         let mut reporter = Stderr {
-            progress: Progress::start(self.quiet),
+            progress: Progress::start(self.quiet, &self.leads),
             warnings: None,
         };
         let result = run(&mut reporter);

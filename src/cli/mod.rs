@@ -133,6 +133,13 @@ pub enum Command {
         /// The code (E006) or its name (unknown-name).
         code: String,
     },
+    /// Write a shell's completion script to stdout.
+    Completions {
+        /// The shell: bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Write the manual page (roff, for `man -l -`) to stdout.
+    Man,
 }
 
 pub fn run() -> ExitCode {
@@ -175,6 +182,8 @@ pub fn run() -> ExitCode {
                 Exit::Findings
             }
         }
+        Command::Completions { shell } => completions(shell),
+        Command::Man => man_page(),
     };
     exit.into()
 }
@@ -188,6 +197,39 @@ pub fn stdout_failed(error: &std::io::Error) {
     eprintln!("error: writing to standard output failed: {error}");
     std::process::exit(Exit::Usage as i32);
 }
+
+/// `completions SHELL`: the script that completes subcommands and flags.
+fn completions(shell: clap_complete::Shell) -> Exit {
+    use clap::CommandFactory as _;
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "leadscore", &mut script);
+    out!("{}", String::from_utf8_lossy(&script));
+    Exit::Success
+}
+
+/// `man`: the manual page, generated from the same definitions as `--help`.
+fn man_page() -> Exit {
+    use clap::CommandFactory as _;
+    let mut page = Vec::new();
+    if let Err(e) = clap_mangen::Man::new(Cli::command()).render(&mut page) {
+        eprintln!("error: cannot write the manual page: {e}");
+        return Exit::Usage;
+    }
+    out!("{}", String::from_utf8_lossy(&page));
+    Exit::Success
+}
+
+/// The whole of standard input as text, for the commands that take `-`
+/// for a model (`check -`, `fmt -`).
+pub fn read_stdin() -> Result<String, Exit> {
+    std::io::read_to_string(std::io::stdin()).map_err(|e| {
+        eprintln!("error: cannot read the model from standard input: {e}");
+        Exit::Usage
+    })
+}
+
+/// The name a model read from standard input goes by in diagnostics.
+pub const STDIN_NAME: &str = "<stdin>";
 
 fn explain_code(code: &str) -> Exit {
     match crate::codes::Code::lookup(code) {

@@ -25,7 +25,10 @@ impl OutputArg {
     /// `--output` (written to a temporary file until [`finish`]) or stdout.
     pub fn open(&self) -> Result<Sink, Exit> {
         Sink::open(self.output.as_deref()).map_err(|e| {
-            eprintln!("error: cannot write output: {e}");
+            match &self.output {
+                Some(path) => eprintln!("error: cannot write `{}`: {e}", path.display()),
+                None => eprintln!("error: cannot write to standard output: {e}"),
+            }
             Exit::Usage
         })
     }
@@ -90,6 +93,7 @@ impl Sink {
                     .unwrap_or_default();
                 let temp = target.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
                 let writer = BufWriter::new(File::create(&temp)?);
+                interrupt::remove_on_interrupt(&temp);
                 Ok(Sink::File {
                     temp,
                     target: target.to_path_buf(),
@@ -110,7 +114,13 @@ impl Sink {
             } => {
                 writer.flush()?;
                 writer.get_ref().sync_all()?;
-                std::fs::rename(&*temp, &*target)?;
+                std::fs::rename(&*temp, &*target).map_err(|e| {
+                    io::Error::new(
+                        e.kind(),
+                        format!("cannot put `{}` in place: {e}", target.display()),
+                    )
+                })?;
+                interrupt::forget(temp);
                 // Renamed: nothing is left for `drop` to clean up.
                 *temp = PathBuf::new();
                 Ok(())
@@ -139,7 +149,8 @@ impl Drop for Sink {
     fn drop(&mut self) {
         if let Sink::File { temp, .. } = self {
             if !temp.as_os_str().is_empty() {
-                let _ = std::fs::remove_file(temp);
+                let _ = std::fs::remove_file(&*temp);
+                interrupt::forget(temp);
             }
         }
     }
@@ -159,6 +170,47 @@ impl Write for Sink {
             Sink::Stdout(w) => w.flush(),
             Sink::Special(w) => w.flush(),
             Sink::File { writer, .. } => writer.flush(),
+        }
+    }
+}
+
+/// Ctrl-C (SIGINT) during a run that writes `--output`: the temporary file
+/// is removed before the process ends, as a failed run would leave it.
+pub mod interrupt {
+    use std::path::{Path, PathBuf};
+    use std::sync::{Mutex, Once};
+
+    /// The temporary files not yet renamed into place.
+    static TEMPORARY: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+    static HANDLER: Once = Once::new();
+
+    /// The exit code of a process ended by SIGINT, as shells report it.
+    const INTERRUPTED: i32 = 130;
+
+    /// Removes `temp` if the run is interrupted before [`forget`].
+    pub fn remove_on_interrupt(temp: &Path) {
+        HANDLER.call_once(|| {
+            // Without a handler (another is set) Ctrl-C ends the run as
+            // before; the temporary file then stays, named `.NAME.PID.tmp`.
+            let _ = ctrlc::set_handler(|| {
+                if let Ok(temps) = TEMPORARY.lock() {
+                    for temp in temps.iter() {
+                        let _ = std::fs::remove_file(temp);
+                    }
+                }
+                eprintln!("interrupted: no output written");
+                std::process::exit(INTERRUPTED);
+            });
+        });
+        if let Ok(mut temps) = TEMPORARY.lock() {
+            temps.push(temp.to_path_buf());
+        }
+    }
+
+    /// `temp` is renamed or removed: nothing to clean up any more.
+    pub fn forget(temp: &Path) {
+        if let Ok(mut temps) = TEMPORARY.lock() {
+            temps.retain(|t| t != temp);
         }
     }
 }

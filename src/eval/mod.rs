@@ -792,6 +792,11 @@ fn clamp(value: f64, max: Option<f64>, min: Option<f64>) -> f64 {
 /// floating-point noise of a half cent as exactly half (2.345 → 2.35).
 pub fn round2(x: f64) -> f64 {
     let scaled = x * 100.0;
+    // Past about 1.8e306 the scaling overflows; such a number has no
+    // fraction to round anyway.
+    if !scaled.is_finite() {
+        return x;
+    }
     let magnitude = scaled.abs();
     let fraction = magnitude.fract();
     let rounded = if (fraction - 0.5).abs() < 1e-7 {

@@ -235,7 +235,7 @@ pub fn references<W: std::io::Write>(server: &mut Server<W>, p: ReferenceParams)
 /// The file a `use` at an offset brings in, when the model read it (a
 /// path the loader refused leads nowhere).
 fn used_file(analysis: &Analysis, file: usize, offset: usize) -> Option<Location> {
-    let (parsed, _) = crate::parse_recovering(file, analysis.text(file));
+    let parsed = crate::parse_recovering(file, analysis.text(file)).ast;
     let path = parsed?.items.into_iter().find_map(|item| match item {
         Item::Use(path) if path.span.start <= offset && offset <= path.span.end => Some(path),
         _ => None,

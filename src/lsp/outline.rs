@@ -16,7 +16,7 @@ pub fn document_symbols<W: std::io::Write>(
     p: DocumentSymbolParams,
 ) -> Answer {
     let doc = server.doc(&p.text_document.uri)?;
-    let (parsed, _) = crate::parse_recovering(0, &doc.text);
+    let parsed = crate::parse_recovering(0, &doc.text).ast;
     let outline = Outline { doc };
     let symbols: Vec<DocumentSymbol> = parsed
         .map(|f| f.items)

@@ -207,6 +207,8 @@ impl Serialize for AdjustmentJson<'_> {
         }
         map.serialize_entry("from", &Score(a.before))?;
         map.serialize_entry("to", &Score(a.after))?;
+        // What the adjustment adds to the score, as a reason's points do.
+        map.serialize_entry("points", &Score(round2(a.after) - round2(a.before)))?;
         map.end()
     }
 }
@@ -258,6 +260,7 @@ pub fn account_json(plan: &Plan, result: &AccountResult, explain: bool) -> JsonV
                 "kind": "clamp",
                 "from": score_json(result.score.sum),
                 "to": score_json(result.score.score),
+                "points": score_json(round2(result.score.score) - round2(result.score.sum)),
             });
             object.insert("adjustments".to_string(), JsonValue::Array(vec![clamp]));
         }
@@ -281,6 +284,8 @@ pub struct Layout {
     columns: Vec<(String, Option<&'static str>)>,
     /// For a writer of lead results.
     lead: Option<LeadTemplate>,
+    /// The groups not in the total, whose reasons a reasons cell sets apart.
+    separate: Vec<String>,
 }
 
 /// One result ready to write: rendered on any thread, written in
@@ -325,13 +330,13 @@ impl Layout {
         let show = |v: Option<&JsonValue>| match v {
             None | Some(JsonValue::Null) => String::new(),
             Some(JsonValue::String(s)) => s.clone(),
-            Some(JsonValue::Array(reasons)) => reasons_cell(reasons),
             Some(other) => other.to_string(),
         };
         self.columns
             .iter()
             .map(|(column, within)| match within {
                 Some(object) => show(result.get(object).and_then(|o| o.get(column))),
+                None if column == "reasons" => reasons_cell(result, &self.separate),
                 None => show(result.get(column)),
             })
             .collect()
@@ -362,6 +367,12 @@ impl<W: Write> ResultWriter<W> {
         columns.push(("disqualified".to_string(), None));
         let mut writer = Self::with_columns(out, format, columns);
         writer.layout.lead = Some(LeadTemplate::new(plan));
+        writer.layout.separate = model
+            .groups
+            .iter()
+            .filter(|g| g.separate)
+            .map(|g| g.name.clone())
+            .collect();
         writer
     }
 
@@ -389,6 +400,7 @@ impl<W: Write> ResultWriter<W> {
                 format,
                 columns,
                 lead: None,
+                separate: Vec::new(),
             },
             written: 0,
             table_rows: Vec::new(),
@@ -514,16 +526,24 @@ fn output_columns(outputs: &IdVec<OutputId, Output>) -> Vec<(String, Option<&'st
 }
 
 /// Reasons in one cell: `economic buyer +20; pricing visits +30`, each
-/// with the members it counted for an account (`(L-1, L-7)`).
-fn reasons_cell(reasons: &[JsonValue]) -> String {
-    let reason = |r: &JsonValue| {
-        let name = r
-            .get("rule")
+/// with the members it counted for an account (`(L-1, L-7)`), then decay
+/// and clamps as reasons of their own (`engagement decay -10; total clamp
+/// -23.53`), so that the points of the cell add up to the score. The
+/// reasons of `separate` groups, which are not in the total, come last in
+/// brackets (`[separate analytics: ... +20]`).
+fn reasons_cell(result: &JsonValue, separate: &[String]) -> String {
+    let text = |r: &JsonValue, key: &str| {
+        r.get(key)
             .and_then(JsonValue::as_str)
-            .unwrap_or_default();
-        let points = r.get("points").and_then(JsonValue::as_f64).unwrap_or(0.0);
+            .unwrap_or_default()
+            .to_string()
+    };
+    let signed = |points: f64| {
         let sign = if points < 0.0 { "" } else { "+" };
-        let points = score_json(points);
+        format!("{sign}{}", score_json(points))
+    };
+    let reason = |r: &JsonValue| {
+        let points = r.get("points").and_then(JsonValue::as_f64).unwrap_or(0.0);
         let members = match r.get("members").and_then(JsonValue::as_array) {
             Some(ids) => {
                 let ids: Vec<String> = ids
@@ -534,7 +554,49 @@ fn reasons_cell(reasons: &[JsonValue]) -> String {
             }
             None => String::new(),
         };
-        format!("{name} {sign}{points}{members}")
+        (
+            text(r, "group"),
+            format!("{} {}{members}", text(r, "rule"), signed(points)),
+        )
     };
-    reasons.iter().map(reason).collect::<Vec<_>>().join("; ")
+    let adjustment = |a: &JsonValue| {
+        let from = a.get("from").and_then(JsonValue::as_f64).unwrap_or(0.0);
+        let to = a.get("to").and_then(JsonValue::as_f64).unwrap_or(0.0);
+        let group = text(a, "group");
+        let whose = if group.is_empty() {
+            "total"
+        } else {
+            group.as_str()
+        };
+        let cell = format!("{whose} {} {}", text(a, "kind"), signed(to - from));
+        (group, cell)
+    };
+    let list = |key: &str| {
+        result
+            .get(key)
+            .and_then(JsonValue::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    };
+    let all: Vec<(String, String)> = list("reasons")
+        .iter()
+        .map(reason)
+        .chain(list("adjustments").iter().map(adjustment))
+        .collect();
+    let mut cell: Vec<String> = all
+        .iter()
+        .filter(|(group, _)| !separate.contains(group))
+        .map(|(_, c)| c.clone())
+        .collect();
+    for name in separate {
+        let apart: Vec<&str> = all
+            .iter()
+            .filter(|(group, _)| group == name)
+            .map(|(_, c)| c.as_str())
+            .collect();
+        if !apart.is_empty() {
+            cell.push(format!("[separate {name}: {}]", apart.join("; ")));
+        }
+    }
+    cell.join("; ")
 }

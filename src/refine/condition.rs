@@ -64,6 +64,7 @@ enum Token {
 /// figure it names against `known`.
 pub fn parse(text: &str, file: usize, known: &BTreeMap<String, f64>) -> Result<Expr, Diagnostic> {
     let tokens = lex(text, file)?;
+    too_deep(&tokens)?;
     let mut parser = Parser {
         tokens,
         position: 0,
@@ -156,6 +157,39 @@ fn syntax(at: Span, expected: &str) -> Diagnostic {
     )
     .label(format!("expected {expected}"))
     .help("write a comparison of figures and numbers, such as `mql.entered + mql.left > 50`; combine comparisons with `and`, `or`, `not`")
+}
+
+/// Deeper nesting than any condition needs: parsing and evaluating
+/// recurse, and a hostile `--fail-if` of 40,000 `(` must not overflow the
+/// stack.
+const MAX_NESTING: usize = 100;
+
+/// Rejects a condition nested past [`MAX_NESTING`]: brackets, and runs of
+/// `not` and `-`, each of which nests what follows it.
+fn too_deep(tokens: &[(Token, Span)]) -> Result<(), Diagnostic> {
+    let (mut depth, mut prefixes) = (0usize, 0usize);
+    for (token, span) in tokens {
+        match token {
+            Token::Open => depth += 1,
+            Token::Close => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if matches!(token, Token::Not | Token::Op("-")) {
+            prefixes += 1;
+        } else if !matches!(token, Token::Open) {
+            prefixes = 0;
+        }
+        if depth + prefixes > MAX_NESTING {
+            return Err(Diagnostic::new(
+                Code::FailIfSyntax,
+                *span,
+                "`--fail-if` nests too deeply",
+            )
+            .label(format!("more than {MAX_NESTING} levels deep"))
+            .help("a condition needs a few brackets at most: `(mql.entered > 5 or mql.left > 5) and leads > 100`"));
+        }
+    }
+    Ok(())
 }
 
 fn lex(text: &str, file: usize) -> Result<Vec<(Token, Span)>, Diagnostic> {
@@ -549,6 +583,23 @@ mod tests {
         assert_eq!((e.span.start, e.span.end), (20, 21));
         let e = error("(mql.left > 1) + 2 > 0");
         assert_eq!(e.code, Code::FailIfNotACondition);
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = format!(
+            "{}mql.entered > 1{}",
+            "(".repeat(40_000),
+            ")".repeat(40_000)
+        );
+        assert!(error(&deep).message.contains("nests too deeply"));
+        let nots = format!("{}mql.entered > 1", "not ".repeat(40_000));
+        assert!(error(&nots).message.contains("nests too deeply"));
+        assert!(eval(&format!(
+            "{}mql.entered > 1{}",
+            "(".repeat(50),
+            ")".repeat(50)
+        )));
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value as JsonValue;
 
+use super::definitions::definitions;
 use super::stats::{median, percentile, round_to};
 use super::text::{score, TextTable};
 use super::{reason_changes, shown_outputs, Shown, Side};
@@ -14,8 +15,6 @@ use crate::eval::Outcome;
 use crate::plan::{IdVec, Plan, RuleId};
 use crate::plan::{Output, RuleDef};
 use crate::source::{SourceMap, Span};
-use crate::syntax::ast::Modifier;
-use crate::syntax::print::modifier;
 use crate::text::plural;
 
 /// A model and the text it was read from (to quote its rules).
@@ -311,7 +310,7 @@ pub fn rule_changes(old: &Version, new: &Version) -> RuleChanges {
                 if let Some(m) = matched.get_mut(i) {
                     *m = true;
                 }
-                if n.text != o.text || n.group != o.group {
+                if compact(&n.text) != compact(&o.text) || n.group != o.group {
                     changes.changed.push(RuleChange {
                         rule: n.rule.clone(),
                         before: o,
@@ -363,71 +362,6 @@ fn definition_changes(old: &Version, new: &Version) -> Vec<DefinitionChange> {
     changes
 }
 
-/// Each threshold, label and group, and the total, as `(name, kind, text)`.
-fn definitions(plan: &Plan) -> Vec<(String, &'static str, String)> {
-    let model = &plan;
-    // The modifiers in one fixed order, whatever order the author wrote
-    // them in, so that reordering them is no change.
-    let modifiers = |max: Option<f64>, min: Option<f64>, separate: bool| {
-        let all = [
-            max.map(Modifier::Max),
-            min.map(Modifier::Min),
-            separate.then_some(Modifier::Separate),
-        ];
-        all.iter()
-            .flatten()
-            .map(|m| format!(" {}", modifier(m)))
-            .collect::<String>()
-    };
-    let mut out = Vec::new();
-    for group in &model.groups {
-        let mods = modifiers(group.max, group.min, group.separate);
-        let mut text = format!("score {}{mods}", group.name);
-        if let Some(decay) = &group.decay {
-            text.push_str(&format!("; {}", decay.source));
-        }
-        out.push((group.name.clone(), "group", text));
-    }
-    let mut total = format!(
-        "total{}",
-        modifiers(model.total.max, model.total.min, false)
-    );
-    if let Some(decay) = &model.total.decay {
-        total.push_str(&format!("; {}", decay.source));
-    }
-    out.push(("total".to_string(), "total", total));
-    for output in &model.outputs {
-        match output {
-            Output::Threshold { name, source, .. } => out.push((
-                name.clone(),
-                "threshold",
-                format!("threshold {name} when {source}"),
-            )),
-            Output::Label {
-                name,
-                values,
-                cases,
-                sources,
-            } => {
-                let clauses: Vec<String> = cases
-                    .iter()
-                    .zip(sources)
-                    .map(|((v, _), source)| {
-                        let value = values.get(*v).map(String::as_str).unwrap_or("");
-                        format!("{value} when {source}")
-                    })
-                    .collect();
-                out.push((
-                    name.clone(),
-                    "label",
-                    format!("label {name}: {}", clauses.join(", ")),
-                ))
-            }
-        }
-    }
-    out
-}
-
 /// A threshold, label, group or the total defined differently in the new
 /// version; `before` or `after` is `None` when only one version has it.
 #[derive(Debug, Serialize)]
@@ -453,6 +387,31 @@ fn normalise(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A rule's text without the spaces outside its quoted texts: what a
+/// reformat (`leadscore fmt`) leaves alone, so a rule only laid out anew is
+/// not a changed rule.
+fn compact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let (mut in_text, mut escaped) = (false, false);
+    for c in text.chars() {
+        if in_text {
+            out.push(c);
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_text = false,
+                _ => {}
+            }
+        } else if c == '"' {
+            in_text = true;
+            out.push(c);
+        } else if !c.is_whitespace() {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct RuleText {
     pub rule: String,
@@ -461,9 +420,10 @@ pub struct RuleText {
 }
 
 impl RuleText {
-    /// What pairs a rule with its new version: its name, or for an unnamed
-    /// rule (named by its own text) the text before its points, so that
-    /// changing the points of `when seniority = VP +20` is a change.
+    /// What pairs a rule with its new version: its name. An unnamed rule
+    /// is named by its text up to its points in the canonical layout, so
+    /// that changing the points of `when seniority = VP +20` is a change
+    /// and a reformat renames nothing.
     fn identity(&self) -> &str {
         if normalise(&self.rule) != self.text {
             return &self.rule;

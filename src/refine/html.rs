@@ -14,6 +14,9 @@ pub struct Heading<'a> {
     pub leads: &'a str,
     pub as_of: &'a str,
     pub outcome: &'a str,
+    /// The thresholds that are a plain score bound (`threshold mql 60`),
+    /// by name, marked on the distribution chart.
+    pub marks: &'a [(String, f64)],
 }
 
 pub fn page(report: &Report, heading: &Heading) -> String {
@@ -37,14 +40,26 @@ pub fn page(report: &Report, heading: &Heading) -> String {
         percent(report.base_rate),
         cell(report.auc.score, 3)
     );
+    if !report.auc.groups.is_empty() {
+        html.push_str("<p>ROC AUC of each group: ");
+        let groups: Vec<String> = report
+            .auc
+            .groups
+            .iter()
+            .map(|g| format!("{} <b>{}</b>", escape(&g.group), cell(g.auc, 3)))
+            .collect();
+        html.push_str(&groups.join(", "));
+        html.push_str(".</p>\n");
+    }
 
     html.push_str(
         "<div class=\"charts\">\n<figure>\n<figcaption>Conversion by score decile</figcaption>\n",
     );
     html.push_str(&decile_chart(&report.deciles, report.base_rate));
     html.push_str("</figure>\n<figure>\n<figcaption>Score distribution by outcome</figcaption>\n");
-    html.push_str(&distribution_chart(&report.distribution));
+    html.push_str(&distribution_chart(&report.distribution, heading.marks));
     html.push_str("</figure>\n</div>\n");
+    decile_table(&mut html, &report.deciles);
 
     html.push_str("<h2>Thresholds</h2>\n<table>\n<tr><th>threshold</th><th>leads</th><th>converted</th><th>rate</th><th>lift</th><th>precision</th><th>recall</th></tr>\n");
     for t in &report.thresholds {
@@ -138,16 +153,57 @@ pub fn page(report: &Report, heading: &Heading) -> String {
             r.suggested_points.map_or("-".to_string(), points)
         );
     }
-    html.push_str("</table>\n</body>\n</html>\n");
+    html.push_str("</table>\n");
+    html.push_str(GLOSSARY);
+    html.push_str("</body>\n</html>\n");
     html
 }
+
+/// The deciles as the terminal report shows them: scores, counts, rate, lift.
+fn decile_table(html: &mut String, deciles: &[DecileRow]) {
+    html.push_str("<h2>Deciles</h2>\n<p>The leads sorted by score and cut into ten bands of equal size; decile 1 holds the highest scores.</p>\n\
+        <table>\n<tr><th>decile</th><th>scores</th><th>leads</th><th>converted</th><th>rate</th><th>lift</th></tr>\n");
+    for band in deciles {
+        let scores = if band.high == band.low {
+            score(band.high)
+        } else {
+            format!("{} to {}", score(band.low), score(band.high))
+        };
+        let _ = writeln!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            band.decile,
+            scores,
+            band.figures.leads,
+            band.figures.converted,
+            percent(band.figures.rate),
+            cell(band.figures.lift, 2)
+        );
+    }
+    html.push_str("</table>\n");
+}
+
+/// The words of the report in plain terms, for readers who do not live in
+/// statistics.
+const GLOSSARY: &str = "<h2>Words used here</h2>\n<dl>\n\
+<dt>Base rate</dt><dd>The share of all leads that converted: what picking leads at random would give.</dd>\n\
+<dt>Conversion rate</dt><dd>The share of a set of leads (a decile, the leads past a threshold) that converted.</dd>\n\
+<dt>Lift</dt><dd>A set's conversion rate divided by the base rate: 2 means twice as likely to convert as an average lead.</dd>\n\
+<dt>Precision</dt><dd>Of the leads past a threshold, the share that converted: how many MQLs sales would find worth the call.</dd>\n\
+<dt>Recall</dt><dd>Of the leads that converted, the share past the threshold: how many good leads the threshold catches.</dd>\n\
+<dt>F1</dt><dd>One number that balances precision and recall (their harmonic mean); higher is better.</dd>\n\
+<dt>ROC AUC</dt><dd>The chance that a lead that converted scores higher than one that did not: 0.5 is a coin toss, 1 a perfect ranking.</dd>\n\
+<dt>Decile</dt><dd>One tenth of the leads, sorted by score.</dd>\n\
+<dt>Capacity</dt><dd>How many MQLs the sales team can take; the threshold that gives at most that many.</dd>\n\
+<dt>Logistic regression</dt><dd>A standard way to estimate how much each rule, on its own, raises the odds of converting; the suggested points come from it.</dd>\n\
+</dl>\n";
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}\
 h1{font-size:1.5em}h2{font-size:1.15em;margin-top:2em}.lead{font-size:1.05em;line-height:1.5}\
 table{border-collapse:collapse;width:100%;font-size:.9em}th,td{padding:.3em .6em;border-bottom:1px solid #ddd;text-align:right}\
 th:first-child,td:first-child{text-align:left}th{background:#f4f4f4}tr.wrong td,span.wrong{background:#fde2e1}\
 .charts{display:flex;flex-wrap:wrap;gap:2em}figure{margin:0;flex:1 1 420px}figcaption{font-weight:600;margin-bottom:.5em}\
-svg text{font-size:11px;fill:#444}";
+svg text{font-size:11px;fill:#444}svg text.bin{font-size:8px}dt{font-weight:600;margin-top:.5em}dd{margin-left:1.5em}";
 
 const WIDTH: f64 = 440.0;
 const HEIGHT: f64 = 220.0;
@@ -165,7 +221,7 @@ fn decile_chart(deciles: &[DecileRow], base: Option<f64>) -> String {
     let plot = HEIGHT - BOTTOM - 10.0;
     let slot = (WIDTH - LEFT) / deciles.len().max(1) as f64;
     let mut svg = svg_open("Conversion rate by score decile");
-    axis(&mut svg, top, plot);
+    axis(&mut svg, top, plot, "conversion rate");
     for (i, d) in deciles.iter().enumerate() {
         let rate = d.figures.rate.unwrap_or(0.0);
         let h = rate / top * plot;
@@ -205,7 +261,7 @@ fn decile_chart(deciles: &[DecileRow], base: Option<f64>) -> String {
 }
 
 /// For each score range, the share of converted and of other leads in it.
-fn distribution_chart(bins: &[Bin]) -> String {
+fn distribution_chart(bins: &[Bin], marks: &[(String, f64)]) -> String {
     let converted: u64 = bins.iter().map(|b| b.converted).sum();
     let others: u64 = bins.iter().map(|b| b.not_converted).sum();
     let share = |n: u64, total: u64| {
@@ -228,7 +284,7 @@ fn distribution_chart(bins: &[Bin]) -> String {
     let plot = HEIGHT - BOTTOM - 10.0;
     let slot = (WIDTH - LEFT) / bins.len().max(1) as f64;
     let mut svg = svg_open("Share of converted and other leads in each score range");
-    axis(&mut svg, top, plot);
+    axis(&mut svg, top, plot, "share of leads");
     for (i, b) in bins.iter().enumerate() {
         for (k, (n, total, colour, what)) in [
             (b.converted, converted, "#2f855a", "converted"),
@@ -251,12 +307,14 @@ fn distribution_chart(bins: &[Bin]) -> String {
         }
         let _ = write!(
             svg,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" class=\"bin\">{}–{}</text>",
             LEFT + slot * (i as f64 + 0.5),
             HEIGHT - BOTTOM + 14.0,
-            score(b.from)
+            score(b.from),
+            score(b.to)
         );
     }
+    threshold_marks(&mut svg, bins, marks, plot);
     let _ = writeln!(
         svg,
         "<rect x=\"{LEFT}\" y=\"{:.1}\" width=\"10\" height=\"10\" fill=\"#2f855a\"/><text x=\"{:.1}\" y=\"{:.1}\">converted</text>\
@@ -269,6 +327,14 @@ fn distribution_chart(bins: &[Bin]) -> String {
         LEFT + 114.0,
         HEIGHT - 4.0
     );
+    // The axis title goes after the legend, on the right.
+    svg.insert_str(
+        svg.len() - "</svg>\n".len(),
+        &format!(
+            "<text x=\"{WIDTH}\" y=\"{:.1}\" text-anchor=\"end\">score range</text>",
+            HEIGHT - 4.0
+        ),
+    );
     svg
 }
 
@@ -279,8 +345,41 @@ fn svg_open(label: &str) -> String {
     )
 }
 
-/// The vertical axis: a baseline and the top value as a percentage.
-fn axis(svg: &mut String, top: f64, plot: f64) {
+/// A dashed vertical line at each threshold's score, named at its top.
+fn threshold_marks(svg: &mut String, bins: &[Bin], marks: &[(String, f64)], plot: f64) {
+    let (Some(first), Some(last)) = (bins.first(), bins.last()) else {
+        return;
+    };
+    let (low, high) = (first.from, last.to);
+    if high <= low {
+        return;
+    }
+    for (name, at) in marks {
+        if *at < low || *at > high {
+            continue;
+        }
+        let x = LEFT + (at - low) / (high - low) * (WIDTH - LEFT);
+        let _ = write!(
+            svg,
+            "<line x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"10\" y2=\"{:.1}\" stroke=\"#c05621\" stroke-dasharray=\"4 3\"/>\
+             <text x=\"{:.1}\" y=\"20\" fill=\"#c05621\">{} ≥ {}</text>",
+            10.0 + plot,
+            x + 3.0,
+            escape(name),
+            score(*at)
+        );
+    }
+}
+
+/// The vertical axis: a baseline, the top value as a percentage, and its
+/// title written upwards along it.
+fn axis(svg: &mut String, top: f64, plot: f64, title: &str) {
+    let _ = write!(
+        svg,
+        "<text transform=\"translate(10 {:.1}) rotate(-90)\" text-anchor=\"middle\">{}</text>",
+        10.0 + plot / 2.0,
+        escape(title)
+    );
     let label = percent(Some(top));
     let _ = write!(
         svg,

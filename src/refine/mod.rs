@@ -6,6 +6,7 @@
 pub mod backtest;
 pub mod changes;
 pub mod condition;
+mod definitions;
 pub mod diff;
 pub mod html;
 pub mod text;

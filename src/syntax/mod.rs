@@ -5,6 +5,7 @@ pub mod ast;
 mod lower;
 pub mod print;
 mod rule_words;
+mod slips;
 mod syntax_errors;
 
 pub use lower::comment_start;
@@ -29,22 +30,37 @@ use syntax_errors::syntax_error;
 /// and the rest of the file parsed again, so one run reports the syntax
 /// errors of every item; a file with any syntax error yields no AST.
 pub fn parse(file: FileId, text: &str) -> (Option<ast::File>, Vec<Diagnostic>) {
-    let (parsed, diagnostics) = parse_recovering(file, text);
-    let broken = diagnostics.iter().any(|d| d.code == Code::Syntax);
-    (parsed.filter(|_| !broken), diagnostics)
+    let recovered = parse_recovering(file, text);
+    let failed = recovered.diagnostics.iter().any(|d| d.code == Code::Syntax);
+    let ast = recovered.ast.filter(|_| !failed);
+    (ast, recovered.diagnostics)
 }
 
-/// Parses one file as [`parse`] does, but after syntax errors keeps the
-/// AST of the items that did parse (the broken ones blanked out), for
-/// tools that serve a file while it is being typed (the language server's
-/// outline, hover and completion).
-pub fn parse_recovering(file: FileId, text: &str) -> (Option<ast::File>, Vec<Diagnostic>) {
+/// A file parsed item by item: after a syntax error, the items that did
+/// parse, so that they can still be checked.
+pub struct Recovered {
+    /// Every item that parsed; the broken ones are left out.
+    pub ast: Option<ast::File>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// The words of the items left out: a name among them may be declared
+    /// there, so a check of the rest does not call it unknown or unused.
+    pub broken_words: Vec<String>,
+}
+
+/// Parses one file as [`parse`] does, keeping the items that parsed
+/// around the broken ones.
+pub fn parse_recovering(file: FileId, text: &str) -> Recovered {
     const MAX_SYNTAX_ERRORS: usize = 20;
     if let Some(diagnostic) = too_deep(file, text) {
-        return (None, vec![diagnostic]);
+        return Recovered {
+            ast: None,
+            diagnostics: vec![diagnostic],
+            broken_words: Vec::new(),
+        };
     }
     let mut current = text.to_string();
     let mut errors = Vec::new();
+    let mut broken_words: Vec<String> = Vec::new();
     loop {
         match parse_file(&current) {
             Ok(mut pairs) => {
@@ -53,13 +69,22 @@ pub fn parse_recovering(file: FileId, text: &str) -> (Option<ast::File>, Vec<Dia
                     diagnostics: Vec::new(),
                 };
                 let parsed = pairs.next().map(|p| lowerer.lower_file(p));
-                if errors.is_empty() {
-                    return (parsed, lowerer.diagnostics);
-                }
-                return (parsed, errors);
+                errors.extend(lowerer.diagnostics);
+                return Recovered {
+                    ast: parsed,
+                    diagnostics: errors,
+                    broken_words,
+                };
             }
             Err(error) => {
-                errors.push(syntax_error(file, &current, &error));
+                let diagnostic = syntax_error(file, &current, &error);
+                // A block never closed is reported at its `{` each time the
+                // parse stops for want of its `}`: once is enough.
+                if !errors.iter().any(|e: &Diagnostic| {
+                    e.span == diagnostic.span && e.message == diagnostic.message
+                }) {
+                    errors.push(diagnostic);
+                }
                 let position = match error.location {
                     InputLocation::Pos(p) => p,
                     InputLocation::Span((s, _)) => s,
@@ -67,8 +92,18 @@ pub fn parse_recovering(file: FileId, text: &str) -> (Option<ast::File>, Vec<Dia
                 let (start, end) = broken_item(&current, position);
                 let region = current.get(start..end).unwrap_or("");
                 if errors.len() >= MAX_SYNTAX_ERRORS || region.trim().is_empty() {
-                    return (None, errors);
+                    return Recovered {
+                        ast: None,
+                        diagnostics: errors,
+                        broken_words,
+                    };
                 }
+                broken_words.extend(
+                    region
+                        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                        .filter(|w| !w.is_empty())
+                        .map(str::to_string),
+                );
                 // Keep byte offsets: each character becomes as many spaces as its UTF-8 length.
                 let blank: String = region
                     .chars()
@@ -129,17 +164,15 @@ fn join_at(text: &str, i: usize) -> bool {
         })
 }
 
-fn too_deep(file: FileId, text: &str) -> Option<Diagnostic> {
-    let mut depth = 0usize;
-    let mut nots = 0usize;
-    let mut joins = 0usize;
-    let mut in_text = false;
-    let mut in_comment = false;
-    let mut escaped = false;
-    for (i, c) in text.char_indices() {
+/// The characters of `text` outside its quoted texts and comments, with
+/// their byte offsets (the quotes, the `#` and the newline that ends a
+/// comment are left out too).
+pub(crate) fn code_chars(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let (mut in_text, mut in_comment, mut escaped) = (false, false, false);
+    text.char_indices().filter(move |&(_, c)| {
         if in_comment {
             in_comment = c != '\n';
-            continue;
+            return false;
         }
         if in_text {
             match c {
@@ -148,8 +181,27 @@ fn too_deep(file: FileId, text: &str) -> Option<Diagnostic> {
                 '"' => in_text = false,
                 _ => {}
             }
-            continue;
+            return false;
         }
+        match c {
+            '"' => {
+                in_text = true;
+                false
+            }
+            '#' => {
+                in_comment = true;
+                false
+            }
+            _ => true,
+        }
+    })
+}
+
+fn too_deep(file: FileId, text: &str) -> Option<Diagnostic> {
+    let mut depth = 0usize;
+    let mut nots = 0usize;
+    let mut joins = 0usize;
+    for (i, c) in code_chars(text) {
         if c == '\n' && text.get(i + 1..).is_some_and(starts_item) {
             joins = 0;
         } else if join_at(text, i) {
@@ -167,8 +219,6 @@ fn too_deep(file: FileId, text: &str) -> Option<Diagnostic> {
             }
         }
         match c {
-            '"' => in_text = true,
-            '#' => in_comment = true,
             '(' | '[' | '{' => depth += 1,
             ')' | ']' | '}' => depth = depth.saturating_sub(1),
             _ => {}
@@ -244,7 +294,7 @@ fn line_starts(text: &str) -> impl Iterator<Item = usize> + '_ {
     std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1))
 }
 
-fn starts_item(line: &str) -> bool {
+pub(crate) fn starts_item(line: &str) -> bool {
     const ITEM_WORDS: &[&str] = &[
         "use",
         "lead",

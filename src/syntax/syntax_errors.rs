@@ -10,6 +10,7 @@ use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span};
 use crate::syntax::grammar::Rule as R;
 use crate::syntax::rule_words::describe_rule;
+use crate::syntax::slips::{block_header, brace_span, character_name, slip_help, unclosed_brace};
 use crate::syntax::KEYWORDS;
 
 pub(super) fn syntax_error(file: FileId, text: &str, error: &pest::error::Error<R>) -> Diagnostic {
@@ -50,10 +51,15 @@ pub(super) fn syntax_error(file: FileId, text: &str, error: &pest::error::Error<
     } else {
         Span::new(file, position, position + found.len())
     };
-    let found_words = if found.is_empty() {
-        "the end of the file".to_string()
-    } else {
-        format!("`{found}`")
+    let mut chars = found.chars();
+    let named = match (chars.next(), chars.next()) {
+        (Some(c), None) => character_name(c),
+        _ => None,
+    };
+    let found_words = match named {
+        _ if found.is_empty() => "the end of the file".to_string(),
+        Some(name) => name.to_string(),
+        None => format!("`{found}`"),
     };
 
     let wants_points = expected.iter().any(|e| e.starts_with("points"));
@@ -73,11 +79,62 @@ pub(super) fn syntax_error(file: FileId, text: &str, error: &pest::error::Error<
     } else {
         format!("expected {}", join_or(&expected))
     };
+    if let Some(unclosed) = unclosed_block(file, text, position, &found, &found_words, &expected) {
+        return unclosed;
+    }
     let mut diagnostic = Diagnostic::new(Code::Syntax, span, message).label(label);
     if let Some(help) = syntax_help(text, position, &found, &expected, wants_points) {
         diagnostic = diagnostic.help(help);
     }
     diagnostic
+}
+
+/// A block never closed: the error is where the parser gave up (the end
+/// of the file, or an item that cannot stand in the block), but the slip
+/// is at the `{`, so the diagnostic is put there and names the block.
+fn unclosed_block(
+    file: FileId,
+    text: &str,
+    position: usize,
+    found: &str,
+    found_words: &str,
+    expected: &[String],
+) -> Option<Diagnostic> {
+    let wants_close = expected.iter().any(|e| e == "`}`");
+    let line_start = text
+        .get(..position)
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let at_item = text.get(line_start..position).is_some_and(str::is_empty)
+        && super::starts_item(text.get(position..).unwrap_or(""));
+    if !wants_close || !(found.is_empty() || at_item) {
+        return None;
+    }
+    let brace = unclosed_brace(text, position)?;
+    let header = block_header(text, brace);
+    let (line, _) = line_col(text, position);
+    let (open_line, _) = line_col(text, brace);
+    let message = format!("the block `{header} {{` on line {open_line} is never closed");
+    let help = if found.is_empty() {
+        "end the block with `}` after its last line".to_string()
+    } else {
+        format!(
+            "end the block with `}}` before line {line}, where {found_words} starts an item that cannot be inside it"
+        )
+    };
+    Some(
+        Diagnostic::new(Code::Syntax, brace_span(file, brace), message)
+            .label("this `{` has no matching `}`")
+            .help(help),
+    )
+}
+
+/// The 1-based line and column of a byte offset.
+fn line_col(text: &str, position: usize) -> (usize, usize) {
+    let before = text.get(..position).unwrap_or("");
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
 }
 
 fn syntax_help(
@@ -90,6 +147,24 @@ fn syntax_help(
     let expects = |prefix: &str| expected.iter().any(|e| e.starts_with(prefix));
     let before = text.get(..position).unwrap_or("").trim_end();
     let after = text.get(position + found.len()..).unwrap_or("");
+    if let Some(help) = slip_help(text.get(..position).unwrap_or(""), found, after) {
+        return Some(help);
+    }
+    let rest_of_line = after.lines().next().unwrap_or("");
+    if expects("a rule or declaration")
+        && text.get(..position).unwrap_or("").ends_with('\n')
+        && found.starts_with(|c: char| c.is_ascii_alphabetic())
+        && !KEYWORDS.contains(&found.to_lowercase().as_str())
+        && (rest_of_line.contains('=')
+            || rest_of_line.contains(" in ")
+            || rest_of_line.contains('>')
+            || rest_of_line.contains('<'))
+    {
+        return Some(format!(
+            "a rule starts with `when`: `when {found}{}`",
+            rest_of_line.trim_end()
+        ));
+    }
     let is_keyword = KEYWORDS.contains(&found);
     if is_keyword && (expects("a value") || expects("a label value") || expects("an event key")) {
         return Some(format!(
@@ -192,7 +267,21 @@ fn syntax_help(
     if expected.iter().any(|e| e == "a text in double quotes")
         && found.starts_with(char::is_alphabetic)
     {
-        return Some(format!("a text goes in double quotes: `\"{found}\"`"));
+        // The words up to the next `,` or `]`: `[Financial Services, ...]`.
+        let words = text
+            .get(position..)
+            .unwrap_or("")
+            .split([',', ']', ')', '\n'])
+            .next()
+            .unwrap_or(found)
+            .trim();
+        let several = words.split_whitespace().count() > 1
+            && words.split_whitespace().all(|w| {
+                w.chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+            });
+        let text = if several { words } else { found };
+        return Some(format!("a text goes in double quotes: `\"{text}\"`"));
     }
     None
 }

@@ -71,8 +71,14 @@ pub(super) fn run(checker: &mut Checker<'_>, loaded: &Loaded) {
     let items = loaded.items.as_slice();
     // A model with errors is incomplete: a rule that failed to check reads
     // nothing and adds no points, so lints would only add noise to the
-    // errors that matter.
-    let has_errors = loaded.has_errors() || checker.diagnostics.iter().any(Diagnostic::is_error);
+    // errors that matter. A syntax error leaves its item out and the rest
+    // whole: the lints run over the items that parsed (what they would say
+    // of a name in the broken item is left out by the caller).
+    let has_errors = loaded
+        .diagnostics
+        .iter()
+        .any(|d| d.is_error() && d.code != crate::codes::Code::Syntax)
+        || checker.diagnostics.iter().any(Diagnostic::is_error);
     if !has_errors {
         for lint in LINTS {
             let before = checker.diagnostics.len();

@@ -148,6 +148,22 @@ pub fn rule(r: &Rule, parens: Parens) -> String {
     }
 }
 
+/// The name of a rule written without one, as reasons and `diff` show it:
+/// the rule in the canonical layout up to its points (`when country in
+/// target_countries`, `each visits(pricing)`), so that the reason does not
+/// say the points twice and a reformat does not rename the rule. A
+/// `disqualify` rule gives no points and keeps its whole text.
+pub fn unnamed_rule_name(r: &Rule) -> String {
+    match &r.kind {
+        RuleKind::When {
+            condition,
+            outcome: Outcome::Points(_),
+        } => format!("when {}", expr(&condition.node, Parens::Needed)),
+        RuleKind::When { .. } => rule(r, Parens::Needed),
+        RuleKind::Each { event, .. } => format!("each {}", event_ref(event, Parens::Needed)),
+    }
+}
+
 /// What follows a `when` rule's condition: its outcome and its name.
 pub fn rule_tail(r: &Rule) -> String {
     let mut tail = match &r.kind {
