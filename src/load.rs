@@ -75,7 +75,6 @@ fn not_a_file(path: &Path) -> Option<io::Error> {
     }
 }
 
-
 /// The texts of files being edited, by canonical path: read in place of
 /// the files on disk (an editor's unsaved buffers).
 pub type Overlay = HashMap<PathBuf, String>;

@@ -62,11 +62,7 @@ fn a_messy_csv_export_scores_with_its_id_placeholders_and_yes_no_columns() {
         .collect();
     assert_eq!(
         reasons,
-        [
-            "few visits",
-            "when source is missing -5",
-            "when do_not_email -10"
-        ]
+        ["few visits", "when source is missing", "when do_not_email"]
     );
 }
 
@@ -94,10 +90,7 @@ fn explain_names_the_rule_that_won_its_block() {
         out.contains("+20  many visits (first of \"visits\")"),
         "{out}"
     );
-    assert!(
-        out.contains("+5  each total_visits per 2 +1 max 5"),
-        "{out}"
-    );
+    assert!(out.contains("+5  each total_visits per 2\n"), "{out}");
 }
 
 #[test]

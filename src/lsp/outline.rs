@@ -121,7 +121,11 @@ impl Outline<'_> {
             .name
             .as_ref()
             .map_or_else(|| "first".to_string(), |n| n.node.clone());
-        let head = Span::new(block.span.file, block.span.start, block.span.start + "first".len());
+        let head = Span::new(
+            block.span.file,
+            block.span.start,
+            block.span.start + "first".len(),
+        );
         self.symbol(
             &name,
             Some("first".to_string()),

@@ -246,8 +246,14 @@ mod tests {
         assert_eq!(read_outcome(&record("true"), "won").unwrap(), None);
         // Exports write 1/0 and Yes/No (contract §19); 2 is no boolean.
         assert_eq!(read_outcome(&record("1"), "converted").unwrap(), Some(true));
-        assert_eq!(read_outcome(&record("\"No\""), "converted").unwrap(), Some(false));
-        assert_eq!(read_outcome(&record("\" y \""), "converted").unwrap(), Some(true));
+        assert_eq!(
+            read_outcome(&record("\"No\""), "converted").unwrap(),
+            Some(false)
+        );
+        assert_eq!(
+            read_outcome(&record("\" y \""), "converted").unwrap(),
+            Some(true)
+        );
         assert!(read_outcome(&record("2"), "converted").is_err());
     }
 }

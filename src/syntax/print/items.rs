@@ -160,7 +160,12 @@ pub fn unnamed_rule_name(r: &Rule) -> String {
             outcome: Outcome::Points(_),
         } => format!("when {}", expr(&condition.node, Parens::Needed)),
         RuleKind::When { .. } => rule(r, Parens::Needed),
-        RuleKind::Each { event, .. } => format!("each {}", event_ref(event, Parens::Needed)),
+        RuleKind::Each { event, per, .. } => {
+            let per = per
+                .as_ref()
+                .map_or_else(String::new, |n| format!(" per {}", number(n.node)));
+            format!("each {}{per}", event_ref(event, Parens::Needed))
+        }
     }
 }
 
