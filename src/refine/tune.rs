@@ -246,37 +246,21 @@ pub fn edit(text: &str, mut edits: Vec<(Range<usize>, String)>) -> String {
     out
 }
 
-/// A model text with every number (and the sign before one) replaced by
-/// `N`, for checking that an edit changed only numbers.
-#[cfg(test)]
-pub fn mask_numbers(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while let Some(&c) = chars.get(i) {
-        let signed = (c == '+' || c == '-') && chars.get(i + 1).is_some_and(char::is_ascii_digit);
-        if c.is_ascii_digit() || signed {
-            i += 1;
-            while chars
-                .get(i)
-                .is_some_and(|d| d.is_ascii_digit() || *d == '_' || *d == '.')
-            {
-                i += 1;
-            }
-            out.push('N');
-        } else {
-            out.push(c);
-            i += 1;
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
     use proptest::prelude::*;
+
+    // The integration tests' helper, shared so that both check "only
+    // numbers changed" the same way.
+    mod numbers {
+        include!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/common/numbers.rs"
+        ));
+    }
+    use numbers::mask_numbers;
 
     fn points_of(text: &str) -> &str {
         let span = points_span(text, 0..text.len()).unwrap();

@@ -6,6 +6,7 @@
 
 pub mod engines;
 pub mod lsp;
+pub mod numbers;
 
 use std::path::Path;
 use std::process::{Command, Output};
