@@ -172,6 +172,11 @@ pub trait Dialect {
     /// code point (`crate::text::fold_case`), as a fixed mapping that every
     /// engine's `translate` follows alike.
     fn fold(&self, text: &str) -> String {
+        self.fold_by_mapping(text)
+    }
+
+    /// The fold as one `translate` over the whole mapping.
+    fn fold_by_mapping(&self, text: &str) -> String {
         let mapping = fold_mapping();
         format!(
             "translate({text}, {}, {})",

@@ -2,7 +2,7 @@
 //! aggregates, and `epoch_us` that reads DATE, TIMESTAMP and TIMESTAMPTZ
 //! alike as UTC.
 
-use super::dialect::{fold_mapping, lower_is_not_fold_class, white_space_class, Dialect};
+use super::dialect::{lower_is_not_fold_class, white_space_class, Dialect};
 use super::regex::{translate, Flavor, Refusal};
 
 pub struct DuckDb;
@@ -55,12 +55,10 @@ impl Dialect for DuckDb {
     // holding a code point whose lowercase is not its fold. The lambda
     // binds the value once instead of writing it three times.
     fn fold(&self, text: &str) -> String {
-        let mapping = fold_mapping();
         format!(
-            "list_transform([{text}], lambda f: CASE WHEN regexp_matches(f, {}) THEN translate(f, {}, {}) ELSE lower(f) END)[1]",
+            "list_transform([{text}], lambda f: CASE WHEN regexp_matches(f, {}) THEN {} ELSE lower(f) END)[1]",
             self.string(lower_is_not_fold_class()),
-            self.string(&mapping.from),
-            self.string(&mapping.to)
+            self.fold_by_mapping("f")
         )
     }
 

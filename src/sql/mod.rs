@@ -63,14 +63,8 @@ impl DialectName {
     /// fold as one plain `translate` mapping, for engine tests that check
     /// the two agree on every code point.
     pub fn fold_expressions(self, expr: &str) -> (String, String) {
-        let mapping = dialect::fold_mapping();
         let d = self.dialect();
-        let plain = format!(
-            "translate({expr}, {}, {})",
-            d.string(&mapping.from),
-            d.string(&mapping.to)
-        );
-        (d.fold(expr), plain)
+        (d.fold(expr), d.fold_by_mapping(expr))
     }
 }
 
