@@ -3,11 +3,16 @@
 //!
 //! The plan says what to compute; what makes it fast here (compiled
 //! regexes, text sets with a first-byte index, the aggregates grouped by
-//! event type) is built from the plan when an evaluator is made.
+//! event type) is built from the plan when an evaluator is made. Leads are
+//! scored by the plan compiled into closures (`compiled`); the walk over
+//! the plan's conditions here is the reference it is tested against, and
+//! what tests, explanations and accounts ask of single conditions.
 
 pub mod account;
+mod compiled;
 mod numbers;
 mod texts;
+mod values;
 
 use numbers::{capped, clamp};
 pub use numbers::{round2, whole_units};
@@ -18,12 +23,13 @@ use regex::Regex;
 
 use crate::lead::{Event, FieldValue, Lead};
 use crate::plan::{
-    AccountDef, AccountRuleId, AggId, AggKind, Aggregate, Cond, DateBound, DecayAmount, DecayMode,
-    DecaySpec, Effect, EventId, GroupId, IdVec, MemberTest, MemberTestId, Output, OutputId,
-    PatternId, Plan, Pred, RuleId, TextSetId, Value,
+    AccountDef, AccountRuleId, AggId, AggKind, Aggregate, Cond, DecayAmount, DecayMode, DecaySpec,
+    Effect, EventId, GroupId, IdVec, MemberTest, MemberTestId, Output, OutputId, PatternId, Plan,
+    Pred, RuleId, TextSetId, Value,
 };
 use crate::time::{seconds_before, sub_duration, whole_periods, Instant};
 use texts::TextSet;
+use values::{above, below, field_value, Resolved};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum OutputValue {
@@ -140,6 +146,8 @@ pub struct Evaluator<'p> {
     initial: Vec<AggValue>,
     /// How many rules can give points: room enough for any lead's reasons.
     points_rules: usize,
+    /// The plan's rules, filters and outputs compiled for this as-of.
+    program: compiled::Program,
 }
 
 #[derive(Clone, Copy)]
@@ -191,16 +199,6 @@ pub struct AccountScore {
     pub sum: f64,
     pub score: f64,
     pub outputs: IdVec<OutputId, OutputValue>,
-}
-
-enum Resolved<'a> {
-    Missing,
-    Text(&'a str, &'a str),
-    Number(f64),
-    Bool(bool),
-    Date(Instant),
-    Ordinal(usize),
-    List(&'a [String]),
 }
 
 /// What an evaluator makes of a plan whatever the instant (its text sets
@@ -260,6 +258,7 @@ impl<'p> Evaluator<'p> {
             .iter()
             .filter(|r| !matches!(r.effect, Effect::Disqualify { .. }))
             .count();
+        let program = compiled::Program::new(plan, as_of, &steps, &text_sets, &patterns);
         Evaluator {
             plan,
             as_of,
@@ -268,6 +267,7 @@ impl<'p> Evaluator<'p> {
             patterns,
             initial,
             points_rules,
+            program,
         }
     }
 
@@ -294,6 +294,16 @@ impl<'p> Evaluator<'p> {
     /// [`Evaluator::evaluate`] into an outcome whose buffers are reused:
     /// a thread scoring many leads allocates nothing here after the first.
     pub fn evaluate_into(&self, lead: &Lead, outcome: &mut Outcome) {
+        self.with_compiled_aggregates(lead, |aggregates, last_activity| {
+            self.program
+                .evaluate_with(self, lead, aggregates, last_activity, outcome);
+        });
+    }
+
+    /// What [`Evaluator::evaluate_into`] gives, by walking the plan's
+    /// conditions rather than running their compiled form: the reference
+    /// the compiled evaluator is tested against.
+    pub fn evaluate_reference_into(&self, lead: &Lead, outcome: &mut Outcome) {
         self.with_aggregates(lead, |aggregates, last_activity| {
             self.evaluate_with(lead, aggregates, last_activity, outcome);
         });
@@ -387,6 +397,27 @@ impl<'p> Evaluator<'p> {
             reasons.push(Reason { rule: id, points });
         }
 
+        *score = self.finish_scores(groups, top_sum, last_activity, adjustments);
+
+        let context = Context {
+            score: *score,
+            groups: groups.as_slice(),
+            disqualified: !disqualified_by.is_empty(),
+            ..context
+        };
+        self.outputs_into(&model.outputs, context, outputs);
+    }
+
+    /// Each group's sum and then the total finished (decay, clamp,
+    /// round): the groups' values in place, the score returned.
+    fn finish_scores(
+        &self,
+        groups: &mut IdVec<GroupId, f64>,
+        top_sum: f64,
+        last_activity: Option<Instant>,
+        adjustments: &mut Vec<Adjustment>,
+    ) -> f64 {
+        let model = self.plan;
         for (g, group) in model.groups.iter_enumerated() {
             groups[g] = self.finish(
                 groups[g],
@@ -405,7 +436,7 @@ impl<'p> Evaluator<'p> {
             .filter(|(g, _)| !g.separate)
             .map(|(_, v)| *v)
             .sum();
-        *score = self.finish(
+        self.finish(
             top_sum + counted,
             model.total.decay.as_ref(),
             model.total.max,
@@ -413,15 +444,7 @@ impl<'p> Evaluator<'p> {
             None,
             last_activity,
             adjustments,
-        );
-
-        let context = Context {
-            score: *score,
-            groups: groups.as_slice(),
-            disqualified: !disqualified_by.is_empty(),
-            ..context
-        };
-        self.outputs_into(&model.outputs, context, outputs);
+        )
     }
 
     /// Thresholds and labels in order, each seeing those before it. A
@@ -461,8 +484,9 @@ impl<'p> Evaluator<'p> {
         tests: &IdVec<MemberTestId, MemberTest>,
         outcome: &mut Outcome,
     ) -> IdVec<MemberTestId, bool> {
-        self.with_aggregates(lead, |aggregates, last_activity| {
-            self.evaluate_with(lead, aggregates, last_activity, outcome);
+        self.with_compiled_aggregates(lead, |aggregates, last_activity| {
+            self.program
+                .evaluate_with(self, lead, aggregates, last_activity, outcome);
             let context = self.outcome_context(lead, aggregates, outcome);
             tests
                 .iter()
@@ -537,6 +561,26 @@ impl<'p> Evaluator<'p> {
         lead: &Lead,
         f: impl FnOnce(&[AggValue], Option<Instant>) -> R,
     ) -> R {
+        self.with_values(|values| self.aggregate(lead, values), f)
+    }
+
+    /// [`Evaluator::with_aggregates`], the aggregates counted by the
+    /// compiled program.
+    fn with_compiled_aggregates<R>(
+        &self,
+        lead: &Lead,
+        f: impl FnOnce(&[AggValue], Option<Instant>) -> R,
+    ) -> R {
+        self.with_values(|values| self.program.aggregate(self.as_of, lead, values), f)
+    }
+
+    /// Runs `f` on the aggregates `fill` counts from their initial values,
+    /// and the time of the latest event it returns.
+    fn with_values<R>(
+        &self,
+        fill: impl FnOnce(&mut [AggValue]) -> Option<Instant>,
+        f: impl FnOnce(&[AggValue], Option<Instant>) -> R,
+    ) -> R {
         let mut inline = [AggValue::Number(0.0); INLINE_AGGREGATES];
         let mut heap = Vec::new();
         let values = match inline.get_mut(..self.initial.len()) {
@@ -549,7 +593,7 @@ impl<'p> Evaluator<'p> {
                 heap.as_mut_slice()
             }
         };
-        let last_activity = self.aggregate(lead, values);
+        let last_activity = fill(values);
         f(values, last_activity)
     }
 
@@ -576,22 +620,12 @@ impl<'p> Evaluator<'p> {
                 {
                     continue;
                 }
-                match (step.counting, &mut values[step.slot.index()]) {
-                    (Counting::Count, AggValue::Number(n)) => *n += 1.0,
-                    (Counting::Faded { seconds }, AggValue::Number(n)) => {
-                        let age = (self.as_of - event.at).num_milliseconds() as f64 / 1000.0;
-                        if seconds > 0.0 {
-                            *n += (1.0 - age / seconds).max(0.0);
-                        }
-                    }
-                    (Counting::Latest, AggValue::Time(t)) if t.is_none_or(|t| event.at > t) => {
-                        *t = Some(event.at)
-                    }
-                    (Counting::Earliest, AggValue::Time(t)) if t.is_none_or(|t| event.at < t) => {
-                        *t = Some(event.at)
-                    }
-                    _ => {}
-                }
+                count(
+                    step.counting,
+                    &mut values[step.slot.index()],
+                    event.at,
+                    self.as_of,
+                );
             }
         }
         last_activity
@@ -692,6 +726,23 @@ impl<'p> Evaluator<'p> {
     }
 }
 
+/// Counts an event at `at` into an aggregate's value.
+#[inline]
+fn count(counting: Counting, value: &mut AggValue, at: Instant, as_of: Instant) {
+    match (counting, value) {
+        (Counting::Count, AggValue::Number(n)) => *n += 1.0,
+        (Counting::Faded { seconds }, AggValue::Number(n)) => {
+            let age = (as_of - at).num_milliseconds() as f64 / 1000.0;
+            if seconds > 0.0 {
+                *n += (1.0 - age / seconds).max(0.0);
+            }
+        }
+        (Counting::Latest, AggValue::Time(t)) if t.is_none_or(|t| at > t) => *t = Some(at),
+        (Counting::Earliest, AggValue::Time(t)) if t.is_none_or(|t| at < t) => *t = Some(at),
+        _ => {}
+    }
+}
+
 /// Compiles a pattern of the plan.
 #[allow(
     clippy::expect_used,
@@ -699,18 +750,6 @@ impl<'p> Evaluator<'p> {
 )]
 fn compile_pattern(pattern: &str) -> Regex {
     Regex::new(pattern).expect("a pattern the checker accepted")
-}
-
-fn field_value(v: &FieldValue) -> Resolved<'_> {
-    match v {
-        FieldValue::Missing => Resolved::Missing,
-        FieldValue::Text { raw, folded } => Resolved::Text(raw, folded.as_deref().unwrap_or(raw)),
-        FieldValue::Number(n) => Resolved::Number(*n),
-        FieldValue::Bool(b) => Resolved::Bool(*b),
-        FieldValue::Date(d) => Resolved::Date(*d),
-        FieldValue::Enum(i) => Resolved::Ordinal(*i),
-        FieldValue::List(l) => Resolved::List(l),
-    }
 }
 
 // Called for every test of every rule and filter; inlined into `test`,
@@ -738,21 +777,5 @@ fn resolve<'a>(value: &Value, context: &Context<'a>) -> Resolved<'a> {
         },
         Value::Disqualified => Resolved::Bool(context.disqualified),
         Value::Members(i) => Resolved::Number(context.members[i.index()]),
-    }
-}
-
-fn above(t: Instant, bound: DateBound) -> bool {
-    if bound.inclusive {
-        t >= bound.at
-    } else {
-        t > bound.at
-    }
-}
-
-fn below(t: Instant, bound: DateBound) -> bool {
-    if bound.inclusive {
-        t <= bound.at
-    } else {
-        t < bound.at
     }
 }
