@@ -134,6 +134,26 @@ fn evaluate(c: &mut Criterion) {
             }
         })
     });
+    // The same leads through the tree walk the compiled evaluator is
+    // tested against: what compiling the plan saves.
+    group.bench_function(
+        format!(
+            "{} rules x {LEADS} leads, tree walk (reference)",
+            plan.rules.len()
+        ),
+        |b| {
+            let mut outcome = Outcome::default();
+            b.iter(|| {
+                for lead in &leads {
+                    evaluator.evaluate_reference_into(lead, &mut outcome);
+                    black_box(&outcome);
+                }
+            })
+        },
+    );
+    group.bench_function("compile the plan for an as-of (Evaluator::new)", |b| {
+        b.iter(|| black_box(Evaluator::new(&plan, as_of())))
+    });
     group.finish();
 }
 

@@ -155,7 +155,10 @@ fn parse_utc_seconds(text: &str) -> Option<Instant> {
         nanos,
     )?;
     let local = date.and_time(time);
-    let utc = local.checked_sub_signed(chrono::Duration::try_seconds(offset_seconds)?)?;
+    let utc = match offset_seconds {
+        0 => local,
+        _ => local.checked_sub_signed(chrono::Duration::try_seconds(offset_seconds)?)?,
+    };
     Some(Utc.from_utc_datetime(&utc))
 }
 
