@@ -3,7 +3,8 @@
 //! The compiled evaluator (what `score` runs) against the tree-walking
 //! one (the reference): random models × random leads, every eval fixture
 //! and the example model on generated leads. Both outcomes must be equal,
-//! and the results written from them byte for byte the same.
+//! and the results written from them byte for byte the same. The random
+//! models cover `since` on groups and at the top level.
 
 use std::path::Path;
 
@@ -54,6 +55,7 @@ const SCHEMA: &str = r#"lead {
   signed_up: date
   seniority: one of [IC, Manager, Director, VP, CXO]
   stack: list of text
+  returned: date
 }
 event visit(page: text, seconds: number)
 event download(asset: text, kind: one of [pdf, video, xlsx])
@@ -186,6 +188,9 @@ fn model(rng: &mut Rng) -> String {
     for g in 0..groups {
         text += &format!("score g{g}");
         if rng.chance(30) {
+            text += " since returned";
+        }
+        if rng.chance(30) {
             text += " separate";
         }
         if rng.chance(50) {
@@ -205,6 +210,9 @@ fn model(rng: &mut Rng) -> String {
     }
     if rng.chance(50) {
         text += &format!("{}\n", decay(rng));
+    }
+    if rng.chance(30) {
+        text += "since returned\n";
     }
     if rng.chance(50) {
         text += &format!("total max {} min 0\n", rng.below(100) + 20);
@@ -269,6 +277,9 @@ fn lead(rng: &mut Rng, n: usize) -> V {
     }
     if rng.chance(70) {
         record.insert("signed_up".into(), V::String(instant_text(rng)));
+    }
+    if rng.chance(60) {
+        record.insert("returned".into(), V::String(instant_text(rng)));
     }
     if rng.chance(80) {
         record.insert("seniority".into(), V::String(rng.pick(LEVELS).into()));

@@ -11,11 +11,13 @@
 pub mod account;
 mod compiled;
 mod numbers;
+mod since;
 mod texts;
 mod values;
 
 use numbers::{capped, clamp};
 pub use numbers::{round2, whole_units};
+pub use since::since_instant;
 
 use std::sync::Arc;
 
@@ -24,8 +26,8 @@ use regex::Regex;
 use crate::lead::{Event, FieldValue, Lead};
 use crate::plan::{
     AccountDef, AccountRuleId, AggId, AggKind, Aggregate, Cond, DecayAmount, DecayMode, DecaySpec,
-    Effect, EventId, GroupId, IdVec, MemberTest, MemberTestId, Output, OutputId, PatternId, Plan,
-    Pred, RuleId, TextSetId, Value,
+    Effect, EventId, FieldId, GroupId, IdVec, MemberTest, MemberTestId, Output, OutputId,
+    PatternId, Plan, Pred, RuleId, TextSetId, Value,
 };
 use crate::time::{seconds_before, sub_duration, whole_periods, Instant};
 use texts::TextSet;
@@ -93,6 +95,8 @@ struct Step<'p> {
     /// Events at or before this instant are outside the window.
     after: Option<Instant>,
     filter: Option<&'p Cond>,
+    /// The lead's date field that events must come after.
+    since: Option<FieldId>,
     counting: Counting,
 }
 
@@ -115,6 +119,7 @@ impl<'p> Step<'p> {
                 .window
                 .map(|w| sub_duration(as_of, w, 1).unwrap_or(Instant::MIN_UTC)),
             filter: aggregate.filter.as_ref(),
+            since: aggregate.since,
             counting: match aggregate.kind {
                 AggKind::Count => Counting::Count,
                 AggKind::Faded(d) => Counting::Faded {
@@ -397,7 +402,7 @@ impl<'p> Evaluator<'p> {
             reasons.push(Reason { rule: id, points });
         }
 
-        *score = self.finish_scores(groups, top_sum, last_activity, adjustments);
+        *score = self.finish_scores(lead, groups, top_sum, last_activity, adjustments);
 
         let context = Context {
             score: *score,
@@ -412,12 +417,18 @@ impl<'p> Evaluator<'p> {
     /// round): the groups' values in place, the score returned.
     fn finish_scores(
         &self,
+        lead: &Lead,
         groups: &mut IdVec<GroupId, f64>,
         top_sum: f64,
         last_activity: Option<Instant>,
         adjustments: &mut Vec<Adjustment>,
     ) -> f64 {
         let model = self.plan;
+        // Only a decaying score with `since` looks at its events again.
+        let active = |since, decay: Option<&DecaySpec>| match (since, decay) {
+            (Some(_), Some(_)) => since::last_activity(lead, since, self.as_of, last_activity),
+            _ => last_activity,
+        };
         for (g, group) in model.groups.iter_enumerated() {
             groups[g] = self.finish(
                 groups[g],
@@ -425,7 +436,7 @@ impl<'p> Evaluator<'p> {
                 group.max,
                 group.min,
                 Some(g),
-                last_activity,
+                active(group.since, group.decay.as_ref()),
                 adjustments,
             );
         }
@@ -442,7 +453,7 @@ impl<'p> Evaluator<'p> {
             model.total.max,
             model.total.min,
             None,
-            last_activity,
+            active(model.total.since, model.total.decay.as_ref()),
             adjustments,
         )
     }
@@ -616,6 +627,9 @@ impl<'p> Evaluator<'p> {
             };
             for step in steps {
                 if step.after.is_some_and(|start| event.at <= start)
+                    || step
+                        .since
+                        .is_some_and(|f| !since::keeps(lead, f, self.as_of, event.at))
                     || step.filter.is_some_and(|c| !self.test(c, &context))
                 {
                     continue;

@@ -14,10 +14,13 @@ mod cond;
 use regex::Regex;
 
 use super::texts::TextSet;
-use super::{capped, count, whole_units, AggValue, Evaluator, Outcome, OutputValue, Reason, Step};
+use super::{
+    capped, count, since, whole_units, AggValue, Evaluator, Outcome, OutputValue, Reason, Step,
+};
 use crate::lead::{FieldValue, Lead};
 use crate::plan::{
-    BlockId, Effect, EventId, GroupId, IdVec, Output, OutputId, PatternId, Plan, RuleId, TextSetId,
+    BlockId, Effect, EventId, FieldId, GroupId, IdVec, Output, OutputId, PatternId, Plan, RuleId,
+    TextSetId,
 };
 use crate::time::Instant;
 use cond::{Ctx, Pools, Test};
@@ -44,6 +47,8 @@ struct CompiledStep {
     after: Option<Instant>,
     /// An index into the event type's filters.
     filter: Option<usize>,
+    /// The lead's date field that events must come after.
+    since: Option<FieldId>,
     counting: super::Counting,
 }
 
@@ -113,6 +118,7 @@ impl Program {
                                 filters.len() - 1
                             })
                         }),
+                        since: step.since,
                         counting: step.counting,
                     })
                     .collect();
@@ -205,7 +211,11 @@ impl Program {
             // A bit per filter tested, and a bit per filter passed.
             let (mut tested, mut passed) = (0u64, 0u64);
             for step in steps {
-                if step.after.is_some_and(|start| event.at <= start) {
+                if step.after.is_some_and(|start| event.at <= start)
+                    || step
+                        .since
+                        .is_some_and(|f| !since::keeps(lead, f, as_of, event.at))
+                {
                     continue;
                 }
                 if let Some(f) = step.filter {
@@ -319,7 +329,7 @@ impl Program {
                 points,
             });
         }
-        *score = evaluator.finish_scores(groups, top_sum, last_activity, adjustments);
+        *score = evaluator.finish_scores(lead, groups, top_sum, last_activity, adjustments);
 
         let template = Ctx {
             score: *score,
