@@ -130,7 +130,7 @@ codes! {
         "Remove the repeated value.",
         "lead { tier: one of [Gold, gold] }";
     BadNumber = "E024", "bad-number",
-        "A number is out of its range: a negative `max` on an `each` rule, a percentage above 100, a clamp whose `min` exceeds its `max`.",
+        "A number is out of its range: a negative `max` on an `each` rule, a percentage above 100, a clamp whose `min` exceeds its `max`, points, bounds, thresholds or decay points beyond 1,000,000,000,000 either way.",
         "Use a value in range.",
         "decay 150% every 30d";
     AccountScope = "E025", "account-scope",

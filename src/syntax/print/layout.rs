@@ -174,7 +174,21 @@ impl Printer<'_> {
             .as_ref()
             .and_then(|s| s.brace_end(span.start, first_child))
             .unwrap_or(span.start);
-        let line = self.with_trailing_comment(format!("{header} {{"), header_end);
+        // A comment written between the header and its `{` (`score g  #
+        // allow(...)` with the brace on the next line) stays on the
+        // header's line, where it was: inside the block it would allow
+        // warnings of the first entry instead.
+        let before_brace = self
+            .source
+            .as_mut()
+            .and_then(|s| s.take_comment_before(header_end));
+        let line = match before_brace {
+            Some(c) => {
+                self.last_pos = c.end;
+                format!("{header} {{  {}", c.text)
+            }
+            None => self.with_trailing_comment(format!("{header} {{"), header_end),
+        };
         self.line(&line);
         self.last_pos = self.last_pos.max(header_end);
         self.depth += 1;
