@@ -41,7 +41,7 @@ fn documented_commands_that_write_files_run_in_a_sandbox() {
             transcripts += 1;
             let name = format!("{}_{i}", page.replace(['/', '.'], "_"));
             let input = root.join(format!("{name}.in"));
-            for dir in ["tests/fixtures/cli", "tests/fixtures/init"] {
+            for dir in ["tests/fixtures/cli", "tests/fixtures/init", "examples"] {
                 copy_dir(std::path::Path::new(dir), &input.join(dir));
             }
             // An `.out` directory makes trycmd run in a copy of `.in`.
