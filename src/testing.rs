@@ -172,7 +172,7 @@ fn account_seen(
             true => "none".to_string(),
             false => formed.join(", "),
         };
-        return vec![(format!("the accounts the test's leads form"), formed)];
+        return vec![("the accounts the test's leads form".to_string(), formed)];
     };
     let members = run.members(evaluator, key);
     let score = |x: f64| crate::syntax::print::number(crate::eval::round2(x));

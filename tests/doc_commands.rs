@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 //! The commands shown in the documentation run, and print what the
 //! documentation says they print: every `console` block of the README and
 //! of the pages below is a transcript (`$ command`, then its output) that
