@@ -88,6 +88,7 @@ impl<'a> Checker<'a> {
             filter,
             window,
             kind: AggKind::Count,
+            since: None,
         })
     }
 

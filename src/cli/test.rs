@@ -127,7 +127,7 @@ pub fn run(args: &TestArgs, color: bool) -> Exit {
                         };
                         let seen = lead_json(plan, &lead.id, outcome, false);
                         let _ = writeln!(result.details, "    saw {seen}");
-                        for line in explanation(plan, &lead.id, outcome, &as_of).lines() {
+                        for line in explanation(plan, lead, outcome, &as_of).lines() {
                             let gap = if line.is_empty() { "" } else { " " };
                             let _ = writeln!(result.details, "    |{gap}{line}");
                         }
