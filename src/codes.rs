@@ -118,7 +118,7 @@ codes! {
         "Move the shared items into a third file that both use.",
         "use \"a.score\"   # where a.score uses this file";
     BadTest = "E021", "bad-test",
-        "A `test` block is incomplete or names something wrongly: no `as of`, a field that is not declared, a value of the wrong type, a field given twice.",
+        "A `test` block is incomplete or names something wrongly: no `as of`, a field that is not declared, a value of the wrong type, a field given twice, a lead named twice or not at all in a test of several leads, an `events` or `expect` naming no lead of the test, `expect account` in a model without an `account` block.",
         "Every test needs `as of DATE`; lead values must fit the schema.",
         "test \"vp\" { lead { title: VP } expect score = 10 }";
     BadList = "E022", "bad-list",
@@ -130,7 +130,7 @@ codes! {
         "Remove the repeated value.",
         "lead { tier: one of [Gold, gold] }";
     BadNumber = "E024", "bad-number",
-        "A number is out of its range: a negative `max` on an `each` rule, a percentage above 100, a clamp whose `min` exceeds its `max`.",
+        "A number is out of its range: a negative `max` on an `each` rule, a percentage above 100, a clamp whose `min` exceeds its `max`, points, bounds, thresholds or decay points beyond 1,000,000,000,000 either way.",
         "Use a value in range.",
         "decay 150% every 30d";
     AccountScope = "E025", "account-scope",

@@ -286,3 +286,112 @@ fn account_scores_do_not_depend_on_the_order_of_leads() {
     assert_eq!(explained, figures(&backward, true));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+const COMMITTEE: &str = "tests/fixtures/accounts-tests/committee.score";
+
+/// A `test` of several leads scores them together: its account
+/// expectations pass or fail, and a failure shows the account it saw.
+#[test]
+fn model_tests_expect_account_results() {
+    let o = leadscore(&["test", COMMITTEE]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.ends_with("2 passed, 1 failed\n"), "{out}");
+    assert!(
+        out.contains("but account_ready = false, members(where mql) = 1"),
+        "{out}"
+    );
+    insta::assert_snapshot!(out);
+}
+
+/// The test's account is the one `score --accounts` gives for the same
+/// leads written as records (the first test of `committee.score`).
+#[test]
+fn a_test_account_agrees_with_score_accounts() {
+    let o = leadscore(&[
+        "score",
+        COMMITTEE,
+        "tests/fixtures/accounts-tests/acme.ndjson",
+        "--as-of",
+        "2026-11-01",
+        "--accounts",
+        "--format",
+        "ndjson",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let accounts = ndjson(&stdout(&o));
+    assert_eq!(accounts.len(), 1, "{accounts:?}");
+    assert_eq!(accounts[0]["account"], "acme.com");
+    assert_eq!(accounts[0]["score"], 155.0);
+    assert_eq!(accounts[0]["labels"]["stage"], "engaged");
+    let o = leadscore(&["test", COMMITTEE, "--filter", "make Acme ready"]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert!(
+        stdout(&o).ends_with("1 passed, 0 failed\n"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+/// `--format json` names the failing account expectations with their
+/// subject.
+#[test]
+fn account_expectations_in_the_json_report() {
+    let o = leadscore(&["test", "--format", "json", COMMITTEE]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    assert_eq!(report["failed"], 1, "{report}");
+    let failing = &report["tests"][2];
+    assert_eq!(
+        failing["failures"][1]["expect"], "account \"outlook.com\" members = 1",
+        "{report}"
+    );
+    assert!(
+        failing["failures"][1]["saw"]
+            .as_str()
+            .is_some_and(|s| s.contains("globex.com")),
+        "{report}"
+    );
+}
+
+/// Every way of writing a test of several leads wrongly is reported at
+/// its place, with a help line.
+#[test]
+fn mistakes_in_tests_of_several_leads() {
+    let o = leadscore(&["check", "tests/fixtures/accounts-tests/mistakes.score"]);
+    assert_eq!(code(&o), 1);
+    let err = stderr(&o);
+    assert_eq!(err.matches("E021").count(), 8, "{err}");
+    insta::assert_snapshot!(err);
+    let o = leadscore(&["check", "tests/fixtures/accounts-tests/no_account.score"]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).contains("the model has no `account` block"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// `fmt` keeps the leads' ids and the subjects of the expectations, and
+/// its output is stable.
+#[test]
+fn fmt_keeps_tests_of_several_leads() {
+    let o = leadscore(&["fmt", "--check", COMMITTEE]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let formatted = std::fs::read_to_string(COMMITTEE).expect("fixture");
+    let compact = formatted
+        .replace(
+            "events \"ann\" {\n    visit(pricing) 2d ago\n  }",
+            "events \"ann\" { visit(pricing) 2d ago }",
+        )
+        .replace(
+            "  expect lead \"ann\" mql\n",
+            "  expect   lead \"ann\"   mql\n",
+        );
+    assert_ne!(compact, formatted);
+    let dir = scratch_dir("account-tests-fmt");
+    let path = dir.join("committee.score");
+    std::fs::write(&path, compact).expect("write");
+    let o = leadscore(&["fmt", path.to_str().expect("utf-8")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), formatted);
+}

@@ -467,3 +467,54 @@ fn init_from_writes_a_file_that_passes_the_ci_recipe() {
         assert_eq!(code(&o), 0, "{args:?}: {}{}", stdout(&o), stderr(&o));
     }
 }
+
+/// A named pipe given to `use` or `list ... from` is refused at once
+/// (E018, at the path) rather than read, which would wait for a writer
+/// for ever. The test fails, not hangs, if it ever waits again.
+#[test]
+fn a_pipe_named_in_use_or_list_does_not_hang_check() {
+    let dir = scratch_dir("use-fifo");
+    let pipe = dir.join("pipe.score");
+    let _ = std::fs::remove_file(&pipe);
+    let made = std::process::Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    for (name, text) in [
+        ("uses.score", "use \"pipe.score\"\nlead { title: text }\n"),
+        (
+            "lists.score",
+            "lead { title: text }\nlist l from \"pipe.score\"\n",
+        ),
+    ] {
+        std::fs::write(dir.join(name), text).expect("write");
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_leadscore"))
+            .current_dir(&dir)
+            .args(["--color", "never", "check", name])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("runs");
+        let mut waited = 0;
+        while child.try_wait().expect("wait").is_none() {
+            if waited > 600 {
+                let _ = child.kill();
+                panic!("`check {name}` is still waiting on the pipe");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            waited += 1;
+        }
+        let o = child.wait_with_output().expect("output");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains("E018") && err.contains("not a regular file"),
+            "{err}"
+        );
+        assert!(
+            err.contains(&format!("{name}:")),
+            "the error names its place: {err}"
+        );
+    }
+}

@@ -245,3 +245,49 @@ proptest! {
         }
     }
 }
+
+/// An allow comment written after a group's header stays where it was
+/// written, so `fmt` never changes which warnings it allows: on the
+/// header's line (before or after the `{`) it covers the whole group;
+/// alone on the line above the first rule, that rule only.
+#[test]
+fn fmt_keeps_allow_comments_where_they_were_written() {
+    let rules = "  when title = VP +10\n  when title = CEO +10\n}\nthreshold q 1\n";
+    let cases = [
+        (
+            "score g max 5 {  # leadscore: allow(W008)\n",
+            "score g max 5 {  # leadscore: allow(W008)\n",
+            0,
+        ),
+        (
+            "score g max 5 # leadscore: allow(W008)\n{\n",
+            "score g max 5 {  # leadscore: allow(W008)\n",
+            0,
+        ),
+        (
+            "score g max 5 # leadscore: allow(W008) {x}\n{\n",
+            "score g max 5 {  # leadscore: allow(W008) {x}\n",
+            0,
+        ),
+        (
+            "score g max 5 {\n  # leadscore: allow(W008)\n",
+            "score g max 5 {\n  # leadscore: allow(W008)\n",
+            1,
+        ),
+    ];
+    for (header, formatted_header, warnings) in cases {
+        let text = format!("lead {{\n  title: text\n}}\n{header}{rules}");
+        let o = with_stdin(&["fmt", "-"], &text);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let formatted = String::from_utf8_lossy(&o.stdout).into_owned();
+        assert_eq!(
+            formatted,
+            format!("lead {{\n  title: text\n}}\n{formatted_header}{rules}")
+        );
+        for model in [&text, &formatted] {
+            let o = with_stdin(&["--color", "never", "check", "-"], model);
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(err.matches("W008").count(), warnings, "{model}\n{err}");
+        }
+    }
+}

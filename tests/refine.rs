@@ -405,3 +405,108 @@ fn the_example_history_regenerates_byte_for_byte() {
         "examples/history.ndjson differs from `leadscore generate --history --leads 3000 --seed 7`"
     );
 }
+
+/// 40,000 nested brackets in `--fail-if` are a diagnostic, not a stack
+/// overflow.
+#[test]
+fn fail_if_with_deep_brackets_is_a_diagnostic() {
+    let deep = format!(
+        "{}mql.entered > 5{}",
+        "(".repeat(40_000),
+        ")".repeat(40_000)
+    );
+    let o = diff(&["--fail-if", &deep]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("`--fail-if` nests too deeply"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+const COMMITTEE: &str = "tests/fixtures/accounts-tests/committee.score";
+const COMMITTEE_LEADS: &str = "tests/fixtures/accounts-tests/acme.ndjson";
+
+fn diff_of(old: &str, new: &str) -> serde_json::Value {
+    let o = leadscore(&[
+        "diff",
+        old,
+        new,
+        COMMITTEE_LEADS,
+        "--as-of",
+        "2026-11-01",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    serde_json::from_str(&stdout(&o)).unwrap()
+}
+
+/// `diff` compares the account block: a rule's points and a threshold.
+#[test]
+fn diff_compares_account_blocks() {
+    let model = std::fs::read_to_string(COMMITTEE).unwrap();
+    let changed = model
+        .replace("+30 \"two MQLs\"", "+40 \"two MQLs\"")
+        .replace("threshold account_ready 150", "threshold account_ready 140");
+    assert_ne!(changed, model);
+    let dir = scratch_dir("diff-accounts");
+    let path = dir.join("changed.score");
+    std::fs::write(&path, changed).unwrap();
+    let r = diff_of(COMMITTEE, path.to_str().unwrap());
+    let definitions = r["rules"]["definitions"].as_array().unwrap();
+    let names: Vec<&str> = definitions
+        .iter()
+        .filter_map(|d| d["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["account rule two MQLs", "account account_ready"],
+        "{r}"
+    );
+    assert_eq!(definitions[0]["before"], "two MQLs +30");
+    assert_eq!(definitions[0]["after"], "two MQLs +40");
+    assert_eq!(
+        definitions[1]["after"],
+        "threshold account_ready when score >= 140"
+    );
+}
+
+/// A reformat changes no rule: unnamed rules (named by their text) keep
+/// their names, and comments, line breaks and brackets the rule does not
+/// need are not changes.
+#[test]
+fn a_reformat_is_not_a_change_for_diff() {
+    let model = std::fs::read_to_string(COMMITTEE).unwrap();
+    let messy = model
+        .replace(
+            "when visits(pricing) >= 1 +30",
+            "when (visits(pricing) >= 1)  # came back\n    +30",
+        )
+        .replace(
+            "when seniority >= Director +20",
+            "when   seniority >=\n  Director +20",
+        );
+    assert_ne!(messy, model);
+    let dir = scratch_dir("diff-reformat");
+    let messy_path = dir.join("messy.score");
+    let formatted_path = dir.join("formatted.score");
+    std::fs::write(&messy_path, &messy).unwrap();
+    std::fs::write(&formatted_path, &messy).unwrap();
+    let o = leadscore(&["fmt", formatted_path.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let formatted = std::fs::read_to_string(&formatted_path).unwrap();
+    assert_ne!(formatted, messy, "fmt laid the rules out anew");
+    for (old, new) in [
+        (
+            messy_path.to_str().unwrap(),
+            formatted_path.to_str().unwrap(),
+        ),
+        (COMMITTEE, messy_path.to_str().unwrap()),
+    ] {
+        let r = diff_of(old, new);
+        for part in ["added", "removed", "changed", "definitions"] {
+            assert_eq!(r["rules"][part], serde_json::json!([]), "{part}: {r}");
+        }
+    }
+}

@@ -345,6 +345,7 @@ impl<'a> Checker<'a> {
                     .map(|o| o.name().to_string())
                     .collect();
                 candidates.push("members".to_string());
+                candidates.push("score".to_string());
                 self.unknown_name(name, span, candidates, "it in the `account` block");
                 Typed::Error
             }
@@ -396,7 +397,11 @@ impl<'a> Checker<'a> {
             self.swap_outputs();
         }
         let outer = std::mem::take(&mut self.reads);
+        // What the member condition reads is a member's, not the
+        // account's: a failing `expect account` shows the count instead.
+        let probes = self.probes.take();
         let cond = self.condition(condition, &Scope::Member);
+        self.probes = probes;
         self.reads = outer;
         if swapped {
             self.swap_outputs();

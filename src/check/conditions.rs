@@ -49,9 +49,7 @@ impl<'a> Checker<'a> {
                 end = test.operand.span;
                 Probe::Value(*v)
             }
-            Typed::Value(Value::Prop(_) | Value::Members(_), _) | Typed::Value(_, Ty::Error) => {
-                return
-            }
+            Typed::Value(Value::Prop(_), _) | Typed::Value(_, Ty::Error) => return,
             Typed::Value(v, _) => Probe::Value(*v),
             Typed::Event(event, filter) => Probe::Value(Value::Aggregate(self.count_of(
                 *event,

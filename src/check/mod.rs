@@ -21,6 +21,7 @@ mod rules;
 mod since;
 mod symbols;
 mod test_case;
+mod test_leads;
 mod tests;
 mod typed;
 
@@ -41,7 +42,7 @@ use names::Read;
 use typed::Typed;
 
 pub use symbols::{Declaration, Reference, SymbolIndex, SymbolKind};
-pub use test_case::{Expectation, Probe, TestCase};
+pub use test_case::{Expectation, Probe, Subject, TestCase};
 
 /// What checking gives: the plan when the model has no errors, the test
 /// blocks, and every diagnostic.

@@ -363,7 +363,7 @@ impl SymbolIndex {
 
     fn test_entry(&mut self, entry: &TestEntry) {
         match entry {
-            TestEntry::Lead(fields) => {
+            TestEntry::Lead(_, fields) => {
                 for f in fields {
                     let target = self
                         .names
@@ -373,7 +373,7 @@ impl SymbolIndex {
                     self.refer(f.name.span, target);
                 }
             }
-            TestEntry::Events(events) => {
+            TestEntry::Events(_, events) => {
                 for e in events {
                     let event = self
                         .lookup(&e.name.node)
@@ -391,7 +391,7 @@ impl SymbolIndex {
                     }
                 }
             }
-            TestEntry::Expect(e) => self.expr(e, Scope::Lead),
+            TestEntry::Expect(_, e) => self.expr(e, Scope::Lead),
             TestEntry::AsOf(_) => {}
         }
     }

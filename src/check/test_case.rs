@@ -1,23 +1,31 @@
 //! A `test` block as the checker hands it to the test runner: authoring
 //! data, kept beside the plan rather than in it.
 
-use crate::plan::{Cond, Value};
+pub use super::test_leads::Subject;
+use crate::plan::{Cond, IdVec, MemberTest, MemberTestId, Value};
 use crate::source::Span;
 use crate::time::Instant;
 
-/// A `test` block, ready to run: its lead as a JSON record so it goes
+/// A `test` block, ready to run: its leads as JSON records so they go
 /// through the same reader as real data.
 #[derive(Debug)]
 pub struct TestCase {
     pub name: String,
     pub as_of: Instant,
-    pub record: serde_json::Value,
+    /// One record a lead, in the order written; with one lead, its id is
+    /// the test's name.
+    pub leads: Vec<serde_json::Value>,
     pub expects: Vec<Expectation>,
+    /// The `members(where ...)` counts its account expectations read
+    /// (`Value::Members` in them indexes these, not the plan's).
+    pub member_tests: IdVec<MemberTestId, MemberTest>,
     pub span: Span,
 }
 
 #[derive(Debug)]
 pub struct Expectation {
+    /// A lead of the test or an account.
+    pub subject: Subject,
     pub condition: Cond,
     pub source: String,
     pub span: Span,

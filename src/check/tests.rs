@@ -3,8 +3,11 @@
 
 use serde_json::{json, Map, Value as Json};
 
+use crate::plan::IdVec;
+
 use super::names::Scope;
 use super::test_case::{Expectation, TestCase};
+use super::test_leads::{subject_span, Subject, TestLeads};
 use super::{Checker, Symbol};
 use crate::codes::Code;
 use crate::diagnostic::{did_you_mean, Diagnostic};
@@ -59,17 +62,19 @@ impl<'a> Checker<'a> {
             return None;
         };
 
-        let mut record = Map::new();
-        record.insert(self.id_key(), Json::String(test.name.node.clone()));
-        let mut events = Vec::new();
+        let mut leads = TestLeads::new(test, self.id_key());
         let mut expects = Vec::new();
-        let mut given = std::collections::HashSet::new();
+        let mut member_tests = IdVec::new();
         for entry in &test.entries {
             match entry {
                 TestEntry::AsOf(_) => {}
-                TestEntry::Lead(fields) => {
+                TestEntry::Lead(name, fields) => {
+                    let span = fields.first().map_or(test.name.span, |f| f.name.span);
+                    let Some(at) = self.test_lead(&mut leads, name.as_ref(), span) else {
+                        continue;
+                    };
                     for f in fields {
-                        if !given.insert(f.name.node.clone()) {
+                        if !leads.given[at].insert(f.name.node.clone()) {
                             self.report(
                                 Diagnostic::new(
                                     Code::BadTest,
@@ -81,24 +86,57 @@ impl<'a> Checker<'a> {
                             );
                             continue;
                         }
+                        if f.name.node == "id" && name.is_some() {
+                            self.report(
+                                Diagnostic::new(
+                                    Code::BadTest,
+                                    f.name.span,
+                                    "this lead already has its id in quotes after `lead`",
+                                )
+                                .label("a second id")
+                                .help("remove `id:`; the text after `lead` is the lead's id"),
+                            );
+                            continue;
+                        }
                         if let Some((key, value)) = self.test_field(f) {
-                            record.insert(key, value);
+                            leads.records[at].insert(key, value);
                         }
                     }
                 }
-                TestEntry::Events(list) => {
+                TestEntry::Events(lead, list) => {
+                    let span = list.first().map_or(test.name.span, |e| e.span);
+                    let Some(at) = self.test_lead_named(&leads, lead.as_ref(), "events", span)
+                    else {
+                        continue;
+                    };
                     for e in list {
                         if let Some((event, count)) = self.test_event(e, as_of) {
                             for _ in 0..count {
-                                events.push(event.clone());
+                                leads.events[at].push(event.clone());
                             }
                         }
                     }
                 }
-                TestEntry::Expect(e) => {
+                TestEntry::Expect(subject, e) => {
+                    let account = subject.as_ref().filter(|s| s.account);
+                    let subject = match account {
+                        Some(s) if self.test_account(s) => Subject::Account(s.key.node.clone()),
+                        Some(_) => continue,
+                        None => {
+                            let lead = subject.as_ref().map(|s| &s.key);
+                            match self.test_lead_named(&leads, lead, "expect", e.span) {
+                                Some(at) => Subject::Lead(at),
+                                None => continue,
+                            }
+                        }
+                    };
+                    let span = subject_span(entry);
                     self.reads.clear();
                     self.probes = Some(Vec::new());
-                    let condition = self.condition(e, &Scope::Lead);
+                    let condition = match subject {
+                        Subject::Account(_) => self.account_expectation(e, &mut member_tests),
+                        Subject::Lead(_) => self.condition(e, &Scope::Lead),
+                    };
                     self.reads.clear();
                     let probes = self.probes.take().unwrap_or_default();
                     // An expectation with errors (reported) is not run.
@@ -106,20 +144,21 @@ impl<'a> Checker<'a> {
                         continue;
                     };
                     expects.push(Expectation {
+                        subject,
                         condition,
-                        source: self.source_text(e.span),
-                        span: e.span,
+                        source: self.source_text(span),
+                        span,
                         probes,
                     });
                 }
             }
         }
-        record.insert("events".to_string(), Json::Array(events));
         Some(TestCase {
             name: test.name.node.clone(),
             as_of,
-            record: Json::Object(record),
+            leads: leads.finish(),
             expects,
+            member_tests,
             span: test.span,
         })
     }

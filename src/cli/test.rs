@@ -9,8 +9,9 @@ use serde_json::{json, Value};
 
 use super::check::{escape_data, escape_property, github_path};
 use super::{checked_model, Exit};
-use crate::output::{explanation, lead_json};
-use crate::testing::run_test;
+use crate::check::Subject;
+use crate::output::{account_json, explanation, lead_json};
+use crate::testing::{run_test, TestLead, TestRun};
 
 #[derive(Args, Debug)]
 pub struct TestArgs {
@@ -115,15 +116,36 @@ pub fn run(args: &TestArgs, color: bool) -> Exit {
                     saw: seen.join(", "),
                 });
             }
-            let (lead, outcome) = (&run.lead, &run.outcome);
-            let seen = lead_json(plan, &lead.id, outcome, false);
-            let _ = writeln!(result.details, "    saw {seen}");
             let as_of = case
                 .as_of
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-            for line in explanation(plan, lead, outcome, &as_of).lines() {
-                let gap = if line.is_empty() { "" } else { " " };
-                let _ = writeln!(result.details, "    |{gap}{line}");
+            for shown in shown_subjects(&run) {
+                match shown {
+                    Subject::Lead(i) => {
+                        let Some(TestLead { lead, outcome, .. }) = run.leads.get(i) else {
+                            continue;
+                        };
+                        let seen = lead_json(plan, &lead.id, outcome, false);
+                        let _ = writeln!(result.details, "    saw {seen}");
+                        for line in explanation(plan, lead, outcome, &as_of).lines() {
+                            let gap = if line.is_empty() { "" } else { " " };
+                            let _ = writeln!(result.details, "    |{gap}{line}");
+                        }
+                    }
+                    Subject::Account(key) => match run.account(plan, &key) {
+                        Some(account) => {
+                            let seen = account_json(plan, account, false);
+                            let _ = writeln!(result.details, "    saw {seen}");
+                        }
+                        None => {
+                            let _ = writeln!(
+                                result.details,
+                                "    saw no lead of this test in the account {}",
+                                crate::syntax::print::quote(&key)
+                            );
+                        }
+                    },
+                }
             }
             ran.push(result);
         }
@@ -255,4 +277,16 @@ fn xml_escape(text: &str) -> String {
             }
             out
         })
+}
+
+/// What the failing expectations of a run are about, each once, in the
+/// order they fail.
+fn shown_subjects(run: &TestRun) -> Vec<Subject> {
+    let mut shown: Vec<Subject> = Vec::new();
+    for f in &run.failures {
+        if !shown.contains(&f.subject) {
+            shown.push(f.subject.clone());
+        }
+    }
+    shown
 }

@@ -158,9 +158,13 @@ pub fn run(args: &TuneArgs, color: bool) -> Exit {
     // The tuned text is checked where the model is, so that the files it
     // `use`s are found; the new file reads them relative to its own place.
     let dir = args.model.parent().unwrap_or(Path::new("."));
+    // Its own path whole: a bare file name would be read from the current
+    // directory, and so would the paths it `use`s.
     let name = args
         .model
-        .file_name()
+        .canonicalize()
+        .ok()
+        .or_else(|| args.model.file_name().map(PathBuf::from))
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
     let out_dir = args.output.parent().unwrap_or(Path::new("."));

@@ -537,6 +537,23 @@ impl<'p> Evaluator<'p> {
         }
     }
 
+    /// Evaluates a condition over a scored account (a test's `expect
+    /// account`): `members` reads `members`, its counts by member test.
+    pub fn test_account(
+        &self,
+        condition: &Cond,
+        account: &AccountScore,
+        members: &IdVec<MemberTestId, f64>,
+    ) -> bool {
+        let context = Context {
+            members: members.as_slice(),
+            score: account.score,
+            outputs: account.outputs.as_slice(),
+            ..Context::new(&NO_LEAD, self.as_of)
+        };
+        self.test(condition, &context)
+    }
+
     /// One aggregate's value for a lead (what a failing test shows).
     pub fn aggregate_value(&self, lead: &Lead, aggregate: AggId) -> Option<AggValue> {
         self.with_aggregates(lead, |values, _| values.get(aggregate.index()).copied())

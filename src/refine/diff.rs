@@ -310,7 +310,7 @@ pub fn rule_changes(old: &Version, new: &Version) -> RuleChanges {
                 if let Some(m) = matched.get_mut(i) {
                     *m = true;
                 }
-                if compact(&n.text) != compact(&o.text) || n.group != o.group {
+                if canonical(&n.text) != canonical(&o.text) || n.group != o.group {
                     changes.changed.push(RuleChange {
                         rule: n.rule.clone(),
                         before: o,
@@ -383,8 +383,35 @@ fn describe(v: &Version, id: RuleId, rule: &RuleDef) -> RuleText {
     }
 }
 
+/// A rule's source on one line: its comments dropped, its spaces and line
+/// breaks made single spaces.
 fn normalise(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    text.lines()
+        .map(|line| match crate::syntax::comment_start(line) {
+            Some(hash) => &line[..hash],
+            None => line,
+        })
+        .flat_map(str::split_whitespace)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A rule's text as `fmt` prints it: without comments, line breaks or
+/// brackets it does not need, so that a rule only laid out anew is not a
+/// changed rule. A rule that does not parse alone (an `otherwise`) is
+/// compared by its compact text.
+fn canonical(text: &str) -> String {
+    use crate::syntax::ast::Item;
+    use crate::syntax::print::{rule, Parens};
+    match crate::syntax::parse(0, text) {
+        (Some(file), diagnostics) if diagnostics.iter().all(|d| !d.is_error()) => {
+            match file.items.as_slice() {
+                [Item::Rule(r)] => rule(r, Parens::Needed),
+                _ => compact(text),
+            }
+        }
+        _ => compact(text),
+    }
 }
 
 /// A rule's text without the spaces outside its quoted texts: what a
@@ -598,9 +625,14 @@ impl DiffReport {
                     (_, None) => "removed",
                     _ => "changed",
                 };
+                // An account rule's name already says what it is.
+                let name = match d.name.starts_with(d.kind) {
+                    true => d.name.clone(),
+                    false => format!("{} {}", d.kind, d.name),
+                };
                 t.row(vec![
                     state.into(),
-                    format!("{} {}", d.kind, d.name),
+                    name,
                     d.before.clone().unwrap_or_default(),
                     d.after.clone().unwrap_or_default(),
                 ]);

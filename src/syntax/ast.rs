@@ -421,9 +421,29 @@ pub struct TestBlock {
 #[derive(Clone, Debug, PartialEq)]
 pub enum TestEntry {
     AsOf(Spanned<Constant>),
-    Lead(Vec<TestField>),
-    Events(Vec<TestEvent>),
-    Expect(Spanned<Expr>),
+    /// A lead's fields; with several leads, each is named by its id.
+    Lead(Option<Spanned<String>>, Vec<TestField>),
+    /// A lead's events; with several leads, the lead's id names it.
+    Events(Option<Spanned<String>>, Vec<TestEvent>),
+    /// An expectation, of the test's one lead unless a subject names a
+    /// lead or an account.
+    Expect(Option<TestSubject>, Spanned<Expr>),
+}
+
+/// `lead "ann"` or `account "acme.com"` after `expect`.
+#[derive(Clone, Debug)]
+pub struct TestSubject {
+    pub account: bool,
+    pub key: Spanned<String>,
+    /// From the keyword to the key.
+    pub span: Span,
+}
+
+/// Equal whatever their place, as nodes compare.
+impl PartialEq for TestSubject {
+    fn eq(&self, other: &Self) -> bool {
+        self.account == other.account && self.key == other.key
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

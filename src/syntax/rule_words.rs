@@ -107,6 +107,7 @@ pub(super) fn describe_rule(rule: R) -> Option<&'static str> {
         R::test_lead => "`lead`",
         R::test_events => "`events`",
         R::test_expect => "`expect`",
+        R::test_subject => "`lead \"ID\"` or `account \"KEY\"`",
         R::ctx_by => "`by`",
         R::ctx_top => "`top`",
         R::ctx_except => "`except`",

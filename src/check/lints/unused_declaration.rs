@@ -251,17 +251,17 @@ impl Uses {
     fn test(&mut self, checker: &Checker<'_>, test: &ast::TestBlock) {
         for entry in &test.entries {
             match entry {
-                ast::TestEntry::Lead(fields) => {
+                ast::TestEntry::Lead(_, fields) => {
                     for f in fields {
                         self.name(checker, &f.name.node);
                     }
                 }
-                ast::TestEntry::Events(events) => {
+                ast::TestEntry::Events(_, events) => {
                     for e in events {
                         self.name(checker, &e.name.node);
                     }
                 }
-                ast::TestEntry::Expect(e) => self.condition(checker, e, false),
+                ast::TestEntry::Expect(_, e) => self.condition(checker, e, false),
                 ast::TestEntry::AsOf(_) => {}
             }
         }

@@ -10,6 +10,9 @@ use crate::source::Span;
 use crate::syntax::ast::{Constant, Duration, DurationUnit, Spanned, ValueSet};
 use crate::syntax::grammar::Rule as R;
 
+/// The largest points, bound or clamp a model may write, either way.
+const POINTS_LIMIT: f64 = 1e12;
+
 impl Lowerer {
     pub(super) fn lower_value_set(&mut self, pair: P) -> Option<Spanned<ValueSet>> {
         let span = self.span(&pair);
@@ -47,6 +50,24 @@ impl Lowerer {
     pub(super) fn lower_signed(&mut self, pair: P) -> Spanned<f64> {
         let span = self.span(&pair);
         Spanned::new(self.parse_number(pair.as_str(), span), span)
+    }
+
+    /// Points, bounds, clamps and decay points: within [`POINTS_LIMIT`],
+    /// so that no sum of a model's points leaves what `f64` holds exactly
+    /// to the cent (E024 beyond it).
+    pub(super) fn lower_points(&mut self, pair: P) -> Spanned<f64> {
+        let value = self.lower_signed(pair);
+        if value.node.abs() > POINTS_LIMIT {
+            self.error(
+                Code::BadNumber,
+                value.span,
+                "this number is more than a score can hold".to_string(),
+                "too large",
+                "points, `max`, `min`, thresholds, label bounds and decay points are at most 1,000,000,000,000 either way; scores are exact to the cent up to there",
+            );
+            return Spanned::new(value.node.clamp(-POINTS_LIMIT, POINTS_LIMIT), value.span);
+        }
+        value
     }
 
     pub(super) fn parse_number(&mut self, text: &str, span: Span) -> f64 {

@@ -18,7 +18,7 @@ impl Lowerer {
                 R::ident => name = Some(self.lower_ident(p)),
                 R::expr => condition = Some(ThresholdCondition::When(self.lower_expr(p))),
                 R::signed_number => {
-                    condition = Some(ThresholdCondition::AtLeast(self.lower_signed(p)))
+                    condition = Some(ThresholdCondition::AtLeast(self.lower_points(p)))
                 }
                 _ => {}
             }
@@ -85,7 +85,7 @@ impl Lowerer {
                     "<=" => BoundOp::Le,
                     _ => BoundOp::Lt,
                 };
-                Some((Spanned::new(op, op_span), self.lower_signed(n)))
+                Some((Spanned::new(op, op_span), self.lower_points(n)))
             }
             _ => None,
         };

@@ -25,7 +25,7 @@ impl Lowerer {
             match p.as_rule() {
                 R::expr => condition = Some(self.lower_expr(p)),
                 R::event_ref => event = self.lower_event_ref(p),
-                R::points => points = Some(self.lower_signed(p)),
+                R::points => points = Some(self.lower_points(p)),
                 R::per_clause => {
                     let n = p.into_inner().find(|p| p.as_rule() == R::number)?;
                     per = Some(self.lower_signed(n));
@@ -84,7 +84,7 @@ impl Lowerer {
                 let n = pair
                     .into_inner()
                     .find(|p| p.as_rule() == R::signed_number)?;
-                let value = self.lower_signed(n).node;
+                let value = self.lower_points(n).node;
                 if rule == R::max_modifier {
                     Modifier::Max(value)
                 } else {
@@ -169,7 +169,7 @@ impl Lowerer {
                     let mut rule_name = None;
                     for part in p.into_inner() {
                         match part.as_rule() {
-                            R::points => points = Some(self.lower_signed(part)),
+                            R::points => points = Some(self.lower_points(part)),
                             R::rule_name => {
                                 let text = part.into_inner().next()?;
                                 rule_name = Some(self.lower_text(text));
@@ -227,7 +227,7 @@ impl Lowerer {
                     let text = p.as_str().trim_end_matches('%');
                     amount = Some(DecayAmount::Percent(self.parse_number(text, self.span(&p))));
                 }
-                R::number => amount = Some(DecayAmount::Points(self.lower_signed(p).node)),
+                R::number => amount = Some(DecayAmount::Points(self.lower_points(p).node)),
                 R::kw_every => mode = DecayMode::Every,
                 R::kw_after => mode = DecayMode::After,
                 R::duration => period = Some(self.lower_duration(p)),

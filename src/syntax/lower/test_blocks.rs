@@ -4,8 +4,8 @@
 use super::{Lowerer, P};
 use crate::codes::Code;
 use crate::syntax::ast::{
-    Constant, Spanned, TestBlock, TestEntry, TestEvent, TestEventArgs, TestField, TestTime,
-    TestValue,
+    Constant, Spanned, TestBlock, TestEntry, TestEvent, TestEventArgs, TestField, TestSubject,
+    TestTime, TestValue,
 };
 use crate::syntax::grammar::Rule as R;
 
@@ -29,21 +29,38 @@ impl Lowerer {
                     };
                     TestEntry::AsOf(Spanned::new(constant, tspan))
                 }
-                R::test_lead => TestEntry::Lead(
-                    p.into_inner()
-                        .filter(|p| p.as_rule() == R::test_field)
-                        .filter_map(|f| self.lower_test_field(f))
-                        .collect(),
-                ),
-                R::test_events => TestEntry::Events(
-                    p.into_inner()
-                        .filter(|p| p.as_rule() == R::test_event)
-                        .filter_map(|e| self.lower_test_event(e))
-                        .collect(),
-                ),
+                R::test_lead => {
+                    let (mut name, mut fields) = (None, Vec::new());
+                    for f in p.into_inner() {
+                        match f.as_rule() {
+                            R::text => name = Some(self.lower_text(f)),
+                            R::test_field => fields.extend(self.lower_test_field(f)),
+                            _ => {}
+                        }
+                    }
+                    TestEntry::Lead(name, fields)
+                }
+                R::test_events => {
+                    let (mut lead, mut events) = (None, Vec::new());
+                    for e in p.into_inner() {
+                        match e.as_rule() {
+                            R::text => lead = Some(self.lower_text(e)),
+                            R::test_event => events.extend(self.lower_test_event(e)),
+                            _ => {}
+                        }
+                    }
+                    TestEntry::Events(lead, events)
+                }
                 R::test_expect => {
-                    let e = p.into_inner().find(|p| p.as_rule() == R::expr)?;
-                    TestEntry::Expect(self.lower_expr(e))
+                    let (mut subject, mut expr) = (None, None);
+                    for e in p.into_inner() {
+                        match e.as_rule() {
+                            R::test_subject => subject = self.lower_test_subject(e),
+                            R::expr => expr = Some(self.lower_expr(e)),
+                            _ => {}
+                        }
+                    }
+                    TestEntry::Expect(subject, expr?)
                 }
                 _ => continue,
             };
@@ -54,6 +71,14 @@ impl Lowerer {
             entries,
             span,
         })
+    }
+
+    fn lower_test_subject(&mut self, pair: P) -> Option<TestSubject> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let account = inner.next()?.as_rule() == R::kw_account;
+        let key = self.lower_text(inner.next()?);
+        Some(TestSubject { account, key, span })
     }
 
     fn lower_test_field(&mut self, pair: P) -> Option<TestField> {

@@ -15,7 +15,7 @@ use super::Parens;
 use crate::source::Span;
 use crate::syntax::ast::{
     Account, AccountEntry, Expr, FieldDecl, FirstBlock, GroupEntry, Item, Label, LabelBody,
-    LabelCase, Rule, RuleKind, TestBlock, TestEntry,
+    LabelCase, Rule, RuleKind, Spanned, TestBlock, TestEntry,
 };
 
 const INDENT: &str = "  ";
@@ -174,7 +174,21 @@ impl Printer<'_> {
             .as_ref()
             .and_then(|s| s.brace_end(span.start, first_child))
             .unwrap_or(span.start);
-        let line = self.with_trailing_comment(format!("{header} {{"), header_end);
+        // A comment written between the header and its `{` (`score g  #
+        // allow(...)` with the brace on the next line) stays on the
+        // header's line, where it was: inside the block it would allow
+        // warnings of the first entry instead.
+        let before_brace = self
+            .source
+            .as_mut()
+            .and_then(|s| s.take_comment_before(header_end));
+        let line = match before_brace {
+            Some(c) => {
+                self.last_pos = c.end;
+                format!("{header} {{  {}", c.text)
+            }
+            None => self.with_trailing_comment(format!("{header} {{"), header_end),
+        };
         self.line(&line);
         self.last_pos = self.last_pos.max(header_end);
         self.depth += 1;
@@ -332,35 +346,46 @@ impl Printer<'_> {
         let span = test_entry_span(entry).unwrap_or(test);
         match entry {
             TestEntry::AsOf(c) => self.node(c.span, &format!("as of {}", constant(&c.node))),
-            TestEntry::Lead(fields) => {
+            TestEntry::Lead(name, fields) => {
+                let head = named("lead", name.as_ref());
                 let values: Vec<String> = fields
                     .iter()
                     .map(|f| format!("{}: {}", f.name.node, test_value(&f.value.node)))
                     .collect();
-                let one_line = format!("lead {{ {} }}", values.join(", "));
+                let one_line = format!("{head} {{ {} }}", values.join(", "));
                 if values.is_empty() {
-                    self.node(span, "lead {}");
+                    self.node(span, &format!("{head} {{}}"));
                 } else if self.fits(&one_line) {
                     self.node(span, &one_line);
                 } else {
-                    self.open_unspanned(span.start, "lead");
+                    self.open_unspanned(span.start, &head);
                     for (f, value) in fields.iter().zip(&values) {
                         self.node(f.name.span.to(f.value.span), value);
                     }
                     self.close_unspanned();
                 }
             }
-            TestEntry::Events(events) if events.is_empty() => self.node(span, "events {}"),
-            TestEntry::Events(events) => {
-                self.open_unspanned(span.start, "events");
+            TestEntry::Events(lead, events) if events.is_empty() => {
+                self.node(span, &format!("{} {{}}", named("events", lead.as_ref())))
+            }
+            TestEntry::Events(lead, events) => {
+                self.open_unspanned(span.start, &named("events", lead.as_ref()));
                 for e in events {
                     self.node(e.span, &test_event(e));
                 }
                 self.close_unspanned();
             }
-            TestEntry::Expect(e) => {
-                let text = self.with_condition("expect ", &e.node, "");
-                self.node(e.span, &text);
+            TestEntry::Expect(subject, e) => {
+                let head = match subject {
+                    Some(s) => {
+                        let word = if s.account { "account" } else { "lead" };
+                        format!("expect {word} {} ", quote(&s.key.node))
+                    }
+                    None => "expect ".to_string(),
+                };
+                let text = self.with_condition(&head, &e.node, "");
+                let at = subject.as_ref().map_or(e.span, |s| s.span.to(e.span));
+                self.node(at, &text);
             }
         }
     }
@@ -402,16 +427,32 @@ fn account_entry_span(e: &AccountEntry) -> Span {
 fn test_entry_span(e: &TestEntry) -> Option<Span> {
     match e {
         TestEntry::AsOf(c) => Some(c.span),
-        TestEntry::Expect(x) => Some(x.span),
-        TestEntry::Lead(fields) => {
-            let first = fields.first()?;
-            let last = fields.last()?;
-            Some(first.name.span.to(last.value.span))
+        TestEntry::Expect(subject, x) => {
+            Some(subject.as_ref().map_or(x.span, |s| s.span.to(x.span)))
         }
-        TestEntry::Events(events) => {
-            let first = events.first()?;
-            let last = events.last()?;
-            Some(first.span.to(last.span))
+        TestEntry::Lead(name, fields) => {
+            let first = name
+                .as_ref()
+                .map(|n| n.span)
+                .or(fields.first().map(|f| f.name.span))?;
+            let last = fields.last().map_or(first, |f| f.value.span);
+            Some(first.to(last))
         }
+        TestEntry::Events(lead, events) => {
+            let first = lead
+                .as_ref()
+                .map(|n| n.span)
+                .or(events.first().map(|e| e.span))?;
+            let last = events.last().map_or(first, |e| e.span);
+            Some(first.to(last))
+        }
+    }
+}
+
+/// `lead` or `events`, followed by the lead's id when the test names it.
+fn named(word: &str, id: Option<&Spanned<String>>) -> String {
+    match id {
+        Some(id) => format!("{word} {}", quote(&id.node)),
+        None => word.to_string(),
     }
 }

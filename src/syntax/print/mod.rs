@@ -13,7 +13,7 @@ mod layout;
 mod source;
 mod tokens;
 
-pub use items::{bound, modifier, unnamed_rule_name};
+pub use items::{bound, modifier, rule, unnamed_rule_name};
 pub use layout::Layout;
 pub use tokens::{number, points, quote};
 

@@ -51,9 +51,14 @@ impl<'t> Source<'t> {
     }
 
     /// Where a block's `{` ends: searched for between the block's start
-    /// and its first child.
+    /// and its first child, outside comments.
     pub fn brace_end(&self, start: usize, first_child: usize) -> Option<usize> {
-        let i = self.text.get(start..first_child)?.find('{')?;
+        let in_comment = |at: usize| self.comments.iter().any(|&(s, e)| s <= at && at < e);
+        let (i, _) = self
+            .text
+            .get(start..first_child)?
+            .match_indices('{')
+            .find(|(i, _)| !in_comment(start + i))?;
         Some(start + i + 1)
     }
 
