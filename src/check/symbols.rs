@@ -337,6 +337,7 @@ impl SymbolIndex {
             match entry {
                 AccountEntry::Rollup(r) => self.score_name(&r.score),
                 AccountEntry::Rule(r) => self.rule(r),
+                AccountEntry::First(block) => block.rules.iter().for_each(|r| self.rule(r)),
                 AccountEntry::Threshold(t) => self.threshold(t),
                 AccountEntry::Label(l) => self.label(l),
             }

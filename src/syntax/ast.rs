@@ -474,6 +474,7 @@ pub struct AccountKey {
 pub enum AccountEntry {
     Rollup(Rollup),
     Rule(Rule),
+    First(FirstBlock),
     Threshold(Threshold),
     Label(Label),
 }
