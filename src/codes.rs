@@ -161,6 +161,10 @@ codes! {
         "An `each` rule on a field is malformed: the field is not a `number`, it carries a key, a `where` or `within` (those belong to events), it has `fade over`, or its `per` is not above zero; or `per` follows an event reference.",
         "Write `each FIELD [per N] +P [max M]` on a number field, with N above zero; count events with `each EVENT +P`, without `per`.",
         "lead { visits: number }\neach visits within 30d +2 max 20";
+    BadSince = "E032", "bad-since",
+        "A `since` names something other than a `date` field of the lead, or is given twice: twice on one group, or twice as a top-level item.",
+        "Name a `date` field (`score engagement since returned_to_marketing`), once per group and once at the top level.",
+        "lead { returned: text }\nevent email_open\nscore engagement since returned {\n  each email_open +2 max 10\n}";
     UnreachableLabel = "W001", "unreachable-label-value",
         "A label value can never be chosen: an earlier clause already takes every score it could.",
         "Order the clauses from the strictest bound to the loosest (`A >= 35, B >= 25, ...`).",

@@ -192,7 +192,7 @@ fn completion_knows_the_context() {
     let typed = text.replace(
         "when seniority = Manager +5",
         "when seniority = Manager +5\n  when seniority in [VP, \n  when visits(\n  when downloads(where \n  when ",
-    );
+    ) + "\nscore recycled since ";
     client.change(&uri, 2, &typed);
     let complete = |client: &mut Client, needle: &str| {
         let (line, character) = position_of(&typed, needle, needle.len());
@@ -202,6 +202,8 @@ fn completion_knows_the_context() {
     let keys = complete(&mut client, "when visits(\n");
     let props = complete(&mut client, "when downloads(where ");
     let anywhere = complete(&mut client, "  when \n");
+    let since = complete(&mut client, "score recycled since ");
+    assert_eq!(labels(&since), ["signed_up", "competitor_renewal"]);
     let all = labels(&anywhere);
     for expected in [
         "seniority",

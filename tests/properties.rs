@@ -391,3 +391,89 @@ proptest! {
         prop_assert!(adjusted > 0, "some leads decay or are clamped");
     }
 }
+
+/// The example model with every group and the top level counting only
+/// events after a new `recycled` date field.
+fn recycled_example_plan() -> Plan {
+    let text = std::fs::read_to_string("examples/b2b-saas.score").expect("example");
+    let mut variant = String::new();
+    for line in text.lines() {
+        if line.starts_with("score ") && line.ends_with(" {") {
+            let head = line.trim_end_matches(" {");
+            variant.push_str(&format!("{head} since recycled {{\n"));
+        } else {
+            variant.push_str(line);
+            variant.push('\n');
+        }
+        if line == "lead {" {
+            variant.push_str("  recycled: date\n");
+        }
+    }
+    variant.push_str("since recycled\n");
+    let path = std::fs::canonicalize("examples")
+        .expect("examples")
+        .join("recycled.score");
+    let checked = leadscore::check_overlay(&path, &variant, &leadscore::Overlay::default());
+    let errors: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    checked.plan.expect("the variant checks")
+}
+
+fn example_records() -> Vec<serde_json::Value> {
+    std::fs::read_to_string("examples/leads.ndjson")
+        .expect("leads")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// `since D` scores a lead as the same model without `since` scores the
+    /// lead with its events up to D removed (thresholds aside: they see
+    /// every event); with no date, or one after as-of, as the model
+    /// without `since`.
+    #[test]
+    fn since_is_the_model_on_the_events_after_the_date(
+        month in 8u32..=11, day in 1u32..=28, hour in 0u32..24, missing in any::<bool>()
+    ) {
+        let plain = example_plan();
+        let recycled = recycled_example_plan();
+        let as_of = leadscore::time::parse_instant("2026-11-20").expect("date");
+        let since_text = format!("2026-{month:02}-{day:02}T{hour:02}:00:00Z");
+        let since = leadscore::time::parse_instant(&since_text).expect("instant");
+        let plain_eval = Evaluator::new(&plain, as_of);
+        let recycled_eval = Evaluator::new(&recycled, as_of);
+        for record in example_records() {
+            let mut with_date = record.clone();
+            let mut after = record.clone();
+            if !missing {
+                with_date["recycled"] = serde_json::Value::String(since_text.clone());
+            }
+            // A date after as-of filters nothing, as a missing one.
+            if !missing && since <= as_of {
+                if let Some(events) = after["events"].as_array_mut() {
+                    events.retain(|e| {
+                        let at = e["at"].as_str().and_then(leadscore::time::parse_instant);
+                        at.is_some_and(|at| at > since)
+                    });
+                }
+            }
+            let expected = plain_eval.evaluate(&to_lead(&plain, &Json::from_serde(&after), &[]).expect("lead"));
+            let actual = recycled_eval.evaluate(&to_lead(&recycled, &Json::from_serde(&with_date), &[]).expect("lead"));
+            prop_assert_eq!(actual.score, expected.score, "{}", record["id"]);
+            prop_assert_eq!(&actual.groups, &expected.groups);
+            prop_assert_eq!(&actual.reasons, &expected.reasons);
+            prop_assert_eq!(&actual.adjustments, &expected.adjustments);
+            if missing || since > as_of {
+                prop_assert_eq!(&actual.outputs, &expected.outputs);
+            }
+        }
+    }
+}

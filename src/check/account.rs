@@ -98,6 +98,21 @@ impl<'a> Checker<'a> {
                 );
             }
         }
+        if let Some(m) = account
+            .modifiers
+            .iter()
+            .find(|m| matches!(m.node, Modifier::Since(_)))
+        {
+            self.report(
+                Diagnostic::new(
+                    Code::BadSince,
+                    m.span,
+                    "`since` applies to groups and the top level, not to an account",
+                )
+                .label("not an account modifier")
+                .help("an account counts no events of its own: put `since` on the groups its members' scores come from"),
+            );
+        }
         let mut rollup: Option<(RollupDef, Span)> = None;
         let mut rules = IdVec::new();
         let mut blocks = IdVec::new();

@@ -90,6 +90,7 @@ impl<'a> Checker<'a> {
             filter,
             window,
             kind: AggKind::Count,
+            since: None,
         })
     }
 

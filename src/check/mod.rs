@@ -18,6 +18,7 @@ mod names;
 mod outputs;
 mod predicates;
 mod rules;
+mod since;
 mod symbols;
 mod test_case;
 mod tests;
@@ -124,6 +125,9 @@ pub(crate) struct Checker<'a> {
     account: account::AccountScope,
     /// Set while checking a test's `expect`: what it reads.
     probes: Option<Vec<(String, Probe)>>,
+    /// The date field of the `since` whose rules are being checked: the
+    /// aggregates they read count only events after it.
+    since_scope: Option<FieldId>,
 }
 
 /// Checks a loaded model: its items in order, `use`d files spliced in at
@@ -150,6 +154,7 @@ pub fn check(loaded: &crate::load::Loaded) -> Checked {
         includes: &loaded.includes,
         account: account::AccountScope::default(),
         probes: None,
+        since_scope: None,
     };
     checker.names.insert(
         "disqualified".to_string(),
@@ -240,7 +245,10 @@ impl<'a> Checker<'a> {
         self.spans.outputs = outputs;
     }
 
-    fn intern_aggregate(&mut self, aggregate: Aggregate) -> AggId {
+    fn intern_aggregate(&mut self, mut aggregate: Aggregate) -> AggId {
+        if self.since_scope.is_some() {
+            aggregate.since = self.since_scope;
+        }
         let key = format!("{aggregate:?}");
         intern(
             &mut self.aggregate_keys,

@@ -268,6 +268,7 @@ impl<'a> Checker<'a> {
         match &entry.state {
             LetState::Done(typed, reads) => {
                 let (typed, reads) = (typed.clone(), reads.clone());
+                let typed = self.in_since_scope(typed);
                 if let Some(span) = use_span {
                     self.reads.extend(reads.into_iter().map(|r| Read {
                         span,
@@ -405,6 +406,7 @@ impl<'a> Checker<'a> {
             filter,
             window,
             kind,
+            since: None,
         }))
     }
 

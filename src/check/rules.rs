@@ -18,16 +18,22 @@ impl<'a> Checker<'a> {
     pub(super) fn check_rules_and_groups(&mut self, items: &'a [Item]) {
         let mut total_seen: Option<Span> = None;
         let mut top_decay_seen = false;
+        let top_since = self.top_level_since(items);
+        self.model.total.since = top_since;
         for item in items {
             match item {
                 Item::Rule(rule) => {
+                    self.since_scope = top_since;
                     if let Some(id) = self.check_rule(rule, None, None) {
                         self.model.total.rules.push(id);
                     }
+                    self.since_scope = None;
                 }
                 Item::First(block) => {
+                    self.since_scope = top_since;
                     let ids = self.check_first_block(block, None);
                     self.model.total.rules.extend(ids);
+                    self.since_scope = None;
                 }
                 Item::Decay(d) => {
                     if top_decay_seen {
@@ -63,6 +69,8 @@ impl<'a> Checker<'a> {
                         continue;
                     };
                     let (max, min, separate) = self.check_modifiers(&g.modifiers, "group");
+                    let since = self.group_since(&g.modifiers);
+                    self.since_scope = since;
                     let mut decay_seen = false;
                     let mut rules = Vec::new();
                     let mut decay = None;
@@ -89,7 +97,9 @@ impl<'a> Checker<'a> {
                             }
                         }
                     }
+                    self.since_scope = None;
                     if let Some(group) = self.model.groups.get_mut(id) {
+                        group.since = since;
                         group.max = max;
                         group.min = min;
                         group.separate = separate;
@@ -164,7 +174,8 @@ impl<'a> Checker<'a> {
                 Modifier::Max(n) => max.replace((*n, m.span)).is_some(),
                 Modifier::Min(n) => min.replace((*n, m.span)).is_some(),
                 Modifier::Separate => separate.replace(m.span).is_some(),
-                Modifier::Fade(_) => false,
+                // Reported, with the line of the first, by `group_since`.
+                Modifier::Fade(_) | Modifier::Since(_) => false,
             };
             if repeated {
                 self.repeated_modifier(m, what);
@@ -196,6 +207,7 @@ impl<'a> Checker<'a> {
             Modifier::Min(_) => "min",
             Modifier::Separate => "separate",
             Modifier::Fade(_) => "fade over",
+            Modifier::Since(_) => "since",
         };
         self.report(
             Diagnostic::new(

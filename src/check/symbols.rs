@@ -14,8 +14,8 @@ use std::collections::HashMap;
 use crate::source::{FileId, Span};
 use crate::syntax::ast::{
     Account, AccountEntry, Constant, EventArg, EventRef, Expr, GroupEntry, Item, LabelBody,
-    Operand, Predicate, Rule, RuleKind, ScoreName, Spanned, TestEntry, TestEventArgs, TypeExpr,
-    ValueSet,
+    Modifier, Operand, Predicate, Rule, RuleKind, ScoreName, Spanned, TestEntry, TestEventArgs,
+    TypeExpr, ValueSet,
 };
 
 /// What a declared name is.
@@ -294,7 +294,13 @@ impl SymbolIndex {
             Item::Let(l) => self.expr(&l.body, Scope::Lead),
             Item::Rule(r) => self.rule(r),
             Item::First(block) => block.rules.iter().for_each(|r| self.rule(r)),
+            Item::Since(field) => self.field_name(&field.node),
             Item::Group(g) => {
+                for m in &g.modifiers {
+                    if let Modifier::Since(field) = &m.node {
+                        self.field_name(field);
+                    }
+                }
                 for entry in &g.entries {
                     match entry {
                         GroupEntry::Rule(r) => self.rule(r),
@@ -341,9 +347,14 @@ impl SymbolIndex {
         }
     }
 
+    /// A bare field name (`since FIELD`, an account's key).
+    fn field_name(&mut self, field: &Spanned<String>) {
+        let target = self.names.get(&field.node).copied();
+        self.refer(field.span, target);
+    }
+
     fn account(&mut self, a: &Account) {
-        let target = self.names.get(&a.key.field.node).copied();
-        self.refer(a.key.field.span, target);
+        self.field_name(&a.key.field);
         if let Some(except) = &a.except {
             self.value_set(except, None);
         }

@@ -74,7 +74,7 @@ fn run_lead(args: &ExplainArgs, id: &str, color: bool) -> Exit {
                 // Written as soon as it is found, as `score` writes a result:
                 // it stays when a later record stops the run.
                 let outcome = evaluator.evaluate(&lead);
-                out!("{}", explanation(&plan, &lead.id, &outcome, &as_of));
+                out!("{}", explanation(&plan, &lead, &outcome, &as_of));
                 explained = Some(line);
                 Ok(())
             },

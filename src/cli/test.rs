@@ -121,7 +121,7 @@ pub fn run(args: &TestArgs, color: bool) -> Exit {
             let as_of = case
                 .as_of
                 .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-            for line in explanation(plan, &lead.id, outcome, &as_of).lines() {
+            for line in explanation(plan, lead, outcome, &as_of).lines() {
                 let gap = if line.is_empty() { "" } else { " " };
                 let _ = writeln!(result.details, "    |{gap}{line}");
             }

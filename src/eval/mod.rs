@@ -7,10 +7,12 @@
 
 pub mod account;
 mod numbers;
+mod since;
 mod texts;
 
 use numbers::{capped, clamp};
 pub use numbers::{round2, whole_units};
+pub use since::since_instant;
 
 use std::sync::Arc;
 
@@ -19,8 +21,8 @@ use regex::Regex;
 use crate::lead::{Event, FieldValue, Lead};
 use crate::plan::{
     AccountDef, AccountRuleId, AggId, AggKind, Aggregate, Cond, DateBound, DecayAmount, DecayMode,
-    DecaySpec, Effect, EventId, GroupId, IdVec, MemberTest, MemberTestId, Output, OutputId,
-    PatternId, Plan, Pred, RuleId, TextSetId, Value,
+    DecaySpec, Effect, EventId, FieldId, GroupId, IdVec, MemberTest, MemberTestId, Output,
+    OutputId, PatternId, Plan, Pred, RuleId, TextSetId, Value,
 };
 use crate::time::{seconds_before, sub_duration, whole_periods, Instant};
 use texts::TextSet;
@@ -87,6 +89,8 @@ struct Step<'p> {
     /// Events at or before this instant are outside the window.
     after: Option<Instant>,
     filter: Option<&'p Cond>,
+    /// The lead's date field that events must come after.
+    since: Option<FieldId>,
     counting: Counting,
 }
 
@@ -109,6 +113,7 @@ impl<'p> Step<'p> {
                 .window
                 .map(|w| sub_duration(as_of, w, 1).unwrap_or(Instant::MIN_UTC)),
             filter: aggregate.filter.as_ref(),
+            since: aggregate.since,
             counting: match aggregate.kind {
                 AggKind::Count => Counting::Count,
                 AggKind::Faded(d) => Counting::Faded {
@@ -387,6 +392,11 @@ impl<'p> Evaluator<'p> {
             reasons.push(Reason { rule: id, points });
         }
 
+        // Only a decaying score with `since` looks at its events again.
+        let active = |since, decay: Option<&DecaySpec>| match (since, decay) {
+            (Some(_), Some(_)) => since::last_activity(lead, since, self.as_of, last_activity),
+            _ => last_activity,
+        };
         for (g, group) in model.groups.iter_enumerated() {
             groups[g] = self.finish(
                 groups[g],
@@ -394,7 +404,7 @@ impl<'p> Evaluator<'p> {
                 group.max,
                 group.min,
                 Some(g),
-                last_activity,
+                active(group.since, group.decay.as_ref()),
                 adjustments,
             );
         }
@@ -411,7 +421,7 @@ impl<'p> Evaluator<'p> {
             model.total.max,
             model.total.min,
             None,
-            last_activity,
+            active(model.total.since, model.total.decay.as_ref()),
             adjustments,
         );
 
@@ -579,6 +589,9 @@ impl<'p> Evaluator<'p> {
             };
             for step in steps {
                 if step.after.is_some_and(|start| event.at <= start)
+                    || step
+                        .since
+                        .is_some_and(|f| !since::keeps(lead, f, self.as_of, event.at))
                     || step.filter.is_some_and(|c| !self.test(c, &context))
                 {
                     continue;

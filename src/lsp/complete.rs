@@ -2,6 +2,7 @@
 //! after `FIELD in [` (or `=`, `!=`, a comparison) a `one of` field's
 //! values or a label's; after `EVENT(` the key values the model mentions
 //! for that event; inside `EVENT(where ...` the event's properties;
+//! after `since` the date fields;
 //! elsewhere the keywords and every declared name.
 
 use std::sync::LazyLock;
@@ -21,6 +22,9 @@ static VALUE_OF: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// `visits(` / `visits([pricing, `: a key value of the event NAME.
 static KEY_OF: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"([A-Za-z_][A-Za-z0-9_]*)\(\s*(?:\[[^\]\n]*)?$").ok());
+
+/// `score engagement since ` / `since `: a date field.
+static SINCE: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"(?:^|\s)(since)\s+$").ok());
 
 /// `downloads(where kind = pdf and `: a property of the event NAME.
 static WHERE_OF: LazyLock<Option<Regex>> =
@@ -65,6 +69,17 @@ fn items(analysis: &Analysis, context: &str) -> Vec<CompletionItem> {
             .filter(|&i| symbols.declarations.get(i).map(|d| d.kind) == Some(SymbolKind::Event))
     };
     let line = context.rsplit('\n').next().unwrap_or_default();
+    if capture(&SINCE, line).is_some() {
+        return symbols
+            .declarations
+            .iter()
+            .filter(|d| d.kind == SymbolKind::Field)
+            .filter(|d| {
+                d.ty.is_some_and(|ty| analysis.checked.sources.text(ty) == "date")
+            })
+            .map(|d| item(&d.name, CompletionItemKind::FIELD, "field: date"))
+            .collect();
+    }
     if let Some(e) = capture(&WHERE_OF, line).and_then(event) {
         let mut items: Vec<CompletionItem> = symbols
             .properties(e)

@@ -199,6 +199,7 @@ impl Outline<'_> {
                 t.span,
             ),
             Item::Decay(d) => self.quoted(d.span, SymbolKind::OPERATOR),
+            Item::Since(s) => self.quoted(s.span, SymbolKind::OPERATOR),
             Item::Threshold(t) => self.threshold(t),
             Item::Label(l) => self.label(l),
             Item::Test(t) => self.named(&t.name, "test", SymbolKind::FUNCTION, t.span, Vec::new()),

@@ -9,17 +9,18 @@ use serde_json::Value as JsonValue;
 use super::disqualify_reason;
 use crate::eval::account::{AccountResult, Names};
 use crate::eval::{round2, AdjustmentKind, Outcome, OutputValue};
+use crate::lead::Lead;
 use crate::plan::Plan;
-use crate::plan::{BlockDef, Effect, GroupId, IdVec, Output, OutputId};
+use crate::plan::{BlockDef, Effect, FieldId, GroupId, IdVec, Output, OutputId};
 use crate::syntax::print::{number, points, quote};
 use crate::text::plural;
 
 /// A readable breakdown of one lead: every rule that fired, group
 /// subtotals, decay and clamps, thresholds and labels with their reasons.
-pub fn explanation(plan: &Plan, id: &JsonValue, outcome: &Outcome, as_of: &str) -> String {
+pub fn explanation(plan: &Plan, lead: &Lead, outcome: &Outcome, as_of: &str) -> String {
     let model = &plan;
     let mut out = String::new();
-    let id_text = match id {
+    let id_text = match &lead.id {
         JsonValue::String(s) => s.clone(),
         other => other.to_string(),
     };
@@ -87,6 +88,7 @@ pub fn explanation(plan: &Plan, id: &JsonValue, outcome: &Outcome, as_of: &str) 
         if let Some(min) = group.min {
             notes.push(format!("min {}", number(min)));
         }
+        notes.extend(since_note(plan, lead, group.since, as_of));
         let notes = if notes.is_empty() {
             String::new()
         } else {
@@ -98,7 +100,10 @@ pub fn explanation(plan: &Plan, id: &JsonValue, outcome: &Outcome, as_of: &str) 
     }
     let top = fired(None);
     if !top.is_empty() {
-        let _ = writeln!(out, "\ntop-level rules");
+        let since = since_note(plan, lead, model.total.since, as_of)
+            .map(|note| format!(" ({note})"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "\ntop-level rules{since}");
         write_rules(&mut out, &top);
     }
     let _ = writeln!(out, "\nscore = {}", number(outcome.score));
@@ -328,4 +333,15 @@ fn write_rules(out: &mut String, rules: &[(String, f64)]) {
     for (name, p) in rules {
         let _ = writeln!(out, "    {:>7}  {name}", points(crate::eval::round2(*p)));
     }
+}
+
+/// Which events a score with `since` counted for this lead.
+fn since_note(plan: &Plan, lead: &Lead, since: Option<FieldId>, as_of: &str) -> Option<String> {
+    let field = since?;
+    let name = plan.fields.get(field).map_or("", |f| f.name.as_str());
+    let as_of = crate::time::parse_instant(as_of)?;
+    Some(match crate::eval::since_instant(lead, field, as_of) {
+        Some(at) => format!("events after {name} {}", at.to_rfc3339()),
+        None => format!("{name} missing or after as-of: every event counts"),
+    })
 }

@@ -58,12 +58,15 @@ pub enum AggKind {
     Earliest,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Aggregate {
     pub event: EventId,
     pub filter: Option<Cond>,
     pub window: Option<Duration>,
     pub kind: AggKind,
+    /// `since FIELD`: only events strictly after the lead's instant in this
+    /// date field count (all of them when it is missing or after as-of).
+    pub since: Option<FieldId>,
 }
 
 #[derive(Debug, Serialize)]
@@ -137,6 +140,8 @@ pub struct GroupDef {
     pub max: Option<f64>,
     pub min: Option<f64>,
     pub decay: Option<DecaySpec>,
+    /// `since FIELD`: the group's events and decay start after this date.
+    pub since: Option<FieldId>,
     pub rules: Vec<RuleId>,
 }
 
@@ -145,6 +150,9 @@ pub struct GroupDef {
 pub struct TotalDef {
     pub rules: Vec<RuleId>,
     pub decay: Option<DecaySpec>,
+    /// The top-level `since FIELD`, for the rules outside groups and the
+    /// top-level decay.
+    pub since: Option<FieldId>,
     pub max: Option<f64>,
     pub min: Option<f64>,
 }

@@ -376,6 +376,13 @@ impl Display for Plan {
                 if let Some(w) = agg.window {
                     write!(f, " within {}", format_duration(w))?;
                 }
+                if let Some(field) = agg.since {
+                    write!(
+                        f,
+                        " since {}",
+                        self.value_name(&Value::Field(field), At::Lead)
+                    )?;
+                }
                 if let Some(filter) = &agg.filter {
                     f.write_str(" where ")?;
                     self.write_cond(f, filter, At::Event(e))?;
@@ -446,6 +453,13 @@ impl Display for Plan {
             if let Some(min) = group.min {
                 write!(f, " min {}", number(min))?;
             }
+            if let Some(field) = group.since {
+                write!(
+                    f,
+                    " since {}",
+                    self.value_name(&Value::Field(field), At::Lead)
+                )?;
+            }
             f.write_str("\n")?;
             for &r in &group.rules {
                 write_rule(f, r)?;
@@ -467,6 +481,13 @@ impl Display for Plan {
         }
         if let Some(min) = m.total.min {
             write!(f, " min {}", number(min))?;
+        }
+        if let Some(field) = m.total.since {
+            write!(
+                f,
+                " since {}",
+                self.value_name(&Value::Field(field), At::Lead)
+            )?;
         }
         f.write_str("\n")?;
         for &r in &m.total.rules {

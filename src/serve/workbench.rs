@@ -169,7 +169,7 @@ fn score_sample(state: &State, draft: Draft) -> Result<Value, ApiError> {
                 json!({
                     "line": record.line,
                     "result": lead_json(plan, &lead.id, &outcome, true),
-                    "explanation": explanation(plan, &lead.id, &outcome, &shown),
+                    "explanation": explanation(plan, lead, &outcome, &shown),
                 })
             }
             Err(problem) => json!({

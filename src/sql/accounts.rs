@@ -344,7 +344,7 @@ impl Compiler<'_> {
                 self.id(&format!("account rule {r}"))
             );
         }
-        self.finish(&sum, None, account.max, account.min)
+        self.finish(&sum, None, account.max, account.min, None)
     }
 
     /// 1 when a member passes any of the member tests a rule reads, else 0.

@@ -15,8 +15,13 @@ use crate::time::format_duration;
 
 impl Compiler<'_> {
     pub fn event_aggregates_cte(&mut self) -> Cte {
+        let join = if self.since_fields().is_empty() {
+            String::new()
+        } else {
+            self.since_join()
+        };
         let mut select = Select::new(format!(
-            "{} AS e\n  CROSS JOIN {} AS c",
+            "{} AS e\n  CROSS JOIN {} AS c{join}",
             self.id("event_values"),
             self.id("clock")
         ));
@@ -32,6 +37,9 @@ impl Compiler<'_> {
             )
             .comment("the latest event of any declared type, for decay"),
         );
+        for column in self.since_activity_columns(&at, &until) {
+            select.push(column);
+        }
         let plan = self.plan;
         for (a, aggregate) in plan.aggregates.iter_enumerated() {
             let event = plan.events.get(aggregate.event);
@@ -56,6 +64,11 @@ impl Compiler<'_> {
             if let Some(w) = aggregate.window {
                 conditions.push(format!("{at} > {}", self.window_start(w)));
                 about.push_str(&format!(" within {}", format_duration(w)));
+            }
+            if let Some(field) = aggregate.since {
+                conditions.push(self.after_since(field, &at));
+                let name = plan.fields.get(field).map_or("", |f| f.name.as_str());
+                about.push_str(&format!(" after the lead's {name}"));
             }
             if let Some(filter) = &aggregate.filter {
                 conditions.push(self.cond(filter, Scope::Event(aggregate.event)));

@@ -20,6 +20,7 @@ mod postgres;
 mod query;
 pub mod regex;
 mod scores;
+mod since;
 mod snowflake;
 mod spark;
 

@@ -87,6 +87,10 @@ impl Compiler<'_> {
         if !self.plan.events.is_empty() {
             ctes.push(self.event_input_cte());
             ctes.push(self.event_values_cte());
+            let since = self.since_fields();
+            if !since.is_empty() {
+                ctes.push(self.lead_since_cte(&since));
+            }
             ctes.push(self.event_aggregates_cte());
         }
         let mut from = self.score_ctes(&mut ctes).to_string();

@@ -11,7 +11,9 @@ use super::cond::Scope;
 use super::input::field_column;
 use super::query::{Column, Cte, Select};
 use super::Compiler;
-use crate::plan::{BlockId, DecayAmount, DecayMode, DecaySpec, Effect, GroupId, RuleDef, RuleId};
+use crate::plan::{
+    BlockId, DecayAmount, DecayMode, DecaySpec, Effect, FieldId, GroupId, RuleDef, RuleId,
+};
 use crate::time::Duration;
 
 /// A stage that adds columns to the rows of the one before it.
@@ -67,9 +69,15 @@ impl Compiler<'_> {
             for name in ["last activity", "event error"] {
                 select.push(Column::new(format!("a.{}", self.id(name)), self.id(name)));
             }
+            for name in self.since_activity_names() {
+                select.push(Column::new(format!("a.{name}"), name));
+            }
         } else {
             select.push(Column::new("NULL", self.id("last activity")));
             select.push(Column::new("NULL", self.id("event error")));
+            for name in self.since_activity_names() {
+                select.push(Column::new("NULL", name));
+            }
         }
         Cte {
             name: self.id("lead_rows"),
@@ -143,23 +151,27 @@ impl Compiler<'_> {
             let comment = Self::rule_comment(r, rule);
             columns.push(Column::new(expr, self.id(&format!("rule {r}"))).comment(&comment));
         }
-        let mut periods: Vec<Duration> = Vec::new();
+        let mut periods: Vec<(Duration, Option<FieldId>)> = Vec::new();
         let decays = plan
             .groups
             .iter()
-            .filter_map(|g| g.decay.as_ref())
-            .chain(plan.total.decay.as_ref());
-        for decay in decays {
-            if !periods.contains(&decay.period) {
-                periods.push(decay.period);
+            .filter_map(|g| Some((g.decay.as_ref()?, g.since)))
+            .chain(plan.total.decay.as_ref().map(|d| (d, plan.total.since)));
+        for (decay, since) in decays {
+            if !periods.contains(&(decay.period, since)) {
+                periods.push((decay.period, since));
             }
         }
-        for d in periods {
-            let expr = self.whole_periods(d);
+        for (d, since) in periods {
+            let expr = self.whole_periods(d, since);
             columns.push(
-                Column::new(expr, self.id(&format!("periods {}", label(d)))).comment(&format!(
-                    "whole {} periods since the latest activity",
-                    label(d)
+                Column::new(expr, self.periods_column(d, since)).comment(&format!(
+                    "whole {} periods since the latest activity{}",
+                    label(d),
+                    match since {
+                        Some(_) => " after the `since` field",
+                        None => "",
+                    }
                 )),
             );
         }
@@ -187,8 +199,8 @@ impl Compiler<'_> {
 
     /// The largest k with as-of − k·d ≥ the latest activity; NULL without
     /// activity.
-    fn whole_periods(&mut self, d: Duration) -> String {
-        let last = self.id("last activity");
+    fn whole_periods(&mut self, d: Duration, since: Option<FieldId>) -> String {
+        let last = self.activity_column(since);
         let as_of = self.as_of();
         match length(d) {
             Length::Fixed(us) => format!(
@@ -279,10 +291,11 @@ impl Compiler<'_> {
         decay: Option<&DecaySpec>,
         max: Option<f64>,
         min: Option<f64>,
+        since: Option<FieldId>,
     ) -> String {
         let mut value = sum.to_string();
         if let Some(decay) = decay {
-            let periods = self.id(&format!("periods {}", label(decay.period)));
+            let periods = self.periods_column(decay.period, since);
             let applied = match decay.mode {
                 DecayMode::After => "1".to_string(),
                 DecayMode::Every => periods.clone(),
@@ -325,7 +338,7 @@ impl Compiler<'_> {
             .map(|g| {
                 let sum = self.id(&format!("{} sum", g.name));
                 Column::new(
-                    self.finish(&sum, g.decay.as_ref(), g.max, g.min),
+                    self.finish(&sum, g.decay.as_ref(), g.max, g.min, g.since),
                     self.id(&format!("{} unrounded", g.name)),
                 )
                 .comment(&format!(
@@ -399,6 +412,7 @@ impl Compiler<'_> {
                         total.decay.as_ref(),
                         total.max,
                         total.min,
+                        total.since,
                     ),
                     self.id("score unrounded"),
                 )

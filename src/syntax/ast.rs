@@ -86,6 +86,9 @@ pub enum Item {
     Group(Group),
     Total(Spanned<Vec<Spanned<Modifier>>>),
     Decay(Spanned<Decay>),
+    /// `since FIELD` as an item: the rules outside groups count only the
+    /// events after the lead's date.
+    Since(Spanned<Ident>),
     Threshold(Threshold),
     Label(Label),
     Test(TestBlock),
@@ -194,7 +197,7 @@ pub enum Outcome {
     Disqualify(Spanned<String>),
 }
 
-/// `max N`, `min N`, `separate`, `fade over D`; which are allowed where is
+/// `max N`, `min N`, `separate`, `fade over D`, `since FIELD`; which are allowed where is
 /// settled by the grammar, and repetition by the checker.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Modifier {
@@ -202,6 +205,8 @@ pub enum Modifier {
     Min(f64),
     Separate,
     Fade(Duration),
+    /// `since FIELD` on a group: only events after the field's instant.
+    Since(Ident),
 }
 
 #[derive(Clone, Debug)]

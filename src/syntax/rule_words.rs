@@ -96,6 +96,7 @@ pub(super) fn describe_rule(rule: R) -> Option<&'static str> {
         R::max_modifier => "`max`",
         R::min_modifier => "`min`",
         R::separate_modifier => "`separate`",
+        R::since_modifier | R::since_item | R::ctx_since => "`since`",
         R::fade_modifier => "`fade over`",
         R::decay => "`decay`",
         R::when_rule => "`when`",

@@ -386,6 +386,7 @@ fn is_item_keyword(word: &str) -> bool {
         "`score`",
         "`total`",
         "`decay`",
+        "`since`",
         "`threshold`",
         "`label`",
         "`test`",

@@ -105,6 +105,7 @@ fn item_span(item: &Item) -> Span {
         Item::Group(g) => g.span,
         Item::Total(t) => t.span,
         Item::Decay(d) => d.span,
+        Item::Since(s) => s.span,
         Item::Threshold(t) => t.span,
         Item::Label(l) => l.span,
         Item::Test(t) => t.span,

@@ -109,7 +109,13 @@ fn collect(checker: &Checker<'_>, items: &[Item]) -> Uses {
     for item in items {
         match item {
             Item::Rule(rule) => uses.rule(checker, rule),
+            Item::Since(field) => uses.name(checker, &field.node.node),
             Item::Group(group) => {
+                for m in &group.modifiers {
+                    if let ast::Modifier::Since(field) = &m.node {
+                        uses.name(checker, &field.node);
+                    }
+                }
                 for entry in &group.entries {
                     match entry {
                         GroupEntry::Rule(rule) => uses.rule(checker, rule),

@@ -35,7 +35,7 @@ impl Lowerer {
                     let set = p.into_inner().find(|p| p.as_rule() == R::value_set)?;
                     except = self.lower_value_set(set);
                 }
-                R::max_modifier | R::min_modifier | R::separate_modifier => {
+                R::max_modifier | R::min_modifier | R::separate_modifier | R::since_modifier => {
                     modifiers.extend(self.lower_modifier(p));
                 }
                 R::rollup => entries.extend(self.lower_rollup(p).map(AccountEntry::Rollup)),

@@ -87,6 +87,10 @@ impl Lowerer {
                 Item::Total(Spanned::new(modifiers, span))
             }
             R::decay => Item::Decay(self.lower_decay(pair)?),
+            R::since_item => {
+                let field = pair.into_inner().find(|p| p.as_rule() == R::ident)?;
+                Item::Since(Spanned::new(self.lower_ident(field), span))
+            }
             R::threshold => Item::Threshold(self.lower_threshold(pair)?),
             R::label => Item::Label(self.lower_label(pair)?),
             R::test_block => Item::Test(self.lower_test_block(pair)?),

@@ -72,6 +72,10 @@ impl Lowerer {
         let rule = pair.as_rule();
         let modifier = match rule {
             R::separate_modifier => Modifier::Separate,
+            R::since_modifier => {
+                let field = pair.into_inner().find(|p| p.as_rule() == R::ident)?;
+                Modifier::Since(self.lower_ident(field))
+            }
             R::fade_modifier => {
                 let d = pair.into_inner().find(|p| p.as_rule() == R::duration)?;
                 Modifier::Fade(self.lower_duration(d).node)
@@ -100,7 +104,7 @@ impl Lowerer {
         let mut entries = Vec::new();
         for p in inner {
             match p.as_rule() {
-                R::max_modifier | R::min_modifier | R::separate_modifier => {
+                R::max_modifier | R::min_modifier | R::separate_modifier | R::since_modifier => {
                     modifiers.extend(self.lower_modifier(p));
                 }
                 R::when_rule | R::each_rule => {

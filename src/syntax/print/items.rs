@@ -80,6 +80,7 @@ pub fn modifier(m: &Modifier) -> String {
         Modifier::Min(n) => format!("min {}", number(*n)),
         Modifier::Separate => "separate".to_string(),
         Modifier::Fade(d) => format!("fade over {}", format_duration(*d)),
+        Modifier::Since(field) => format!("since {}", field.node),
     }
 }
 

@@ -257,6 +257,7 @@ impl Printer<'_> {
             }
             Item::Total(mods) => self.node(mods.span, &total(&mods.node)),
             Item::Decay(d) => self.node(d.span, &decay(&d.node)),
+            Item::Since(s) => self.node(s.span, &format!("since {}", s.node.node)),
             Item::Threshold(t) => self.node(t.span, &threshold(t, self.parens)),
             Item::Label(l) => self.label(l),
             Item::Test(t) => self.test(t),
