@@ -35,8 +35,7 @@ fn a_rule_of_a_first_block_hits_only_when_it_gives_the_points() {
         "--format",
         "json",
     ]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let r = json_of(&o);
     let rule = |name: &str| {
         r["rules"]
             .as_array()
@@ -60,6 +59,17 @@ fn a_rule_of_a_first_block_hits_only_when_it_gives_the_points() {
     }
 }
 
+/// The JSON a successful run printed.
+fn json_of(o: &std::process::Output) -> serde_json::Value {
+    assert_eq!(code(o), 0, "{}", stderr(o));
+    serde_json::from_str(&stdout(o)).unwrap()
+}
+
+/// A `reordered` entry of `diff --format json`.
+fn reordered(block: &str, group: &str, before: &[&str], after: &[&str]) -> serde_json::Value {
+    serde_json::json!([{"block": block, "group": group, "before": before, "after": after}])
+}
+
 fn diff(extra: &[&str]) -> std::process::Output {
     let mut args = vec!["diff", OLD, NEW, LEADS, "--as-of", AS_OF];
     args.extend_from_slice(extra);
@@ -68,17 +78,15 @@ fn diff(extra: &[&str]) -> std::process::Output {
 
 #[test]
 fn diff_reports_a_first_block_whose_rules_come_in_another_order() {
-    let o = diff(&["--format", "json"]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let r = json_of(&diff(&["--format", "json"]));
     assert_eq!(
         r["rules"]["reordered"],
-        serde_json::json!([{
-            "block": "size",
-            "group": "fit",
-            "before": ["enterprise", "mid", "small"],
-            "after": ["mid", "enterprise", "small"],
-        }])
+        reordered(
+            "size",
+            "fit",
+            &["enterprise", "mid", "small"],
+            &["mid", "enterprise", "small"]
+        )
     );
     // No rule's text changed but vp's; the order is what moved E1 and E2.
     assert_eq!(r["rules"]["changed"].as_array().map(Vec::len), Some(1));
@@ -103,9 +111,7 @@ fn the_same_order_is_no_change_and_an_account_block_is_compared_too() {
     let o = leadscore(&[
         "diff", OLD, OLD, LEADS, "--as-of", AS_OF, "--format", "json",
     ]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    assert_eq!(r["rules"]["reordered"], serde_json::json!([]));
+    assert_eq!(json_of(&o)["rules"]["reordered"], serde_json::json!([]));
 
     // The account fixture with its size bands swapped.
     let model = "tests/fixtures/accounts/first_blocks/model.score";
@@ -129,15 +135,14 @@ fn the_same_order_is_no_change_and_an_account_block_is_compared_too() {
         "--format",
         "json",
     ]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let r: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let r = json_of(&o);
     assert_eq!(
         r["rules"]["reordered"],
-        serde_json::json!([{
-            "block": "committee size",
-            "group": "account",
-            "before": ["big committee", "when members >= 2", "committee size"],
-            "after": ["when members >= 2", "big committee", "committee size"],
-        }])
+        reordered(
+            "committee size",
+            "account",
+            &["big committee", "when members >= 2", "committee size"],
+            &["when members >= 2", "big committee", "committee size"]
+        )
     );
 }
