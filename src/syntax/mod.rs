@@ -175,18 +175,13 @@ fn broken_entry(text: &str, position: usize, item: (usize, usize)) -> Option<(us
     let line = inside.iter().copied().rfind(|&l| l <= position)?;
     let at_line_start = text.get(line..position)?.trim().is_empty();
     let (start, end) = if at_line_start {
-        let start = inside
-            .iter()
-            .copied()
-            .filter(|l| *l < line && boundary(l))
-            .next_back()?;
+        let start = inside.iter().copied().rfind(|l| *l < line && boundary(l))?;
         (start, line)
     } else {
         let start = inside
             .iter()
             .copied()
-            .filter(|l| *l <= line && boundary(l))
-            .next_back()?;
+            .rfind(|l| *l <= line && boundary(l))?;
         let end = inside
             .iter()
             .copied()
