@@ -73,6 +73,8 @@ pub struct CheckedModel {
     /// Every item of the model, `use`d files' spliced in; after a syntax
     /// error, the items that parsed.
     pub items: Vec<ast::Item>,
+    /// The values of each `list ... from "file"`, by the span of its path.
+    pub list_values: std::collections::HashMap<source::Span, Vec<String>>,
 }
 
 impl CheckedModel {
@@ -112,6 +114,7 @@ fn check_loaded(loaded: Loaded) -> CheckedModel {
         files,
         items,
         broken_words,
+        list_files,
         ..
     } = loaded;
     // Bounds on the score (W003) add up every rule, the broken items' too.
@@ -135,6 +138,7 @@ fn check_loaded(loaded: Loaded) -> CheckedModel {
         spans: checked.spans,
         files,
         items,
+        list_values: list_files,
     }
 }
 

@@ -136,6 +136,35 @@ fn explain_one_account() {
     insta::assert_snapshot!(stdout(&o));
 }
 
+/// `first` blocks in the account block: `explain --account` says which
+/// block a rule won and leaves out the rules that waited their turn; the
+/// plan printout shows each block with its rules, `otherwise` last.
+#[test]
+fn explain_and_plan_of_an_account_with_first_blocks() {
+    let model = "tests/fixtures/accounts/first_blocks/model.score";
+    let leads = "tests/fixtures/accounts/first_blocks/leads.ndjson";
+    for account in ["acme.com", "gamma.org"] {
+        let o = leadscore(&[
+            "explain",
+            model,
+            leads,
+            "--as-of",
+            AS_OF,
+            "--account",
+            account,
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        insta::assert_snapshot!(format!("first_blocks_explain_{account}"), stdout(&o));
+    }
+    let o = leadscore(&["compile", model, "--emit", "plan"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let plan = stdout(&o);
+    let account = plan
+        .find("  account by")
+        .expect("the plan prints the account");
+    insta::assert_snapshot!("first_blocks_account_plan", &plan[account..]);
+}
+
 /// `explain --account` and `score --accounts --explain` compute the same
 /// account by different paths (one account filtered first, all accounts
 /// tallied together); their figures must agree.

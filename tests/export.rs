@@ -210,6 +210,60 @@ fn backtest_holdout_counts_only_the_held_out_leads() {
     assert_eq!(code(&o), 2);
 }
 
+/// `init --from EXPORT --outcome FIELD` on the messy export, run as a user
+/// runs it: the model it writes (locked whole) reads the export as it is
+/// (the id's column, `Select` as missing, Yes/No as booleans, names a
+/// marketer can read with the headers in `as`), leaves out the columns
+/// that cannot help or leak the outcome, with a comment saying why, and
+/// checks without a finding.
+#[test]
+fn init_from_a_messy_export_writes_a_model_that_checks() {
+    let dir = scratch_dir("init-messy");
+    std::fs::copy(MESSY, dir.join("export.csv")).unwrap();
+    let o = leadscore_in(
+        &dir,
+        &[
+            "init",
+            "model.score",
+            "--from",
+            "export.csv",
+            "--outcome",
+            "Converted",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let model = std::fs::read_to_string(dir.join("model.score")).unwrap();
+    for expected in [
+        "id as \"Prospect ID\"",
+        "missing if [\"Select\"]",
+        "# left out: \"Tags\": alone it predicts Converted almost perfectly",
+        "# left out: a column with no header: it is empty",
+        "first \"TotalVisits\" {",
+    ] {
+        assert!(model.contains(expected), "{expected} in\n{model}");
+    }
+    let rules = model
+        .lines()
+        .filter(|l| {
+            let l = l.trim_start();
+            l.starts_with("when ") || l.starts_with("otherwise ") || l.starts_with("each ")
+        })
+        .count();
+    assert!((1..=40).contains(&rules), "{rules} rules in\n{model}");
+    insta::assert_snapshot!("init_messy_model", model);
+    let o = leadscore_in(&dir, &["check", "model.score", "--deny", "warnings"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let o = leadscore_in(&dir, &["fmt", "--check", "model.score"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    // The model scores its own export: every lead is read, none rejected.
+    let o = leadscore_in(
+        &dir,
+        &["score", "model.score", "export.csv", "--format", "csv"],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().count(), 301, "a header and 300 leads");
+}
+
 /// The example model and the files it uses, copied where a test may write.
 fn example_copy(name: &str) -> std::path::PathBuf {
     let dir = scratch_dir(name);
@@ -312,20 +366,54 @@ fn tune_usage_errors() {
     assert_eq!(code(&o), 2);
 }
 
+/// The points of every rule of a model, by name, from `compile --emit
+/// plan --format json` (an `each` rule's points per unit).
+fn rule_points(dir: &Path, model: &str) -> Vec<(String, f64)> {
+    let o = leadscore_in(
+        dir,
+        &["compile", model, "--emit", "plan", "--format", "json"],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let plan: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    plan["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|rule| {
+            let effect = rule["effect"].as_object().unwrap();
+            let (_, body) = effect.iter().next().unwrap();
+            (
+                rule["name"].as_str().unwrap().to_string(),
+                body["points"].as_f64().unwrap(),
+            )
+        })
+        .collect()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(6))]
     /// Whatever points a model starts with, `tune` changes nothing but
-    /// numbers (run as a process on a small model of its own).
+    /// numbers, and gives every kind of rule that has points its suggested
+    /// points: plain rules, the rules of a `first` block and its
+    /// `otherwise`, `each` on events and `each FIELD per N` (run as a
+    /// process on a small model of its own). The starting points end in
+    /// `.5` and suggestions are whole numbers, so a rule `tune` passed over
+    /// would still show its `.5`; every rule fires on these leads.
     #[test]
-    fn tune_never_changes_anything_but_numbers(points in proptest::collection::vec(-40i32..40, 5)) {
+    fn tune_gives_every_rule_its_points_and_changes_only_numbers(
+        points in proptest::collection::vec(-40i32..40, 8),
+    ) {
+        let p: Vec<String> = points.iter().map(|n| format!("{:+}", f64::from(*n) + 0.5)).collect();
         let dir = scratch_dir("tune-property");
         std::fs::create_dir_all(&dir).unwrap();
         let model = format!(
-            "# points {:+} to be tuned\nlead {{ title: text, employees: number }}\nevent demo_request\n\
-             when title contains VP {:+} \"vp +3\"  # a comment -2\n\
-             score fit {{\n  when employees >= 100 {:+}\n  when employees < 20 {:+} \"tiny\"\n}}\n\
-             when demo_request {:+}\nthreshold mql 40\n",
-            points[0], points[0], points[1], points[2], points[3]
+            "# points {} to be tuned\nlead {{ title: text, employees: number }}\nevent demo_request\n\
+             when title contains VP {} \"vp +3\"  # a comment -2\n\
+             score fit {{\n  first \"size\" {{\n    when employees >= 400 {} \"large\"\n    \
+             when employees >= 40 {}\n    otherwise {} \"small\"\n  }}\n  \
+             each employees per 100 {} max 20 \"per hundred\"\n}}\n\
+             each demo_request {} max 10 \"demos\"\nwhen title contains Manager {}\nthreshold mql 40\n",
+            p[0], p[0], p[1], p[2], p[3], p[4], p[5], p[6]
         );
         std::fs::write(dir.join("m.score"), &model).unwrap();
         let leads = std::fs::canonicalize("tests/fixtures/refine/leads.ndjson").unwrap();
@@ -336,5 +424,12 @@ proptest! {
         prop_assert_eq!(code(&o), 0, "{}", stderr(&o));
         let tuned = std::fs::read_to_string(dir.join("t.score")).unwrap();
         prop_assert_eq!(mask_numbers(&tuned), mask_numbers(&model));
+        let before = rule_points(&dir, "m.score");
+        let after = rule_points(&dir, "t.score");
+        prop_assert_eq!(before.len(), 7);
+        for ((name, old), (_, new)) in before.iter().zip(&after) {
+            prop_assert!(old.fract() != 0.0, "{} starts at {}", name, old);
+            prop_assert!(new.fract() == 0.0, "{} kept {} in\n{}", name, new, tuned);
+        }
     }
 }

@@ -60,6 +60,24 @@ fn the_example_accounts_in_every_dialect() {
     }
 }
 
+/// `first` blocks in the account block: a rule of a block fires when no
+/// earlier rule of its block holds (the engines run it in
+/// tests/sql_engines.rs, which reads every account fixture).
+#[test]
+fn account_first_blocks_in_every_dialect() {
+    let path = Path::new("tests/fixtures/accounts/first_blocks/model.score");
+    let checked = leadscore::load_and_check(path).expect("readable");
+    let plan = checked.plan.as_ref().expect("model checks");
+    for (dialect, name) in DIALECTS {
+        let mut options = SqlOptions::new(dialect);
+        options.as_of = leadscore::time::parse_instant("2026-11-20");
+        options.accounts = true;
+        options.reasons = true;
+        let sql = to_sql(plan, &options).expect("the fixture's accounts compile");
+        insta::assert_snapshot!(format!("account_first_blocks_{name}"), sql);
+    }
+}
+
 #[test]
 fn accounts_need_an_account_block_and_may_have_reasons() {
     let without_block = leadscore(&[

@@ -15,8 +15,8 @@ use super::{Checker, Symbol};
 use crate::codes::Code;
 use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::plan::{
-    AccountDef, AccountRule, Cond, FieldId, IdVec, MemberTest, MemberTestId, Output, OutputId,
-    RollupDef, RollupFn, Value, ValueType,
+    AccountBlockId, AccountDef, AccountRule, AccountRuleId, BlockDef, Cond, FieldId, IdVec,
+    MemberTest, MemberTestId, Output, OutputId, RollupDef, RollupFn, Value, ValueType,
 };
 use crate::source::Span;
 use crate::syntax::ast::{
@@ -59,7 +59,7 @@ impl<'a> Checker<'a> {
                 AccountEntry::Label(l) => {
                     self.declare_output(&Item::Label(l.clone()), Scope::Account)
                 }
-                AccountEntry::Rollup(_) | AccountEntry::Rule(_) => {}
+                AccountEntry::Rollup(_) | AccountEntry::Rule(_) | AccountEntry::First(_) => {}
             }
         }
         self.swap_outputs();
@@ -114,7 +114,8 @@ impl<'a> Checker<'a> {
             );
         }
         let mut rollup: Option<(RollupDef, Span)> = None;
-        let mut rules = Vec::new();
+        let mut rules = IdVec::new();
+        let mut blocks = IdVec::new();
         self.swap_outputs();
         for entry in &account.entries {
             match entry {
@@ -132,7 +133,14 @@ impl<'a> Checker<'a> {
                         rollup = Some((def, r.span));
                     }
                 }
-                AccountEntry::Rule(rule) => rules.extend(self.account_rule(rule)),
+                AccountEntry::Rule(rule) => {
+                    if let Some(r) = self.account_rule(rule, None) {
+                        self.push_account_rule(&mut rules, r, rule.span);
+                    }
+                }
+                AccountEntry::First(block) => {
+                    self.account_first_block(block, &mut rules, &mut blocks)
+                }
                 AccountEntry::Threshold(t) => self.check_threshold(t, Scope::Account),
                 AccountEntry::Label(l) => self.check_label(l, Scope::Account),
             }
@@ -147,7 +155,8 @@ impl<'a> Checker<'a> {
             except,
             rollup: rollup.map(|(def, _)| def),
             member_tests: std::mem::take(&mut self.account.member_tests),
-            rules: rules.into(),
+            rules,
+            blocks,
             max,
             min,
             outputs: std::mem::take(&mut self.account.outputs),
@@ -288,7 +297,64 @@ impl<'a> Checker<'a> {
         })
     }
 
-    fn account_rule(&mut self, rule: &ast::Rule) -> Option<AccountRule> {
+    fn push_account_rule(
+        &mut self,
+        rules: &mut IdVec<AccountRuleId, AccountRule>,
+        rule: AccountRule,
+        span: Span,
+    ) -> AccountRuleId {
+        self.spans.account_rules.push(span);
+        rules.push(rule)
+    }
+
+    /// A `first` block of the account: its rules, then its `otherwise` (a
+    /// rule whose condition always holds), one after the other in the
+    /// account's rule table, as a lead's block is in the lead's.
+    fn account_first_block(
+        &mut self,
+        b: &ast::FirstBlock,
+        rules: &mut IdVec<AccountRuleId, AccountRule>,
+        blocks: &mut IdVec<AccountBlockId, BlockDef<AccountRuleId>>,
+    ) {
+        let block = blocks.next_id();
+        let mut ids = Vec::new();
+        for rule in &b.rules {
+            if let Some(r) = self.account_rule(rule, Some(block)) {
+                ids.push(self.push_account_rule(rules, r, rule.span));
+            }
+        }
+        let mut otherwise = None;
+        if let Some(o) = &b.otherwise {
+            let name = match (&o.name, &b.name) {
+                (Some(n), _) | (None, Some(n)) => n.node.clone(),
+                (None, None) => self.source_text(o.span),
+            };
+            let rule = AccountRule {
+                name,
+                block: Some(block),
+                condition: Cond::And(Vec::new()),
+                points: o.points.node,
+                reads: Vec::new(),
+                origin: self.origin(o.span),
+            };
+            let id = self.push_account_rule(rules, rule, o.span);
+            ids.push(id);
+            otherwise = Some(id);
+        }
+        blocks.push(BlockDef {
+            name: b.name.as_ref().map(|n| n.node.clone()),
+            group: None,
+            rules: ids,
+            otherwise,
+            origin: self.origin(b.span),
+        });
+    }
+
+    fn account_rule(
+        &mut self,
+        rule: &ast::Rule,
+        block: Option<AccountBlockId>,
+    ) -> Option<AccountRule> {
         let name = match &rule.name {
             Some(n) => n.node.clone(),
             None => crate::syntax::print::unnamed_rule_name(rule),
@@ -321,6 +387,7 @@ impl<'a> Checker<'a> {
         reads.dedup();
         Some(AccountRule {
             name,
+            block,
             condition: condition?,
             points,
             reads,

@@ -68,6 +68,8 @@ pub struct Declaration {
     /// literal list's values, a label's values, and for an event the key
     /// values the model mentions (`visits(pricing)`, test events).
     pub values: Vec<String>,
+    /// For a `list ... from "file"`: the file as the model names it.
+    pub from_file: Option<String>,
 }
 
 /// A place where a declared name is used.
@@ -98,11 +100,22 @@ enum Scope {
 }
 
 impl SymbolIndex {
-    /// Indexes the items of a model (every file's, `use`d ones spliced in).
-    pub fn build(items: &[Item]) -> SymbolIndex {
+    /// Indexes the items of a model (every file's, `use`d ones spliced in);
+    /// `list_values` holds the values of each `list ... from "file"` by the
+    /// span of its path, as the loader read them.
+    pub fn build(items: &[Item], list_values: &HashMap<Span, Vec<String>>) -> SymbolIndex {
         let mut index = SymbolIndex::default();
         for item in items {
             index.declare_item(item);
+            if let Item::List(l) = item {
+                if let crate::syntax::ast::ListSource::File(path) = &l.source {
+                    let values = list_values.get(&path.span).cloned().unwrap_or_default();
+                    if let Some(decl) = index.declarations.last_mut() {
+                        decl.values = values;
+                        decl.from_file = Some(path.node.clone());
+                    }
+                }
+            }
         }
         for item in items {
             index.refer_item(item);
@@ -194,6 +207,7 @@ impl SymbolIndex {
             ty: None,
             keyed: false,
             values: Vec::new(),
+            from_file: None,
         }
     }
 
@@ -348,6 +362,7 @@ impl SymbolIndex {
             match entry {
                 AccountEntry::Rollup(r) => self.score_name(&r.score),
                 AccountEntry::Rule(r) => self.rule(r),
+                AccountEntry::First(block) => block.rules.iter().for_each(|r| self.rule(r)),
                 AccountEntry::Threshold(t) => self.threshold(t),
                 AccountEntry::Label(l) => self.label(l),
             }

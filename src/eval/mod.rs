@@ -520,10 +520,17 @@ impl<'p> Evaluator<'p> {
         };
         let mut sum = base;
         let mut fired = Vec::new();
+        // As for a lead: once a rule of a `first` block fired, the block's
+        // later rules give nothing.
+        let mut block_done = None;
         for (r, rule) in account.rules.iter_enumerated() {
+            if rule.block.is_some() && rule.block == block_done {
+                continue;
+            }
             if self.test(&rule.condition, &context) {
                 sum += rule.points;
                 fired.push((r, rule.points));
+                block_done = rule.block;
             }
         }
         let score = round2(clamp(sum, account.max, account.min));

@@ -65,7 +65,7 @@ pub fn initialize_result(encoding: Encoding) -> InitializeResult {
             SemanticTokensOptions {
                 legend: super::semantic::legend(),
                 full: Some(SemanticTokensFullOptions::Bool(true)),
-                range: None,
+                range: Some(true),
                 ..SemanticTokensOptions::default()
             },
         )),

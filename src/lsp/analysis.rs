@@ -32,7 +32,7 @@ impl Analysis {
     /// text is `root.text`).
     pub fn run(root: &Document, overlay: &Overlay, encoding: Encoding) -> Analysis {
         let checked = check_overlay(&root.path, &root.text, overlay);
-        let symbols = SymbolIndex::build(&checked.items);
+        let symbols = SymbolIndex::build(&checked.items, &checked.list_values);
         let count = checked.sources.len();
         let files = (0..count)
             .map(|id| {

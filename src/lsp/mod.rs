@@ -206,6 +206,7 @@ impl<W: Write> Server<W> {
             Completion::METHOD => complete::completion(self, parse_params(params)?),
             DocumentSymbolRequest::METHOD => outline::document_symbols(self, parse_params(params)?),
             SemanticTokensFullRequest::METHOD => semantic::tokens(self, parse_params(params)?),
+            SemanticTokensRangeRequest::METHOD => semantic::range(self, parse_params(params)?),
             Formatting::METHOD => actions::formatting(self, parse_params(params)?),
             CodeActionRequest::METHOD => actions::code_actions(self, parse_params(params)?),
             CodeLensRequest::METHOD => actions::code_lenses(self, parse_params(params)?),

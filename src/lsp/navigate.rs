@@ -108,6 +108,9 @@ fn describe(analysis: &Analysis, decl: &Declaration) -> String {
     out.push_str("\n\n");
     out.push_str(&quote(analysis, decl.item));
     match decl.kind {
+        SymbolKind::List if decl.from_file.is_some() => {
+            out.push_str(&file_values(decl));
+        }
         SymbolKind::List if !decl.values.is_empty() => {
             out.push_str(&format!("\n\n{} values", decl.values.len()));
         }
@@ -133,6 +136,30 @@ fn describe(analysis: &Analysis, decl: &Declaration) -> String {
         out.push_str(&format!("\n\ndeclared in `{}`", shown.display()));
     }
     out
+}
+
+/// The values a list read from its file: how many, and the first few.
+fn file_values(decl: &Declaration) -> String {
+    const SHOWN: usize = 10;
+    let file = decl.from_file.as_deref().unwrap_or("");
+    if decl.values.is_empty() {
+        return format!("\n\nno values read from `{file}`");
+    }
+    let mut shown: Vec<String> = decl
+        .values
+        .iter()
+        .take(SHOWN)
+        .map(|v| format!("`{v}`"))
+        .collect();
+    if decl.values.len() > SHOWN {
+        shown.push(format!("… and {} more", decl.values.len() - SHOWN));
+    }
+    format!(
+        "\n\n{} value{} from `{file}`: {}",
+        decl.values.len(),
+        if decl.values.len() == 1 { "" } else { "s" },
+        shown.join(", ")
+    )
 }
 
 /// The rule around an offset: its points and its group.

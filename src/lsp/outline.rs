@@ -210,6 +210,7 @@ impl Outline<'_> {
                     .map(|entry| match entry {
                         AccountEntry::Rollup(r) => self.quoted(r.span, SymbolKind::OPERATOR),
                         AccountEntry::Rule(r) => self.rule(r),
+                        AccountEntry::First(b) => self.first_block(b),
                         AccountEntry::Threshold(t) => self.threshold(t),
                         AccountEntry::Label(l) => self.label(l),
                     })

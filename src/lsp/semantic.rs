@@ -1,11 +1,12 @@
-//! Semantic tokens: comments, text, numbers (with points, durations,
-//! dates, percentages) and keywords from a scan of the text, and names
-//! coloured by what they resolve to in the symbol index (a field, an
-//! event, a list, ...), declarations marked as such.
+//! Semantic tokens, of the whole document or of a range: comments, text,
+//! numbers (with points, durations, dates, percentages) and keywords from
+//! a scan of the text, and names coloured by what they resolve to in the
+//! symbol index (a field, an event, a list, ...), declarations marked as
+//! such.
 
 use lsp_types::{
-    SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokens, SemanticTokensLegend,
-    SemanticTokensParams,
+    Range, SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokens,
+    SemanticTokensLegend, SemanticTokensParams, SemanticTokensRangeParams, Url,
 };
 
 use super::documents::Document;
@@ -65,18 +66,36 @@ fn of_kind(kind: SymbolKind) -> Ty {
 }
 
 pub fn tokens<W: std::io::Write>(server: &mut Server<W>, p: SemanticTokensParams) -> Answer {
-    let doc = server.doc(&p.text_document.uri)?;
-    let analyses = server.analyses_of(&p.text_document.uri)?;
+    tokens_within(server, &p.text_document.uri, None)
+}
+
+/// The tokens that overlap a range of the document (an editor colours
+/// what is on screen first).
+pub fn range<W: std::io::Write>(server: &mut Server<W>, p: SemanticTokensRangeParams) -> Answer {
+    tokens_within(server, &p.text_document.uri, Some(p.range))
+}
+
+fn tokens_within<W: std::io::Write>(
+    server: &mut Server<W>,
+    uri: &Url,
+    range: Option<Range>,
+) -> Answer {
+    let doc = server.doc(uri)?;
+    let analyses = server.analyses_of(uri)?;
     let empty = SymbolIndex::default();
     let (symbols, file) = analyses
         .first()
         .map_or((&empty, 0), |(a, f)| (&a.symbols, *f));
-    let raw = scan(&doc.text, |start| {
+    let mut raw = scan(&doc.text, |start| {
         symbols.at(file, start).and_then(|(decl, span)| {
             let d = symbols.declarations.get(decl)?;
             (span.start == start).then_some((of_kind(d.kind), d.span == span))
         })
     });
+    if let Some(range) = range {
+        let (from, to) = (doc.offset(range.start), doc.offset(range.end));
+        raw.retain(|&(start, end, _, _)| start < to && end > from);
+    }
     to_value(SemanticTokens {
         result_id: None,
         data: encode(doc, &raw),

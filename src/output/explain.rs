@@ -11,7 +11,7 @@ use crate::eval::account::{AccountResult, Names};
 use crate::eval::{round2, AdjustmentKind, Outcome, OutputValue};
 use crate::lead::Lead;
 use crate::plan::Plan;
-use crate::plan::{Effect, FieldId, GroupId, IdVec, Output, OutputId};
+use crate::plan::{BlockDef, Effect, FieldId, GroupId, IdVec, Output, OutputId};
 use crate::syntax::print::{number, points, quote};
 use crate::text::plural;
 
@@ -51,14 +51,8 @@ pub fn explanation(plan: &Plan, lead: &Lead, outcome: &Outcome, as_of: &str) -> 
             .iter()
             .filter_map(|r| {
                 let rule = model.rules.get(r.rule)?;
-                // A rule of a named `first` block says which block it won.
-                let block = rule.block.and_then(|b| model.blocks.get(b)?.name.as_ref());
-                let name = match block {
-                    Some(block) if *block != rule.name => {
-                        format!("{} (first of {})", rule.name, quote(block))
-                    }
-                    _ => rule.name.clone(),
-                };
+                let block = rule.block.and_then(|b| model.blocks.get(b));
+                let name = in_block(&rule.name, block);
                 (rule.group == group).then_some((name, r.points))
             })
             .collect()
@@ -284,8 +278,13 @@ pub fn account_explanation(
     }
     for ((r, p), n) in result.score.fired.iter().zip(named) {
         if let Some(rule) = account.rules.get(*r) {
-            let _ = writeln!(out, "    {:>7}  {}", points(round2(*p)), rule.name);
-            let _ = writeln!(out, "             members: {}", names(Some(n)));
+            let block = rule.block.and_then(|b| account.blocks.get(b));
+            let name = in_block(&rule.name, block);
+            let _ = writeln!(out, "    {:>7}  {name}", points(round2(*p)));
+            // An `otherwise` counts no member: it names none.
+            if !n.ids.is_empty() || n.more > 0 {
+                let _ = writeln!(out, "             members: {}", names(Some(n)));
+            }
         }
     }
     let _ = writeln!(out, "\nscore = {}", number(result.score.score));
@@ -319,6 +318,15 @@ pub fn account_explanation(
         }
     }
     out
+}
+
+/// A rule's name as explained: a rule of a named `first` block says which
+/// block it won, unless it is named as the block is.
+fn in_block<R>(rule: &str, block: Option<&BlockDef<R>>) -> String {
+    match block.and_then(|b| b.name.as_ref()) {
+        Some(block) if block != rule => format!("{rule} (first of {})", quote(block)),
+        _ => rule.to_string(),
+    }
 }
 
 fn write_rules(out: &mut String, rules: &[(String, f64)]) {

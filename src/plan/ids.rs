@@ -73,6 +73,8 @@ ids! {
     MemberTestId;
     /// A rule of the account block.
     AccountRuleId;
+    /// A `first` block of the account block.
+    AccountBlockId;
     /// A set of folded text constants in the plan's pool.
     TextSetId;
     /// A regular expression in the plan's pool.

@@ -7,8 +7,8 @@
 use serde::Serialize;
 
 use super::ids::{
-    AccountRuleId, AggId, BlockId, EnumId, EventId, FieldId, GroupId, IdVec, MemberTestId,
-    OutputId, PatternId, PropId, RuleId, TextSetId,
+    AccountBlockId, AccountRuleId, AggId, BlockId, EnumId, EventId, FieldId, GroupId, IdVec,
+    MemberTestId, OutputId, PatternId, PropId, RuleId, TextSetId,
 };
 use crate::time::{Duration, Instant};
 
@@ -84,15 +84,19 @@ pub struct RuleDef {
 
 /// A `first` block: its rules, in order, in the plan's rule table (an
 /// `otherwise` is the last, a `when` rule whose condition always holds).
-/// Its rules follow one another in the table, in the same score.
+/// Its rules follow one another in the table, in the same score. `R` is
+/// the table's id: [`RuleId`] for a lead's rules, [`AccountRuleId`] for
+/// the account block's.
 #[derive(Debug, Serialize)]
-pub struct BlockDef {
+pub struct BlockDef<R = RuleId> {
     /// The block's name, for explanations.
     pub name: Option<String>,
+    /// The group of a lead's block; `None` at the top level and in the
+    /// account block.
     pub group: Option<GroupId>,
-    pub rules: Vec<RuleId>,
+    pub rules: Vec<R>,
     /// The block's `otherwise`, the last of its rules, when it has one.
-    pub otherwise: Option<RuleId>,
+    pub otherwise: Option<R>,
     pub origin: Origin,
 }
 
@@ -302,6 +306,8 @@ pub struct AccountDef {
     /// Every distinct `members` / `members(where ...)` the block reads.
     pub member_tests: IdVec<MemberTestId, MemberTest>,
     pub rules: IdVec<AccountRuleId, AccountRule>,
+    /// The account's `first` blocks, each naming its rules.
+    pub blocks: IdVec<AccountBlockId, BlockDef<AccountRuleId>>,
     pub max: Option<f64>,
     pub min: Option<f64>,
     pub outputs: IdVec<OutputId, Output>,
@@ -328,6 +334,8 @@ pub struct MemberTest {
 #[derive(Debug, Serialize)]
 pub struct AccountRule {
     pub name: String,
+    /// The `first` block the rule takes its turn in, as a lead's rule does.
+    pub block: Option<AccountBlockId>,
     pub condition: Cond,
     pub points: f64,
     /// The member tests the condition reads, for naming the members that

@@ -16,8 +16,8 @@ mod spans;
 use serde::Serialize;
 
 pub use ids::{
-    AccountRuleId, AggId, BlockId, EnumId, EventId, FieldId, GroupId, Id, IdVec, MemberTestId,
-    OutputId, PatternId, PropId, RuleId, TextSetId,
+    AccountBlockId, AccountRuleId, AggId, BlockId, EnumId, EventId, FieldId, GroupId, Id, IdVec,
+    MemberTestId, OutputId, PatternId, PropId, RuleId, TextSetId,
 };
 pub use ir::*;
 pub use spans::Spans;

@@ -4,8 +4,8 @@
 use std::fmt::{self, Display, Formatter};
 
 use super::{
-    AccountDef, AggKind, Cond, DecayAmount, DecayMode, DecaySpec, Effect, EventId, IdVec, Output,
-    OutputId, Plan, Pred, RollupFn, RuleId, TextOp, Value, ValueType,
+    AccountDef, AggKind, BlockDef, Cond, DecayAmount, DecayMode, DecaySpec, Effect, EventId, IdVec,
+    Output, OutputId, Plan, Pred, RollupFn, RuleId, TextOp, Value, ValueType,
 };
 use crate::syntax::print::{number, points, quote};
 use crate::time::format_duration;
@@ -278,14 +278,21 @@ impl Plan {
             }
             None => writeln!(f, "    base = 0 (no rollup)")?,
         }
-        for (r, rule) in account.rules.iter().enumerate() {
-            write!(
-                f,
-                "    rule[{r}] {}: {} when ",
-                quote(&rule.name),
-                points(rule.points)
-            )?;
-            self.write_cond(f, &rule.condition, At::Account)?;
+        for (r, rule) in account.rules.iter_enumerated() {
+            let block = rule
+                .block
+                .and_then(|b| account.blocks.get(b).map(|d| (b, d)));
+            let indent = block_header(f, block, r)?;
+            write!(f, "    {indent}rule[{r}] {}: ", quote(&rule.name))?;
+            match &rule.condition {
+                Cond::And(all) if all.is_empty() && rule.block.is_some() => {
+                    write!(f, "{} otherwise", points(rule.points))?
+                }
+                condition => {
+                    write!(f, "{} when ", points(rule.points))?;
+                    self.write_cond(f, condition, At::Account)?;
+                }
+            }
             f.write_str("\n")?;
         }
         writeln!(f, "    outputs (in order)")?;
@@ -387,20 +394,8 @@ impl Display for Plan {
             let Some(rule) = m.rules.get(r) else {
                 return Ok(());
             };
-            // A `first` block's rules come under its header, indented.
-            let indent = match rule.block.and_then(|b| m.blocks.get(b).map(|d| (b, d))) {
-                Some((b, block)) => {
-                    if block.rules.first() == Some(&r) {
-                        write!(f, "    first[{b}]")?;
-                        if let Some(name) = &block.name {
-                            write!(f, " {}", quote(name))?;
-                        }
-                        f.write_str(": the first rule that holds\n")?;
-                    }
-                    "  "
-                }
-                None => "",
-            };
+            let block = rule.block.and_then(|b| m.blocks.get(b).map(|d| (b, d)));
+            let indent = block_header(f, block, r)?;
             write!(f, "    {indent}rule[{r}] {}: ", quote(&rule.name))?;
             match &rule.effect {
                 Effect::When {
@@ -508,4 +503,24 @@ impl Display for Plan {
         }
         Ok(())
     }
+}
+
+/// Writes the header of a `first` block before its first rule `r`; the
+/// indent of the block's rules ("" outside a block).
+fn block_header<B: fmt::Display, R: PartialEq>(
+    f: &mut Formatter<'_>,
+    block: Option<(B, &BlockDef<R>)>,
+    r: R,
+) -> Result<&'static str, fmt::Error> {
+    let Some((b, block)) = block else {
+        return Ok("");
+    };
+    if block.rules.first() == Some(&r) {
+        write!(f, "    first[{b}]")?;
+        if let Some(name) = &block.name {
+            write!(f, " {}", quote(name))?;
+        }
+        f.write_str(": the first rule that holds\n")?;
+    }
+    Ok("  ")
 }

@@ -3,13 +3,15 @@
 //! refusal of the SQL backend, a diff quoting a rule, an editor) read this
 //! table, which the checker fills beside the plan.
 
-use super::ids::{EventId, GroupId, IdVec, OutputId, PatternId, RuleId};
+use super::ids::{AccountRuleId, EventId, GroupId, IdVec, OutputId, PatternId, RuleId};
 use crate::source::Span;
 
 #[derive(Debug, Default, Clone)]
 pub struct Spans {
     /// Each rule, whole.
     pub rules: IdVec<RuleId, Span>,
+    /// Each rule of the account block, whole (an `otherwise` too).
+    pub account_rules: IdVec<AccountRuleId, Span>,
     /// Each pattern's first `matches "..."` literal.
     pub patterns: IdVec<PatternId, Span>,
     /// Each event type's name where it is declared.

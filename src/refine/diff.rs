@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value as JsonValue;
 
+use super::block_order::{reordered, Reordered};
 use super::definitions::definitions;
 use super::stats::{median, percentile, round_to};
 use super::text::{score, TextTable};
@@ -162,6 +163,7 @@ impl<'a> Diff<'a> {
             "definitions.changed".to_string(),
             rules.definitions.len() as f64,
         );
+        put("blocks.reordered".to_string(), rules.reordered.len() as f64);
         let s = self.score_changes();
         put("score.changed".to_string(), s.changed as f64);
         put("score.mean".to_string(), s.mean);
@@ -327,6 +329,7 @@ pub fn rule_changes(old: &Version, new: &Version) -> RuleChanges {
         }
     }
     changes.definitions = definition_changes(old, new);
+    changes.reordered = reordered(old, new);
     changes
 }
 
@@ -372,7 +375,7 @@ pub struct DefinitionChange {
     pub after: Option<String>,
 }
 
-fn describe(v: &Version, id: RuleId, rule: &RuleDef) -> RuleText {
+pub(super) fn describe(v: &Version, id: RuleId, rule: &RuleDef) -> RuleText {
     RuleText {
         rule: rule.name.clone(),
         group: rule
@@ -451,7 +454,7 @@ impl RuleText {
     /// is named by its text up to its points in the canonical layout, so
     /// that changing the points of `when seniority = VP +20` is a change
     /// and a reformat renames nothing.
-    fn identity(&self) -> &str {
+    pub(super) fn identity(&self) -> &str {
         if normalise(&self.rule) != self.text {
             return &self.rule;
         }
@@ -473,6 +476,8 @@ pub struct RuleChanges {
     pub changed: Vec<RuleChange>,
     /// Thresholds, labels, groups and the total defined differently.
     pub definitions: Vec<DefinitionChange>,
+    /// `first` blocks whose rules take their turns in another order.
+    pub reordered: Vec<Reordered>,
 }
 
 #[derive(Debug, Serialize)]
@@ -565,12 +570,19 @@ pub struct DiffReport {
 impl DiffReport {
     pub fn table(&self) -> String {
         let mut out = format!(
-            "leads {}; rules: {} added, {} removed, {} changed\n",
+            "leads {}; rules: {} added, {} removed, {} changed",
             self.leads,
             self.rules.added.len(),
             self.rules.removed.len(),
             self.rules.changed.len()
         );
+        match self.rules.reordered.len() {
+            0 => out.push('\n'),
+            n => out.push_str(&format!(
+                "; {n} `first` block{} in another order\n",
+                plural(n)
+            )),
+        }
         let s = &self.score;
         out.push_str(&format!(
             "score changed for {} leads: mean {}, median {}; size of change: p90 {}, largest {}\n\n",
@@ -614,6 +626,20 @@ impl DiffReport {
         }
         if !t.is_empty() {
             out.push_str("Rules\n");
+            out.push_str(&t.render());
+            out.push('\n');
+        }
+        if !self.rules.reordered.is_empty() {
+            let mut t = TextTable::new(&["block", "group", "before", "after"]);
+            for r in &self.rules.reordered {
+                t.row(vec![
+                    r.block.clone(),
+                    group(&r.group),
+                    r.before.join(", "),
+                    r.after.join(", "),
+                ]);
+            }
+            out.push_str("First blocks whose rules take their turns in another order\n");
             out.push_str(&t.render());
             out.push('\n');
         }

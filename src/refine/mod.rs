@@ -4,6 +4,7 @@
 //! report; reading records and printing belong to `cli`.
 
 pub mod backtest;
+mod block_order;
 pub mod changes;
 pub mod condition;
 mod definitions;

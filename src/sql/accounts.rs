@@ -10,9 +10,11 @@
 use super::cond::Scope;
 use super::outputs::output_levels;
 use super::query::{render, Column, Cte, Select};
-use super::scores::stage;
+use super::scores::{stage, Turns};
 use super::Compiler;
-use crate::plan::{AccountDef, MemberTestId, RollupDef, RollupFn, ValueType, NAMED_MEMBERS};
+use crate::plan::{
+    AccountBlockId, AccountDef, MemberTestId, RollupDef, RollupFn, ValueType, NAMED_MEMBERS,
+};
 
 /// The whole statement of one row per account.
 pub fn statement(c: &mut Compiler, account: &AccountDef) -> String {
@@ -310,14 +312,18 @@ impl Compiler<'_> {
         }
     }
 
+    /// Each rule's points when it fires; a rule of a `first` block fires
+    /// only when no earlier rule of its block holds, as for a lead.
     fn account_rule_columns(&mut self, account: &AccountDef) -> Vec<Column> {
+        let mut turns = Turns::<AccountBlockId>::default();
         account
             .rules
             .iter_enumerated()
             .map(|(r, rule)| {
                 let test = self.cond(&rule.condition, Scope::Account);
+                let when = turns.when(rule.block, test);
                 Column::new(
-                    format!("CASE WHEN {test} THEN {} END", self.number(rule.points)),
+                    format!("CASE WHEN {when} THEN {} END", self.number(rule.points)),
                     self.id(&format!("account rule {r}")),
                 )
                 .comment(&format!(

@@ -107,27 +107,13 @@ impl Compiler<'_> {
             .comment("what the native reader would reject, first in schema order"),
         );
         let plan = self.plan;
-        // The tests of the earlier rules of the current `first` block: a
-        // rule of a block gives its points when none of them holds.
-        let mut block: (Option<BlockId>, Vec<String>) = (None, Vec::new());
+        let mut turns = Turns::<BlockId>::default();
         for (r, rule) in plan.rules.iter_enumerated() {
             self.at(|s| s.rules.get(r));
-            if rule.block != block.0 {
-                block = (rule.block, Vec::new());
-            }
             let expr = match &rule.effect {
                 Effect::When { condition, points } => {
                     let test = self.cond(condition, Scope::Lead);
-                    let when = if block.1.is_empty() {
-                        test.clone()
-                    } else {
-                        let earlier: Vec<String> =
-                            block.1.iter().map(|t| format!("NOT ({t}) AND ")).collect();
-                        format!("{}({test})", earlier.concat())
-                    };
-                    if rule.block.is_some() {
-                        block.1.push(test);
-                    }
+                    let when = turns.when(rule.block, test);
                     format!("CASE WHEN {when} THEN {} END", self.number(*points))
                 }
                 Effect::Disqualify { condition, .. } => self.cond(condition, Scope::Lead),
@@ -443,5 +429,46 @@ impl Compiler<'_> {
                 )],
             ),
         ]
+    }
+}
+
+/// The tests of the earlier rules of the current `first` block, in a table
+/// where a block's rules follow one another: a rule of a block gives its
+/// points when none of them holds.
+pub(super) struct Turns<B> {
+    block: Option<B>,
+    earlier: Vec<String>,
+}
+
+impl<B> Default for Turns<B> {
+    fn default() -> Self {
+        Turns {
+            block: None,
+            earlier: Vec::new(),
+        }
+    }
+}
+
+impl<B: Copy + PartialEq> Turns<B> {
+    /// When the next rule of the table, in `block`, gives its points.
+    pub(super) fn when(&mut self, block: Option<B>, test: String) -> String {
+        if block != self.block {
+            self.block = block;
+            self.earlier.clear();
+        }
+        let when = if self.earlier.is_empty() {
+            test.clone()
+        } else {
+            let earlier: Vec<String> = self
+                .earlier
+                .iter()
+                .map(|t| format!("NOT ({t}) AND "))
+                .collect();
+            format!("{}({test})", earlier.concat())
+        };
+        if block.is_some() {
+            self.earlier.push(test);
+        }
+        when
     }
 }

@@ -499,6 +499,7 @@ pub struct AccountKey {
 pub enum AccountEntry {
     Rollup(Rollup),
     Rule(Rule),
+    First(FirstBlock),
     Threshold(Threshold),
     Label(Label),
 }

@@ -89,8 +89,8 @@ pub fn parse_recovering(file: FileId, text: &str) -> Recovered {
                     InputLocation::Pos(p) => p,
                     InputLocation::Span((s, _)) => s,
                 };
-                let (start, end) = broken_item(&current, position);
-                let region = current.get(start..end).unwrap_or("");
+                let item = broken_item(&current, position);
+                let region = current.get(item.0..item.1).unwrap_or("");
                 if errors.len() >= MAX_SYNTAX_ERRORS || region.trim().is_empty() {
                     return Recovered {
                         ast: None,
@@ -98,27 +98,136 @@ pub fn parse_recovering(file: FileId, text: &str) -> Recovered {
                         broken_words,
                     };
                 }
+                // Inside a block (a group, a `first` block, the account
+                // block, a test), only the broken entry is blanked when the
+                // parse then gets past it: the item parses, or stops at a
+                // later entry of it (another error of its own, reported
+                // next) or elsewhere; so the group and its other rules are
+                // kept. A parse that stops where it did, or at the item's
+                // end (a block left open), blanks the whole item.
+                let entry = broken_entry(&current, position, item).filter(|&entry| {
+                    let mut trial = current.clone();
+                    blank_out(&mut trial, entry);
+                    match parse_file(&trial) {
+                        Ok(_) => true,
+                        Err(again) => {
+                            let at = match again.location {
+                                InputLocation::Pos(p) => p,
+                                InputLocation::Span((s, _)) => s,
+                            };
+                            let later = at >= entry.1 && at < item.1 && at != position;
+                            later || !(item.0..=item.1).contains(&at)
+                        }
+                    }
+                });
+                let (start, end) = entry.unwrap_or(item);
                 broken_words.extend(
-                    region
+                    current
+                        .get(start..end)
+                        .unwrap_or("")
                         .split(|c: char| !(c.is_alphanumeric() || c == '_'))
                         .filter(|w| !w.is_empty())
                         .map(str::to_string),
                 );
-                // Keep byte offsets: each character becomes as many spaces as its UTF-8 length.
-                let blank: String = region
-                    .chars()
-                    .map(|c| {
-                        if c == '\n' {
-                            "\n".to_string()
-                        } else {
-                            " ".repeat(c.len_utf8())
-                        }
-                    })
-                    .collect();
-                current.replace_range(start..end, &blank);
+                blank_out(&mut current, (start, end));
             }
         }
     }
+}
+
+/// Replaces `text[start..end]` by spaces, keeping byte offsets (each
+/// character becomes as many spaces as its UTF-8 length) and line breaks.
+fn blank_out(text: &mut String, (start, end): (usize, usize)) {
+    let blank: String = text
+        .get(start..end)
+        .unwrap_or("")
+        .chars()
+        .map(|c| {
+            if c == '\n' {
+                "\n".to_string()
+            } else {
+                " ".repeat(c.len_utf8())
+            }
+        })
+        .collect();
+    if text.get(start..end).is_some() {
+        text.replace_range(start..end, &blank);
+    }
+}
+
+/// The byte range of the entry of a block item (`item`, from
+/// [`broken_item`]) around a syntax error: from the line that starts the
+/// entry (a rule, a decay, a `first` block's rule or `otherwise`, a rollup,
+/// a threshold or label of the account, an `expect`, a field) to the line
+/// that starts the next entry or closes a block. When the error is at the
+/// first word of a line, the entry before that line is the broken one (a
+/// rule without points is noticed at the next rule). `None` when the
+/// error is on the item's first line, or the range would leave a bracket
+/// unmatched.
+fn broken_entry(text: &str, position: usize, item: (usize, usize)) -> Option<(usize, usize)> {
+    let inside: Vec<usize> = line_starts(text)
+        .filter(|&l| l > item.0 && l < item.1)
+        .collect();
+    let boundary = |l: &usize| {
+        let line = text.get(*l..).unwrap_or("").trim_start();
+        line.starts_with('}') || starts_entry(line)
+    };
+    let line = inside.iter().copied().rfind(|&l| l <= position)?;
+    let at_line_start = text.get(line..position)?.trim().is_empty();
+    let (start, end) = if at_line_start {
+        let start = inside.iter().copied().rfind(|l| *l < line && boundary(l))?;
+        (start, line)
+    } else {
+        let start = inside
+            .iter()
+            .copied()
+            .rfind(|l| *l <= line && boundary(l))?;
+        let end = inside
+            .iter()
+            .copied()
+            .find(|l| *l > line && boundary(l))
+            .unwrap_or(item.1);
+        (start, end)
+    };
+    let region = text.get(start..end)?;
+    if !starts_entry(region.trim_start()) {
+        return None;
+    }
+    let mut depth = 0i64;
+    for (_, c) in code_chars(region) {
+        match c {
+            '{' | '(' | '[' => depth += 1,
+            '}' | ')' | ']' => depth -= 1,
+            _ => {}
+        }
+        if depth < 0 {
+            return None;
+        }
+    }
+    (depth == 0).then_some((start, end))
+}
+
+/// Whether a line (without its indent) starts an entry of a block.
+fn starts_entry(line: &str) -> bool {
+    const ENTRY_WORDS: &[&str] = &[
+        "when",
+        "each",
+        "decay",
+        "first",
+        "otherwise",
+        "rollup",
+        "threshold",
+        "label",
+        "expect",
+    ];
+    let word_end = line
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(line.len());
+    let (word, rest) = line.split_at(word_end);
+    !word.is_empty()
+        && (ENTRY_WORDS.contains(&word)
+            // A field of `lead { ... }` or a test's lead: `name: ...`.
+            || rest.trim_start().starts_with(':'))
 }
 
 /// Parses a whole file. pest can note every token it tried, for the

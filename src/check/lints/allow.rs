@@ -6,7 +6,7 @@ use crate::check::Checker;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::source::{SourceMap, Span};
-use crate::syntax::ast::{FirstBlock, GroupEntry, Item};
+use crate::syntax::ast::{AccountEntry, FirstBlock, GroupEntry, Item};
 
 /// Drops every warning that a `# leadscore: allow(CODE)` comment covers:
 /// a comment on a line of the warning, or alone on the line above it,
@@ -21,7 +21,7 @@ pub(super) fn drop_allowed(checker: &mut Checker<'_>, items: &[Item]) {
 }
 
 /// The spans a warning's allow comment may stand on: every item's, and
-/// every rule's inside a group. Items do not overlap one another, nor do
+/// every rule's inside a group or the account block. Items do not overlap one another, nor do
 /// a group's entries, so each list is sorted by where its spans start and
 /// the one span of each that may hold a warning is found by a binary
 /// search (a model of 100 000 rules has as many anchors).
@@ -57,6 +57,20 @@ fn anchors(items: &[Item]) -> Anchors {
                 }
             }
             Item::First(block) => block_rules(&mut anchors.block_rules, block),
+            Item::Account(account) => {
+                for entry in &account.entries {
+                    match entry {
+                        AccountEntry::Rule(rule) => anchors.entries.push(rule.span),
+                        AccountEntry::First(block) => {
+                            anchors.entries.push(block.span);
+                            block_rules(&mut anchors.block_rules, block);
+                        }
+                        AccountEntry::Rollup(_)
+                        | AccountEntry::Threshold(_)
+                        | AccountEntry::Label(_) => {}
+                    }
+                }
+            }
             _ => {}
         }
     }

@@ -95,7 +95,9 @@ pub(super) fn report_unreachable(checker: &mut Checker<'_>, items: &[Item]) {
                                     label_bounds(l, clauses, &account, &mut found);
                                 }
                             }
-                            AccountEntry::Rollup(_) | AccountEntry::Rule(_) => {}
+                            AccountEntry::Rollup(_)
+                            | AccountEntry::Rule(_)
+                            | AccountEntry::First(_) => {}
                         }
                     }
                 }
@@ -293,10 +295,16 @@ fn account_reach(ranges: &Ranges, account: &AccountDef) -> Reach {
             }
         }
     };
-    for rule in &account.rules {
-        low += rule.points.min(0.0);
-        high += rule.points.max(0.0);
-    }
+    let (rules_low, rules_high) = sum_turns(
+        account.rules.iter().map(|r| Turn {
+            block: r.block,
+            when: Some(r.points),
+            reach: (r.points.min(0.0), r.points.max(0.0)),
+        }),
+        |b| account.blocks.get(b).is_some_and(|b| b.otherwise.is_some()),
+    );
+    low += rules_low;
+    high += rules_high;
     Clamped {
         low,
         high,
@@ -396,14 +404,44 @@ fn group(model: &Plan, g: &GroupDef) -> Reach {
 /// without `otherwise`). Decay needs no share: it only moves a positive
 /// score towards zero.
 fn sum_rules(model: &Plan, rules: &[RuleId]) -> (f64, f64) {
+    let turns = rules
+        .iter()
+        .filter_map(|id| model.rules.get(*id))
+        .map(|rule| Turn {
+            block: rule.block,
+            when: match rule.effect {
+                Effect::When { points, .. } => Some(points),
+                _ => None,
+            },
+            reach: rule_reach(&rule.effect),
+        });
+    sum_turns(turns, |b: BlockId| {
+        model.blocks.get(b).is_some_and(|b| b.otherwise.is_some())
+    })
+}
+
+/// What one rule adds, for [`sum_turns`]: its block, its points when it is
+/// a `when` rule, and the least and most it adds on its own.
+struct Turn<B> {
+    block: Option<B>,
+    when: Option<f64>,
+    reach: (f64, f64),
+}
+
+/// [`sum_rules`] over any table of rules whose blocks' rules follow one
+/// another (a lead's or the account block's); `always` says whether a
+/// block has an `otherwise` (then one of its rules always gives its
+/// points).
+fn sum_turns<B: Copy + PartialEq>(
+    rules: impl Iterator<Item = Turn<B>>,
+    always: impl Fn(B) -> bool,
+) -> (f64, f64) {
     let mut total = (0.0, 0.0);
-    // The block being summed: its reach so far, and whether it has an
-    // `otherwise` (then one of its rules always gives its points).
-    let mut block: Option<(BlockId, f64, f64)> = None;
-    let close = |block: &mut Option<(BlockId, f64, f64)>, total: &mut (f64, f64)| {
+    // The block being summed and its reach so far.
+    let mut block: Option<(B, f64, f64)> = None;
+    let close = |block: &mut Option<(B, f64, f64)>, total: &mut (f64, f64)| {
         if let Some((id, low, high)) = block.take() {
-            let always = model.blocks.get(id).is_some_and(|b| b.otherwise.is_some());
-            let (low, high) = if always {
+            let (low, high) = if always(id) {
                 (low, high)
             } else {
                 (low.min(0.0), high.max(0.0))
@@ -412,19 +450,18 @@ fn sum_rules(model: &Plan, rules: &[RuleId]) -> (f64, f64) {
             total.1 += high;
         }
     };
-    for rule in rules.iter().filter_map(|id| model.rules.get(*id)) {
+    for rule in rules {
         if block.is_some_and(|(id, _, _)| Some(id) != rule.block) {
             close(&mut block, &mut total);
         }
-        match (rule.block, &rule.effect) {
-            (Some(id), Effect::When { points, .. }) => {
-                let (low, high) = block.map_or((*points, *points), |(_, l, h)| {
-                    (l.min(*points), h.max(*points))
-                });
+        match (rule.block, rule.when) {
+            (Some(id), Some(points)) => {
+                let (low, high) =
+                    block.map_or((points, points), |(_, l, h)| (l.min(points), h.max(points)));
                 block = Some((id, low, high));
             }
             _ => {
-                let (l, h) = rule_reach(&rule.effect);
+                let (l, h) = rule.reach;
                 total = (total.0 + l, total.1 + h);
             }
         }

@@ -3,46 +3,73 @@
 //! does: the same condition, or a comparison, range or membership on the
 //! same field (or event count) that accepts every value the later one
 //! accepts; and an `otherwise` after a rule that holds for every value,
-//! missing included.
+//! missing included. The account block's blocks are read the same way, a
+//! count of members being compared as an event count is.
 
 use crate::check::Checker;
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
-use crate::plan::{Cond, Effect, Order, Plan, Pred, RuleId, Value};
+use crate::plan::{AccountRuleId, AggKind, Cond, Effect, Order, Plan, Pred, RuleId, Value};
+use crate::source::Span;
 use crate::syntax::ast::Item;
+
+/// One rule of a block as the lint sees it: its condition (`None` when it
+/// is not a `when` rule) and where it is written.
+type Turn<'p> = (Option<&'p Cond>, Span);
 
 pub(super) fn report_unreachable_rules(checker: &mut Checker<'_>, _items: &[Item]) {
     let mut found = Vec::new();
     let plan = &checker.model;
-    for block in plan.blocks.iter() {
-        for (i, &later) in block.rules.iter().enumerate() {
-            let Some(later_cond) = condition(plan, later) else {
+    let spans = &checker.spans;
+    let at = |rule: RuleId| spans.rules.get(rule).copied().unwrap_or_default();
+    let lead_blocks = plan.blocks.iter().map(|block| {
+        let turns: Vec<Turn<'_>> = block
+            .rules
+            .iter()
+            .map(|&r| (condition(plan, r), at(r)))
+            .collect();
+        let otherwise = block
+            .otherwise
+            .and_then(|o| block.rules.iter().position(|&r| r == o));
+        (turns, otherwise)
+    });
+    let account_blocks = plan.account.iter().flat_map(|account| {
+        account.blocks.iter().map(|block| {
+            let turn = |r: AccountRuleId| -> Turn<'_> {
+                (
+                    account.rules.get(r).map(|rule| &rule.condition),
+                    spans.account_rules.get(r).copied().unwrap_or_default(),
+                )
+            };
+            let turns: Vec<Turn<'_>> = block.rules.iter().map(|&r| turn(r)).collect();
+            let otherwise = block
+                .otherwise
+                .and_then(|o| block.rules.iter().position(|&r| r == o));
+            (turns, otherwise)
+        })
+    });
+    for (turns, otherwise) in lead_blocks.chain(account_blocks) {
+        for (i, &(later_cond, later)) in turns.iter().enumerate() {
+            let Some(later_cond) = later_cond else {
                 continue;
             };
-            let is_otherwise = block.otherwise == Some(later);
-            let shadow = block.rules.iter().take(i).copied().find(|&earlier| {
-                let Some(earlier_cond) = condition(plan, earlier) else {
+            let is_otherwise = otherwise == Some(i);
+            let shadow = turns.iter().take(i).find(|(earlier_cond, _)| {
+                let Some(earlier_cond) = earlier_cond else {
                     return false;
                 };
                 if is_otherwise {
-                    always(earlier_cond)
+                    always(plan, earlier_cond)
                 } else {
                     covers(plan, earlier_cond, later_cond)
                 }
             });
-            if let Some(earlier) = shadow {
+            if let Some(&(_, earlier)) = shadow {
                 found.push((later, earlier, is_otherwise));
             }
         }
     }
-    for (later, earlier, is_otherwise) in found {
-        let span = checker.spans.rules.get(later).copied().unwrap_or_default();
-        let first = checker
-            .spans
-            .rules
-            .get(earlier)
-            .copied()
-            .unwrap_or_default();
+    for (span, first, is_otherwise) in found {
         let (line, _) = checker.sources.line_col(first.file, first.start);
         let what = if is_otherwise {
             "this `otherwise`"
@@ -70,11 +97,17 @@ fn condition(plan: &Plan, rule: RuleId) -> Option<&Cond> {
 
 /// Whether a condition holds for every value, missing included:
 /// `f is missing or f is present` and the like.
-fn always(cond: &Cond) -> bool {
+fn always(plan: &Plan, cond: &Cond) -> bool {
     match cond {
-        Cond::And(items) => items.iter().all(always),
+        Cond::And(items) => items.iter().all(|c| always(plan, c)),
+        // A count is never missing nor below zero.
+        Cond::Test(v, Pred::Number(order, n)) if is_count(plan, v) => match order {
+            Order::Ge => *n <= 0.0,
+            Order::Gt => *n < 0.0,
+            _ => false,
+        },
         Cond::Or(items) => {
-            items.iter().any(always)
+            items.iter().any(|c| always(plan, c))
                 || items.iter().any(|a| {
                     let Cond::Test(v, Pred::Missing) = a else {
                         return false;
@@ -88,6 +121,18 @@ fn always(cond: &Cond) -> bool {
                     })
                 })
         }
+        _ => false,
+    }
+}
+
+/// Whether a value is a count: of events, or of members.
+fn is_count(plan: &Plan, value: &Value) -> bool {
+    match value {
+        Value::Members(_) => true,
+        Value::Aggregate(a) => plan
+            .aggregates
+            .get(*a)
+            .is_some_and(|agg| agg.kind == AggKind::Count),
         _ => false,
     }
 }
@@ -108,9 +153,13 @@ fn covers(plan: &Plan, earlier: &Cond, later: &Cond) -> bool {
     }
 }
 
-/// Values a comparison is about: a field, or an event count.
+/// Values a comparison is about: a field, an event count, or (in the
+/// account block) a count of members.
 fn comparable(value: &Value) -> bool {
-    matches!(value, Value::Field(_) | Value::Aggregate(_))
+    matches!(
+        value,
+        Value::Field(_) | Value::Aggregate(_) | Value::Members(_)
+    )
 }
 
 /// The values a predicate accepts, when it is a comparison, a range or a

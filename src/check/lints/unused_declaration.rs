@@ -275,6 +275,9 @@ impl Uses {
         for entry in &account.entries {
             match entry {
                 ast::AccountEntry::Rule(rule) => self.rule(checker, rule),
+                ast::AccountEntry::First(block) => {
+                    block.rules.iter().for_each(|r| self.rule(checker, r))
+                }
                 ast::AccountEntry::Threshold(t) => self.threshold(checker, t),
                 ast::AccountEntry::Label(l) => self.label(checker, l),
                 ast::AccountEntry::Rollup(_) => {}

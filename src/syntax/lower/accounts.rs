@@ -40,6 +40,9 @@ impl Lowerer {
                 }
                 R::rollup => entries.extend(self.lower_rollup(p).map(AccountEntry::Rollup)),
                 R::when_rule => entries.extend(self.lower_rule(p).map(AccountEntry::Rule)),
+                R::first_block => {
+                    entries.extend(self.lower_first_block(p).map(AccountEntry::First))
+                }
                 R::threshold => {
                     entries.extend(self.lower_threshold(p).map(AccountEntry::Threshold))
                 }

@@ -400,6 +400,7 @@ impl Printer<'_> {
             |p, e| match e {
                 AccountEntry::Rollup(r) => p.node(r.span, &rollup(r)),
                 AccountEntry::Rule(r) => p.rule(r),
+                AccountEntry::First(b) => p.first(b),
                 AccountEntry::Threshold(t) => p.node(t.span, &threshold(t, p.parens)),
                 AccountEntry::Label(l) => p.label(l),
             },
@@ -419,6 +420,7 @@ fn account_entry_span(e: &AccountEntry) -> Span {
     match e {
         AccountEntry::Rollup(r) => r.span,
         AccountEntry::Rule(r) => r.span,
+        AccountEntry::First(b) => b.span,
         AccountEntry::Threshold(t) => t.span,
         AccountEntry::Label(l) => l.span,
     }
