@@ -25,9 +25,9 @@ use regex::Regex;
 
 use crate::lead::{Event, FieldValue, Lead};
 use crate::plan::{
-    AccountDef, AccountRuleId, AggId, AggKind, Aggregate, Cond, DecayAmount, DecayMode, DecaySpec,
-    Effect, EventId, FieldId, GroupId, IdVec, MemberTest, MemberTestId, Output, OutputId,
-    PatternId, Plan, Pred, RuleId, TextSetId, Value,
+    AccountRuleId, AggId, AggKind, Aggregate, Cond, DecayAmount, DecayMode, DecaySpec, Effect,
+    EventId, FieldId, GroupId, IdVec, MemberTest, MemberTestId, Output, OutputId, PatternId, Plan,
+    Pred, RuleId, TextSetId, Value,
 };
 use crate::time::{seconds_before, sub_duration, whole_periods, Instant};
 use texts::TextSet;
@@ -504,61 +504,6 @@ impl<'p> Evaluator<'p> {
                 .map(|t| t.condition.as_ref().is_none_or(|c| self.test(c, &context)))
                 .collect()
         })
-    }
-
-    /// Scores an account: its rollup `base` (already rounded), its rules
-    /// over the member counts, the clamp, then its thresholds and labels.
-    pub fn evaluate_account(
-        &self,
-        account: &AccountDef,
-        base: f64,
-        members: &IdVec<MemberTestId, f64>,
-    ) -> AccountScore {
-        let context = Context {
-            members: members.as_slice(),
-            ..Context::new(&NO_LEAD, self.as_of)
-        };
-        let mut sum = base;
-        let mut fired = Vec::new();
-        // As for a lead: once a rule of a `first` block fired, the block's
-        // later rules give nothing.
-        let mut block_done = None;
-        for (r, rule) in account.rules.iter_enumerated() {
-            if rule.block.is_some() && rule.block == block_done {
-                continue;
-            }
-            if self.test(&rule.condition, &context) {
-                sum += rule.points;
-                fired.push((r, rule.points));
-                block_done = rule.block;
-            }
-        }
-        let score = round2(clamp(sum, account.max, account.min));
-        let mut outputs = IdVec::with_capacity(account.outputs.len());
-        self.outputs_into(&account.outputs, Context { score, ..context }, &mut outputs);
-        AccountScore {
-            fired,
-            sum,
-            score,
-            outputs,
-        }
-    }
-
-    /// Evaluates a condition over a scored account (a test's `expect
-    /// account`): `members` reads `members`, its counts by member test.
-    pub fn test_account(
-        &self,
-        condition: &Cond,
-        account: &AccountScore,
-        members: &IdVec<MemberTestId, f64>,
-    ) -> bool {
-        let context = Context {
-            members: members.as_slice(),
-            score: account.score,
-            outputs: account.outputs.as_slice(),
-            ..Context::new(&NO_LEAD, self.as_of)
-        };
-        self.test(condition, &context)
     }
 
     /// One aggregate's value for a lead (what a failing test shows).
