@@ -368,32 +368,6 @@ fn rollup_members(rollup: Option<&RollupDef>, tally: &Tally) -> Names {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::domain;
-
-    #[test]
-    fn the_domain_of_an_address_or_a_url() {
-        let cases = [
-            ("ann@Acme.com", Some("acme.com")),
-            (" bob@eu.acme.com ", Some("eu.acme.com")),
-            ("\"a@b\"@acme.com", Some("acme.com")),
-            ("https://www.Acme.com/pricing?x=1", Some("acme.com")),
-            ("http://user@acme.com:8080/x", Some("acme.com")),
-            ("//acme.com/a", Some("acme.com")),
-            ("acme.com.", Some("acme.com")),
-            ("www.acme.com", Some("acme.com")),
-            ("localhost", None),
-            ("ann@localhost", None),
-            ("acme .com", None),
-            ("", None),
-        ];
-        for (value, expected) in cases {
-            assert_eq!(domain(value).as_deref(), expected, "{value:?}");
-        }
-    }
-}
-
 /// An account's own score, read by the same conditions as a lead's.
 impl Evaluator<'_> {
     /// Scores an account: its rollup `base` (already rounded), its rules
@@ -449,5 +423,31 @@ impl Evaluator<'_> {
             ..Context::new(&NO_LEAD, self.as_of)
         };
         self.test(condition, &context)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::domain;
+
+    #[test]
+    fn the_domain_of_an_address_or_a_url() {
+        let cases = [
+            ("ann@Acme.com", Some("acme.com")),
+            (" bob@eu.acme.com ", Some("eu.acme.com")),
+            ("\"a@b\"@acme.com", Some("acme.com")),
+            ("https://www.Acme.com/pricing?x=1", Some("acme.com")),
+            ("http://user@acme.com:8080/x", Some("acme.com")),
+            ("//acme.com/a", Some("acme.com")),
+            ("acme.com.", Some("acme.com")),
+            ("www.acme.com", Some("acme.com")),
+            ("localhost", None),
+            ("ann@localhost", None),
+            ("acme .com", None),
+            ("", None),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(domain(value).as_deref(), expected, "{value:?}");
+        }
     }
 }
