@@ -13,11 +13,11 @@ use super::{checked_model, Exit};
 use crate::eval::{Evaluator, Outcome, OutputValue};
 use crate::learn::split::{id_text, Holdout};
 use crate::learn::stats::{auc, round_to};
-use crate::plan::{Output, Plan};
+use crate::plan::{Effect, Output, Plan};
 use crate::record::to_lead;
 use crate::refine::diff::{Diff, Version};
 use crate::refine::text::{cell, percent, TextTable};
-use crate::refine::tune::{edit, points_span, suggest, units};
+use crate::refine::tune::{cap_span, edit, points_span, scaled_cap, suggest, units};
 use crate::refine::OutcomeSource;
 use crate::stream::convert_with;
 use crate::syntax::ast::{Item, ThresholdCondition};
@@ -145,11 +145,33 @@ pub fn run(args: &TuneArgs, color: bool) -> Exit {
             elsewhere += 1;
             continue;
         }
-        if plan.rules.get(id).is_none() {
+        let Some(rule) = plan.rules.get(id) else {
             continue;
-        }
+        };
         if let Some(range) = points_span(&main, span.start..span.end) {
+            // An `each` rule's cap moves with its points, so it binds at
+            // the count the points were fitted on.
+            let cap = match &rule.effect {
+                Effect::Each {
+                    points: was,
+                    max: Some(cap),
+                    ..
+                }
+                | Effect::PerUnit {
+                    points: was,
+                    max: Some(cap),
+                    ..
+                } => scaled_cap(*cap, *was, *new).zip(cap_span(
+                    &main,
+                    span.start..span.end,
+                    range.end,
+                )),
+                _ => None,
+            };
             edits.push((range, points(*new)));
+            if let Some((cap, at)) = cap {
+                edits.push((at, number(cap)));
+            }
         }
     }
     if elsewhere > 0 {

@@ -228,6 +228,52 @@ pub fn points_span(text: &str, rule: Range<usize>) -> Option<Range<usize>> {
     found
 }
 
+/// Where the number of an `each` rule's `max` is written in
+/// `text[rule]`: after its points (which end at `points_end`) come `max N`,
+/// `fade over D` and the name, in any order but the name last, so the
+/// first `max` word there, outside comments, is the cap.
+pub fn cap_span(text: &str, rule: Range<usize>, points_end: usize) -> Option<Range<usize>> {
+    let body = text.get(points_end..rule.end.min(text.len()))?;
+    let mut offset = 0;
+    for line in body.split_inclusive('\n') {
+        // The name is last: a `max` in it, or after it, is not the cap.
+        let code = line.split('#').next().unwrap_or("");
+        let code = code.split('"').next().unwrap_or("");
+        if let Some(at) = word_at(code, "max") {
+            let after = code.get(at + 3..).unwrap_or("");
+            let number = after.trim_start();
+            let digits = number
+                .bytes()
+                .take_while(|b| b.is_ascii_digit() || *b == b'.' || *b == b'_')
+                .count();
+            let start = points_end + offset + at + 3 + (after.len() - number.len());
+            return (digits > 0).then_some(start..start + digits);
+        }
+        if line.split('#').next().unwrap_or("").contains('"') {
+            return None;
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// Where `word` stands as a whole word in `code`.
+fn word_at(code: &str, word: &str) -> Option<usize> {
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    code.match_indices(word).map(|(i, _)| i).find(|&i| {
+        let before = i.checked_sub(1).and_then(|j| code.as_bytes().get(j));
+        let after = code.as_bytes().get(i + word.len());
+        !before.is_some_and(|b| is_word(*b)) && !after.is_some_and(|b| is_word(*b))
+    })
+}
+
+/// The cap of an `each` rule whose points go from `old` to `new`: scaled
+/// with them, so that it binds at the same count as the one the points
+/// were fitted on.
+pub fn scaled_cap(cap: f64, old: f64, new: f64) -> Option<f64> {
+    (old.abs() > 1e-12).then(|| (cap * new.abs() / old.abs()).round().max(new.abs().round()))
+}
+
 /// `text` with each range replaced by its new text; ranges must not
 /// overlap (an overlapping one is left out).
 pub fn edit(text: &str, mut edits: Vec<(Range<usize>, String)>) -> String {
@@ -279,6 +325,20 @@ mod tests {
         assert_eq!(points_of("when t between -5 and -1 +1_000"), "+1_000");
         assert_eq!(points_of("otherwise +15 \"enterprise\""), "+15");
         assert_eq!(points_of("when at > 2026-01-31T09:30:00+02:00 +4"), "+4");
+    }
+
+    #[test]
+    fn the_cap_is_the_number_after_max() {
+        let text = "each visit +2 fade over 30d max 10 \"max 3\" # max 4\n";
+        let points = points_span(text, 0..text.len()).unwrap();
+        let cap = cap_span(text, 0..text.len(), points.end).unwrap();
+        assert_eq!(&text[cap], "10");
+        let text = "each visit +2 \"no max here\"";
+        let points = points_span(text, 0..text.len()).unwrap();
+        assert_eq!(cap_span(text, 0..text.len(), points.end), None);
+        assert_eq!(scaled_cap(10.0, 2.0, 5.0), Some(25.0));
+        assert_eq!(scaled_cap(10.0, -2.0, 3.0), Some(15.0));
+        assert_eq!(scaled_cap(10.0, 0.0, 3.0), None);
     }
 
     #[test]
