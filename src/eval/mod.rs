@@ -15,8 +15,8 @@ mod since;
 mod texts;
 mod values;
 
-use numbers::{capped, clamp};
-pub use numbers::{round2, whole_units};
+pub use numbers::round2;
+use numbers::{clamp, each_points, per_unit_points};
 pub use since::since_instant;
 
 use std::sync::Arc;
@@ -25,9 +25,9 @@ use regex::Regex;
 
 use crate::lead::{Event, FieldValue, Lead};
 use crate::plan::{
-    AccountRuleId, AggId, AggKind, Aggregate, Cond, DecayAmount, DecayMode, DecaySpec, Effect,
-    EventId, FieldId, GroupId, IdVec, MemberTest, MemberTestId, Output, OutputId, PatternId, Plan,
-    Pred, RuleId, TextSetId, Value,
+    AccountRuleId, AggId, AggKind, Aggregate, BlockId, Cond, DecayAmount, DecayMode, DecaySpec,
+    Effect, EventId, FieldId, GroupId, IdVec, MemberTest, MemberTestId, Output, OutputId,
+    PatternId, Plan, Pred, RuleId, TextSetId, Value,
 };
 use crate::time::{seconds_before, sub_duration, whole_periods, Instant};
 use texts::TextSet;
@@ -229,6 +229,54 @@ impl Prepared {
     }
 }
 
+/// One lead's points as its rules give them, in rule order: the sums of
+/// the groups (in the outcome) and of the top level, and the `first` block
+/// that has given its points, whose later rules (which follow it in the
+/// table) give none. Both evaluators tally through it.
+struct Tally {
+    top_sum: f64,
+    block_done: Option<BlockId>,
+}
+
+impl Tally {
+    /// Empties `outcome` for a new lead, its groups' sums at zero.
+    fn start(outcome: &mut Outcome, groups: usize, last_activity: Option<Instant>) -> Tally {
+        outcome.last_activity = last_activity;
+        outcome.disqualified_by.clear();
+        outcome.reasons.clear();
+        outcome.adjustments.clear();
+        outcome.groups.clear();
+        outcome.groups.resize(groups, 0.0);
+        Tally {
+            top_sum: 0.0,
+            block_done: None,
+        }
+    }
+
+    /// Whether a rule of this block comes after the one that gave.
+    fn skips(&self, block: Option<BlockId>) -> bool {
+        block.is_some() && block == self.block_done
+    }
+
+    /// A rule's points into its score and the reasons.
+    fn add(
+        &mut self,
+        rule: RuleId,
+        group: Option<GroupId>,
+        block: Option<BlockId>,
+        points: f64,
+        groups: &mut IdVec<GroupId, f64>,
+        reasons: &mut Vec<Reason>,
+    ) {
+        match group {
+            Some(g) => groups[g] += points,
+            None => self.top_sum += points,
+        }
+        self.block_done = block;
+        reasons.push(Reason { rule, points });
+    }
+}
+
 impl<'p> Evaluator<'p> {
     pub fn new(plan: &'p Plan, as_of: Instant) -> Self {
         Self::prepared(plan, as_of, &Prepared::new(plan))
@@ -327,6 +375,7 @@ impl<'p> Evaluator<'p> {
             ..Context::new(lead, self.as_of)
         };
 
+        let mut tally = Tally::start(outcome, model.groups.len(), last_activity);
         let Outcome {
             score,
             groups,
@@ -334,21 +383,10 @@ impl<'p> Evaluator<'p> {
             disqualified_by,
             reasons,
             adjustments,
-            last_activity: last,
+            ..
         } = outcome;
-        *last = last_activity;
-        disqualified_by.clear();
-        reasons.clear();
-        adjustments.clear();
-        // The groups' sums first; each becomes the group's value below.
-        groups.clear();
-        groups.resize(model.groups.len(), 0.0);
-        let mut top_sum = 0.0;
-        // The `first` block that has given its points: its later rules
-        // (which follow in the table) give none.
-        let mut block_done = None;
         for (id, rule) in model.rules.iter_enumerated() {
-            if rule.block.is_some() && rule.block == block_done {
+            if tally.skips(rule.block) {
                 continue;
             }
             let points = match &rule.effect {
@@ -373,10 +411,10 @@ impl<'p> Evaluator<'p> {
                         AggValue::Number(n) => n,
                         AggValue::Time(_) => 0.0,
                     };
-                    if n <= 0.0 {
+                    let Some(points) = each_points(n, *points, *max) else {
                         continue;
-                    }
-                    capped(points * n, *max)
+                    };
+                    points
                 }
                 Effect::PerUnit {
                     field,
@@ -387,22 +425,16 @@ impl<'p> Evaluator<'p> {
                     let FieldValue::Number(v) = lead.field(*field) else {
                         continue;
                     };
-                    let units = whole_units(*v, *per);
-                    if units <= 0.0 {
+                    let Some(points) = per_unit_points(*v, *per, *points, *max) else {
                         continue;
-                    }
-                    capped(points * units, *max)
+                    };
+                    points
                 }
             };
-            match rule.group {
-                Some(g) => groups[g] += points,
-                None => top_sum += points,
-            }
-            block_done = rule.block;
-            reasons.push(Reason { rule: id, points });
+            tally.add(id, rule.group, rule.block, points, groups, reasons);
         }
 
-        *score = self.finish_scores(lead, groups, top_sum, last_activity, adjustments);
+        *score = self.finish_scores(lead, groups, tally.top_sum, last_activity, adjustments);
 
         let context = Context {
             score: *score,

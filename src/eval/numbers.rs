@@ -12,7 +12,7 @@ pub(super) fn capped(sum: f64, max: Option<f64>) -> f64 {
 /// How many whole `per` a number field's value holds: none for a negative
 /// value; a quotient within 1e-7 below a whole number counts as that
 /// number (`0.3 / 0.1` is 2.9999999999999996).
-pub fn whole_units(value: f64, per: f64) -> f64 {
+fn whole_units(value: f64, per: f64) -> f64 {
     if value < 0.0 || per <= 0.0 {
         return 0.0;
     }
@@ -59,4 +59,17 @@ pub fn round2(x: f64) -> f64 {
     } else {
         result
     }
+}
+
+/// The points of an `each` rule over `n` counted events (a count or a
+/// faded sum): none when nothing was counted.
+pub(super) fn each_points(n: f64, points: f64, max: Option<f64>) -> Option<f64> {
+    (n > 0.0).then(|| capped(points * n, max))
+}
+
+/// The points of `each FIELD per N` for the field's value: none when it
+/// holds no whole N (a negative value included).
+pub(super) fn per_unit_points(value: f64, per: f64, points: f64, max: Option<f64>) -> Option<f64> {
+    let units = whole_units(value, per);
+    (units > 0.0).then(|| capped(points * units, max))
 }

@@ -13,10 +13,9 @@ mod cond;
 
 use regex::Regex;
 
+use super::numbers::{each_points, per_unit_points};
 use super::texts::TextSet;
-use super::{
-    capped, count, since, whole_units, AggValue, Evaluator, Outcome, OutputValue, Reason, Step,
-};
+use super::{count, since, AggValue, Evaluator, Outcome, OutputValue, Step, Tally};
 use crate::lead::{FieldValue, Lead};
 use crate::plan::{
     BlockId, Effect, EventId, FieldId, GroupId, IdVec, Output, OutputId, PatternId, Plan, RuleId,
@@ -259,6 +258,7 @@ impl Program {
             aggregates,
             ..Ctx::of_lead(lead)
         };
+        let mut tally = Tally::start(outcome, evaluator.plan.groups.len(), last_activity);
         let Outcome {
             score,
             groups,
@@ -266,18 +266,10 @@ impl Program {
             disqualified_by,
             reasons,
             adjustments,
-            last_activity: last,
+            ..
         } = outcome;
-        *last = last_activity;
-        disqualified_by.clear();
-        reasons.clear();
-        adjustments.clear();
-        groups.clear();
-        groups.resize(evaluator.plan.groups.len(), 0.0);
-        let mut top_sum = 0.0;
-        let mut block_done = None;
         for rule in &self.rules {
-            if rule.block.is_some() && rule.block == block_done {
+            if tally.skips(rule.block) {
                 continue;
             }
             let points = match &rule.effect {
@@ -298,10 +290,10 @@ impl Program {
                         Some(AggValue::Number(n)) => *n,
                         _ => 0.0,
                     };
-                    if n <= 0.0 {
+                    let Some(points) = each_points(n, *points, *max) else {
                         continue;
-                    }
-                    capped(points * n, *max)
+                    };
+                    points
                 }
                 CompiledEffect::PerUnit {
                     field,
@@ -312,24 +304,15 @@ impl Program {
                     let Some(FieldValue::Number(v)) = lead.fields.get(*field) else {
                         continue;
                     };
-                    let units = whole_units(*v, *per);
-                    if units <= 0.0 {
+                    let Some(points) = per_unit_points(*v, *per, *points, *max) else {
                         continue;
-                    }
-                    capped(points * units, *max)
+                    };
+                    points
                 }
             };
-            match rule.group {
-                Some(g) => groups[g] += points,
-                None => top_sum += points,
-            }
-            block_done = rule.block;
-            reasons.push(Reason {
-                rule: rule.id,
-                points,
-            });
+            tally.add(rule.id, rule.group, rule.block, points, groups, reasons);
         }
-        *score = evaluator.finish_scores(lead, groups, top_sum, last_activity, adjustments);
+        *score = evaluator.finish_scores(lead, groups, tally.top_sum, last_activity, adjustments);
 
         let template = Ctx {
             score: *score,
