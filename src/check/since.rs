@@ -10,48 +10,49 @@ use super::{Checker, Symbol};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
 use crate::plan::{AggId, Cond, FieldId, Value, ValueType};
+use crate::source::Span;
 use crate::syntax::ast::{self, Item, Modifier, Spanned};
 
 impl Checker<'_> {
     /// The field of the top-level `since` items (at most one).
     pub(super) fn top_level_since(&mut self, items: &[Item]) -> Option<FieldId> {
-        let mut seen: Option<&Spanned<ast::Ident>> = None;
-        let mut field = None;
-        for item in items {
-            let Item::Since(since) = item else {
-                continue;
-            };
-            if let Some(first) = seen {
-                let (line, _) = self.sources.line_col(first.span.file, first.span.start);
-                self.twice(since.span, "at the top level", line);
-                continue;
-            }
-            seen = Some(since);
-            field = self.since_field(&since.node);
-        }
-        field
+        let found = items.iter().filter_map(|item| match item {
+            Item::Since(since) => Some((since.span, &since.node)),
+            _ => None,
+        });
+        self.only_since(found, "at the top level")
     }
 
     /// The field of a group's `since` modifier (at most one).
     pub(super) fn group_since(&mut self, modifiers: &[Spanned<Modifier>]) -> Option<FieldId> {
-        let mut seen: Option<&Spanned<Modifier>> = None;
+        let found = modifiers.iter().filter_map(|m| match &m.node {
+            Modifier::Since(name) => Some((m.span, name)),
+            _ => None,
+        });
+        self.only_since(found, "on this group")
+    }
+
+    /// The field of the first `since` found, each later one reported.
+    fn only_since<'i>(
+        &mut self,
+        found: impl Iterator<Item = (Span, &'i ast::Ident)>,
+        where_: &str,
+    ) -> Option<FieldId> {
+        let mut first: Option<Span> = None;
         let mut field = None;
-        for m in modifiers {
-            let Modifier::Since(name) = &m.node else {
-                continue;
-            };
-            if let Some(first) = seen {
-                let (line, _) = self.sources.line_col(first.span.file, first.span.start);
-                self.twice(m.span, "on this group", line);
+        for (span, name) in found {
+            if let Some(first) = first {
+                let (line, _) = self.sources.line_col(first.file, first.start);
+                self.twice(span, where_, line);
                 continue;
             }
-            seen = Some(m);
+            first = Some(span);
             field = self.since_field(name);
         }
         field
     }
 
-    fn twice(&mut self, span: crate::source::Span, where_: &str, first_line: usize) {
+    fn twice(&mut self, span: Span, where_: &str, first_line: usize) {
         self.report(
             Diagnostic::new(
                 Code::BadSince,
