@@ -139,7 +139,7 @@ impl<R: BufRead> ArrayElements<R> {
                 ));
             }
         }
-        Ok(Some(RawRecord::unparsed(line, raw)))
+        Ok(Some(RawRecord::unparsed(line, raw.into())))
     }
 
     /// Ends reading with an error record at the current line.

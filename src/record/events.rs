@@ -259,7 +259,7 @@ fn event_row(record: RawRecord, file: &str) -> Result<EventRow, RecordError> {
             lead,
             row: StoredRow {
                 line: record.line,
-                text: record.raw.into_boxed_str(),
+                text: record.raw.into_string().into_boxed_str(),
             },
         });
     }
@@ -279,7 +279,7 @@ fn event_row(record: RawRecord, file: &str) -> Result<EventRow, RecordError> {
         lead,
         row: StoredRow {
             line,
-            text: raw.into_boxed_str(),
+            text: raw.into_string().into_boxed_str(),
         },
     })
 }

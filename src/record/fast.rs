@@ -16,7 +16,8 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 
 use super::json::{Json, Raw};
 use super::scratch::LeadScratch;
-use super::value::{convert_raw, text_in};
+use super::scratch::{spare_props, Refill};
+use super::value::{convert_raw, text_over};
 use crate::lead::{Event, FieldValue, Lead};
 use crate::plan::Plan;
 use crate::plan::{EventId, FieldId, Id as _, ValueType};
@@ -45,7 +46,7 @@ pub fn read_lead_into(plan: &Plan, text: &str, scratch: &mut LeadScratch) -> boo
         // tree, which can.
         return false;
     }
-    scratch.recycle(plan.fields.len());
+    scratch.reuse(plan.fields.len());
     let mut deserializer = serde_json::Deserializer::from_str(text);
     LeadSeed { plan, scratch }
         .deserialize(&mut deserializer)
@@ -78,7 +79,7 @@ pub fn read_event_row(plan: &Plan, text: &str) -> Option<Option<Event>> {
     let event = EventSeed {
         plan,
         seen: &mut Seen::new(),
-        spare: &mut Vec::new(),
+        spare_events: &mut Vec::new(),
         strings: &mut Vec::new(),
     }
     .deserialize(&mut deserializer)
@@ -338,65 +339,69 @@ impl<'de> Visitor<'de> for Skip {
     }
 }
 
-/// A field or property value, converted to its declared type as read.
+/// A field or property value, converted to its declared type as read and
+/// written over the slot's previous value.
 struct Slot<'p, 's> {
     plan: &'p Plan,
     ty: ValueType,
     /// Strings to fill for text, rather than allocate.
     strings: &'s mut Vec<String>,
+    target: &'s mut FieldValue,
 }
 
 impl Slot<'_, '_> {
-    fn convert<E: de::Error>(&self, raw: Raw<'_>) -> Result<FieldValue, E> {
-        convert_raw(self.plan, raw, self.ty, &[]).map_err(|_| give_up())
+    fn set<E: de::Error>(self, raw: Raw<'_>) -> Result<(), E> {
+        *self.target = convert_raw(self.plan, raw, self.ty, &[]).map_err(|_| give_up())?;
+        Ok(())
     }
 }
 
 impl<'de> DeserializeSeed<'de> for Slot<'_, '_> {
-    type Value = FieldValue;
+    type Value = ();
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<FieldValue, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for Slot<'_, '_> {
-    type Value = FieldValue;
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a value")
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<FieldValue, E> {
-        self.convert(Raw::Null)
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.set(Raw::Null)
     }
 
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<FieldValue, E> {
-        self.convert(Raw::Bool(v))
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
+        self.set(Raw::Bool(v))
     }
 
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<FieldValue, E> {
-        self.convert(Raw::Number(&v.into()))
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+        self.set(Raw::Number(&v.into()))
     }
 
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<FieldValue, E> {
-        self.convert(Raw::Number(&v.into()))
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+        self.set(Raw::Number(&v.into()))
     }
 
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<FieldValue, E> {
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
         let n = serde_json::Number::from_f64(v).ok_or_else(give_up)?;
-        self.convert(Raw::Number(&n))
+        self.set(Raw::Number(&n))
     }
 
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<FieldValue, E> {
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
         if self.ty == ValueType::Text && !trim(v).is_empty() {
-            // What `convert_raw` gives, in reused strings.
-            return Ok(text_in(v, self.strings));
+            // What `convert_raw` gives, in the slot's own strings.
+            text_over(v, self.target, self.strings);
+            return Ok(());
         }
-        self.convert(Raw::Str(v))
+        self.set(Raw::Str(v))
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<FieldValue, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         if self.ty != ValueType::TextList {
             // Not a list: the careful reader says what is wrong.
             return Err(give_up());
@@ -418,11 +423,12 @@ impl<'de> Visitor<'de> for Slot<'_, '_> {
             }
             items.push(folded);
         }
-        Ok(if items.is_empty() {
+        *self.target = if items.is_empty() {
             FieldValue::Missing
         } else {
             FieldValue::List(items)
-        })
+        };
+        Ok(())
     }
 }
 
@@ -452,9 +458,10 @@ impl<'de> Visitor<'de> for LeadSeed<'_, '_> {
         let declared = &plan.fields;
         let LeadScratch {
             lead,
-            spare,
+            spare_events,
             strings,
         } = self.scratch;
+        let mut refill = Refill::start(&mut lead.fields, strings);
         let mut has_id = false;
         let mut seen = Seen::new();
         while let Some(key) = map.next_key_seed(Key)? {
@@ -476,7 +483,7 @@ impl<'de> Visitor<'de> for LeadSeed<'_, '_> {
                 "events" => map.next_value_seed(Events {
                     plan,
                     events: &mut lead.events,
-                    spare: &mut *spare,
+                    spare_events: &mut *spare_events,
                     strings: &mut *strings,
                 })?,
                 _ => match field {
@@ -485,19 +492,19 @@ impl<'de> Visitor<'de> for LeadSeed<'_, '_> {
                             .get(FieldId::from_index(i))
                             .map(|f| f.ty)
                             .ok_or_else(give_up)?;
-                        let value = map.next_value_seed(Slot {
+                        let target = refill.slot(&mut lead.fields, i).ok_or_else(give_up)?;
+                        map.next_value_seed(Slot {
                             plan,
                             ty,
                             strings: &mut *strings,
+                            target,
                         })?;
-                        if let Some(slot) = lead.fields.get_mut(i) {
-                            *slot = value;
-                        }
                     }
                     None => map.next_value_seed(Skip)?,
                 },
             }
         }
+        refill.finish(&mut lead.fields, strings);
         if has_id {
             Ok(())
         } else {
@@ -563,7 +570,7 @@ struct Events<'p, 's> {
     plan: &'p Plan,
     /// Empty when reading starts.
     events: &'s mut Vec<Event>,
-    spare: &'s mut Vec<Vec<FieldValue>>,
+    spare_events: &'s mut Vec<Event>,
     strings: &'s mut Vec<String>,
 }
 
@@ -591,7 +598,7 @@ impl<'de> Visitor<'de> for Events<'_, '_> {
         while let Some(event) = seq.next_element_seed(EventSeed {
             plan: self.plan,
             seen: &mut seen,
-            spare: &mut *self.spare,
+            spare_events: &mut *self.spare_events,
             strings: &mut *self.strings,
         })? {
             if let Some(event) = event {
@@ -607,8 +614,9 @@ struct EventSeed<'p, 's, 'de> {
     plan: &'p Plan,
     /// The keys of the event being read, kept between events to reuse.
     seen: &'s mut Seen<'de>,
-    /// Empty property vectors to fill rather than allocate.
-    spare: &'s mut Vec<Vec<FieldValue>>,
+    /// Events of earlier leads, whose property vectors are refilled
+    /// rather than allocated.
+    spare_events: &'s mut Vec<Event>,
     strings: &'s mut Vec<String>,
 }
 
@@ -635,6 +643,7 @@ impl<'de> Visitor<'de> for EventSeed<'_, '_, 'de> {
         let mut kind: Option<Option<EventId>> = None;
         let mut at = None;
         let mut props = Vec::new();
+        let mut refill = Refill::start(&mut [], self.strings);
         // Properties that come before `type`, converted once it is known.
         // Rarely any: an `Option` is dropped without a call when `None`,
         // where an empty vector of values took one per event.
@@ -658,8 +667,9 @@ impl<'de> Visitor<'de> for EventSeed<'_, '_, 'de> {
                     let name = map.next_value_seed(Text)?;
                     let event = plan.event_type(&name);
                     if let Some(id) = event {
-                        props = self.spare.pop().unwrap_or_default();
-                        props.resize(plan.props(id).len(), FieldValue::Missing);
+                        let count = plan.props(id).len();
+                        props = spare_props(self.spare_events, count, self.strings);
+                        refill = Refill::start(&mut props, self.strings);
                     }
                     kind = Some(event);
                 }
@@ -673,14 +683,13 @@ impl<'de> Visitor<'de> for EventSeed<'_, '_, 'de> {
                     match prop {
                         Some(i) => {
                             let ty = declared.get(i).map(|p| p.ty).ok_or_else(give_up)?;
-                            let value = map.next_value_seed(Slot {
+                            let target = refill.slot(&mut props, i).ok_or_else(give_up)?;
+                            map.next_value_seed(Slot {
                                 plan,
                                 ty,
                                 strings: &mut *self.strings,
+                                target,
                             })?;
-                            if let Some(slot) = props.get_mut(i) {
-                                *slot = value;
-                            }
                         }
                         None => map.next_value_seed(Skip)?,
                     }
@@ -697,13 +706,11 @@ impl<'de> Visitor<'de> for EventSeed<'_, '_, 'de> {
         for (key, value) in early.iter().flatten() {
             if let Some(i) = declared.iter().position(|p| p.name == *key) {
                 let ty = declared.get(i).map(|p| p.ty).ok_or_else(give_up)?;
-                let strings = &mut *self.strings;
-                let value = Slot { plan, ty, strings }.convert(value.raw())?;
-                if let Some(slot) = props.get_mut(i) {
-                    *slot = value;
-                }
+                let target = refill.slot(&mut props, i).ok_or_else(give_up)?;
+                *target = convert_raw(plan, value.raw(), ty, &[]).map_err(|_| give_up())?;
             }
         }
+        refill.finish(&mut props, self.strings);
         let at = at.as_deref().and_then(parse_instant).ok_or_else(give_up)?;
         Ok(Some(Event { event, at, props }))
     }

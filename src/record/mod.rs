@@ -18,6 +18,7 @@ mod error;
 mod events;
 pub mod fast;
 pub mod json;
+mod ndjson;
 mod raw;
 mod records;
 mod scratch;

@@ -3,6 +3,7 @@
 //! Parsing is left to the thread that converts the record, so the record
 //! travels as text, a CSV row's cells, or the reason it cannot be read.
 
+use std::ops::{Deref, Range};
 use std::sync::Arc;
 
 use super::fast;
@@ -12,8 +13,59 @@ use super::json::Json;
 #[derive(Debug)]
 pub struct RawRecord {
     pub line: usize,
-    pub raw: String,
+    pub raw: RecordText,
     pub(super) content: Content,
+}
+
+/// A record's text as written: its own string, or a line of the block of
+/// input it was read in, shared with the other records of that block.
+#[derive(Debug, Clone)]
+pub struct RecordText(TextStore);
+
+#[derive(Debug, Clone)]
+enum TextStore {
+    Own(String),
+    Shared {
+        block: Arc<String>,
+        range: Range<usize>,
+    },
+}
+
+impl RecordText {
+    pub(super) fn shared(block: Arc<String>, range: Range<usize>) -> Self {
+        RecordText(TextStore::Shared { block, range })
+    }
+
+    /// The text as a string of its own.
+    pub fn into_string(self) -> String {
+        match self.0 {
+            TextStore::Own(text) => text,
+            TextStore::Shared { .. } => self.to_string(),
+        }
+    }
+}
+
+impl Deref for RecordText {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match &self.0 {
+            TextStore::Own(text) => text,
+            TextStore::Shared { block, range } => block.get(range.clone()).unwrap_or_default(),
+        }
+    }
+}
+
+impl From<String> for RecordText {
+    fn from(text: String) -> Self {
+        RecordText(TextStore::Own(text))
+    }
+}
+
+impl std::fmt::Display for RecordText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
+    }
 }
 
 /// What is known of a record's content.
@@ -61,7 +113,7 @@ impl CsvCells {
 
 impl RawRecord {
     /// A line or element whose text is yet to be parsed.
-    pub(super) fn unparsed(line: usize, raw: String) -> RawRecord {
+    pub(super) fn unparsed(line: usize, raw: RecordText) -> RawRecord {
         RawRecord {
             line,
             raw,
@@ -73,7 +125,7 @@ impl RawRecord {
     pub(super) fn unreadable(line: usize, raw: String, message: String) -> RawRecord {
         RawRecord {
             line,
-            raw,
+            raw: raw.into(),
             content: Content::Unreadable(message),
         }
     }
@@ -87,7 +139,7 @@ impl RawRecord {
     ) -> RawRecord {
         RawRecord {
             line,
-            raw,
+            raw: raw.into(),
             content: Content::Cells(CsvCells { header, cells }),
         }
     }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use super::array;
 use super::csv_text::{csv_line, split_cells, CsvRows, RowText};
+use super::ndjson::NdjsonLines;
 use super::raw::RawRecord;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,13 +55,7 @@ pub struct Records<R: BufRead> {
 }
 
 enum Inner<R: BufRead> {
-    Ndjson {
-        reader: R,
-        line: usize,
-        /// Kept between lines, so that a line is read without growing a
-        /// new string step by step; each record gets an exact copy.
-        buffer: Vec<u8>,
-    },
+    Ndjson(NdjsonLines<R>),
     Array(array::ArrayElements<R>),
     Csv {
         rows: CsvRows<R>,
@@ -87,11 +82,7 @@ pub(super) enum CsvRow<'r> {
 impl<R: BufRead> Records<R> {
     pub fn new(reader: R, format: Format) -> std::io::Result<Records<R>> {
         let inner = match format {
-            Format::Ndjson => Inner::Ndjson {
-                reader,
-                line: 0,
-                buffer: Vec::new(),
-            },
+            Format::Ndjson => Inner::Ndjson(NdjsonLines::new(reader)),
             Format::JsonArray => Inner::Array(array::ArrayElements::new(reader)),
             Format::Csv => {
                 let mut rows = CsvRows::new(reader);
@@ -157,40 +148,7 @@ impl<R: BufRead> Iterator for Records<R> {
 
     fn next(&mut self) -> Option<Self::Item> {
         match &mut self.inner {
-            Inner::Ndjson {
-                reader,
-                line,
-                buffer,
-            } => loop {
-                buffer.clear();
-                match reader.read_until(b'\n', buffer) {
-                    Ok(0) => return None,
-                    Ok(_) => {
-                        *line += 1;
-                        // A line that is not UTF-8 is one bad record, not
-                        // the end of the file.
-                        let Ok(text) = std::str::from_utf8(buffer) else {
-                            return Some(Ok(RawRecord::unreadable(
-                                *line,
-                                String::from_utf8_lossy(buffer)
-                                    .trim_end_matches(['\n', '\r'])
-                                    .to_string(),
-                                "the line is not UTF-8 text".to_string(),
-                            )));
-                        };
-                        let text = text.trim_end_matches(['\n', '\r']);
-                        let text = match *line {
-                            1 => text.trim_start_matches('\u{feff}'),
-                            _ => text,
-                        };
-                        if text.trim().is_empty() {
-                            continue;
-                        }
-                        return Some(Ok(RawRecord::unparsed(*line, text.to_string())));
-                    }
-                    Err(e) => return Some(Err(e)),
-                }
-            },
+            Inner::Ndjson(lines) => lines.next_record(),
             Inner::Array(elements) => elements.next_element(),
             Inner::Csv { headers, .. } => {
                 let header = headers.clone();

@@ -3,7 +3,7 @@
 //! ones. Kept apart from the readers that fill it: what it keeps, and how
 //! much, is one decision for all of them.
 
-use crate::lead::{FieldValue, Lead};
+use crate::lead::{Event, FieldValue, Lead};
 
 /// A lead kept by one worker from one record to the next, so that reading
 /// a record refills the previous lead's vectors (its fields, its events,
@@ -12,42 +12,108 @@ use crate::lead::{FieldValue, Lead};
 #[derive(Debug, Default)]
 pub struct LeadScratch {
     pub lead: Lead,
-    /// Emptied property vectors of earlier events, to reuse.
-    pub(super) spare: Vec<Vec<FieldValue>>,
+    /// Events of earlier leads, to refill: their property vectors and the
+    /// strings of their text values are overwritten in place.
+    pub(super) spare_events: Vec<Event>,
     /// Emptied strings of earlier text values, to reuse.
     pub(super) strings: Vec<String>,
 }
 
-/// At most this many emptied strings and property vectors are kept: a
-/// lead may hold more than the next one reuses (events from an events
-/// file, lists written as text), and what is kept must not grow with
-/// every lead read.
-const KEPT: usize = 256;
+/// At most this many emptied strings and spare events are kept: a lead
+/// may hold more than the next one reuses (events from an events file,
+/// lists written as text), and what is kept must not grow with every lead
+/// read.
+pub(super) const KEPT: usize = 256;
 
 impl LeadScratch {
-    /// Empties the lead, keeping what it allocated.
-    pub(super) fn recycle(&mut self, fields: usize) {
-        let strings = &mut self.strings;
-        // Popping rather than draining: the order the strings are kept in
-        // does not matter, and a `Drain` costs a call per event to drop.
-        while let Some(event) = self.lead.events.pop() {
-            let mut props = event.props;
-            while let Some(value) = props.pop() {
-                keep_strings(value, strings);
+    /// Empties the lead for a reader that writes every field: the fields
+    /// keep their values, to be overwritten in place (see [`Refill`]).
+    pub(super) fn reuse(&mut self, fields: usize) {
+        self.keep_events();
+        if self.lead.fields.len() > fields {
+            for value in self.lead.fields.drain(fields..) {
+                keep_strings(value, &mut self.strings);
             }
-            if self.spare.len() < KEPT {
-                self.spare.push(props);
-            }
-        }
-        while let Some(value) = self.lead.fields.pop() {
-            keep_strings(value, strings);
         }
         self.lead.fields.resize(fields, FieldValue::Missing);
     }
+
+    /// Empties the lead, keeping what it allocated.
+    pub(super) fn recycle(&mut self, fields: usize) {
+        self.keep_events();
+        while let Some(value) = self.lead.fields.pop() {
+            keep_strings(value, &mut self.strings);
+        }
+        self.lead.fields.resize(fields, FieldValue::Missing);
+    }
+
+    /// Moves the lead's events, whole, to the spare ones.
+    fn keep_events(&mut self) {
+        let room = KEPT.saturating_sub(self.spare_events.len());
+        self.lead.events.truncate(room);
+        self.spare_events.append(&mut self.lead.events);
+    }
+}
+
+/// Values of a record written over those of the record before, in place:
+/// which slots the record wrote, so that the others, still holding the
+/// previous record's values, are emptied once it is read.
+pub(super) struct Refill {
+    /// A bit per slot written, for the first 64 slots.
+    written: u64,
+}
+
+impl Refill {
+    /// Starts refilling `values`: slots past the first 64 are emptied now,
+    /// as no bit follows them.
+    pub(super) fn start(values: &mut [FieldValue], strings: &mut Vec<String>) -> Refill {
+        for value in values.iter_mut().skip(u64::BITS as usize) {
+            keep_strings(std::mem::replace(value, FieldValue::Missing), strings);
+        }
+        Refill { written: 0 }
+    }
+
+    /// The slot at `index`, about to be written.
+    pub(super) fn slot<'v>(
+        &mut self,
+        values: &'v mut [FieldValue],
+        index: usize,
+    ) -> Option<&'v mut FieldValue> {
+        if let Some(bit) = 1u64.checked_shl(u32::try_from(index).ok()?) {
+            self.written |= bit;
+        }
+        values.get_mut(index)
+    }
+
+    /// Empties every slot the record did not write.
+    pub(super) fn finish(self, values: &mut [FieldValue], strings: &mut Vec<String>) {
+        for (i, value) in values.iter_mut().enumerate().take(u64::BITS as usize) {
+            if self.written & (1 << i) == 0 && !matches!(value, FieldValue::Missing) {
+                keep_strings(std::mem::replace(value, FieldValue::Missing), strings);
+            }
+        }
+    }
+}
+
+/// An emptied event's property vector to refill, its values left in place
+/// for [`Refill`]; `count` slots long.
+pub(super) fn spare_props(
+    spare_events: &mut Vec<Event>,
+    count: usize,
+    strings: &mut Vec<String>,
+) -> Vec<FieldValue> {
+    let mut props = spare_events.pop().map(|e| e.props).unwrap_or_default();
+    if props.len() > count {
+        for value in props.drain(count..) {
+            keep_strings(value, strings);
+        }
+    }
+    props.resize(count, FieldValue::Missing);
+    props
 }
 
 /// Keeps the strings of a text value, emptied, for the next ones.
-fn keep_strings(value: FieldValue, strings: &mut Vec<String>) {
+pub(super) fn keep_strings(value: FieldValue, strings: &mut Vec<String>) {
     let mut keep = |mut s: String| {
         if strings.len() < KEPT {
             s.clear();
@@ -98,6 +164,10 @@ mod tests {
             scratch.lead.events.extend(events);
         }
         assert!(scratch.strings.len() <= KEPT, "{}", scratch.strings.len());
-        assert!(scratch.spare.len() <= KEPT, "{}", scratch.spare.len());
+        assert!(
+            scratch.spare_events.len() <= KEPT,
+            "{}",
+            scratch.spare_events.len()
+        );
     }
 }

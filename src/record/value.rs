@@ -184,6 +184,38 @@ fn text(s: &str) -> FieldValue {
     text_in(s, &mut Vec::new())
 }
 
+/// A text value written over `slot`, reusing its strings when it held
+/// text (the fast reader refills the previous record's values in place),
+/// and emptied `strings` when not: what [`text_in`] gives.
+pub(crate) fn text_over(s: &str, slot: &mut FieldValue, strings: &mut Vec<String>) {
+    let FieldValue::Text { raw, folded } = slot else {
+        *slot = text_in(s, strings);
+        return;
+    };
+    let text = trim(s);
+    raw.clear();
+    raw.push_str(text);
+    let lower = if text.is_ascii() {
+        text.bytes().any(|b| b.is_ascii_uppercase()).then(|| {
+            let mut lower = folded
+                .take()
+                .unwrap_or_else(|| strings.pop().unwrap_or_default());
+            lower.clear();
+            lower.push_str(text);
+            lower.make_ascii_lowercase();
+            lower
+        })
+    } else {
+        Some(fold_case(text)).filter(|lower| lower != text)
+    };
+    if let Some(mut unused) = std::mem::replace(folded, lower) {
+        if strings.len() < super::scratch::KEPT {
+            unused.clear();
+            strings.push(unused);
+        }
+    }
+}
+
 /// A text value, written into emptied `strings` kept from earlier values
 /// when there are some (the fast reader keeps them between records).
 pub(crate) fn text_in(s: &str, strings: &mut Vec<String>) -> FieldValue {
