@@ -4,7 +4,7 @@
 //! allocation and no copy of its own; the block is freed when the last
 //! record cut from it has been scored.
 
-use std::io::{self, BufRead, Read};
+use std::io::{self, BufRead};
 use std::sync::Arc;
 
 use super::raw::{RawRecord, RecordText};
@@ -117,29 +117,35 @@ impl<R: BufRead> NdjsonLines<R> {
     }
 
     /// Reads the next block of whole lines (the last may lack its line
-    /// end); `false` at the end of the input.
+    /// end); `false` at the end of the input. A block ends at the last
+    /// line end of the first read that finds one, so that lines arriving
+    /// slowly through a pipe are scored as they come, not once a block
+    /// has filled.
     fn read_block(&mut self) -> io::Result<bool> {
-        let block = self.block_size;
-        let mut bytes = Vec::with_capacity(block + self.carry.len());
+        let mut bytes = Vec::with_capacity(self.block_size + self.carry.len());
         bytes.append(&mut self.carry);
-        let mut searched = 0;
         let cut = loop {
             let before = bytes.len();
-            let wanted = block.saturating_sub(before).max(block.min(1 << 16));
-            let read = (&mut self.reader)
-                .take(wanted as u64)
-                .read_to_end(&mut bytes)?;
+            // A line longer than a block makes a longer block.
+            let wanted = self.block_size.max(before / 2).max(1);
+            bytes.resize(before + wanted, 0);
+            let read = loop {
+                match self
+                    .reader
+                    .read(bytes.get_mut(before..).unwrap_or_default())
+                {
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    other => break other,
+                }
+            };
+            let read = read.inspect_err(|_| bytes.truncate(before))?;
+            bytes.truncate(before + read);
             if read == 0 {
                 break bytes.len();
             }
-            if bytes.len() >= block {
-                // A line longer than a block makes a longer block.
-                if let Some(last) =
-                    memchr::memrchr(b'\n', bytes.get(searched..).unwrap_or_default())
-                {
-                    break searched + last + 1;
-                }
-                searched = bytes.len();
+            let new = bytes.get(before..).unwrap_or_default();
+            if let Some(last) = memchr::memrchr(b'\n', new) {
+                break before + last + 1;
             }
         };
         if bytes.is_empty() {
@@ -171,9 +177,31 @@ mod tests {
     use super::NdjsonLines;
     use crate::record::raw::Content;
 
+    /// Gives at most a few bytes a read, as a pipe may.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(self.0.len()).min(3);
+            let (now, later) = self.0.split_at(n);
+            buf[..n].copy_from_slice(now);
+            self.0 = later;
+            Ok(n)
+        }
+    }
+
     /// Line, text and whether the line could be read, of every record.
     fn records(bytes: &[u8], block_size: usize) -> Vec<(usize, String, bool)> {
-        let mut lines = NdjsonLines::with_block_size(bytes, block_size);
+        let whole = read_all(NdjsonLines::with_block_size(bytes, block_size));
+        let trickled = std::io::BufReader::with_capacity(1, Trickle(bytes));
+        assert_eq!(
+            read_all(NdjsonLines::with_block_size(trickled, block_size)),
+            whole
+        );
+        whole
+    }
+
+    fn read_all(mut lines: NdjsonLines<impl std::io::BufRead>) -> Vec<(usize, String, bool)> {
         std::iter::from_fn(|| lines.next_record())
             .map(|record| {
                 let record = record.unwrap();

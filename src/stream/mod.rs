@@ -238,9 +238,33 @@ impl<'a> Stream<'a> {
             .spawn(move || read_batches(records, events, &file_name, &id_key, send))
             .map_err(|e| Stop::Failed(format!("cannot start the reading thread: {e}")))?;
         let policy = options.on_error;
+        // A batch's results are written (by `consume`, on this thread)
+        // while the scoring threads evaluate the next batch, so that no
+        // core waits for the writing.
+        let mut scored: Vec<Result<T, Box<RecordError>>> = Vec::new();
         for read in batches {
             let (batch, event_errors) = read.map_err(Stop::Failed)?;
-            // Bad rows of the events file are reported like bad records.
+            let mut next = Vec::new();
+            pool.in_place_scope(|scope| {
+                scope.spawn(|_| {
+                    // Results come back in input order, so the output is
+                    // the same whatever the number of threads.
+                    next = batch
+                        .into_par_iter()
+                        .map_init(&init, |scratch, pending| evaluate(scratch, pending, &file))
+                        .collect();
+                });
+                hand_on(
+                    std::mem::take(&mut scored),
+                    &mut consume,
+                    policy,
+                    reporter,
+                    &mut rejects,
+                    &mut summary,
+                )
+            })?;
+            // Bad rows of the events file are reported like bad records,
+            // before the records read with them.
             for error in event_errors {
                 set_aside(
                     Box::new(error),
@@ -250,25 +274,16 @@ impl<'a> Stream<'a> {
                     &mut summary,
                 )?;
             }
-            // Results come back in input order, so the output is the
-            // same whatever the number of threads.
-            let results: Vec<Result<T, Box<RecordError>>> = pool.install(|| {
-                batch
-                    .into_par_iter()
-                    .map_init(&init, |scratch, pending| evaluate(scratch, pending, &file))
-                    .collect()
-            });
-            for result in results {
-                match result {
-                    Ok(value) => {
-                        consume(value)?;
-                        summary.used += 1;
-                    }
-                    Err(error) => set_aside(error, policy, reporter, &mut rejects, &mut summary)?,
-                }
-            }
-            reporter.progress(summary.used + summary.rejected);
+            scored = next;
         }
+        hand_on(
+            scored,
+            &mut consume,
+            policy,
+            reporter,
+            &mut rejects,
+            &mut summary,
+        )?;
         let events = reader
             .join()
             .map_err(|_| Stop::Failed(format!("reading `{file}` stopped unexpectedly")))?;
@@ -302,6 +317,32 @@ impl<'a> Stream<'a> {
         }
         Ok(summary)
     }
+}
+
+/// Hands a batch's results to `consume` in input order, and its bad
+/// records to [`set_aside`].
+fn hand_on<T>(
+    results: Vec<Result<T, Box<RecordError>>>,
+    consume: &mut impl FnMut(T) -> Result<(), Stop>,
+    policy: OnError,
+    reporter: &mut dyn Reporter,
+    rejects: &mut Option<BufWriter<File>>,
+    summary: &mut Summary,
+) -> Result<(), Stop> {
+    if results.is_empty() {
+        return Ok(());
+    }
+    for result in results {
+        match result {
+            Ok(value) => {
+                consume(value)?;
+                summary.used += 1;
+            }
+            Err(error) => set_aside(error, policy, reporter, rejects, summary)?,
+        }
+    }
+    reporter.progress(summary.used + summary.rejected);
+    Ok(())
 }
 
 /// Handles one bad record: stops the run, or reports it, counts it and
