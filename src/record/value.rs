@@ -195,8 +195,9 @@ pub(crate) fn text_over(s: &str, slot: &mut FieldValue, strings: &mut Vec<String
     let text = trim(s);
     raw.clear();
     raw.push_str(text);
-    let lower = if text.is_ascii() {
-        text.bytes().any(|b| b.is_ascii_uppercase()).then(|| {
+    let (ascii, upper) = ascii_and_upper(text.as_bytes());
+    let lower = if ascii {
+        upper.then(|| {
             let mut lower = folded
                 .take()
                 .unwrap_or_else(|| strings.pop().unwrap_or_default());
@@ -216,6 +217,18 @@ pub(crate) fn text_over(s: &str, slot: &mut FieldValue, strings: &mut Vec<String
     }
 }
 
+/// Whether `bytes` are all ASCII, and whether any is an ASCII capital: one
+/// pass without an early exit, which the compiler turns into wide
+/// instructions (most values are a few dozen bytes).
+fn ascii_and_upper(bytes: &[u8]) -> (bool, bool) {
+    let (mut high, mut upper) = (0u8, 0u8);
+    for &b in bytes {
+        high |= b;
+        upper |= u8::from(b.wrapping_sub(b'A') < 26);
+    }
+    (high < 0x80, upper != 0)
+}
+
 /// A text value, written into emptied `strings` kept from earlier values
 /// when there are some (the fast reader keeps them between records).
 pub(crate) fn text_in(s: &str, strings: &mut Vec<String>) -> FieldValue {
@@ -225,10 +238,11 @@ pub(crate) fn text_in(s: &str, strings: &mut Vec<String>) -> FieldValue {
         buffer.push_str(text);
         buffer
     };
-    let folded = if raw.is_ascii() {
+    let (ascii, upper) = ascii_and_upper(raw.as_bytes());
+    let folded = if ascii {
         // The same as folding for ASCII, without building a string only to
         // find it equal.
-        raw.bytes().any(|b| b.is_ascii_uppercase()).then(|| {
+        upper.then(|| {
             let mut folded = copy(raw);
             folded.make_ascii_lowercase();
             folded
