@@ -112,10 +112,18 @@ pub struct Event {
 /// year before 2026-11-20.
 pub fn leads(count: usize, seed: u64) -> impl Iterator<Item = Lead> {
     let mut random = Random(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-    (1..=count).map(move |n| lead(n, &mut random))
+    let width = id_width(count);
+    (1..=count).map(move |n| lead(n, width, &mut random))
 }
 
-pub(crate) fn lead(n: usize, random: &mut Random) -> Lead {
+/// How many digits the ids of `count` leads are written with, so that
+/// they sort as text in the order they are numbered (as `--events-sorted`
+/// needs): seven, or more past 9,999,999 leads.
+pub(crate) fn id_width(count: usize) -> usize {
+    count.to_string().len().max(7)
+}
+
+pub(crate) fn lead(n: usize, width: usize, random: &mut Random) -> Lead {
     let domain = random.pick(DOMAINS);
     let tech_stack = (0..random.below(3))
         .map(|_| random.pick(STACK).to_string())
@@ -123,7 +131,7 @@ pub(crate) fn lead(n: usize, random: &mut Random) -> Lead {
     let event_count = random.below(16);
     let events = (0..event_count).map(|_| event(random)).collect();
     Lead {
-        id: format!("G-{n:07}"),
+        id: format!("G-{n:0width$}"),
         title: random.pick(TITLES).to_string(),
         seniority: random.pick(SENIORITY).to_string(),
         employees: [5, 40, 120, 450, 900, 2500, 12000][random.below(7)],
@@ -260,3 +268,22 @@ impl Lead {
 pub const CSV_HEADER: &str =
     "id,title,seniority,Number of Employees,industry,country,email,newsletter,tech_stack";
 pub const EVENTS_CSV_HEADER: &str = "lead_id,type,at,page,campaign,asset,kind,name";
+
+#[cfg(test)]
+mod tests {
+    use super::id_width;
+
+    #[test]
+    fn ids_sort_as_text_in_the_order_they_are_numbered() {
+        for count in [1, 9_999_999, 10_000_000, 123_456_789] {
+            let width = id_width(count);
+            let ids: Vec<String> = [1, 9, 10, 9_999_999, 10_000_000, count]
+                .into_iter()
+                .filter(|n| *n <= count)
+                .map(|n| format!("G-{n:0width$}"))
+                .collect();
+            assert!(ids.is_sorted(), "{count}: {ids:?}");
+        }
+        assert_eq!(id_width(9_999_999), 7);
+    }
+}

@@ -596,6 +596,53 @@ fn sorted_events_stream_to_the_same_result() {
     );
 }
 
+/// Ids sorted as numbers are not sorted as text: with `--events-sorted`
+/// the first row out of order stops the run at once (rather than every
+/// later row being held as a row without a lead), after the leads whose
+/// rows were all read, and the message says how ids are ordered.
+#[test]
+fn events_out_of_text_order_stop_a_sorted_merge_at_once() {
+    let dir = scratch_dir("numeric-order");
+    let leads = dir.join("leads.csv");
+    let events = dir.join("events.csv");
+    std::fs::write(&leads, "id,title\nG-8,VP\nG-9,VP\nG-10,VP\n").expect("write");
+    std::fs::write(
+        &events,
+        "lead_id,type,at,page\nG-8,visit,2026-10-01,pricing\nG-9,visit,2026-10-01,pricing\n\
+         G-10,visit,2026-10-01,pricing\nG-10,visit,2026-10-02,pricing\n",
+    )
+    .expect("write");
+    let o = leadscore(&[
+        "score",
+        "examples/b2b-saas.score",
+        leads.to_str().expect("utf-8"),
+        "--events",
+        events.to_str().expect("utf-8"),
+        "--events-sorted",
+        "--as-of",
+        "2026-11-20",
+        "--format",
+        "ndjson",
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    // `G-9` may have rows further on in a file out of order: it is not
+    // scored on the rows seen so far.
+    let ids: Vec<String> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json")["id"].to_string())
+        .collect();
+    assert_eq!(ids, ["\"G-8\""]);
+    assert!(
+        stderr(&o).contains(
+            "needs the events file sorted by lead id, but `G-10` (line 4) comes after `G-9`; \
+             ids are compared as text"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// `explain --id` skips records whose text cannot hold the id without
 /// parsing them; ids written with escapes, padded, or as numbers in
 /// another notation must still be found.

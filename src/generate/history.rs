@@ -26,11 +26,12 @@ const WEBINARS: &[&str] = &["Analytics 101", "Automation for RevOps", "Data Summ
 /// `count` history leads for `seed`, numbered from 1.
 pub fn history(count: usize, seed: u64) -> impl Iterator<Item = Lead> {
     let mut random = Random(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-    (1..=count).map(move |n| history_lead(n, &mut random))
+    let width = super::id_width(count);
+    (1..=count).map(move |n| history_lead(n, width, &mut random))
 }
 
-fn history_lead(n: usize, random: &mut Random) -> Lead {
-    let mut lead = lead(n, random);
+fn history_lead(n: usize, width: usize, random: &mut Random) -> Lead {
+    let mut lead = lead(n, width, random);
     lead.id = format!("H-{n:05}");
     let source = random.pick(SOURCES);
     let budget = random.below(4) == 0;

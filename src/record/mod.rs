@@ -2,8 +2,8 @@
 //! and converting each record to the types the plan declares.
 //!
 //! One file a job: `records` reads a file into [`RawRecord`]s (with
-//! `array` cutting out the elements of a JSON array and `csv_text` the
-//! rows of a CSV), `events` and `sorted_events` match an events file's
+//! `ndjson` cutting NDJSON lines out of blocks of the file, `array` the
+//! elements of a JSON array and `csv_text` the rows of a CSV), `events` and `sorted_events` match an events file's
 //! rows to the leads (`spill` in sorted runs on disk when a file in any
 //! order is larger than its memory budget), `to_lead` is the one conversion of a record and its
 //! rows into a lead, reading straight into the plan's slots (`fast` for
@@ -35,7 +35,7 @@ pub use json::Json;
 pub use raw::{id_key, RawRecord};
 pub use records::{Format, Records};
 pub use scratch::LeadScratch;
-pub use sorted_events::SortedEvents;
+pub use sorted_events::{SortedEvents, SORTED_IDS_HINT};
 pub use spill::{ReadEvents, RunsCleanup, SpilledEvents, DEFAULT_EVENTS_MEMORY};
 pub use to_lead::to_lead;
 pub(crate) use value::{read_bool, BOOL_EXPECTED};

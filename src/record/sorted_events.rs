@@ -9,6 +9,10 @@ use super::error::RecordError;
 use super::events::{EventRow, LeadEvents, Orphans};
 use super::records::{Format, Records};
 
+/// How ids are ordered for `--events-sorted`, said when they are not.
+pub const SORTED_IDS_HINT: &str =
+    "ids are compared as text, byte by byte, the order `LC_ALL=C sort` gives";
+
 /// An events file sorted by lead id, merged with leads sorted the same way:
 /// one pass over both, holding only the current lead's rows.
 pub struct SortedEvents<R: BufRead> {
@@ -22,6 +26,9 @@ pub struct SortedEvents<R: BufRead> {
     last_taken: String,
     /// Rows whose lead never appeared (it sorts between two leads).
     orphans: Vec<EventRow>,
+    /// The lead id of the last row read, which the next must not sort
+    /// before.
+    last_row: String,
     pub errors: Vec<RecordError>,
 }
 
@@ -35,26 +42,42 @@ impl<R: BufRead> SortedEvents<R> {
             next: None,
             last_taken: String::new(),
             orphans: Vec::new(),
+            last_row: String::new(),
             errors: Vec::new(),
         })
     }
 
-    fn peek(&mut self) -> std::io::Result<Option<&EventRow>> {
+    /// The next row; an error when reading fails or the row sorts before
+    /// the one above it. Without that check a file in another order would
+    /// make every row an orphan held in memory, and the run would end (if
+    /// ever) on the leads' order instead.
+    fn peek(&mut self) -> Result<Option<&EventRow>, String> {
         while self.next.is_none() {
-            match self.rows.next_event_row(&self.file) {
+            let read = match self.rows.next_event_row(&self.file) {
                 None => return Ok(None),
-                Some(row) => match row? {
-                    Ok(row) => self.next = Some(row),
-                    Err(error) => self.errors.push(error),
-                },
+                Some(row) => row.map_err(|e| format!("reading the events failed: {e}"))?,
+            };
+            match read {
+                Ok(row) => {
+                    if row.lead < self.last_row {
+                        return Err(format!(
+                            "`--events-sorted` needs the events file sorted by lead id, but `{}` (line {}) comes after `{}`; {SORTED_IDS_HINT}",
+                            row.lead, row.row.line, self.last_row
+                        ));
+                    }
+                    self.last_row.clone_from(&row.lead);
+                    self.next = Some(row);
+                }
+                Err(error) => self.errors.push(error),
             }
         }
         Ok(self.next.as_ref())
     }
 
     /// The rows of `lead`, which must not sort before the previous lead.
-    /// Rows of ids that sort before it belong to no lead.
-    pub fn take(&mut self, lead: &str) -> std::io::Result<LeadEvents> {
+    /// Rows of ids that sort before it belong to no lead. An error says
+    /// why the rows cannot be read.
+    pub fn take(&mut self, lead: &str) -> Result<LeadEvents, String> {
         let taken_before = (!lead.is_empty() && self.last_taken == lead).then(|| lead.to_string());
         let mut rows = Vec::new();
         while let Some(row) = self.peek()? {
@@ -85,7 +108,7 @@ impl<R: BufRead> SortedEvents<R> {
 
     /// Every row whose lead never appeared, with its lead, in file order:
     /// those passed over so far and every row after the last lead.
-    pub fn orphans(mut self) -> std::io::Result<Orphans> {
+    pub fn orphans(mut self) -> Result<Orphans, String> {
         while self.peek()?.is_some() {
             if let Some(row) = self.next.take() {
                 self.orphans.push(row);

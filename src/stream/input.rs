@@ -67,13 +67,13 @@ impl EventSource {
                 if let Some(before) = previous.as_deref() {
                     if lead < before {
                         return Err(format!(
-                            "`--events-sorted` needs the leads sorted by id, but `{lead}` comes after `{before}`"
+                            "`--events-sorted` needs the leads sorted by id, but `{lead}` comes after `{before}`; {}",
+                            crate::record::SORTED_IDS_HINT
                         ));
                     }
                 }
                 *previous = Some(lead.to_string());
                 rows.take(lead)
-                    .map_err(|e| format!("reading the events failed: {e}"))
             }
         }
     }
@@ -85,9 +85,7 @@ impl EventSource {
             EventSource::Spilled(runs) => runs
                 .orphans()
                 .map_err(|e| format!("reading the events failed: {e}")),
-            EventSource::Sorted { rows, .. } => rows
-                .orphans()
-                .map_err(|e| format!("reading the events failed: {e}")),
+            EventSource::Sorted { rows, .. } => rows.orphans(),
         }
     }
 }

@@ -243,7 +243,21 @@ impl<'a> Stream<'a> {
         // core waits for the writing.
         let mut scored: Vec<Result<T, Box<RecordError>>> = Vec::new();
         for read in batches {
-            let (batch, event_errors) = read.map_err(Stop::Failed)?;
+            let (batch, event_errors) = match read {
+                Ok(read) => read,
+                Err(message) => {
+                    // The records read before the failure are written first.
+                    hand_on(
+                        std::mem::take(&mut scored),
+                        &mut consume,
+                        policy,
+                        reporter,
+                        &mut rejects,
+                        &mut summary,
+                    )?;
+                    return Err(Stop::Failed(message));
+                }
+            };
             let mut next = Vec::new();
             pool.in_place_scope(|scope| {
                 scope.spawn(|_| {
