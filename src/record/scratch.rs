@@ -134,7 +134,7 @@ pub(super) fn keep_strings(value: FieldValue, strings: &mut Vec<String>) {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
-    use super::{LeadScratch, KEPT};
+    use super::{LeadScratch, Refill, KEPT};
     use crate::lead::{Event, FieldValue};
     use crate::plan::{EventId, Id as _};
     use crate::record::cells::read_csv_lead_into;
@@ -169,5 +169,29 @@ mod tests {
             "{}",
             scratch.spare_events.len()
         );
+    }
+
+    #[test]
+    fn a_refill_empties_every_slot_it_did_not_write_past_64_too() {
+        let text = |t: &str| FieldValue::Text {
+            raw: t.to_string(),
+            folded: None,
+        };
+        let mut values: Vec<FieldValue> = (0..70).map(|i| text(&format!("old {i}"))).collect();
+        let mut strings = Vec::new();
+        let mut refill = Refill::start(&mut values, &mut strings);
+        for i in [3, 63, 66] {
+            *refill.slot(&mut values, i).unwrap() = text("new");
+        }
+        refill.finish(&mut values, &mut strings);
+        for (i, value) in values.iter().enumerate() {
+            let expected = if [3, 63, 66].contains(&i) {
+                text("new")
+            } else {
+                FieldValue::Missing
+            };
+            assert_eq!(*value, expected, "slot {i}");
+        }
+        assert!(strings.iter().all(String::is_empty));
     }
 }
