@@ -82,7 +82,7 @@ impl EventsFile {
         };
         runs.write(events.take_held())?;
         let (header, file, errors) = events.into_parts();
-        let merge = Merge::open(&runs)?;
+        let merge = Merge::open(&runs, budget)?;
         Ok(ReadEvents::Spilled(Box::new(SpilledEvents {
             runs,
             merge,
@@ -256,14 +256,19 @@ impl Ord for Head {
 }
 
 impl Merge {
-    fn open(runs: &Runs) -> io::Result<Merge> {
+    /// Opens every run for the merge, their read buffers together taking
+    /// an eighth of the `budget` at most: with a small budget and a large
+    /// file there are hundreds of runs, whose buffers of 64 KiB took the
+    /// merge past the budget (docs/performance.md).
+    fn open(runs: &Runs, budget: usize) -> io::Result<Merge> {
+        let buffer = (budget / 8 / runs.files.len().max(1)).clamp(4 << 10, 64 << 10);
         let mut merge = Merge {
             readers: Vec::with_capacity(runs.files.len()),
             heads: BinaryHeap::with_capacity(runs.files.len()),
         };
         for (run, path) in runs.files.iter().enumerate() {
             let file = File::open(path).map_err(|e| spill_error(path, e))?;
-            let mut reader = BufReader::with_capacity(1 << 16, file);
+            let mut reader = BufReader::with_capacity(buffer, file);
             if let Some(row) = read_row(&mut reader)? {
                 merge.heads.push(Reverse(Head { row, run }));
             }
