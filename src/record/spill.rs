@@ -258,8 +258,8 @@ impl Ord for Head {
 impl Merge {
     /// Opens every run for the merge, their read buffers together taking
     /// an eighth of the `budget` at most: with a small budget and a large
-    /// file there are hundreds of runs, whose buffers of 64 KiB took the
-    /// merge past the budget (docs/performance.md).
+    /// file there are hundreds of runs, and buffers of 64 KiB each would
+    /// grow with the file rather than stay within the budget.
     fn open(runs: &Runs, budget: usize) -> io::Result<Merge> {
         let buffer = (budget / 8 / runs.files.len().max(1)).clamp(4 << 10, 64 << 10);
         let mut merge = Merge {
