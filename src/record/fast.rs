@@ -707,7 +707,14 @@ impl<'de> Visitor<'de> for EventSeed<'_, '_, 'de> {
             if let Some(i) = declared.iter().position(|p| p.name == *key) {
                 let ty = declared.get(i).map(|p| p.ty).ok_or_else(give_up)?;
                 let target = refill.slot(&mut props, i).ok_or_else(give_up)?;
-                *target = convert_raw(plan, value.raw(), ty, &[]).map_err(|_| give_up())?;
+                let strings = &mut *self.strings;
+                Slot {
+                    plan,
+                    ty,
+                    strings,
+                    target,
+                }
+                .set(value.raw())?;
             }
         }
         refill.finish(&mut props, self.strings);

@@ -138,7 +138,7 @@ impl<R: BufRead> NdjsonLines<R> {
                     other => break other,
                 }
             };
-            let read = read.inspect_err(|_| bytes.truncate(before))?;
+            let read = read?;
             bytes.truncate(before + read);
             if read == 0 {
                 break bytes.len();

@@ -188,15 +188,23 @@ fn text(s: &str) -> FieldValue {
 /// text (the fast reader refills the previous record's values in place),
 /// and emptied `strings` when not: what [`text_in`] gives.
 pub(crate) fn text_over(s: &str, slot: &mut FieldValue, strings: &mut Vec<String>) {
-    let FieldValue::Text { raw, folded } = slot else {
-        *slot = text_in(s, strings);
-        return;
-    };
+    match slot {
+        FieldValue::Text { raw, folded } => write_text(s, raw, folded, strings),
+        _ => *slot = text_in(s, strings),
+    }
+}
+
+/// The trimmed text into `raw`, and its lowercase form into `folded`
+/// (`None` when that is the text itself), reusing both strings and
+/// emptied `strings`.
+fn write_text(s: &str, raw: &mut String, folded: &mut Option<String>, strings: &mut Vec<String>) {
     let text = trim(s);
     raw.clear();
     raw.push_str(text);
     let (ascii, upper) = ascii_and_upper(text.as_bytes());
     let lower = if ascii {
+        // The same as folding for ASCII, without building a string only to
+        // find it equal.
         upper.then(|| {
             let mut lower = folded
                 .take()
@@ -232,26 +240,8 @@ fn ascii_and_upper(bytes: &[u8]) -> (bool, bool) {
 /// A text value, written into emptied `strings` kept from earlier values
 /// when there are some (the fast reader keeps them between records).
 pub(crate) fn text_in(s: &str, strings: &mut Vec<String>) -> FieldValue {
-    let raw = trim(s);
-    let mut copy = |text: &str| {
-        let mut buffer = strings.pop().unwrap_or_default();
-        buffer.push_str(text);
-        buffer
-    };
-    let (ascii, upper) = ascii_and_upper(raw.as_bytes());
-    let folded = if ascii {
-        // The same as folding for ASCII, without building a string only to
-        // find it equal.
-        upper.then(|| {
-            let mut folded = copy(raw);
-            folded.make_ascii_lowercase();
-            folded
-        })
-    } else {
-        Some(fold_case(raw)).filter(|folded| folded != raw)
-    };
-    FieldValue::Text {
-        raw: copy(raw),
-        folded,
-    }
+    let mut raw = strings.pop().unwrap_or_default();
+    let mut folded = None;
+    write_text(s, &mut raw, &mut folded, strings);
+    FieldValue::Text { raw, folded }
 }

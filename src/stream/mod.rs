@@ -208,22 +208,17 @@ impl<'a> Stream<'a> {
         reporter: &mut dyn Reporter,
         init: impl Fn() -> S + Sync + Send,
         evaluate: impl Fn(&mut S, Pending, &str) -> Result<T, Box<RecordError>> + Sync,
-        mut consume: impl FnMut(T) -> Result<(), Stop>,
+        consume: impl FnMut(T) -> Result<(), Stop>,
     ) -> Result<Summary, Stop> {
         let Stream {
             file,
             records,
             events,
             options,
-            mut rejects,
+            rejects,
             pool,
             id_key,
         } = self;
-        let mut summary = Summary {
-            used: 0,
-            rejected: 0,
-            orphans: 0,
-        };
         let file_name = file.clone();
         // Removes a spilled events file's runs however the run ends.
         let _runs = events.as_ref().and_then(EventSource::cleanup);
@@ -237,7 +232,17 @@ impl<'a> Stream<'a> {
             .name("leadscore-reader".to_string())
             .spawn(move || read_batches(records, events, &file_name, &id_key, send))
             .map_err(|e| Stop::Failed(format!("cannot start the reading thread: {e}")))?;
-        let policy = options.on_error;
+        let mut outlet = Outlet {
+            consume,
+            policy: options.on_error,
+            reporter,
+            rejects,
+            summary: Summary {
+                used: 0,
+                rejected: 0,
+                orphans: 0,
+            },
+        };
         // A batch's results are written (by `consume`, on this thread)
         // while the scoring threads evaluate the next batch, so that no
         // core waits for the writing.
@@ -247,14 +252,7 @@ impl<'a> Stream<'a> {
                 Ok(read) => read,
                 Err(message) => {
                     // The records read before the failure are written first.
-                    hand_on(
-                        std::mem::take(&mut scored),
-                        &mut consume,
-                        policy,
-                        reporter,
-                        &mut rejects,
-                        &mut summary,
-                    )?;
+                    outlet.hand_on(std::mem::take(&mut scored))?;
                     return Err(Stop::Failed(message));
                 }
             };
@@ -268,36 +266,22 @@ impl<'a> Stream<'a> {
                         .map_init(&init, |scratch, pending| evaluate(scratch, pending, &file))
                         .collect();
                 });
-                hand_on(
-                    std::mem::take(&mut scored),
-                    &mut consume,
-                    policy,
-                    reporter,
-                    &mut rejects,
-                    &mut summary,
-                )
+                outlet.hand_on(std::mem::take(&mut scored))
             })?;
             // Bad rows of the events file are reported like bad records,
             // before the records read with them.
             for error in event_errors {
-                set_aside(
-                    Box::new(error),
-                    policy,
-                    reporter,
-                    &mut rejects,
-                    &mut summary,
-                )?;
+                outlet.set_aside(Box::new(error))?;
             }
             scored = next;
         }
-        hand_on(
-            scored,
-            &mut consume,
-            policy,
+        outlet.hand_on(scored)?;
+        let Outlet {
             reporter,
-            &mut rejects,
-            &mut summary,
-        )?;
+            rejects,
+            mut summary,
+            ..
+        } = outlet;
         let events = reader
             .join()
             .map_err(|_| Stop::Failed(format!("reading `{file}` stopped unexpectedly")))?;
@@ -333,50 +317,54 @@ impl<'a> Stream<'a> {
     }
 }
 
-/// Hands a batch's results to `consume` in input order, and its bad
-/// records to [`set_aside`].
-fn hand_on<T>(
-    results: Vec<Result<T, Box<RecordError>>>,
-    consume: &mut impl FnMut(T) -> Result<(), Stop>,
+/// Where a run's results go, in input order: each good one to `consume`,
+/// each bad record stopped at or set aside as the policy says, all of them
+/// counted.
+struct Outlet<'r, C> {
+    consume: C,
     policy: OnError,
-    reporter: &mut dyn Reporter,
-    rejects: &mut Option<BufWriter<File>>,
-    summary: &mut Summary,
-) -> Result<(), Stop> {
-    if results.is_empty() {
-        return Ok(());
-    }
-    for result in results {
-        match result {
-            Ok(value) => {
-                consume(value)?;
-                summary.used += 1;
-            }
-            Err(error) => set_aside(error, policy, reporter, rejects, summary)?,
-        }
-    }
-    reporter.progress(summary.used + summary.rejected);
-    Ok(())
+    reporter: &'r mut dyn Reporter,
+    /// Where the records set aside are kept unchanged.
+    rejects: Option<BufWriter<File>>,
+    summary: Summary,
 }
 
-/// Handles one bad record: stops the run, or reports it, counts it and
-/// keeps it in `rejects`.
-fn set_aside(
-    error: Box<RecordError>,
-    policy: OnError,
-    reporter: &mut dyn Reporter,
-    rejects: &mut Option<BufWriter<File>>,
-    summary: &mut Summary,
-) -> Result<(), Stop> {
-    match policy {
-        OnError::Fail => Err(Stop::BadRecord(error)),
-        OnError::Skip => {
-            reporter.skipped(&error);
-            summary.rejected += 1;
-            if let Some(r) = rejects.as_mut() {
-                writeln!(r, "{}", error.raw).map_err(Stop::Write)?;
+impl<C> Outlet<'_, C> {
+    /// Hands a batch's results on, in input order.
+    fn hand_on<T>(&mut self, results: Vec<Result<T, Box<RecordError>>>) -> Result<(), Stop>
+    where
+        C: FnMut(T) -> Result<(), Stop>,
+    {
+        if results.is_empty() {
+            return Ok(());
+        }
+        for result in results {
+            match result {
+                Ok(value) => {
+                    (self.consume)(value)?;
+                    self.summary.used += 1;
+                }
+                Err(error) => self.set_aside(error)?,
             }
-            Ok(())
+        }
+        let done = self.summary.used + self.summary.rejected;
+        self.reporter.progress(done);
+        Ok(())
+    }
+
+    /// Handles one bad record: stops the run, or reports it, counts it and
+    /// keeps it in `rejects`.
+    fn set_aside(&mut self, error: Box<RecordError>) -> Result<(), Stop> {
+        match self.policy {
+            OnError::Fail => Err(Stop::BadRecord(error)),
+            OnError::Skip => {
+                self.reporter.skipped(&error);
+                self.summary.rejected += 1;
+                if let Some(r) = self.rejects.as_mut() {
+                    writeln!(r, "{}", error.raw).map_err(Stop::Write)?;
+                }
+                Ok(())
+            }
         }
     }
 }
