@@ -166,6 +166,8 @@ pub use eval::{Evaluator, Outcome};
 /// The fast reader of an NDJSON lead alone, straight into the plan's
 /// slots: `None` when the record needs the JSON tree.
 pub use record::fast::read_lead as read_lead_fast;
+#[doc(hidden)]
+pub use record::fast::{read_lead_by, Straight};
 /// An events file, its rows grouped by lead.
 pub use record::EventsFile;
 /// The lead a worker refills from record to record.

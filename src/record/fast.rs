@@ -17,24 +17,47 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use super::json::{Json, Raw};
 use super::scratch::LeadScratch;
 use super::scratch::{spare_props, Refill};
-use super::value::{convert_raw, text_over};
+use super::slot::{list_item, list_value, set_raw, set_str, Seen};
+use super::slot::{FIRST_BUILT_IN, KNOWN_KEYS, SECOND_BUILT_IN};
 use crate::lead::{Event, FieldValue, Lead};
 use crate::plan::Plan;
 use crate::plan::{EventId, FieldId, Id as _, ValueType};
-use crate::text::{fold_case, trim};
 use crate::time::parse_instant;
 
 /// The lead a line of NDJSON holds, or `None` when the line needs the
 /// careful reading that explains what is wrong with it.
 pub fn read_lead(plan: &Plan, text: &str) -> Option<Lead> {
+    read_lead_by(plan, text, Straight::Either)
+}
+
+/// The two straight readers of a line, tried in turn.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Straight {
+    /// The byte scan of [`scan`](super::scan), for plain records.
+    Scan,
+    /// serde_json, for the rest.
+    Serde,
+    /// The scan, then serde_json: what `score` does.
+    Either,
+}
+
+/// [`read_lead`] by one straight reader alone, for the tests that hold
+/// each to the careful reader.
+#[doc(hidden)]
+pub fn read_lead_by(plan: &Plan, text: &str, reader: Straight) -> Option<Lead> {
     let mut scratch = LeadScratch::default();
-    read_lead_into(plan, text, &mut scratch).then_some(scratch.lead)
+    read_by(plan, text, &mut scratch, reader).then_some(scratch.lead)
 }
 
 /// Reads a line of NDJSON into `scratch.lead`, as [`read_lead`] does;
 /// `false` (with the lead left half read) when the line needs the careful
 /// reading.
 pub fn read_lead_into(plan: &Plan, text: &str, scratch: &mut LeadScratch) -> bool {
+    read_by(plan, text, scratch, Straight::Either)
+}
+
+fn read_by(plan: &Plan, text: &str, scratch: &mut LeadScratch, reader: Straight) -> bool {
     if plan
         .fields
         .iter()
@@ -44,6 +67,13 @@ pub fn read_lead_into(plan: &Plan, text: &str, scratch: &mut LeadScratch) -> boo
         // A field read from the id's key or `events` is read twice, and
         // placeholders are tested before conversion: leave them to the
         // tree, which can.
+        return false;
+    }
+    scratch.reuse(plan.fields.len());
+    if reader != Straight::Serde && super::scan::read_lead_into(plan, text, scratch) {
+        return true;
+    }
+    if reader == Straight::Scan {
         return false;
     }
     scratch.reuse(plan.fields.len());
@@ -112,7 +142,9 @@ impl<'de> Visitor<'de> for IdOnlySeed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut seen = Seen::new();
         while let Some(key) = map.next_key_seed(Key)? {
-            seen.first_time_by_name(key)?;
+            if !seen.first_time_by_name(key) {
+                return Err(give_up());
+            }
             if key == self.key {
                 map.next_value_seed(Id {
                     slot: &mut *self.slot,
@@ -137,94 +169,6 @@ impl fmt::Display for GiveUp {
 
 fn give_up<E: de::Error>() -> E {
     E::custom(GiveUp)
-}
-
-/// The keys of one object so far. Keys the plan reads are known by their
-/// position, and kept as a bit each; the others by name. Records rarely
-/// have more than a few dozen keys; those are kept on the stack, sparing
-/// an allocation a lead.
-struct Seen<'de> {
-    /// A bit per known key seen.
-    known: u64,
-    inline: [&'de str; INLINE_KEYS],
-    len: usize,
-    more: Vec<&'de str>,
-    /// A bit per other key seen, chosen by its length and ends: a key whose
-    /// bit is clear is new without comparing it with every key before.
-    bits: u64,
-}
-
-/// Known keys: the plan's fields or properties by position, then `id` and
-/// `events` of a lead, or `type` and `at` of an event.
-const KNOWN_KEYS: usize = 62;
-const FIRST_BUILT_IN: usize = KNOWN_KEYS;
-const SECOND_BUILT_IN: usize = KNOWN_KEYS + 1;
-
-fn key_bit(key: &str) -> u64 {
-    let bytes = key.as_bytes();
-    let first = usize::from(bytes.first().copied().unwrap_or(0));
-    let last = usize::from(bytes.last().copied().unwrap_or(0));
-    1 << ((bytes.len() * 7 + first * 3 + last) & 63)
-}
-
-const INLINE_KEYS: usize = 32;
-
-impl<'de> Seen<'de> {
-    fn new() -> Self {
-        Seen {
-            known: 0,
-            inline: [""; INLINE_KEYS],
-            len: 0,
-            more: Vec::new(),
-            bits: 0,
-        }
-    }
-
-    fn clear(&mut self) {
-        self.known = 0;
-        self.len = 0;
-        self.more.clear();
-        self.bits = 0;
-    }
-
-    /// Remembers the key at `position` among the known keys, or `key` when
-    /// it has none; a repeated key ends the fast read.
-    fn first_time<E: de::Error>(
-        &mut self,
-        position: Option<usize>,
-        key: &'de str,
-    ) -> Result<(), E> {
-        if let Some(bit) = position
-            .filter(|p| *p < u64::BITS as usize)
-            .map(|p| 1u64 << p)
-        {
-            if self.known & bit != 0 {
-                return Err(give_up());
-            }
-            self.known |= bit;
-            return Ok(());
-        }
-        self.first_time_by_name(key)
-    }
-
-    fn first_time_by_name<E: de::Error>(&mut self, key: &'de str) -> Result<(), E> {
-        let bit = key_bit(key);
-        if self.bits & bit != 0 {
-            let inline = self.inline.get(..self.len).unwrap_or_default();
-            if inline.contains(&key) || self.more.contains(&key) {
-                return Err(give_up());
-            }
-        }
-        self.bits |= bit;
-        match self.inline.get_mut(self.len) {
-            Some(slot) => {
-                *slot = key;
-                self.len += 1;
-            }
-            None => self.more.push(key),
-        }
-        Ok(())
-    }
 }
 
 /// An object key borrowed from the line; escaped keys are left to the tree.
@@ -332,7 +276,9 @@ impl<'de> Visitor<'de> for Skip {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut seen = Seen::new();
         while let Some(key) = map.next_key_seed(Key)? {
-            seen.first_time_by_name(key)?;
+            if !seen.first_time_by_name(key) {
+                return Err(give_up());
+            }
             map.next_value_seed(Skip)?;
         }
         Ok(())
@@ -351,8 +297,10 @@ struct Slot<'p, 's> {
 
 impl Slot<'_, '_> {
     fn set<E: de::Error>(self, raw: Raw<'_>) -> Result<(), E> {
-        *self.target = convert_raw(self.plan, raw, self.ty, &[]).map_err(|_| give_up())?;
-        Ok(())
+        match set_raw(self.plan, self.ty, raw, self.target) {
+            true => Ok(()),
+            false => Err(give_up()),
+        }
     }
 }
 
@@ -393,12 +341,10 @@ impl<'de> Visitor<'de> for Slot<'_, '_> {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-        if self.ty == ValueType::Text && !trim(v).is_empty() {
-            // What `convert_raw` gives, in the slot's own strings.
-            text_over(v, self.target, self.strings);
-            return Ok(());
+        match set_str(self.plan, self.ty, v, self.target, self.strings) {
+            true => Ok(()),
+            false => Err(give_up()),
         }
-        self.set(Raw::Str(v))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
@@ -406,28 +352,13 @@ impl<'de> Visitor<'de> for Slot<'_, '_> {
             // Not a list: the careful reader says what is wrong.
             return Err(give_up());
         }
-        // What `convert_raw` makes of an array of text: each item folded,
-        // empty ones dropped; other items are left to the careful reader.
+        // What `convert_raw` makes of an array of text; other items are
+        // left to the careful reader.
         let mut items = Vec::new();
         while let Some(item) = seq.next_element_seed(Text)? {
-            let item = trim(&item);
-            if item.is_empty() {
-                continue;
-            }
-            let mut folded = self.strings.pop().unwrap_or_default();
-            if item.is_ascii() {
-                folded.push_str(item);
-                folded.make_ascii_lowercase();
-            } else {
-                folded.push_str(&fold_case(item));
-            }
-            items.push(folded);
+            items.extend(list_item(&item, self.strings));
         }
-        *self.target = if items.is_empty() {
-            FieldValue::Missing
-        } else {
-            FieldValue::List(items)
-        };
+        *self.target = list_value(items);
         Ok(())
     }
 }
@@ -474,7 +405,9 @@ impl<'de> Visitor<'de> for LeadSeed<'_, '_> {
                     (field.filter(|i| *i < KNOWN_KEYS), field)
                 }
             };
-            seen.first_time(position, key)?;
+            if !seen.first_time(position, key) {
+                return Err(give_up());
+            }
             match key {
                 _ if is_id => {
                     map.next_value_seed(Id { slot: &mut lead.id })?;
@@ -661,7 +594,9 @@ impl<'de> Visitor<'de> for EventSeed<'_, '_, 'de> {
                 }
                 _ => (None, None),
             };
-            seen.first_time(position, key)?;
+            if !seen.first_time(position, key) {
+                return Err(give_up());
+            }
             match (key, kind) {
                 ("type", _) => {
                     let name = map.next_value_seed(Text)?;
