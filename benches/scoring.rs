@@ -10,6 +10,7 @@ use std::path::Path;
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use leadscore::plan::Plan;
 use leadscore::synthetic::{leads, CSV_HEADER, EVENTS_CSV_HEADER};
+use leadscore::{read_lead_by, Straight};
 use leadscore::{
     score_stream, to_lead, Evaluator, EventSource, EventsFile, Format, LeadResult, LeadScratch,
     OnError, Orphan, Outcome, OutputFormat, RecordError, Records, Reporter, ResultWriter, Stream,
@@ -179,6 +180,20 @@ fn end_to_end(c: &mut Criterion) {
             }
         })
     });
+    // The two straight readers alone, on the lines themselves: the byte
+    // scan `score` tries first, and serde_json, which reads what it leaves.
+    for (name, reader) in [
+        ("the byte scan alone", Straight::Scan),
+        ("serde_json's visitors alone", Straight::Serde),
+    ] {
+        group.bench_function(format!("read into the plan's slots: {name}"), |b| {
+            b.iter(|| {
+                for line in text.lines() {
+                    black_box(read_lead_by(&plan, line, reader).unwrap());
+                }
+            })
+        });
+    }
     group.bench_function("read and evaluate, one thread", |b| {
         let mut scratch = LeadScratch::default();
         let mut outcome = Outcome::default();

@@ -76,7 +76,11 @@ impl<'a> Scan<'a> {
     /// The next byte, when it is not whitespace: records from feeds hold
     /// none between tokens, and this spares the loop of [`Scan::token`].
     fn next_byte(&self) -> Option<u8> {
-        self.text.as_bytes().get(self.at).copied().filter(|b| *b > b' ')
+        self.text
+            .as_bytes()
+            .get(self.at)
+            .copied()
+            .filter(|b| *b > b' ')
     }
 
     /// Whether only whitespace is left.
