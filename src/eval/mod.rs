@@ -16,6 +16,7 @@ mod texts;
 mod values;
 
 pub use numbers::round2;
+pub(crate) use numbers::whole_and_fraction;
 use numbers::{clamp, each_points, per_unit_points};
 pub use since::since_instant;
 

@@ -40,7 +40,7 @@ impl Serialize for Score {
         let x = crate::eval::round2(self.0);
         // Whole numbers are written without a fraction, as far as an i64
         // reaches (a JSON value holds no more).
-        if x.fract() == 0.0 && x.abs() < 9.2e18 {
+        if x.abs() < 9.2e18 && crate::eval::whole_and_fraction(x.abs()).1 == 0.0 {
             serializer.serialize_i64(x as i64)
         } else if x.is_finite() {
             serializer.serialize_f64(x)
