@@ -29,6 +29,12 @@ use crate::time::parse_instant;
 /// has made ready to refill (`LeadScratch::reuse`); `false` when the line
 /// is not one the scan reads, with the lead left half read.
 pub(super) fn read_lead_into(plan: &Plan, text: &str, scratch: &mut LeadScratch) -> bool {
+    let shadowed = |p: &crate::plan::Prop| p.name == "type" || p.name == "at";
+    if plan.events.iter().any(|e| e.props.iter().any(shadowed)) {
+        // A property named as an event's own keys is left to `fast`, whose
+        // careful reader words the clash.
+        return false;
+    }
     let mut scan = Scan { text, at: 0 };
     lead(&mut scan, plan, scratch).is_some() && scan.at_end()
 }
@@ -406,7 +412,9 @@ fn events(
     let mut seen = Seen::new();
     loop {
         scan.eat(b'{')?;
-        events.extend(event(scan, plan, &mut seen, spare_events, strings)?);
+        if let Some(event) = event(scan, plan, &mut seen, spare_events, strings)? {
+            events.push(event);
+        }
         if !scan.more(b']')? {
             return Some(());
         }
@@ -473,13 +481,6 @@ fn event<'a>(
     let Some(event) = kind? else {
         return Some(None);
     };
-    if plan
-        .props(event)
-        .iter()
-        .any(|p| p.name == "type" || p.name == "at")
-    {
-        return None;
-    }
     refill.finish(&mut props, strings);
     let at = parse_instant(&at?)?;
     Some(Some(Event { event, at, props }))

@@ -108,7 +108,12 @@ pub(super) fn spare_props(
             keep_strings(value, strings);
         }
     }
-    props.resize(count, FieldValue::Missing);
+    // Not `resize`: it is a call and a drop of its pattern value even when
+    // the length is right, as it nearly always is (an event of the same
+    // type), and events are most of what a lead holds.
+    while props.len() < count {
+        props.push(FieldValue::Missing);
+    }
     props
 }
 
