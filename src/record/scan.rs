@@ -135,6 +135,9 @@ impl<'a> Scan<'a> {
     /// that stand for one character (`\u` escapes are left to serde_json,
     /// which judges surrogates).
     fn text(&mut self) -> Option<Cow<'a, str>> {
+        if let Some(plain) = self.plain_string() {
+            return Some(Cow::Borrowed(plain));
+        }
         self.eat(b'"')?;
         let bytes = self.text.as_bytes();
         let mut from = self.at;
@@ -173,6 +176,17 @@ impl<'a> Scan<'a> {
                 _ => return None,
             }
         }
+    }
+
+    /// A string without escapes, borrowed, or nothing read: [`Scan::text`]
+    /// reads the string when it has escapes.
+    fn plain_string(&mut self) -> Option<&'a str> {
+        let before = self.at;
+        let read = self.string();
+        if read.is_none() {
+            self.at = before;
+        }
+        read
     }
 
     /// An object's key and its colon.
@@ -276,6 +290,11 @@ impl<'a> Scan<'a> {
         target: &mut FieldValue,
         strings: &mut Vec<String>,
     ) -> Option<()> {
+        if self.token()? == b'"' {
+            if let Some(text) = self.plain_string() {
+                return set_str(plan, ty, text, target, strings).then_some(());
+            }
+        }
         let written = match self.value()? {
             Value::Str(text) => set_str(plan, ty, &text, target, strings),
             Value::Number(n) => set_raw(plan, ty, Raw::Number(&n), target),
@@ -452,14 +471,24 @@ fn event<'a>(
             }
             match (key, kind) {
                 ("type", _) => {
-                    let event = plan.event_type(&scan.text()?);
+                    // Read without a `Cow` when it can be: events are most of
+                    // a lead, and the profile shows the difference.
+                    let event = match scan.plain_string() {
+                        Some(name) => plan.event_type(name),
+                        None => plan.event_type(&scan.text()?),
+                    };
                     if let Some(id) = event {
                         props = spare_props(spare_events, plan.props(id).len(), strings);
                         refill = Refill::start(&mut props, strings);
                     }
                     kind = Some(event);
                 }
-                ("at", _) => at = Some(scan.text()?),
+                ("at", _) => {
+                    at = Some(match scan.plain_string() {
+                        Some(text) => Cow::Borrowed(text),
+                        None => scan.text()?,
+                    })
+                }
                 // Properties before the type: left to `fast`, which keeps
                 // them until it is known.
                 (_, None) => return None,
