@@ -4,6 +4,7 @@
 //! allocation and no copy of its own; the block is freed when the last
 //! record cut from it has been scored.
 
+use std::collections::VecDeque;
 use std::io::{self, BufRead};
 use std::sync::Arc;
 
@@ -24,7 +25,14 @@ pub(super) struct NdjsonLines<R> {
     next: usize,
     /// Bytes read past the block's last line end: the start of the next.
     carry: Vec<u8>,
+    /// The blocks handed out lately, so that one whose records are all
+    /// scored is read into again ([`NdjsonLines::spare_buffer`]).
+    recent: VecDeque<Arc<String>>,
 }
+
+/// How many blocks handed out are remembered: more than a few batches of
+/// records span, so that a block is free again before it is forgotten.
+const RECENT_BLOCKS: usize = 32;
 
 /// A block of whole lines.
 enum Block {
@@ -57,6 +65,7 @@ impl<R: BufRead> NdjsonLines<R> {
             block: Block::Bytes(Vec::new()),
             next: 0,
             carry: Vec::new(),
+            recent: VecDeque::new(),
         }
     }
 
@@ -122,42 +131,75 @@ impl<R: BufRead> NdjsonLines<R> {
     /// slowly through a pipe are scored as they come, not once a block
     /// has filled.
     fn read_block(&mut self) -> io::Result<bool> {
-        let mut bytes = Vec::with_capacity(self.block_size + self.carry.len());
-        bytes.append(&mut self.carry);
+        let mut bytes = self.spare_buffer();
+        let carried = self.carry.len();
+        if bytes.len() < carried {
+            bytes.resize(carried, 0);
+        }
+        if let Some(start) = bytes.get_mut(..carried) {
+            start.copy_from_slice(&self.carry);
+        }
+        self.carry.clear();
+        // The buffer is written over in place: only what lies past its
+        // length is zeroed before a read.
+        let mut filled = carried;
         let cut = loop {
-            let before = bytes.len();
             // A line longer than a block makes a longer block.
-            let wanted = self.block_size.max(before / 2).max(1);
-            bytes.resize(before + wanted, 0);
+            let wanted = self.block_size.max(filled / 2).max(1);
+            if bytes.len() < filled + wanted {
+                bytes.resize(filled + wanted, 0);
+            }
             let read = loop {
-                match self
-                    .reader
-                    .read(bytes.get_mut(before..).unwrap_or_default())
-                {
+                let into = bytes.get_mut(filled..filled + wanted).unwrap_or_default();
+                match self.reader.read(into) {
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                     other => break other,
                 }
             };
             let read = read?;
-            bytes.truncate(before + read);
+            let before = filled;
+            filled += read;
             if read == 0 {
-                break bytes.len();
+                break filled;
             }
-            let new = bytes.get(before..).unwrap_or_default();
+            let new = bytes.get(before..filled).unwrap_or_default();
             if let Some(last) = memchr::memrchr(b'\n', new) {
                 break before + last + 1;
             }
         };
+        bytes.truncate(filled);
         if bytes.is_empty() {
             return Ok(false);
         }
-        self.carry = bytes.split_off(cut);
+        self.carry
+            .extend_from_slice(bytes.get(cut..).unwrap_or_default());
+        bytes.truncate(cut);
         self.block = match String::from_utf8(bytes) {
-            Ok(text) => Block::Text(Arc::new(text)),
+            Ok(text) => {
+                let block = Arc::new(text);
+                self.recent.push_back(Arc::clone(&block));
+                if self.recent.len() > RECENT_BLOCKS {
+                    self.recent.pop_front();
+                }
+                Block::Text(block)
+            }
             Err(e) => Block::Bytes(e.into_bytes()),
         };
         self.next = 0;
         Ok(true)
+    }
+
+    /// The buffer of a block read earlier whose records have all been
+    /// scored (only this reader still holds it), or a new one. Zeroing a
+    /// new buffer for each block, and the page faults of touching it, took
+    /// the reading thread a noticeable part of its time.
+    fn spare_buffer(&mut self) -> Vec<u8> {
+        while let Some(i) = self.recent.iter().position(|b| Arc::strong_count(b) == 1) {
+            if let Some(Ok(text)) = self.recent.remove(i).map(Arc::try_unwrap) {
+                return text.into_bytes();
+            }
+        }
+        Vec::with_capacity(self.block_size + self.carry.len())
     }
 }
 
