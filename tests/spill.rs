@@ -194,3 +194,59 @@ fn a_run_stopped_by_a_bad_lead_leaves_no_runs_behind() {
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     assert!(empty(&tmp), "the runs are removed after an error too");
 }
+
+/// Events for many more leads than are scored: most rows have no lead.
+/// Past the budget they are kept on disk and still reported, and kept by
+/// `--orphans`, in file order, whether the events are merged from runs
+/// or read sorted; nothing is left in TMPDIR.
+#[test]
+fn rows_without_a_lead_past_the_budget_are_reported_as_held_ones_are() {
+    let dir = scratch_dir("spill-orphans");
+    let (leads, shuffled) = inputs(&dir, false);
+    let text = std::fs::read_to_string(&leads).expect("leads");
+    // The first 400 leads of 8,000: the rows of the others have no lead.
+    let few: String = text.lines().take(401).map(|l| format!("{l}\n")).collect();
+    let few_leads = dir.join("few-leads.csv");
+    std::fs::write(&few_leads, few).expect("write");
+    let few_leads = few_leads.to_str().expect("utf-8");
+    let sorted = dir.join("generated-events.csv");
+    let sorted = sorted.to_str().expect("utf-8");
+    for (events, extra) in [(shuffled.as_str(), None), (sorted, Some("--events-sorted"))] {
+        let run = |name: &str, budget: Option<&str>| {
+            let orphans = dir.join(format!("{name}.csv"));
+            let mut args = vec![
+                "score",
+                "examples/b2b-saas.score",
+                few_leads,
+                "--events",
+                events,
+                "--as-of",
+                "2026-11-20",
+                "--format",
+                "ndjson",
+                "--orphans",
+                orphans.to_str().expect("utf-8"),
+            ];
+            args.extend(extra);
+            if let Some(budget) = budget {
+                args.extend(["--events-memory", budget]);
+            }
+            let tmp = tmp_dir(&dir, &format!("tmp-{name}"));
+            let output = leadscore_with_tmp(&tmp, &args);
+            assert_eq!(code(&output), 0, "{name}: {}", stderr(&output));
+            assert!(empty(&tmp), "{name}: nothing is left in TMPDIR");
+            (output, std::fs::read(&orphans).expect("orphans written"))
+        };
+        let (held, held_orphans) = run("held", None);
+        let (spilled, spilled_orphans) = run("spilled", Some("1"));
+        assert_eq!(stdout_lines(&held), 400);
+        assert!(held.stdout == spilled.stdout, "{extra:?}: same scores");
+        assert_eq!(stderr(&held), stderr(&spilled), "{extra:?}");
+        let kept = String::from_utf8_lossy(&held_orphans).lines().count();
+        assert!(kept > 20_000, "{extra:?}: {kept} rows without a lead");
+        assert!(
+            held_orphans == spilled_orphans,
+            "{extra:?}: same rows, in file order"
+        );
+    }
+}

@@ -5,7 +5,7 @@
 //! The rows whose lead never appears are handed back as [`Orphans`].
 
 use std::collections::HashMap;
-use std::io::BufRead;
+use std::io::{self, BufRead};
 use std::sync::Arc;
 
 use super::cells::csv_event;
@@ -194,10 +194,7 @@ impl EventsFile {
             .map(|(lead, row)| EventRow { lead, row })
             .collect();
         rows.sort_by_key(|r| r.row.line);
-        Orphans {
-            rows,
-            header: self.header,
-        }
+        Orphans::held(rows, self.header)
     }
 
     /// Every row left, with its lead, in file order.
@@ -286,24 +283,53 @@ fn event_row(record: RawRecord, file: &str) -> Result<EventRow, RecordError> {
 
 /// The rows of an events file whose lead never appeared, in file order.
 /// They can be many (an activity log for more leads than are scored), so
-/// each is made into JSON only as it is handed out.
+/// each is made into JSON only as it is handed out, and past the events
+/// file's budget they come from runs on disk (`record::orphans`).
 pub struct Orphans {
-    pub(super) rows: Vec<EventRow>,
-    pub(super) header: Option<Arc<[String]>>,
+    rows: OrphanSource,
+    header: Option<Arc<[String]>>,
+}
+
+/// Where the rows come from, in file order.
+enum OrphanSource {
+    Held(std::vec::IntoIter<EventRow>),
+    Merged(Box<dyn Iterator<Item = io::Result<EventRow>> + Send>),
 }
 
 impl Orphans {
+    /// Rows held in memory, already in file order.
+    pub(super) fn held(rows: Vec<EventRow>, header: Option<Arc<[String]>>) -> Orphans {
+        Orphans {
+            rows: OrphanSource::Held(rows.into_iter()),
+            header,
+        }
+    }
+
+    /// Rows merged from runs on disk, in file order.
+    pub(super) fn merged(
+        rows: Box<dyn Iterator<Item = io::Result<EventRow>> + Send>,
+        header: Option<Arc<[String]>>,
+    ) -> Orphans {
+        Orphans {
+            rows: OrphanSource::Merged(rows),
+            header,
+        }
+    }
+
     /// The events file's header row, when it is a CSV, as a CSV line.
     pub fn header_line(&self) -> Option<String> {
         self.header.as_deref().map(csv_line)
     }
 
     /// Each row's lead, line and text (a CSV row with its cells quoted
-    /// as [`Orphans::header_line`] quotes them).
-    pub fn into_rows(self) -> impl Iterator<Item = (String, usize, Box<str>)> {
-        self.rows
-            .into_iter()
-            .map(|r| (r.lead, r.row.line, r.row.text))
+    /// as [`Orphans::header_line`] quotes them); an error when a run on
+    /// disk cannot be read back.
+    pub fn into_rows(self) -> impl Iterator<Item = io::Result<(String, usize, Box<str>)>> {
+        let rows: Box<dyn Iterator<Item = io::Result<EventRow>> + Send> = match self.rows {
+            OrphanSource::Held(rows) => Box::new(rows.map(Ok)),
+            OrphanSource::Merged(rows) => rows,
+        };
+        rows.map(|r| r.map(|r| (r.lead, r.row.line, r.row.text)))
     }
 }
 

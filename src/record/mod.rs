@@ -19,6 +19,7 @@ mod events;
 pub mod fast;
 pub mod json;
 mod ndjson;
+mod orphans;
 mod raw;
 mod records;
 mod scan;

@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use super::error::RecordError;
 use super::events::{EventRow, LeadEvents, Orphans};
+use super::orphans::OrphanRows;
 use super::records::{Format, Records};
+use super::spill::RunsCleanup;
 
 /// How ids are ordered for `--events-sorted`, said when they are not.
 pub const SORTED_IDS_HINT: &str =
@@ -25,7 +27,9 @@ pub struct SortedEvents<R: BufRead> {
     /// could not be told apart from.
     last_taken: String,
     /// Rows whose lead never appeared (it sorts between two leads).
-    orphans: Vec<EventRow>,
+    orphans: OrphanRows,
+    /// Where they are spilled past the budget.
+    orphans_dir: std::path::PathBuf,
     /// The lead id of the last row read, which the next must not sort
     /// before.
     last_row: String,
@@ -33,15 +37,19 @@ pub struct SortedEvents<R: BufRead> {
 }
 
 impl<R: BufRead> SortedEvents<R> {
-    pub fn new(reader: R, format: Format, file: &str) -> std::io::Result<Self> {
+    /// The rows of the events file `reader`; rows without a lead past
+    /// `budget` bytes are kept on disk until the end of the run.
+    pub fn new(reader: R, format: Format, file: &str, budget: usize) -> std::io::Result<Self> {
         let rows = Records::new(reader, format)?;
+        let orphans_dir = super::spill::fresh_dir("orphans");
         Ok(SortedEvents {
             header: rows.csv_header(),
             rows,
             file: Arc::from(file),
             next: None,
             last_taken: String::new(),
-            orphans: Vec::new(),
+            orphans: OrphanRows::new(orphans_dir.clone(), budget / 2),
+            orphans_dir,
             last_row: String::new(),
             errors: Vec::new(),
         })
@@ -91,7 +99,9 @@ impl<R: BufRead> SortedEvents<R> {
                 // the lead.
                 rows.push(row.row);
             } else {
-                self.orphans.push(row);
+                self.orphans
+                    .push(row)
+                    .map_err(|e| format!("keeping the events without a lead failed: {e}"))?;
             }
         }
         if !rows.is_empty() {
@@ -109,14 +119,18 @@ impl<R: BufRead> SortedEvents<R> {
     /// Every row whose lead never appeared, with its lead, in file order:
     /// those passed over so far and every row after the last lead.
     pub fn orphans(mut self) -> Result<Orphans, String> {
+        let kept = |e: std::io::Error| format!("keeping the events without a lead failed: {e}");
         while self.peek()?.is_some() {
             if let Some(row) = self.next.take() {
-                self.orphans.push(row);
+                self.orphans.push(row).map_err(kept)?;
             }
         }
-        Ok(Orphans {
-            rows: self.orphans,
-            header: self.header,
-        })
+        self.orphans.into_orphans(self.header).map_err(kept)
+    }
+
+    /// What removes the rows without a lead spilled to disk, for the side
+    /// of a run that may stop without waiting for this file to be dropped.
+    pub fn cleanup(&self) -> RunsCleanup {
+        RunsCleanup::of(self.orphans_dir.clone())
     }
 }

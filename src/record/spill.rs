@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::events::{EventRow, EventsFile, LeadEvents, Orphans, StoredRow};
+use super::orphans::OrphanRows;
 use super::records::{Format, Records};
 
 /// The memory an events file is held in unless the run says otherwise.
@@ -31,12 +32,14 @@ pub const DEFAULT_EVENTS_MEMORY: usize = 256 << 20;
 /// of its text. 48 bytes left a 10 GB file about 7% over its budget of
 /// 256 MiB (docs/performance.md), the allocator keeping the memory the
 /// rows freed while the runs are merged.
-const ROW_OVERHEAD: usize = 64;
+pub(super) const ROW_OVERHEAD: usize = 64;
 /// What a lead id costs held in memory besides its text.
-const LEAD_OVERHEAD: usize = 128;
+pub(super) const LEAD_OVERHEAD: usize = 128;
 
 /// The file, beside the runs, of the lead ids that took rows.
 const TAKEN: &str = "taken";
+/// The directory, beside the runs, of the rows without a lead.
+const ORPHANS: &str = "orphans";
 
 /// An events file read within a memory budget.
 pub enum ReadEvents {
@@ -83,6 +86,8 @@ impl EventsFile {
         runs.write(events.take_held())?;
         let (header, file, errors) = events.into_parts();
         let merge = Merge::open(&runs, budget)?;
+        // Half the budget: the merge's read buffers take up to an eighth.
+        let passed = OrphanRows::new(runs.dir.join(ORPHANS), budget / 2);
         Ok(ReadEvents::Spilled(Box::new(SpilledEvents {
             runs,
             merge,
@@ -93,10 +98,20 @@ impl EventsFile {
             previous: None,
             last_taken: String::new(),
             taken: None,
-            passed: Vec::new(),
+            passed,
             held: None,
         })))
     }
+}
+
+/// A path for a directory of spilled rows, under the system's temporary
+/// directory, not made yet: `kind` and the process and time make it one
+/// no other run uses.
+pub(super) fn fresh_dir(kind: &str) -> PathBuf {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    std::env::temp_dir().join(format!("leadscore-{kind}-{}-{stamp}", std::process::id()))
 }
 
 /// The run files, in a directory removed with them when this is dropped.
@@ -164,13 +179,19 @@ impl Drop for Runs {
 #[derive(Debug)]
 pub struct RunsCleanup(PathBuf);
 
+impl RunsCleanup {
+    pub(super) fn of(dir: PathBuf) -> RunsCleanup {
+        RunsCleanup(dir)
+    }
+}
+
 impl Drop for RunsCleanup {
     fn drop(&mut self) {
         let _ = fs::remove_dir_all(&self.0);
     }
 }
 
-fn spill_error(path: &Path, e: io::Error) -> io::Error {
+pub(super) fn spill_error(path: &Path, e: io::Error) -> io::Error {
     io::Error::new(
         e.kind(),
         format!(
@@ -181,7 +202,7 @@ fn spill_error(path: &Path, e: io::Error) -> io::Error {
 }
 
 /// A row in a run: its lead id, line and text, each length first.
-fn write_row(out: &mut impl Write, lead: &str, row: &StoredRow) -> io::Result<()> {
+pub(super) fn write_row(out: &mut impl Write, lead: &str, row: &StoredRow) -> io::Result<()> {
     out.write_all(&(lead.len() as u64).to_le_bytes())?;
     out.write_all(lead.as_bytes())?;
     out.write_all(&(row.line as u64).to_le_bytes())?;
@@ -217,21 +238,25 @@ fn read_text(input: &mut impl Read, len: u64) -> io::Result<String> {
     String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
 }
 
-/// The runs read together, the least (lead id, line) first.
-struct Merge {
+/// The runs read together, the least (lead id, line) first, or the least
+/// line first for runs sorted by line alone.
+pub(super) struct Merge {
     readers: Vec<BufReader<File>>,
     heads: BinaryHeap<Reverse<Head>>,
+    by_line: bool,
 }
 
 /// The next row of one run.
 struct Head {
     row: EventRow,
     run: usize,
+    by_line: bool,
 }
 
 impl Head {
     fn key(&self) -> (&str, usize) {
-        (&self.row.lead, self.row.row.line)
+        let lead = if self.by_line { "" } else { &self.row.lead };
+        (lead, self.row.row.line)
     }
 }
 
@@ -261,29 +286,40 @@ impl Merge {
     /// file there are hundreds of runs, and buffers of 64 KiB each would
     /// grow with the file rather than stay within the budget.
     fn open(runs: &Runs, budget: usize) -> io::Result<Merge> {
-        let buffer = (budget / 8 / runs.files.len().max(1)).clamp(4 << 10, 64 << 10);
+        Merge::open_files(&runs.files, budget, false)
+    }
+
+    /// Opens the run files `files`, sorted by line alone when `by_line`.
+    pub(super) fn open_files(files: &[PathBuf], budget: usize, by_line: bool) -> io::Result<Merge> {
+        let buffer = (budget / 8 / files.len().max(1)).clamp(4 << 10, 64 << 10);
         let mut merge = Merge {
-            readers: Vec::with_capacity(runs.files.len()),
-            heads: BinaryHeap::with_capacity(runs.files.len()),
+            readers: Vec::with_capacity(files.len()),
+            heads: BinaryHeap::with_capacity(files.len()),
+            by_line,
         };
-        for (run, path) in runs.files.iter().enumerate() {
+        for (run, path) in files.iter().enumerate() {
             let file = File::open(path).map_err(|e| spill_error(path, e))?;
             let mut reader = BufReader::with_capacity(buffer, file);
             if let Some(row) = read_row(&mut reader)? {
-                merge.heads.push(Reverse(Head { row, run }));
+                merge.heads.push(Reverse(Head { row, run, by_line }));
             }
             merge.readers.push(reader);
         }
         Ok(merge)
     }
 
-    fn next(&mut self) -> io::Result<Option<EventRow>> {
-        let Some(Reverse(Head { row, run })) = self.heads.pop() else {
+    pub(super) fn next(&mut self) -> io::Result<Option<EventRow>> {
+        let Some(Reverse(Head { row, run, .. })) = self.heads.pop() else {
             return Ok(None);
         };
         if let Some(reader) = self.readers.get_mut(run) {
             if let Some(next) = read_row(reader)? {
-                self.heads.push(Reverse(Head { row: next, run }));
+                let by_line = self.by_line;
+                self.heads.push(Reverse(Head {
+                    row: next,
+                    run,
+                    by_line,
+                }));
             }
         }
         Ok(Some(row))
@@ -309,7 +345,7 @@ pub struct SpilledEvents {
     /// not to be sorted: a lead of such an id then cannot take rows.
     taken: Option<BufWriter<File>>,
     /// Rows passed over: their lead sorts between two leads.
-    passed: Vec<EventRow>,
+    passed: OrphanRows,
     /// The rows left, held in memory once a lead came out of order.
     held: Option<EventsFile>,
 }
@@ -349,7 +385,7 @@ impl SpilledEvents {
             if order == Ordering::Equal {
                 rows.push(row.row);
             } else {
-                self.passed.push(row);
+                self.passed.push(row)?;
             }
         }
         if !rows.is_empty() {
@@ -400,7 +436,7 @@ impl SpilledEvents {
             }
         }
         let mut ignored = 0;
-        for row in std::mem::take(&mut self.passed) {
+        for row in self.passed.take_all()? {
             held.rows_of(row.lead, &mut ignored).push(row.row);
         }
         if let Some(row) = self.next.take() {
@@ -413,20 +449,22 @@ impl SpilledEvents {
     }
 
     /// Every row whose lead never appeared, in file order.
+    /// They are kept within the budget as they are found (in lead order)
+    /// and merged back into file order.
     pub fn orphans(mut self) -> io::Result<Orphans> {
         if let Some(held) = self.held.take() {
             return Ok(held.into_orphans());
         }
-        let mut rows = std::mem::take(&mut self.passed);
-        rows.extend(self.next.take());
-        while let Some(row) = self.merge.next()? {
-            rows.push(row);
+        if let Some(row) = self.next.take() {
+            self.passed.push(row)?;
         }
-        rows.sort_by_key(|r| r.row.line);
-        Ok(Orphans {
-            rows,
-            header: self.header.clone(),
-        })
+        while let Some(row) = self.merge.next()? {
+            self.passed.push(row)?;
+        }
+        // The run files are removed when `self` is dropped, after the
+        // orphans' runs are open: their files stay readable.
+        let header = self.header.clone();
+        self.passed.into_orphans(header)
     }
 }
 
@@ -489,6 +527,7 @@ mod tests {
 
     fn orphans(o: Orphans) -> Vec<(String, usize, String)> {
         o.into_rows()
+            .map(|row| row.unwrap_or_else(|e| panic!("orphans: {e}")))
             .map(|(l, n, t)| (l, n, t.to_string()))
             .collect()
     }

@@ -51,7 +51,8 @@ impl EventSource {
     pub(super) fn cleanup(&self) -> Option<crate::record::RunsCleanup> {
         match self {
             EventSource::Spilled(runs) => Some(runs.cleanup()),
-            _ => None,
+            EventSource::Sorted { rows, .. } => Some(rows.cleanup()),
+            EventSource::Grouped(_) => None,
         }
     }
 
@@ -172,7 +173,7 @@ fn open_events(path: Option<&str>, sorted: bool, budget: usize) -> io::Result<Op
         Format::from_path(path).or(Some(Format::Csv)),
     );
     if sorted {
-        let rows = Box::new(SortedEvents::new(reader, format, path)?);
+        let rows = Box::new(SortedEvents::new(reader, format, path, budget)?);
         return Ok(Some(EventSource::Sorted {
             rows,
             previous: None,

@@ -293,7 +293,10 @@ impl<'a> Stream<'a> {
                 Some(path) => Some(open_orphans(path, orphans.header_line())?),
                 None => None,
             };
-            for (id, line, text) in orphans.into_rows() {
+            for row in orphans.into_rows() {
+                let (id, line, text) = row.map_err(|e| {
+                    Stop::Failed(format!("reading the events without a lead failed: {e}"))
+                })?;
                 summary.orphans += 1;
                 reporter.orphan(&Orphan {
                     events_file,
