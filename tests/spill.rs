@@ -193,6 +193,27 @@ fn a_run_stopped_by_a_bad_lead_leaves_no_runs_behind() {
     );
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     assert!(empty(&tmp), "the runs are removed after an error too");
+    // Sorted events keep the rows without a lead in a directory of their
+    // own, removed after an error too.
+    let sorted = dir.join("generated-events.csv");
+    let tmp = tmp_dir(&dir, "tmp-sorted");
+    let o = leadscore_with_tmp(
+        &tmp,
+        &[
+            "score",
+            "examples/b2b-saas.score",
+            &leads,
+            "--events",
+            sorted.to_str().expect("utf-8"),
+            "--events-sorted",
+            "--as-of",
+            "2026-11-20",
+            "--events-memory",
+            "1",
+        ],
+    );
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(empty(&tmp), "nothing is left after an error with sorted events");
 }
 
 /// Events for many more leads than are scored: most rows have no lead.

@@ -18,15 +18,16 @@ pub(super) struct OrphanRows {
     /// What `rows` hold, as the events file's budget counts it.
     held: usize,
     budget: usize,
-    /// Where the runs go: made when the first is written, removed when
-    /// the rows are dropped or handed out.
+    /// Where the runs go, made by the caller before the run starts (a run
+    /// that stops early removes it from another thread, and a directory
+    /// made later would be left behind); removed with the rows.
     dir: PathBuf,
     runs: Vec<PathBuf>,
 }
 
 impl OrphanRows {
-    /// Rows kept in `budget` bytes at most, spilled under `dir` past it
-    /// (a directory not made yet, whose parent exists).
+    /// Rows kept in `budget` bytes at most, spilled into the directory
+    /// `dir` past it.
     pub(super) fn new(dir: PathBuf, budget: usize) -> OrphanRows {
         OrphanRows {
             rows: Vec::new(),
@@ -48,9 +49,6 @@ impl OrphanRows {
 
     /// Writes the rows held, sorted by line, as one more run.
     fn spill(&mut self) -> io::Result<()> {
-        if self.runs.is_empty() {
-            fs::create_dir(&self.dir).map_err(|e| spill_error(&self.dir, e))?;
-        }
         self.rows.sort_unstable_by_key(|r| r.row.line);
         let path = self.dir.join(format!("run-{}", self.runs.len()));
         let file = File::create(&path).map_err(|e| spill_error(&path, e))?;
@@ -72,7 +70,10 @@ impl OrphanRows {
             while let Some(row) = merge.next()? {
                 rows.push(row);
             }
-            self.remove_runs();
+            for run in self.runs.drain(..) {
+                // A run that cannot be removed goes with the directory.
+                let _ = fs::remove_file(run);
+            }
         }
         self.held = 0;
         Ok(rows)
@@ -89,24 +90,22 @@ impl OrphanRows {
         let mut merge = Merge::open_files(&self.runs, self.budget, true)?;
         // The runs are open: their files stay readable once removed, and
         // nothing is left behind however the report ends.
-        self.remove_runs();
+        self.remove_dir();
         let rows = std::iter::from_fn(move || merge.next().transpose());
         Ok(Orphans::merged(Box::new(rows), header))
     }
 
-    fn remove_runs(&mut self) {
-        if !self.runs.is_empty() {
-            // A directory that cannot be removed stays in the temporary
-            // directory; nothing is left to report to.
-            let _ = fs::remove_dir_all(&self.dir);
-            self.runs.clear();
-        }
+    fn remove_dir(&mut self) {
+        // A directory that cannot be removed stays in the temporary
+        // directory; nothing is left to report to.
+        let _ = fs::remove_dir_all(&self.dir);
+        self.runs.clear();
     }
 }
 
 impl Drop for OrphanRows {
     fn drop(&mut self) {
-        self.remove_runs();
+        self.remove_dir();
     }
 }
 
@@ -128,10 +127,12 @@ mod tests {
     }
 
     fn dir(name: &str) -> std::path::PathBuf {
-        std::env::temp_dir().join(format!(
+        let dir = std::env::temp_dir().join(format!(
             "leadscore-orphans-test-{}-{name}",
             std::process::id()
-        ))
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
     }
 
     #[test]
@@ -171,6 +172,9 @@ mod tests {
             .collect();
         lines.sort_unstable();
         assert_eq!(lines, (1..=200).collect::<Vec<_>>());
+        let left = std::fs::read_dir(&dir).unwrap().count();
+        assert_eq!(left, 0, "the runs are removed");
+        drop(orphans);
         assert!(!dir.exists());
     }
 

@@ -41,7 +41,8 @@ impl<R: BufRead> SortedEvents<R> {
     /// `budget` bytes are kept on disk until the end of the run.
     pub fn new(reader: R, format: Format, file: &str, budget: usize) -> std::io::Result<Self> {
         let rows = Records::new(reader, format)?;
-        let orphans_dir = super::spill::fresh_dir("orphans");
+        // Made now, though it may stay empty: see `OrphanRows`.
+        let orphans_dir = super::spill::fresh_dir("orphans")?;
         Ok(SortedEvents {
             header: rows.csv_header(),
             rows,

@@ -87,7 +87,9 @@ impl EventsFile {
         let (header, file, errors) = events.into_parts();
         let merge = Merge::open(&runs, budget)?;
         // Half the budget: the merge's read buffers take up to an eighth.
-        let passed = OrphanRows::new(runs.dir.join(ORPHANS), budget / 2);
+        let orphans = runs.dir.join(ORPHANS);
+        fs::create_dir(&orphans).map_err(|e| spill_error(&orphans, e))?;
+        let passed = OrphanRows::new(orphans, budget / 2);
         Ok(ReadEvents::Spilled(Box::new(SpilledEvents {
             runs,
             merge,
@@ -104,14 +106,26 @@ impl EventsFile {
     }
 }
 
-/// A path for a directory of spilled rows, under the system's temporary
-/// directory, not made yet: `kind` and the process and time make it one
-/// no other run uses.
-pub(super) fn fresh_dir(kind: &str) -> PathBuf {
+/// A new directory for spilled rows under the system's temporary
+/// directory, named by `kind`, the process and the time.
+pub(super) fn fresh_dir(kind: &str) -> io::Result<PathBuf> {
+    let base = std::env::temp_dir();
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
-    std::env::temp_dir().join(format!("leadscore-{kind}-{}-{stamp}", std::process::id()))
+    for attempt in 0..100u32 {
+        let name = format!("leadscore-{kind}-{}-{stamp}-{attempt}", std::process::id());
+        let dir = base.join(name);
+        match fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(spill_error(&base, e)),
+        }
+    }
+    Err(io::Error::other(format!(
+        "cannot make a directory for the events under {}",
+        base.display()
+    )))
 }
 
 /// The run files, in a directory removed with them when this is dropped.
@@ -122,30 +136,10 @@ struct Runs {
 
 impl Runs {
     fn create() -> io::Result<Runs> {
-        let base = std::env::temp_dir();
-        let stamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        for attempt in 0..100u32 {
-            let dir = base.join(format!(
-                "leadscore-events-{}-{stamp}-{attempt}",
-                std::process::id()
-            ));
-            match fs::create_dir(&dir) {
-                Ok(()) => {
-                    return Ok(Runs {
-                        dir,
-                        files: Vec::new(),
-                    })
-                }
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(spill_error(&base, e)),
-            }
-        }
-        Err(io::Error::other(format!(
-            "cannot make a directory for the events under {}",
-            base.display()
-        )))
+        Ok(Runs {
+            dir: fresh_dir("events")?,
+            files: Vec::new(),
+        })
     }
 
     /// Writes the rows held, sorted by lead id (each lead's rows stay in
