@@ -213,7 +213,10 @@ fn a_run_stopped_by_a_bad_lead_leaves_no_runs_behind() {
         ],
     );
     assert_eq!(code(&o), 1, "{}", stderr(&o));
-    assert!(empty(&tmp), "nothing is left after an error with sorted events");
+    assert!(
+        empty(&tmp),
+        "nothing is left after an error with sorted events"
+    );
 }
 
 /// Events for many more leads than are scored: most rows have no lead.

@@ -6,12 +6,12 @@
 //! record does not need.
 //!
 //! It reads a subset of JSON and gives up on the rest, never guessing: a
-//! string with an escape or a control character, an object where the plan
-//! reads no value (a nested object is checked for repeated keys, which the
-//! scan does not do), properties before an event's `type`, and anything
-//! that is not JSON. [`fast`](super::fast) then reads the line with
-//! serde_json, and gives up in turn to the careful reader that words the
-//! problem. Numbers are checked against JSON's grammar here and converted
+//! `\u` escape, a key written with an escape, a control character, an
+//! object where the plan reads no value (a nested object is checked for
+//! repeated keys, which the scan does not do), properties before an
+//! event's `type`, and anything that is not JSON. [`fast`](super::fast)
+//! then reads the line with serde_json, and gives up in turn to the
+//! careful reader that words the problem. Numbers are checked against JSON's grammar here and converted
 //! by serde_json, so that they are the same numbers.
 
 use std::borrow::Cow;
