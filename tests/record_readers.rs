@@ -858,3 +858,56 @@ fn damaged_generated_leads_read_alike_by_every_reader_that_takes_them() {
     // Many damaged leads are still JSON (a space, a digit in a string).
     assert!(taken > 1000, "{taken}");
 }
+
+/// A plan checked from source, for the cases one model cannot show.
+fn plan_of(source: &str) -> Plan {
+    let checked = leadscore::check_source("case.score", source, std::path::Path::new("."));
+    checked.plan.unwrap_or_else(|| panic!("checks: {source}"))
+}
+
+/// Plans whose records only the tree reads right, or only serde_json's
+/// visitors: each reader that takes a line gives the tree's lead, and the
+/// ones that cannot read such a plan give up.
+#[test]
+fn plans_the_straight_readers_leave_alone_read_as_the_tree_does() {
+    let cases = [
+        // Two fields from one key: the tree fills both.
+        (
+            "lead {\n  size: number as \"employees\"\n  band: text as \"employees\"\n}\nscore s {\n  when size > 10 +1\n  when band is present +1\n}\n",
+            r#"{"id":1,"employees":50}"#,
+            [false, false],
+        ),
+        // The id read from `events`: the tree refuses a text events list.
+        (
+            "lead {\n  id as \"events\"\n  title: text\n}\nscore s {\n  when title is present +1\n}\n",
+            r#"{"events":"L1","title":"VP"}"#,
+            [false, false],
+        ),
+        // An event property named as an event's own key: serde_json's
+        // visitors read the plan (and give up on such an event), the scan
+        // leaves it to them.
+        (
+            "lead {\n  title: text\n}\nevent visit(at: text)\nevent download(asset: text)\nscore s {\n  when visits +1\n  when downloads +1\n}\n",
+            r#"{"id":1,"events":[{"type":"download","asset":"a","at":"2026-10-01"}]}"#,
+            [false, true],
+        ),
+        // Every type of event property, read straight by both.
+        (
+            &std::fs::read_to_string("tests/fixtures/records/typed-events.score").unwrap(),
+            r#"{"id":"L","email":"a@b.c","events":[{"type":"purchase","amount":120,"tier":"Pro","paid":true,"on":"2026-10-01","note":"x\ty","tags":["A"," b",""],"at":"2026-10-02T08:00:00Z"},{"type":"visit","page":"pricing","at":"2026-10-03"}]}"#,
+            [true, true],
+        ),
+    ];
+    for (source, line, takes) in cases {
+        let plan = plan_of(source);
+        let tree = through_the_tree(&plan, line);
+        for (reader, takes) in [Straight::Scan, Straight::Serde].into_iter().zip(takes) {
+            let read = read_lead_by(&plan, line, reader);
+            assert_eq!(read.is_some(), takes, "{reader:?} on {line} with\n{source}");
+            if let Some(lead) = read {
+                assert_eq!(Ok(lead), tree.clone(), "{reader:?} on {line}");
+            }
+        }
+        assert_eq!(as_scored(&plan, line), tree, "{line}");
+    }
+}

@@ -57,6 +57,25 @@ pub struct Plan {
     /// models declare a handful, and a scan beats hashing).
     #[serde(skip)]
     event_names: Vec<(String, EventId)>,
+    /// What the straight record readers may read, decided once.
+    #[serde(skip)]
+    straight: StraightReaders,
+}
+
+/// Which straight readers (into the plan's slots, without a JSON tree) a
+/// plan's records can take; the rest go through the tree.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum StraightReaders {
+    /// None: a field read from the id's key or from `events`, two fields
+    /// from one key, or placeholders tested before conversion, which only
+    /// the tree reads right.
+    #[default]
+    Neither,
+    /// serde_json's visitors alone: an event property named `type` or
+    /// `at`, which the byte scan leaves to them.
+    Serde,
+    /// The byte scan, then serde_json's visitors.
+    Both,
 }
 
 impl Plan {
@@ -70,7 +89,34 @@ impl Plan {
             .iter_enumerated()
             .map(|(id, e)| (fold(&e.name), id))
             .collect();
+        self.straight = self.straight_readers();
         self
+    }
+
+    /// Which straight readers this plan's records can take.
+    pub fn straight(&self) -> StraightReaders {
+        self.straight
+    }
+
+    fn straight_readers(&self) -> StraightReaders {
+        let keys: Vec<&str> = self.fields.iter().map(|f| f.key.as_str()).collect();
+        let shared_key = keys
+            .iter()
+            .enumerate()
+            .any(|(i, key)| keys.iter().skip(i + 1).any(|other| other == key));
+        let built_in = |key: &str| key == self.id_key || key == "events";
+        if self.id_key == "events"
+            || keys.iter().any(|key| built_in(key))
+            || shared_key
+            || self.has_placeholders()
+        {
+            return StraightReaders::Neither;
+        }
+        let shadowed = |p: &Prop| p.name == "type" || p.name == "at";
+        if self.events.iter().any(|e| e.props.iter().any(shadowed)) {
+            return StraightReaders::Serde;
+        }
+        StraightReaders::Both
     }
 
     /// The declared event type a record names, compared as folded text.

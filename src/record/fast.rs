@@ -20,8 +20,8 @@ use super::scratch::{spare_props, Refill};
 use super::slot::{list_item, list_value, set_raw, set_str, Seen};
 use super::slot::{FIRST_BUILT_IN, KNOWN_KEYS, SECOND_BUILT_IN};
 use crate::lead::{Event, FieldValue, Lead};
-use crate::plan::Plan;
 use crate::plan::{EventId, FieldId, Id as _, ValueType};
+use crate::plan::{Plan, StraightReaders};
 use crate::time::parse_instant;
 
 /// The lead a line of NDJSON holds, or `None` when the line needs the
@@ -58,19 +58,13 @@ pub fn read_lead_into(plan: &Plan, text: &str, scratch: &mut LeadScratch) -> boo
 }
 
 fn read_by(plan: &Plan, text: &str, scratch: &mut LeadScratch, reader: Straight) -> bool {
-    if plan
-        .fields
-        .iter()
-        .any(|f| f.key == plan.id_key || f.key == "events")
-        || plan.has_placeholders()
-    {
-        // A field read from the id's key or `events` is read twice, and
-        // placeholders are tested before conversion: leave them to the
-        // tree, which can.
+    let readers = plan.straight();
+    if readers == StraightReaders::Neither {
         return false;
     }
     scratch.reuse(plan.fields.len());
-    if reader != Straight::Serde && super::scan::read_lead_into(plan, text, scratch) {
+    let scan = reader != Straight::Serde && readers == StraightReaders::Both;
+    if scan && super::scan::read_lead_into(plan, text, scratch) {
         return true;
     }
     if reader == Straight::Scan {

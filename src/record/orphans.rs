@@ -20,22 +20,41 @@ pub(super) struct OrphanRows {
     budget: usize,
     /// Where the runs go, made by the caller before the run starts (a run
     /// that stops early removes it from another thread, and a directory
-    /// made later would be left behind); removed with the rows.
-    dir: PathBuf,
+    /// made later would be left behind); removed with the rows. Why there
+    /// is none, when it could not be made: said only if a run is needed.
+    dir: Result<PathBuf, String>,
     runs: Vec<PathBuf>,
+    /// Runs written so far, naming the next.
+    written: usize,
 }
+
+/// At most this many runs are merged at once; past it, runs are first
+/// merged into longer ones, so that the files open at once stay well
+/// within the usual limit of 1,024 beside the events' own runs.
+const FAN_IN: usize = 128;
 
 impl OrphanRows {
     /// Rows kept in `budget` bytes at most, spilled into the directory
     /// `dir` past it.
-    pub(super) fn new(dir: PathBuf, budget: usize) -> OrphanRows {
+    pub(super) fn new(dir: Result<PathBuf, String>, budget: usize) -> OrphanRows {
         OrphanRows {
             rows: Vec::new(),
             held: 0,
             budget,
             dir,
             runs: Vec::new(),
+            written: 0,
         }
+    }
+
+    /// A new run file's path.
+    fn next_run(&mut self) -> io::Result<PathBuf> {
+        let dir = self
+            .dir
+            .as_ref()
+            .map_err(|why| io::Error::other(why.clone()))?;
+        self.written += 1;
+        Ok(dir.join(format!("run-{}", self.written)))
     }
 
     pub(super) fn push(&mut self, row: EventRow) -> io::Result<()> {
@@ -50,31 +69,64 @@ impl OrphanRows {
     /// Writes the rows held, sorted by line, as one more run.
     fn spill(&mut self) -> io::Result<()> {
         self.rows.sort_unstable_by_key(|r| r.row.line);
-        let path = self.dir.join(format!("run-{}", self.runs.len()));
+        let rows = std::mem::take(&mut self.rows);
+        self.write_run(rows.into_iter().map(Ok))?;
+        self.held = 0;
+        Ok(())
+    }
+
+    /// Writes `rows`, in line order, as one more run.
+    fn write_run(&mut self, rows: impl Iterator<Item = io::Result<EventRow>>) -> io::Result<()> {
+        let path = self.next_run()?;
         let file = File::create(&path).map_err(|e| spill_error(&path, e))?;
         self.runs.push(path.clone());
         let mut out = BufWriter::with_capacity(1 << 16, file);
-        for row in self.rows.drain(..) {
+        for row in rows {
+            let row = row?;
             write_row(&mut out, &row.lead, &row.row).map_err(|e| spill_error(&path, e))?;
         }
-        self.held = 0;
         out.flush().map_err(|e| spill_error(&path, e))
     }
 
-    /// Every row back in memory, in no order: for when the leads come out
-    /// of order and the rest of the events file is held anyway.
-    pub(super) fn take_all(&mut self) -> io::Result<Vec<EventRow>> {
-        let mut rows = std::mem::take(&mut self.rows);
-        if !self.runs.is_empty() {
-            let mut merge = Merge::open_files(&self.runs, self.budget, true)?;
-            while let Some(row) = merge.next()? {
-                rows.push(row);
-            }
-            for run in self.runs.drain(..) {
+    /// Merges the oldest runs into one until at most [`FAN_IN`] are left.
+    fn merge_down(&mut self) -> io::Result<()> {
+        while self.runs.len() > FAN_IN {
+            let oldest: Vec<PathBuf> = self.runs.drain(..FAN_IN).collect();
+            let mut merge = Merge::open_files(&oldest, self.budget, true)?;
+            self.write_run(std::iter::from_fn(|| merge.next().transpose()))?;
+            for run in oldest {
                 // A run that cannot be removed goes with the directory.
                 let _ = fs::remove_file(run);
             }
         }
+        Ok(())
+    }
+
+    /// The runs, merged in line order, their files removed once open.
+    fn merged_runs(&mut self) -> io::Result<Merge> {
+        self.merge_down()?;
+        let merge = Merge::open_files(&self.runs, self.budget, true)?;
+        for run in self.runs.drain(..) {
+            // Open files stay readable; one that cannot be removed goes
+            // with the directory.
+            let _ = fs::remove_file(run);
+        }
+        Ok(merge)
+    }
+
+    /// Every row back in memory, in line order: for when the leads come
+    /// out of order and the rest of the events file is held anyway (each
+    /// lead's rows must stay in file order).
+    pub(super) fn take_all(&mut self) -> io::Result<Vec<EventRow>> {
+        let mut rows = Vec::new();
+        if !self.runs.is_empty() {
+            let mut merge = self.merged_runs()?;
+            while let Some(row) = merge.next()? {
+                rows.push(row);
+            }
+        }
+        rows.append(&mut self.rows);
+        rows.sort_by_key(|r| r.row.line);
         self.held = 0;
         Ok(rows)
     }
@@ -87,18 +139,19 @@ impl OrphanRows {
             return Ok(Orphans::held(rows, header));
         }
         self.spill()?;
-        let mut merge = Merge::open_files(&self.runs, self.budget, true)?;
-        // The runs are open: their files stay readable once removed, and
-        // nothing is left behind however the report ends.
+        let mut merge = self.merged_runs()?;
+        // The runs are open: nothing is left behind however the report ends.
         self.remove_dir();
         let rows = std::iter::from_fn(move || merge.next().transpose());
         Ok(Orphans::merged(Box::new(rows), header))
     }
 
     fn remove_dir(&mut self) {
-        // A directory that cannot be removed stays in the temporary
-        // directory; nothing is left to report to.
-        let _ = fs::remove_dir_all(&self.dir);
+        if let Ok(dir) = &self.dir {
+            // A directory that cannot be removed stays in the temporary
+            // directory; nothing is left to report to.
+            let _ = fs::remove_dir_all(dir);
+        }
         self.runs.clear();
     }
 }
@@ -138,7 +191,7 @@ mod tests {
     #[test]
     fn rows_past_the_budget_come_back_in_file_order_and_leave_nothing_behind() {
         let dir = dir("order");
-        let mut orphans = OrphanRows::new(dir.clone(), 2_000);
+        let mut orphans = OrphanRows::new(Ok(dir.clone()), 2_000);
         // Found in lead order, as the merge finds them.
         let mut lines: Vec<usize> = (1..=500).collect();
         lines.sort_by_key(|line| row(*line).lead);
@@ -160,7 +213,7 @@ mod tests {
     #[test]
     fn rows_taken_back_are_all_there_and_the_runs_go() {
         let dir = dir("take");
-        let mut orphans = OrphanRows::new(dir.clone(), 1_000);
+        let mut orphans = OrphanRows::new(Ok(dir.clone()), 1_000);
         for line in 1..=200 {
             orphans.push(row(line)).unwrap();
         }
@@ -179,9 +232,38 @@ mod tests {
     }
 
     #[test]
+    fn more_runs_than_are_merged_at_once_come_back_in_file_order() {
+        let dir = dir("fan-in");
+        // A budget below one row: every row is a run of its own.
+        let mut orphans = OrphanRows::new(Ok(dir.clone()), 1);
+        let count = 3 * super::FAN_IN + 7;
+        let mut lines: Vec<usize> = (1..=count).collect();
+        lines.sort_by_key(|line| row(*line).lead);
+        for line in &lines {
+            orphans.push(row(*line)).unwrap();
+        }
+        let read: Vec<usize> = orphans
+            .into_orphans(None)
+            .unwrap()
+            .into_rows()
+            .map(|r| r.unwrap().1)
+            .collect();
+        assert_eq!(read, (1..=count).collect::<Vec<_>>());
+        assert!(!dir.exists());
+    }
+
+    #[test]
+    fn without_a_directory_rows_are_kept_until_one_is_needed() {
+        let mut orphans = OrphanRows::new(Err("no room".to_string()), 1_000);
+        orphans.push(row(1)).unwrap();
+        let error = (2..100).try_for_each(|line| orphans.push(row(line)));
+        assert!(error.unwrap_err().to_string().contains("no room"));
+    }
+
+    #[test]
     fn runs_are_removed_when_the_rows_are_dropped() {
         let dir = dir("drop");
-        let mut orphans = OrphanRows::new(dir.clone(), 500);
+        let mut orphans = OrphanRows::new(Ok(dir.clone()), 500);
         for line in 1..=100 {
             orphans.push(row(line)).unwrap();
         }

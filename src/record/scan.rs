@@ -28,13 +28,8 @@ use crate::time::parse_instant;
 /// Reads a line of NDJSON into `scratch.lead`, whose fields the caller
 /// has made ready to refill (`LeadScratch::reuse`); `false` when the line
 /// is not one the scan reads, with the lead left half read.
+/// The plan must allow it (`Plan::straight`).
 pub(super) fn read_lead_into(plan: &Plan, text: &str, scratch: &mut LeadScratch) -> bool {
-    let shadowed = |p: &crate::plan::Prop| p.name == "type" || p.name == "at";
-    if plan.events.iter().any(|e| e.props.iter().any(shadowed)) {
-        // A property named as an event's own keys is left to `fast`, whose
-        // careful reader words the clash.
-        return false;
-    }
     let mut scan = Scan { text, at: 0 };
     lead(&mut scan, plan, scratch).is_some() && scan.at_end()
 }

@@ -28,8 +28,8 @@ pub struct SortedEvents<R: BufRead> {
     last_taken: String,
     /// Rows whose lead never appeared (it sorts between two leads).
     orphans: OrphanRows,
-    /// Where they are spilled past the budget.
-    orphans_dir: std::path::PathBuf,
+    /// Where they are spilled past the budget, if it could be made.
+    orphans_dir: Result<std::path::PathBuf, String>,
     /// The lead id of the last row read, which the next must not sort
     /// before.
     last_row: String,
@@ -41,8 +41,10 @@ impl<R: BufRead> SortedEvents<R> {
     /// `budget` bytes are kept on disk until the end of the run.
     pub fn new(reader: R, format: Format, file: &str, budget: usize) -> std::io::Result<Self> {
         let rows = Records::new(reader, format)?;
-        // Made now, though it may stay empty: see `OrphanRows`.
-        let orphans_dir = super::spill::fresh_dir("orphans")?;
+        // Made now, though it may stay empty (see `OrphanRows`); a
+        // temporary directory that cannot be written to matters only once
+        // rows must go there.
+        let orphans_dir = super::spill::fresh_dir("orphans").map_err(|e| e.to_string());
         Ok(SortedEvents {
             header: rows.csv_header(),
             rows,
@@ -131,7 +133,7 @@ impl<R: BufRead> SortedEvents<R> {
 
     /// What removes the rows without a lead spilled to disk, for the side
     /// of a run that may stop without waiting for this file to be dropped.
-    pub fn cleanup(&self) -> RunsCleanup {
-        RunsCleanup::of(self.orphans_dir.clone())
+    pub fn cleanup(&self) -> Option<RunsCleanup> {
+        self.orphans_dir.clone().ok().map(RunsCleanup::of)
     }
 }

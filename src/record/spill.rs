@@ -89,7 +89,7 @@ impl EventsFile {
         // Half the budget: the merge's read buffers take up to an eighth.
         let orphans = runs.dir.join(ORPHANS);
         fs::create_dir(&orphans).map_err(|e| spill_error(&orphans, e))?;
-        let passed = OrphanRows::new(orphans, budget / 2);
+        let passed = OrphanRows::new(Ok(orphans), budget / 2);
         Ok(ReadEvents::Spilled(Box::new(SpilledEvents {
             runs,
             merge,
@@ -530,11 +530,19 @@ mod tests {
     /// the file spilled in runs of a few rows, and compares every take and
     /// the orphans.
     fn same_as_held(leads: &[&str]) {
+        // With 400 bytes every row passed over is spilled at once; with
+        // 1,000 a few are held between runs of them.
+        for budget in [400, 1000] {
+            same_as_held_within(leads, budget);
+        }
+    }
+
+    fn same_as_held_within(leads: &[&str], budget: usize) {
         let ReadEvents::Held(mut held) = read(usize::MAX) else {
             panic!("an unlimited budget holds the file")
         };
-        let ReadEvents::Spilled(mut spilled) = read(400) else {
-            panic!("a budget of 400 bytes spills")
+        let ReadEvents::Spilled(mut spilled) = read(budget) else {
+            panic!("a budget of {budget} bytes spills")
         };
         assert!(spilled.runs.files.len() > 3, "{}", spilled.runs.files.len());
         let dir = spilled.runs.dir.clone();
@@ -566,6 +574,9 @@ mod tests {
             "L01", "L03", "L04", "L08", "L05", "L03", "L02", "L00", "L09",
         ]);
         same_as_held(&["L11", "L00", "L11", "L10"]);
+        // L02's rows are passed over, some spilled and some held, before
+        // the leads go out of order and L02 asks for them.
+        same_as_held(&["L01", "L03", "L02"]);
     }
 
     #[test]

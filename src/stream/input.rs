@@ -51,7 +51,7 @@ impl EventSource {
     pub(super) fn cleanup(&self) -> Option<crate::record::RunsCleanup> {
         match self {
             EventSource::Spilled(runs) => Some(runs.cleanup()),
-            EventSource::Sorted { rows, .. } => Some(rows.cleanup()),
+            EventSource::Sorted { rows, .. } => rows.cleanup(),
             EventSource::Grouped(_) => None,
         }
     }
