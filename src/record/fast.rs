@@ -17,8 +17,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use super::json::{Json, Raw};
 use super::scratch::LeadScratch;
 use super::scratch::{spare_props, Refill};
-use super::slot::{list_item, list_value, set_raw, set_str, Seen};
-use super::slot::{FIRST_BUILT_IN, KNOWN_KEYS, SECOND_BUILT_IN};
+use super::slot::{list_item, list_value, set_raw, set_str, EventKey, LeadKey, Seen};
 use crate::lead::{Event, FieldValue, Lead};
 use crate::plan::{EventId, FieldId, Id as _, ValueType};
 use crate::plan::{Plan, StraightReaders};
@@ -390,45 +389,35 @@ impl<'de> Visitor<'de> for LeadSeed<'_, '_> {
         let mut has_id = false;
         let mut seen = Seen::new();
         while let Some(key) = map.next_key_seed(Key)? {
-            let is_id = key == plan.id_key;
-            let (position, field) = match key {
-                _ if is_id => (Some(FIRST_BUILT_IN), None),
-                "events" => (Some(SECOND_BUILT_IN), None),
-                _ => {
-                    let field = declared.iter().position(|f| f.key == key);
-                    (field.filter(|i| *i < KNOWN_KEYS), field)
-                }
-            };
-            if !seen.first_time(position, key) {
+            let kind = LeadKey::of(plan, key);
+            if !seen.first_time(kind.position(), key) {
                 return Err(give_up());
             }
-            match key {
-                _ if is_id => {
+            match kind {
+                LeadKey::Id => {
                     map.next_value_seed(Id { slot: &mut lead.id })?;
                     has_id = true;
                 }
-                "events" => map.next_value_seed(Events {
+                LeadKey::Events => map.next_value_seed(Events {
                     plan,
                     events: &mut lead.events,
                     spare_events: &mut *spare_events,
                     strings: &mut *strings,
                 })?,
-                _ => match field {
-                    Some(i) => {
-                        let ty = declared
-                            .get(FieldId::from_index(i))
-                            .map(|f| f.ty)
-                            .ok_or_else(give_up)?;
-                        let target = refill.slot(&mut lead.fields, i).ok_or_else(give_up)?;
-                        map.next_value_seed(Slot {
-                            plan,
-                            ty,
-                            strings: &mut *strings,
-                            target,
-                        })?;
-                    }
-                    None => map.next_value_seed(Skip)?,
-                },
+                LeadKey::Field(i) => {
+                    let ty = declared
+                        .get(FieldId::from_index(i))
+                        .map(|f| f.ty)
+                        .ok_or_else(give_up)?;
+                    let target = refill.slot(&mut lead.fields, i).ok_or_else(give_up)?;
+                    map.next_value_seed(Slot {
+                        plan,
+                        ty,
+                        strings: &mut *strings,
+                        target,
+                    })?;
+                }
+                LeadKey::Other => map.next_value_seed(Skip)?,
             }
         }
         refill.finish(&mut lead.fields, strings);
@@ -576,23 +565,18 @@ impl<'de> Visitor<'de> for EventSeed<'_, '_, 'de> {
         // where an empty vector of values took one per event.
         let mut early: Option<Vec<(&'de str, Json)>> = None;
         while let Some(key) = map.next_key_seed(Key)? {
-            let (position, prop) = match (key, kind) {
-                ("type", _) => (Some(FIRST_BUILT_IN), None),
-                ("at", _) => (Some(SECOND_BUILT_IN), None),
-                (_, Some(Some(id))) => {
-                    let prop = plan.props(id).iter().position(|p| p.name == key);
-                    // Keys read before `type` were kept by name, and so are
-                    // the keys after them, which may repeat them.
-                    let known = prop.filter(|i| early.is_none() && *i < KNOWN_KEYS);
-                    (known, prop)
-                }
-                _ => (None, None),
+            let event_key = EventKey::of(plan, key, kind.flatten());
+            let position = match event_key {
+                // Keys read before `type` were kept by name, and so are
+                // the keys after them, which may repeat them.
+                EventKey::Prop(_) if early.is_some() => None,
+                _ => event_key.position(),
             };
             if !seen.first_time(position, key) {
                 return Err(give_up());
             }
-            match (key, kind) {
-                ("type", _) => {
+            match (event_key, kind) {
+                (EventKey::Type, _) => {
                     let name = map.next_value_seed(Text)?;
                     let event = plan.event_type(&name);
                     if let Some(id) = event {
@@ -602,27 +586,21 @@ impl<'de> Visitor<'de> for EventSeed<'_, '_, 'de> {
                     }
                     kind = Some(event);
                 }
-                ("at", _) => at = Some(map.next_value_seed(Text)?),
+                (EventKey::At, _) => at = Some(map.next_value_seed(Text)?),
                 (_, None) => early
                     .get_or_insert_with(Vec::new)
                     .push((key, map.next_value()?)),
-                (_, Some(None)) => map.next_value_seed(Skip)?,
-                (_, Some(Some(id))) => {
-                    let declared = plan.props(id);
-                    match prop {
-                        Some(i) => {
-                            let ty = declared.get(i).map(|p| p.ty).ok_or_else(give_up)?;
-                            let target = refill.slot(&mut props, i).ok_or_else(give_up)?;
-                            map.next_value_seed(Slot {
-                                plan,
-                                ty,
-                                strings: &mut *self.strings,
-                                target,
-                            })?;
-                        }
-                        None => map.next_value_seed(Skip)?,
-                    }
+                (EventKey::Prop(i), Some(Some(id))) => {
+                    let ty = plan.props(id).get(i).map(|p| p.ty).ok_or_else(give_up)?;
+                    let target = refill.slot(&mut props, i).ok_or_else(give_up)?;
+                    map.next_value_seed(Slot {
+                        plan,
+                        ty,
+                        strings: &mut *self.strings,
+                        target,
+                    })?;
                 }
+                (_, Some(_)) => map.next_value_seed(Skip)?,
             }
         }
         let Some(event) = kind.ok_or_else(give_up)? else {

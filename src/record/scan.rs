@@ -19,8 +19,7 @@ use std::str::FromStr;
 
 use super::json::Raw;
 use super::scratch::{spare_props, LeadScratch, Refill};
-use super::slot::{list_item, list_value, set_raw, set_str, Seen};
-use super::slot::{FIRST_BUILT_IN, KNOWN_KEYS, SECOND_BUILT_IN};
+use super::slot::{list_item, list_value, set_raw, set_str, EventKey, LeadKey, Seen};
 use crate::lead::{Event, FieldValue};
 use crate::plan::{EventId, FieldId, Id as _, Plan, ValueType};
 use crate::time::parse_instant;
@@ -357,33 +356,26 @@ fn lead(scan: &mut Scan<'_>, plan: &Plan, scratch: &mut LeadScratch) -> Option<(
     if !scan.empty(b'}')? {
         loop {
             let key = scan.key()?;
-            let is_id = key == plan.id_key;
-            let (position, field) = match key {
-                _ if is_id => (Some(FIRST_BUILT_IN), None),
-                "events" => (Some(SECOND_BUILT_IN), None),
-                _ => {
-                    let field = declared.iter().position(|f| f.key == key);
-                    (field.filter(|i| *i < KNOWN_KEYS), field)
-                }
-            };
-            if !seen.first_time(position, key) {
+            let kind = LeadKey::of(plan, key);
+            if !seen.first_time(kind.position(), key) {
                 return None;
             }
-            if is_id {
-                id(scan, &mut lead.id)?;
-                has_id = true;
-            } else if key == "events" {
-                match scan.value()? {
+            match kind {
+                LeadKey::Id => {
+                    id(scan, &mut lead.id)?;
+                    has_id = true;
+                }
+                LeadKey::Events => match scan.value()? {
                     Value::Null => {}
                     Value::Array => events(scan, plan, &mut lead.events, spare_events, strings)?,
                     _ => return None,
+                },
+                LeadKey::Field(i) => {
+                    let ty = declared.get(FieldId::from_index(i))?.ty;
+                    let target = refill.slot(&mut lead.fields, i)?;
+                    scan.slot(plan, ty, target, strings)?;
                 }
-            } else if let Some(i) = field {
-                let ty = declared.get(FieldId::from_index(i))?.ty;
-                let target = refill.slot(&mut lead.fields, i)?;
-                scan.slot(plan, ty, target, strings)?;
-            } else {
-                scan.skip(0)?;
+                LeadKey::Other => scan.skip(0)?,
             }
             if !scan.more(b'}')? {
                 break;
@@ -452,20 +444,12 @@ fn event<'a>(
     if !scan.empty(b'}')? {
         loop {
             let key = scan.key()?;
-            let (position, prop) = match (key, kind) {
-                ("type", _) => (Some(FIRST_BUILT_IN), None),
-                ("at", _) => (Some(SECOND_BUILT_IN), None),
-                (_, Some(Some(id))) => {
-                    let prop = plan.props(id).iter().position(|p| p.name == key);
-                    (prop.filter(|i| *i < KNOWN_KEYS), prop)
-                }
-                _ => (None, None),
-            };
-            if !seen.first_time(position, key) {
+            let event_key = EventKey::of(plan, key, kind.flatten());
+            if !seen.first_time(event_key.position(), key) {
                 return None;
             }
-            match (key, kind) {
-                ("type", _) => {
+            match (event_key, kind) {
+                (EventKey::Type, _) => {
                     // Read without a `Cow` when it can be: events are most of
                     // a lead, and the profile shows the difference.
                     let event = match scan.plain_string() {
@@ -478,7 +462,7 @@ fn event<'a>(
                     }
                     kind = Some(event);
                 }
-                ("at", _) => {
+                (EventKey::At, _) => {
                     at = Some(match scan.plain_string() {
                         Some(text) => Cow::Borrowed(text),
                         None => scan.text()?,
@@ -487,15 +471,12 @@ fn event<'a>(
                 // Properties before the type: left to `fast`, which keeps
                 // them until it is known.
                 (_, None) => return None,
-                (_, Some(None)) => scan.skip(0)?,
-                (_, Some(Some(id))) => match prop {
-                    Some(i) => {
-                        let ty = plan.props(id).get(i)?.ty;
-                        let target = refill.slot(&mut props, i)?;
-                        scan.slot(plan, ty, target, strings)?;
-                    }
-                    None => scan.skip(0)?,
-                },
+                (EventKey::Prop(i), Some(Some(id))) => {
+                    let ty = plan.props(id).get(i)?.ty;
+                    let target = refill.slot(&mut props, i)?;
+                    scan.slot(plan, ty, target, strings)?;
+                }
+                (_, Some(_)) => scan.skip(0)?,
             }
             if !scan.more(b'}')? {
                 break;

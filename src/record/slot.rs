@@ -7,7 +7,7 @@
 use super::json::Raw;
 use super::value::{convert_raw, text_over};
 use crate::lead::FieldValue;
-use crate::plan::{Plan, ValueType};
+use crate::plan::{EventId, Plan, ValueType};
 use crate::text::{fold_case, trim};
 
 /// Known keys: the plan's fields or properties by position, then `id` and
@@ -92,6 +92,83 @@ impl<'de> Seen<'de> {
             None => self.more.push(key),
         }
         true
+    }
+}
+
+/// What a key of a lead record is to a straight reader. This and
+/// [`EventKey`] are asked for every key of every record from the readers'
+/// own modules, so they are marked `#[inline]` (a call each cost 4% of a
+/// lead's instructions).
+#[derive(Clone, Copy)]
+pub(super) enum LeadKey {
+    Id,
+    Events,
+    /// The declared field at this position.
+    Field(usize),
+    /// A key the plan does not read.
+    Other,
+}
+
+impl LeadKey {
+    #[inline]
+    pub(super) fn of(plan: &Plan, key: &str) -> LeadKey {
+        if key == plan.id_key {
+            LeadKey::Id
+        } else if key == "events" {
+            LeadKey::Events
+        } else {
+            let field = plan.fields.iter().position(|f| f.key == key);
+            field.map_or(LeadKey::Other, LeadKey::Field)
+        }
+    }
+
+    /// Its position among the known keys of [`Seen`], if it has one.
+    #[inline]
+    pub(super) fn position(self) -> Option<usize> {
+        match self {
+            LeadKey::Id => Some(FIRST_BUILT_IN),
+            LeadKey::Events => Some(SECOND_BUILT_IN),
+            LeadKey::Field(i) => (i < KNOWN_KEYS).then_some(i),
+            LeadKey::Other => None,
+        }
+    }
+}
+
+/// What a key of an event object is to a straight reader.
+#[derive(Clone, Copy)]
+pub(super) enum EventKey {
+    Type,
+    At,
+    /// The declared property at this position.
+    Prop(usize),
+    /// A key the plan does not read, or one read before the type is known.
+    Other,
+}
+
+impl EventKey {
+    /// `key` of an event whose declared type, once read, is `event`.
+    #[inline]
+    pub(super) fn of(plan: &Plan, key: &str, event: Option<EventId>) -> EventKey {
+        match (key, event) {
+            ("type", _) => EventKey::Type,
+            ("at", _) => EventKey::At,
+            (_, Some(id)) => {
+                let prop = plan.props(id).iter().position(|p| p.name == key);
+                prop.map_or(EventKey::Other, EventKey::Prop)
+            }
+            (_, None) => EventKey::Other,
+        }
+    }
+
+    /// Its position among the known keys of [`Seen`], if it has one.
+    #[inline]
+    pub(super) fn position(self) -> Option<usize> {
+        match self {
+            EventKey::Type => Some(FIRST_BUILT_IN),
+            EventKey::At => Some(SECOND_BUILT_IN),
+            EventKey::Prop(i) => (i < KNOWN_KEYS).then_some(i),
+            EventKey::Other => None,
+        }
     }
 }
 
