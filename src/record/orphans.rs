@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::events::{EventRow, Orphans};
-use super::spill::{spill_error, write_row, Merge, LEAD_OVERHEAD, ROW_OVERHEAD};
+use super::spill::{spill_error, write_row, Merge, RunsCleanup, LEAD_OVERHEAD, ROW_OVERHEAD};
 
 /// The rows without a lead found so far.
 pub(super) struct OrphanRows {
@@ -45,6 +45,11 @@ impl OrphanRows {
             runs: Vec::new(),
             written: 0,
         }
+    }
+
+    /// What removes the directory from another thread, if there is one.
+    pub(super) fn cleanup(&self) -> Option<RunsCleanup> {
+        self.dir.clone().ok().map(RunsCleanup::of)
     }
 
     /// A new run file's path.
@@ -188,25 +193,34 @@ mod tests {
         dir
     }
 
-    #[test]
-    fn rows_past_the_budget_come_back_in_file_order_and_leave_nothing_behind() {
-        let dir = dir("order");
-        let mut orphans = OrphanRows::new(Ok(dir.clone()), 2_000);
-        // Found in lead order, as the merge finds them.
-        let mut lines: Vec<usize> = (1..=500).collect();
+    /// Pushes the rows of lines `1..=count` in lead order, as the merge
+    /// finds them.
+    fn push_in_lead_order(orphans: &mut OrphanRows, count: usize) {
+        let mut lines: Vec<usize> = (1..=count).collect();
         lines.sort_by_key(|line| row(*line).lead);
-        for line in &lines {
-            orphans.push(row(*line)).unwrap();
+        for line in lines {
+            orphans.push(row(line)).unwrap();
         }
-        assert!(orphans.runs.len() > 10, "{}", orphans.runs.len());
-        assert!(dir.is_dir());
-        let read: Vec<usize> = orphans
+    }
+
+    /// The lines of the rows, as the report reads them.
+    fn lines_reported(orphans: OrphanRows) -> Vec<usize> {
+        orphans
             .into_orphans(None)
             .unwrap()
             .into_rows()
             .map(|r| r.unwrap().1)
-            .collect();
-        assert_eq!(read, (1..=500).collect::<Vec<_>>());
+            .collect()
+    }
+
+    #[test]
+    fn rows_past_the_budget_come_back_in_file_order_and_leave_nothing_behind() {
+        let dir = dir("order");
+        let mut orphans = OrphanRows::new(Ok(dir.clone()), 2_000);
+        push_in_lead_order(&mut orphans, 500);
+        assert!(orphans.runs.len() > 10, "{}", orphans.runs.len());
+        assert!(dir.is_dir());
+        assert_eq!(lines_reported(orphans), (1..=500).collect::<Vec<_>>());
         assert!(!dir.exists());
     }
 
@@ -237,18 +251,8 @@ mod tests {
         // A budget below one row: every row is a run of its own.
         let mut orphans = OrphanRows::new(Ok(dir.clone()), 1);
         let count = 3 * super::FAN_IN + 7;
-        let mut lines: Vec<usize> = (1..=count).collect();
-        lines.sort_by_key(|line| row(*line).lead);
-        for line in &lines {
-            orphans.push(row(*line)).unwrap();
-        }
-        let read: Vec<usize> = orphans
-            .into_orphans(None)
-            .unwrap()
-            .into_rows()
-            .map(|r| r.unwrap().1)
-            .collect();
-        assert_eq!(read, (1..=count).collect::<Vec<_>>());
+        push_in_lead_order(&mut orphans, count);
+        assert_eq!(lines_reported(orphans), (1..=count).collect::<Vec<_>>());
         assert!(!dir.exists());
     }
 

@@ -28,8 +28,6 @@ pub struct SortedEvents<R: BufRead> {
     last_taken: String,
     /// Rows whose lead never appeared (it sorts between two leads).
     orphans: OrphanRows,
-    /// Where they are spilled past the budget, if it could be made.
-    orphans_dir: Result<std::path::PathBuf, String>,
     /// The lead id of the last row read, which the next must not sort
     /// before.
     last_row: String,
@@ -51,8 +49,7 @@ impl<R: BufRead> SortedEvents<R> {
             file: Arc::from(file),
             next: None,
             last_taken: String::new(),
-            orphans: OrphanRows::new(orphans_dir.clone(), budget / 2),
-            orphans_dir,
+            orphans: OrphanRows::new(orphans_dir, budget / 2),
             last_row: String::new(),
             errors: Vec::new(),
         })
@@ -102,9 +99,7 @@ impl<R: BufRead> SortedEvents<R> {
                 // the lead.
                 rows.push(row.row);
             } else {
-                self.orphans
-                    .push(row)
-                    .map_err(|e| format!("keeping the events without a lead failed: {e}"))?;
+                self.orphans.push(row).map_err(keeping_failed)?;
             }
         }
         if !rows.is_empty() {
@@ -122,18 +117,23 @@ impl<R: BufRead> SortedEvents<R> {
     /// Every row whose lead never appeared, with its lead, in file order:
     /// those passed over so far and every row after the last lead.
     pub fn orphans(mut self) -> Result<Orphans, String> {
-        let kept = |e: std::io::Error| format!("keeping the events without a lead failed: {e}");
         while self.peek()?.is_some() {
             if let Some(row) = self.next.take() {
-                self.orphans.push(row).map_err(kept)?;
+                self.orphans.push(row).map_err(keeping_failed)?;
             }
         }
-        self.orphans.into_orphans(self.header).map_err(kept)
+        self.orphans
+            .into_orphans(self.header)
+            .map_err(keeping_failed)
     }
 
     /// What removes the rows without a lead spilled to disk, for the side
     /// of a run that may stop without waiting for this file to be dropped.
     pub fn cleanup(&self) -> Option<RunsCleanup> {
-        self.orphans_dir.clone().ok().map(RunsCleanup::of)
+        self.orphans.cleanup()
     }
+}
+
+fn keeping_failed(e: std::io::Error) -> String {
+    format!("keeping the events without a lead failed: {e}")
 }
