@@ -176,47 +176,31 @@ fn a_run_stopped_by_a_bad_lead_leaves_no_runs_behind() {
         })
         .collect();
     std::fs::write(&leads, broken).expect("write");
-    let tmp = tmp_dir(&dir, "tmp");
-    let o = leadscore_with_tmp(
-        &tmp,
-        &[
-            "score",
-            "examples/b2b-saas.score",
-            &leads,
-            "--events",
-            &events,
-            "--as-of",
-            "2026-11-20",
-            "--events-memory",
-            "1",
-        ],
-    );
-    assert_eq!(code(&o), 1, "{}", stderr(&o));
-    assert!(empty(&tmp), "the runs are removed after an error too");
     // Sorted events keep the rows without a lead in a directory of their
     // own, removed after an error too.
     let sorted = dir.join("generated-events.csv");
-    let tmp = tmp_dir(&dir, "tmp-sorted");
-    let o = leadscore_with_tmp(
-        &tmp,
-        &[
+    let sorted = sorted.to_str().expect("utf-8");
+    for (name, events, extra) in [
+        ("tmp", events.as_str(), None),
+        ("tmp-sorted", sorted, Some("--events-sorted")),
+    ] {
+        let tmp = tmp_dir(&dir, name);
+        let mut args = vec![
             "score",
             "examples/b2b-saas.score",
             &leads,
             "--events",
-            sorted.to_str().expect("utf-8"),
-            "--events-sorted",
+            events,
             "--as-of",
             "2026-11-20",
             "--events-memory",
             "1",
-        ],
-    );
-    assert_eq!(code(&o), 1, "{}", stderr(&o));
-    assert!(
-        empty(&tmp),
-        "nothing is left after an error with sorted events"
-    );
+        ];
+        args.extend(extra);
+        let o = leadscore_with_tmp(&tmp, &args);
+        assert_eq!(code(&o), 1, "{extra:?}: {}", stderr(&o));
+        assert!(empty(&tmp), "{extra:?}: nothing is left after an error");
+    }
 }
 
 /// Events for many more leads than are scored: most rows have no lead.
