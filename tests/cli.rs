@@ -497,6 +497,96 @@ fn output_is_identical_whatever_the_number_of_threads() {
     }
 }
 
+/// Records are scored in units by whichever thread is free, and units
+/// finish out of order: bad records and bad rows of the events file are
+/// still reported, and kept as rejects, in input order, between the same
+/// results, whatever the number of threads and whether the events are
+/// merged sorted or grouped.
+#[test]
+fn bad_records_are_reported_in_input_order_whatever_the_number_of_threads() {
+    let dir = scratch_dir("threads-bad");
+    let events = dir.join("events.csv");
+    let leads = dir.join("leads.csv");
+    let events_path = events.to_str().expect("utf-8");
+    let generated = leadscore(&[
+        "generate",
+        "--leads",
+        "3000",
+        "--format",
+        "csv",
+        "--events",
+        events_path,
+    ]);
+    assert_eq!(code(&generated), 0);
+    // Every 37th lead has a size that is not a number, every 101st event
+    // row a time that is not one.
+    let damage = |text: &str, every: usize, column: usize, bad: &str| -> (String, usize) {
+        let mut damaged = 0;
+        let lines = text.lines().enumerate().map(|(i, line)| {
+            if i == 0 || i % every != 0 {
+                return format!("{line}\n");
+            }
+            damaged += 1;
+            let mut cells: Vec<&str> = line.split(',').collect();
+            cells[column] = bad;
+            format!("{}\n", cells.join(","))
+        });
+        (lines.collect(), damaged)
+    };
+    let (lead_rows, bad_leads) = damage(&stdout(&generated), 37, 3, "lots");
+    std::fs::write(&leads, lead_rows).expect("write");
+    let (event_rows, bad_events) = damage(
+        &std::fs::read_to_string(&events).expect("read"),
+        101,
+        2,
+        "someday",
+    );
+    std::fs::write(&events, event_rows).expect("write");
+    let leads_path = leads.to_str().expect("utf-8");
+    for sorted in [false, true] {
+        let run = |threads: &str| {
+            let rejects = dir.join(format!("rejects-{threads}.csv"));
+            let mut args = vec![
+                "score",
+                "examples/b2b-saas.score",
+                leads_path,
+                "--events",
+                events_path,
+                "--as-of",
+                "2026-11-20",
+                "--format",
+                "ndjson",
+                "--on-error",
+                "skip",
+                "--rejects",
+                rejects.to_str().expect("utf-8"),
+                "--threads",
+                threads,
+            ];
+            if sorted {
+                args.push("--events-sorted");
+            }
+            let o = leadscore(&args);
+            assert_eq!(code(&o), 0, "{}", stderr(&o));
+            let kept = std::fs::read_to_string(&rejects).expect("rejects written");
+            (stdout(&o), stderr(&o), kept)
+        };
+        let one = run("1");
+        // A bad event row makes its lead bad: every record is scored or
+        // set aside, and some are set aside for their events alone.
+        let skipped = one.1.lines().filter(|l| l.starts_with("skipped: ")).count();
+        assert_eq!(skipped + one.0.lines().count(), 3000, "{}", one.1);
+        assert_eq!(one.2.lines().count(), 1 + skipped);
+        assert!(skipped > bad_leads && skipped <= bad_leads + bad_events);
+        for threads in ["2", "3", "8"] {
+            assert!(
+                run(threads) == one,
+                "{threads} threads differ from one (sorted events: {sorted})"
+            );
+        }
+    }
+}
+
 #[test]
 fn csv_record_errors_name_the_row() {
     let o = leadscore(&[

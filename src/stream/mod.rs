@@ -9,6 +9,7 @@
 //! both on stderr.
 
 mod input;
+mod pipeline;
 
 pub use input::{
     convert_in, convert_with, open_leads, open_leads_within, EventSource, Input, OpenError,
@@ -19,16 +20,24 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 use std::sync::mpsc::SyncSender;
-
-use rayon::prelude::*;
+use std::sync::Mutex;
 
 use crate::record::{RecordError, Records};
 use crate::text::plural;
 use input::attach_events;
 
-/// Records read and evaluated together; enough to keep every core busy,
-/// small enough that memory does not grow with the input.
-const BATCH: usize = 2048;
+/// Records read and scored together by one scoring thread: enough that
+/// handing a unit over costs little next to scoring it, few enough that
+/// the threads share the work evenly and memory does not grow with the
+/// input.
+const UNIT: usize = 256;
+
+/// How many units the reading thread may have read before they are scored.
+const UNITS_READ_AHEAD: usize = 8;
+
+/// How many units each scoring thread may have handed to it at once, so
+/// that it never waits for the next while results are written.
+const UNITS_PER_THREAD: usize = 4;
 
 /// What to do with a record that cannot be read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -203,7 +212,7 @@ impl<'a> Stream<'a> {
     /// to `consume` in input order. Bad records stop the run or are
     /// reported and skipped, as [`OnError`] says. Each worker thread gets
     /// its own `scratch` (made by `init`) to reuse from one record to the next.
-    pub fn for_each<S, T: Send>(
+    pub fn for_each<S: Send, T: Send>(
         self,
         reporter: &mut dyn Reporter,
         init: impl Fn() -> S + Sync + Send,
@@ -223,14 +232,14 @@ impl<'a> Stream<'a> {
         // Removes a spilled events file's runs however the run ends.
         let _runs = events.as_ref().and_then(EventSource::cleanup);
         // Records are read (and given their events) on a thread of their
-        // own, a batch or two ahead of the scoring threads, so that no core
+        // own, a few units ahead of the scoring threads, so that no core
         // waits for the input while another scores. The thread is not
         // joined when the run stops early: it may be waiting on a pipe that
         // never ends, and it stops by itself once it finds nobody listening.
-        let (send, batches) = std::sync::mpsc::sync_channel(2);
+        let (send, units) = std::sync::mpsc::sync_channel(UNITS_READ_AHEAD);
         let reader = std::thread::Builder::new()
             .name("leadscore-reader".to_string())
-            .spawn(move || read_batches(records, events, &file_name, &id_key, send))
+            .spawn(move || read_units(records, events, &file_name, &id_key, send))
             .map_err(|e| Stop::Failed(format!("cannot start the reading thread: {e}")))?;
         let mut outlet = Outlet {
             consume,
@@ -243,39 +252,18 @@ impl<'a> Stream<'a> {
                 orphans: 0,
             },
         };
-        // A batch's results are written (by `consume`, on this thread)
-        // while the scoring threads evaluate the next batch, so that no
-        // core waits for the writing.
-        let mut scored: Vec<Result<T, Box<RecordError>>> = Vec::new();
-        for read in batches {
-            let (batch, event_errors) = match read {
-                Ok(read) => read,
-                Err(message) => {
-                    // The records read before the failure are written first.
-                    outlet.hand_on(std::mem::take(&mut scored))?;
-                    return Err(Stop::Failed(message));
-                }
+        let threads = pool.current_num_threads();
+        let scratches: Vec<_> = (0..threads).map(|_| Mutex::new(None)).collect();
+        pool.in_place_scope(|scope| {
+            let in_flight = threads * UNITS_PER_THREAD;
+            let scorer = pipeline::Scorer {
+                scratches: &scratches,
+                init: &init,
+                evaluate: &evaluate,
+                file: &file,
             };
-            let mut next = Vec::new();
-            pool.in_place_scope(|scope| {
-                scope.spawn(|_| {
-                    // Results come back in input order, so the output is
-                    // the same whatever the number of threads.
-                    next = batch
-                        .into_par_iter()
-                        .map_init(&init, |scratch, pending| evaluate(scratch, pending, &file))
-                        .collect();
-                });
-                outlet.hand_on(std::mem::take(&mut scored))
-            })?;
-            // Bad rows of the events file are reported like bad records,
-            // before the records read with them.
-            for error in event_errors {
-                outlet.set_aside(Box::new(error))?;
-            }
-            scored = next;
-        }
-        outlet.hand_on(scored)?;
+            pipeline::run(scope, units, in_flight, scorer, &mut outlet)
+        })?;
         let Outlet {
             reporter,
             rejects,
@@ -388,14 +376,14 @@ fn open_orphans(path: &Path, header: Option<String>) -> Result<BufWriter<File>, 
     Ok(out)
 }
 
-/// A batch of records with their events, and the events file's bad rows
+/// A unit of records with their events, and the events file's bad rows
 /// found while reading them; or why reading stopped.
 type Read = Result<(Vec<Pending>, Vec<RecordError>), String>;
 
-/// Reads batches of records until the input ends, reading fails, or the
+/// Reads units of records until the input ends, reading fails, or the
 /// scoring side stops listening; hands back the events source, whose
 /// remaining rows are the orphans.
-fn read_batches(
+fn read_units(
     records: Records<Input>,
     mut events: Option<EventSource>,
     file: &str,
@@ -404,9 +392,9 @@ fn read_batches(
 ) -> Option<EventSource> {
     let mut records = records.into_iter();
     loop {
-        let mut batch = Vec::with_capacity(BATCH);
+        let mut batch = Vec::with_capacity(UNIT);
         let mut failed = None;
-        for record in records.by_ref().take(BATCH) {
+        for record in records.by_ref().take(UNIT) {
             let pending = record
                 .map_err(|e| format!("reading `{file}` failed: {e}"))
                 .and_then(|raw| attach_events(raw, events.as_mut(), id_key));

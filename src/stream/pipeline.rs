@@ -1,0 +1,182 @@
+//! The scoring side of the stream: each unit of records is handed to the
+//! pool as soon as it is read and scored whole by one thread, and the
+//! results are handed on in input order as the units before them finish.
+//! No thread waits at the end of a unit for another to finish its own, as
+//! they did when a batch was shared out among the threads and its end
+//! awaited before the next was started.
+
+use std::collections::VecDeque;
+use std::sync::mpsc::{channel, Receiver, Sender, TryRecvError};
+use std::sync::Mutex;
+
+use super::{Outlet, Pending, Read, Stop};
+use crate::record::RecordError;
+
+/// A unit's results, in its records' order.
+type Results<T> = Vec<Result<T, Box<RecordError>>>;
+
+/// A unit handed to the pool, by its place in the input.
+struct Unit<T> {
+    /// The events file's bad rows read with the unit, reported before
+    /// its records.
+    event_errors: Vec<RecordError>,
+    /// `None` until the unit is scored.
+    results: Option<Results<T>>,
+}
+
+/// Scores every unit `units` brings, keeping at most `in_flight` handed
+/// out at once, and hands each unit's results to `outlet` in input order.
+/// Returns when every unit read has been handed on, or at the first stop.
+pub(super) fn run<'scope, S, T, I, E, C>(
+    scope: &rayon::Scope<'scope>,
+    units: Receiver<Read>,
+    in_flight: usize,
+    scorer: Scorer<'scope, S, I, E>,
+    outlet: &mut Outlet<'_, C>,
+) -> Result<(), Stop>
+where
+    S: Send + 'scope,
+    T: Send + 'scope,
+    I: Fn() -> S + Sync,
+    E: Fn(&mut S, Pending, &str) -> Result<T, Box<RecordError>> + Sync,
+    C: FnMut(T) -> Result<(), Stop>,
+{
+    let file = scorer.file;
+    let (done, finished) = channel::<(usize, Option<Results<T>>)>();
+    let mut waiting: VecDeque<Unit<T>> = VecDeque::new();
+    // The place in the input of `waiting`'s first unit, and of the next.
+    let (mut first, mut next) = (0, 0);
+    let mut reading = true;
+    let mut failure = None;
+    loop {
+        while waiting.front().is_some_and(|u| u.results.is_some()) {
+            let Some(unit) = waiting.pop_front() else {
+                break;
+            };
+            first += 1;
+            for error in unit.event_errors {
+                outlet.set_aside(Box::new(error))?;
+            }
+            outlet.hand_on(unit.results.unwrap_or_default())?;
+        }
+        if reading && waiting.len() < in_flight {
+            // With nothing being scored, wait for the input; otherwise
+            // take only what is already read, and else wait for a result.
+            let read = if waiting.is_empty() {
+                units.recv().map_err(|_| TryRecvError::Disconnected)
+            } else {
+                units.try_recv()
+            };
+            match read {
+                Ok(Ok((records, event_errors))) => {
+                    let place = next;
+                    next += 1;
+                    waiting.push_back(Unit {
+                        event_errors,
+                        results: None,
+                    });
+                    let reply = Reply {
+                        done: done.clone(),
+                        place,
+                        sent: false,
+                    };
+                    scope.spawn(move |_| reply.send(scorer.score(records)));
+                    continue;
+                }
+                Ok(Err(message)) => {
+                    // The units read before the failure are handed on first.
+                    failure = Some(message);
+                    reading = false;
+                    continue;
+                }
+                Err(TryRecvError::Disconnected) => {
+                    reading = false;
+                    continue;
+                }
+                Err(TryRecvError::Empty) => {}
+            }
+        }
+        if waiting.is_empty() {
+            break;
+        }
+        // A unit handed out and not yet back is at the front or behind
+        // it, so a result will come.
+        let (place, results) = finished
+            .recv()
+            .map_err(|_| Stop::Failed(format!("scoring `{file}` stopped unexpectedly")))?;
+        let results = results
+            .ok_or_else(|| Stop::Failed(format!("scoring `{file}` stopped unexpectedly")))?;
+        if let Some(unit) = waiting.get_mut(place - first) {
+            unit.results = Some(results);
+        }
+    }
+    match failure {
+        Some(message) => Err(Stop::Failed(message)),
+        None => Ok(()),
+    }
+}
+
+/// What scores a unit: a scratch for each scoring thread (each keeps its
+/// own, so that it stays warm in that core's cache), how to make one, and
+/// how to score a record with it.
+pub(super) struct Scorer<'a, S, I, E> {
+    pub scratches: &'a [Mutex<Option<S>>],
+    pub init: &'a I,
+    pub evaluate: &'a E,
+    /// The leads file as named in messages.
+    pub file: &'a str,
+}
+
+impl<S, I, E> Clone for Scorer<'_, S, I, E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<S, I, E> Copy for Scorer<'_, S, I, E> {}
+
+impl<S, I, E> Scorer<'_, S, I, E> {
+    /// Scores a unit's records in order on the current thread.
+    fn score<T>(self, records: Vec<Pending>) -> Results<T>
+    where
+        I: Fn() -> S,
+        E: Fn(&mut S, Pending, &str) -> Result<T, Box<RecordError>>,
+    {
+        let slot = rayon::current_thread_index().and_then(|i| self.scratches.get(i));
+        let taken = slot.and_then(|s| s.lock().ok().and_then(|mut s| s.take()));
+        let mut scratch = taken.unwrap_or_else(self.init);
+        let results = records
+            .into_iter()
+            .map(|pending| (self.evaluate)(&mut scratch, pending, self.file))
+            .collect();
+        if let Some(mut held) = slot.and_then(|s| s.lock().ok()) {
+            *held = Some(scratch);
+        }
+        results
+    }
+}
+
+/// Sends a unit's results back, or `None` if its scoring thread panicked,
+/// so that the thread handing results on never waits for a unit that will
+/// not come.
+struct Reply<T> {
+    done: Sender<(usize, Option<Results<T>>)>,
+    place: usize,
+    sent: bool,
+}
+
+impl<T> Reply<T> {
+    fn send(mut self, results: Results<T>) {
+        self.sent = true;
+        // Nobody listens only once the run has stopped.
+        let _ = self.done.send((self.place, Some(results)));
+    }
+}
+
+impl<T> Drop for Reply<T> {
+    fn drop(&mut self) {
+        if !self.sent {
+            let _ = self.done.send((self.place, None));
+        }
+    }
+}
