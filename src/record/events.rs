@@ -152,11 +152,6 @@ impl EventsFile {
         (self.header, self.file, self.errors)
     }
 
-    /// Marks a lead id as one whose rows a lead took.
-    pub(super) fn mark_taken(&mut self, lead: String) {
-        self.by_lead.entry(lead).or_default();
-    }
-
     /// Takes out the rows of one lead.
     pub fn take(&mut self, lead: &str) -> LeadEvents {
         let (stored, taken_before) = match self.by_lead.get_mut(lead) {

@@ -22,6 +22,7 @@ mod ndjson;
 mod orphans;
 mod raw;
 mod records;
+mod rest;
 mod scan;
 mod scratch;
 mod slot;

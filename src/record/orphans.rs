@@ -119,21 +119,21 @@ impl OrphanRows {
         Ok(merge)
     }
 
-    /// Every row back in memory, in line order: for when the leads come
-    /// out of order and the rest of the events file is held anyway (each
-    /// lead's rows must stay in file order).
-    pub(super) fn take_all(&mut self) -> io::Result<Vec<EventRow>> {
-        let mut rows = Vec::new();
-        if !self.runs.is_empty() {
-            let mut merge = self.merged_runs()?;
-            while let Some(row) = merge.next()? {
-                rows.push(row);
-            }
-        }
-        rows.append(&mut self.rows);
-        rows.sort_by_key(|r| r.row.line);
+    /// Every row so far, in line order, leaving none: for when the leads
+    /// come out of order and a row passed over may yet be taken. The runs
+    /// are merged as they are read, so memory stays within the budget.
+    pub(super) fn drain(&mut self) -> io::Result<Box<dyn Iterator<Item = io::Result<EventRow>>>> {
+        let mut rows = std::mem::take(&mut self.rows);
         self.held = 0;
-        Ok(rows)
+        rows.sort_unstable_by_key(|r| r.row.line);
+        if self.runs.is_empty() {
+            return Ok(Box::new(rows.into_iter().map(Ok)));
+        }
+        self.write_run(rows.into_iter().map(Ok))?;
+        let mut merge = self.merged_runs()?;
+        Ok(Box::new(std::iter::from_fn(move || {
+            merge.next().transpose()
+        })))
     }
 
     /// The rows in file order, for the report at the end of the run.
@@ -225,23 +225,25 @@ mod tests {
     }
 
     #[test]
-    fn rows_taken_back_are_all_there_and_the_runs_go() {
-        let dir = dir("take");
+    fn rows_drained_come_in_file_order_and_the_rows_kept_after_are_reported() {
+        let dir = dir("drain");
         let mut orphans = OrphanRows::new(Ok(dir.clone()), 1_000);
-        for line in 1..=200 {
-            orphans.push(row(line)).unwrap();
+        for i in 0..200 {
+            orphans.push(row((i * 37) % 200 + 1)).unwrap();
         }
-        let mut lines: Vec<usize> = orphans
-            .take_all()
+        assert!(orphans.runs.len() > 3, "{}", orphans.runs.len());
+        let lines: Vec<usize> = orphans
+            .drain()
             .unwrap()
-            .iter()
-            .map(|r| r.row.line)
+            .map(|r| r.unwrap().row.line)
             .collect();
-        lines.sort_unstable();
         assert_eq!(lines, (1..=200).collect::<Vec<_>>());
         let left = std::fs::read_dir(&dir).unwrap().count();
         assert_eq!(left, 0, "the runs are removed");
-        drop(orphans);
+        for line in [250, 201, 220] {
+            orphans.push(row(line)).unwrap();
+        }
+        assert_eq!(lines_reported(orphans), [201, 220, 250]);
         assert!(!dir.exists());
     }
 

@@ -6,11 +6,11 @@
 //! merges. Memory stays within the budget whatever the file's size.
 //!
 //! Leads that are not sorted by id cannot take their rows from a merge:
-//! at the first lead out of order, the rows not yet taken are read back
-//! into memory and grouped by lead as an [`EventsFile`] holds them, so
-//! the output is what holding the whole file gives, only the memory is no
-//! longer bounded. The run files are removed when the merge is dropped,
-//! after an error too.
+//! at the first lead out of order, the rows not yet taken are written
+//! once more, grouped by lead, to a file each lead looks its rows up in
+//! (`record::rest`), so the output is what holding the whole file gives
+//! and the memory stays within the budget. The run files are removed
+//! when the merge is dropped, after an error too.
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::hash_map::Entry;
@@ -23,6 +23,7 @@ use std::sync::Arc;
 use super::events::{EventRow, EventsFile, LeadEvents, Orphans, StoredRow};
 use super::orphans::OrphanRows;
 use super::records::{Format, Records};
+use super::rest::{RestRows, Taken};
 
 /// The memory an events file is held in unless the run says otherwise.
 pub const DEFAULT_EVENTS_MEMORY: usize = 256 << 20;
@@ -101,7 +102,8 @@ impl EventsFile {
             last_taken: String::new(),
             taken: None,
             passed,
-            held: None,
+            rest: None,
+            budget,
         })))
     }
 }
@@ -225,7 +227,7 @@ fn read_row(input: &mut impl Read) -> io::Result<Option<EventRow>> {
     }))
 }
 
-fn read_text(input: &mut impl Read, len: u64) -> io::Result<String> {
+pub(super) fn read_text(input: &mut impl Read, len: u64) -> io::Result<String> {
     let len = usize::try_from(len).map_err(io::Error::other)?;
     let mut bytes = vec![0u8; len];
     input.read_exact(&mut bytes)?;
@@ -340,8 +342,9 @@ pub struct SpilledEvents {
     taken: Option<BufWriter<File>>,
     /// Rows passed over: their lead sorts between two leads.
     passed: OrphanRows,
-    /// The rows left, held in memory once a lead came out of order.
-    held: Option<EventsFile>,
+    /// The rows left, on disk by lead id, once a lead came out of order.
+    rest: Option<RestRows>,
+    budget: usize,
 }
 
 impl SpilledEvents {
@@ -360,12 +363,21 @@ impl SpilledEvents {
 
     /// The rows of `lead`.
     pub fn take(&mut self, lead: &str) -> io::Result<LeadEvents> {
-        if let Some(held) = self.held.as_mut() {
-            return Ok(held.take(lead));
+        let out_of_order = self.previous.as_deref().is_some_and(|before| lead < before);
+        if out_of_order && self.rest.is_none() {
+            self.set_the_rest_aside()?;
         }
-        if self.previous.as_deref().is_some_and(|before| lead < before) {
-            let held = self.hold_the_rest()?;
-            return Ok(held.take(lead));
+        if let Some(rest) = self.rest.as_mut() {
+            let (stored, taken_before) = match rest.take(lead)? {
+                Taken::Rows(rows) => (rows, None),
+                Taken::Before => (Vec::new(), Some(lead.to_string())),
+            };
+            return Ok(LeadEvents {
+                stored,
+                header: self.header.clone(),
+                file: self.file.clone(),
+                taken_before,
+            });
         }
         self.previous = Some(lead.to_string());
         let taken_before = (!lead.is_empty() && self.last_taken == lead).then(|| lead.to_string());
@@ -409,45 +421,59 @@ impl SpilledEvents {
         taken.write_all(lead.as_bytes())
     }
 
-    /// Reads every row not yet taken into memory, grouped by lead, with
-    /// the ids that took rows marked as taken.
-    fn hold_the_rest(&mut self) -> io::Result<&mut EventsFile> {
-        let mut held = EventsFile::empty(self.header.clone(), &self.file);
-        if let Some(mut taken) = self.taken.take() {
-            let path = self.runs.dir.join(TAKEN);
-            taken.flush().map_err(|e| spill_error(&path, e))?;
-            drop(taken);
-            let file = File::open(&path).map_err(|e| spill_error(&path, e))?;
-            let mut ids = BufReader::new(file);
-            let mut word = [0u8; 8];
-            loop {
-                match ids.read_exact(&mut word) {
-                    Ok(()) => {}
-                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => break,
-                    Err(e) => return Err(e),
-                }
-                held.mark_taken(read_text(&mut ids, u64::from_le_bytes(word))?);
+    /// Writes every row not yet taken to one file by lead id, for leads
+    /// in any order to find their rows in ([`RestRows`]). The rows passed
+    /// over sort before the rest of the merge; they are sorted by lead in
+    /// runs of their own first, within the budget.
+    fn set_the_rest_aside(&mut self) -> io::Result<()> {
+        let taken = match self.taken.take() {
+            Some(mut taken) => {
+                let path = self.runs.dir.join(TAKEN);
+                taken.flush().map_err(|e| spill_error(&path, e))?;
+                Some(path)
+            }
+            None => None,
+        };
+        let mut passed = Runs {
+            dir: self.runs.dir.join("passed"),
+            files: Vec::new(),
+        };
+        fs::create_dir(&passed.dir).map_err(|e| spill_error(&passed.dir, e))?;
+        let mut grouped = EventsFile::empty(None, &self.file);
+        let mut held = 0;
+        for row in self.passed.drain()? {
+            let row = row?;
+            held += row.row.text.len() + ROW_OVERHEAD;
+            grouped.rows_of(row.lead, &mut held).push(row.row);
+            if held > self.budget / 2 {
+                passed.write(grouped.take_held())?;
+                held = 0;
             }
         }
-        let mut ignored = 0;
-        for row in self.passed.take_all()? {
-            held.rows_of(row.lead, &mut ignored).push(row.row);
-        }
-        if let Some(row) = self.next.take() {
-            held.rows_of(row.lead, &mut ignored).push(row.row);
-        }
-        while let Some(row) = self.merge.next()? {
-            held.rows_of(row.lead, &mut ignored).push(row.row);
-        }
-        Ok(self.held.insert(held))
+        passed.write(grouped.take_held())?;
+        let mut passed_by_lead = Merge::open_files(&passed.files, self.budget, false)?;
+        let next = self.next.take();
+        let merge = &mut self.merge;
+        let rows = std::iter::from_fn(|| passed_by_lead.next().transpose())
+            .chain(next.map(Ok))
+            .chain(std::iter::from_fn(|| merge.next().transpose()));
+        self.rest = Some(RestRows::write(
+            rows,
+            taken,
+            &self.runs.dir,
+            self.budget / 4,
+        )?);
+        Ok(())
     }
 
     /// Every row whose lead never appeared, in file order.
     /// They are kept within the budget as they are found (in lead order)
     /// and merged back into file order.
     pub fn orphans(mut self) -> io::Result<Orphans> {
-        if let Some(held) = self.held.take() {
-            return Ok(held.into_orphans());
+        if let Some(rest) = self.rest.take() {
+            for row in rest.untaken()? {
+                self.passed.push(row?)?;
+            }
         }
         if let Some(row) = self.next.take() {
             self.passed.push(row)?;
@@ -577,6 +603,28 @@ mod tests {
         // L02's rows are passed over, some spilled and some held, before
         // the leads go out of order and L02 asks for them.
         same_as_held(&["L01", "L03", "L02"]);
+    }
+
+    /// Leads in random orders, with ids asked twice and ids without rows,
+    /// against the file held.
+    #[test]
+    fn leads_in_any_order_take_what_the_held_file_gives() {
+        let ids = [
+            "L00", "L01", "L02", "L03", "L04", "L05", "L06", "L07", "L08", "L09", "L10", "L11",
+            "X1", "A0", "Q",
+        ];
+        let mut state = 7u64;
+        for _ in 0..40 {
+            let leads: Vec<&str> = (0..12)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    ids[(state >> 33) as usize % ids.len()]
+                })
+                .collect();
+            same_as_held(&leads);
+        }
     }
 
     #[test]
