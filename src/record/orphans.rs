@@ -10,7 +10,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::events::{EventRow, Orphans};
-use super::spill::{spill_error, write_row, Merge, RunsCleanup, LEAD_OVERHEAD, ROW_OVERHEAD};
+use super::spill::{
+    merge_down, spill_error, write_row, Merge, RunsCleanup, LEAD_OVERHEAD, ROW_OVERHEAD,
+};
 
 /// The rows without a lead found so far.
 pub(super) struct OrphanRows {
@@ -27,11 +29,6 @@ pub(super) struct OrphanRows {
     /// Runs written so far, naming the next.
     written: usize,
 }
-
-/// At most this many runs are merged at once; past it, runs are first
-/// merged into longer ones, so that the files open at once stay well
-/// within the usual limit of 1,024 beside the events' own runs.
-const FAN_IN: usize = 128;
 
 impl OrphanRows {
     /// Rows kept in `budget` bytes at most, spilled into the directory
@@ -50,16 +47,6 @@ impl OrphanRows {
     /// What removes the directory from another thread, if there is one.
     pub(super) fn cleanup(&self) -> Option<RunsCleanup> {
         self.dir.clone().ok().map(RunsCleanup::of)
-    }
-
-    /// A new run file's path.
-    fn next_run(&mut self) -> io::Result<PathBuf> {
-        let dir = self
-            .dir
-            .as_ref()
-            .map_err(|why| io::Error::other(why.clone()))?;
-        self.written += 1;
-        Ok(dir.join(format!("run-{}", self.written)))
     }
 
     pub(super) fn push(&mut self, row: EventRow) -> io::Result<()> {
@@ -82,7 +69,7 @@ impl OrphanRows {
 
     /// Writes `rows`, in line order, as one more run.
     fn write_run(&mut self, rows: impl Iterator<Item = io::Result<EventRow>>) -> io::Result<()> {
-        let path = self.next_run()?;
+        let path = next_run(&self.dir, &mut self.written)?;
         let file = File::create(&path).map_err(|e| spill_error(&path, e))?;
         self.runs.push(path.clone());
         let mut out = BufWriter::with_capacity(1 << 16, file);
@@ -93,23 +80,16 @@ impl OrphanRows {
         out.flush().map_err(|e| spill_error(&path, e))
     }
 
-    /// Merges the oldest runs into one until at most [`FAN_IN`] are left.
-    fn merge_down(&mut self) -> io::Result<()> {
-        while self.runs.len() > FAN_IN {
-            let oldest: Vec<PathBuf> = self.runs.drain(..FAN_IN).collect();
-            let mut merge = Merge::open_files(&oldest, self.budget, true)?;
-            self.write_run(std::iter::from_fn(|| merge.next().transpose()))?;
-            for run in oldest {
-                // A run that cannot be removed goes with the directory.
-                let _ = fs::remove_file(run);
-            }
-        }
-        Ok(())
-    }
-
     /// The runs, merged in line order, their files removed once open.
     fn merged_runs(&mut self) -> io::Result<Merge> {
-        self.merge_down()?;
+        let OrphanRows {
+            runs,
+            budget,
+            dir,
+            written,
+            ..
+        } = self;
+        merge_down(runs, *budget, true, &mut || next_run(dir, written))?;
         let merge = Merge::open_files(&self.runs, self.budget, true)?;
         for run in self.runs.drain(..) {
             // Open files stay readable; one that cannot be removed goes
@@ -159,6 +139,13 @@ impl OrphanRows {
         }
         self.runs.clear();
     }
+}
+
+/// A new run file's path in `dir`, the `written`th.
+fn next_run(dir: &Result<PathBuf, String>, written: &mut usize) -> io::Result<PathBuf> {
+    let dir = dir.as_ref().map_err(|why| io::Error::other(why.clone()))?;
+    *written += 1;
+    Ok(dir.join(format!("run-{written}")))
 }
 
 impl Drop for OrphanRows {
@@ -252,7 +239,7 @@ mod tests {
         let dir = dir("fan-in");
         // A budget below one row: every row is a run of its own.
         let mut orphans = OrphanRows::new(Ok(dir.clone()), 1);
-        let count = 3 * super::FAN_IN + 7;
+        let count = 3 * super::super::spill::FAN_IN + 7;
         push_in_lead_order(&mut orphans, count);
         assert_eq!(lines_reported(orphans), (1..=count).collect::<Vec<_>>());
         assert!(!dir.exists());

@@ -86,7 +86,7 @@ impl EventsFile {
         };
         runs.write(events.take_held())?;
         let (header, file, errors) = events.into_parts();
-        let merge = Merge::open(&runs, budget)?;
+        let merge = Merge::open(&mut runs, budget)?;
         // Half the budget: the merge's read buffers take up to an eighth.
         let orphans = runs.dir.join(ORPHANS);
         fs::create_dir(&orphans).map_err(|e| spill_error(&orphans, e))?;
@@ -234,6 +234,39 @@ pub(super) fn read_text(input: &mut impl Read, len: u64) -> io::Result<String> {
     String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
 }
 
+/// At most this many runs are merged at once; past it, runs are first
+/// merged into longer ones, so that the files open at once stay well
+/// within the usual limit of 1,024 (a small budget on a large file makes
+/// hundreds of runs).
+pub(super) const FAN_IN: usize = 128;
+
+/// Merges the oldest of `runs` into one, [`FAN_IN`] at a time, until at
+/// most [`FAN_IN`] are left; `name` gives each new run its path.
+pub(super) fn merge_down(
+    runs: &mut Vec<PathBuf>,
+    budget: usize,
+    by_line: bool,
+    name: &mut dyn FnMut() -> io::Result<PathBuf>,
+) -> io::Result<()> {
+    while runs.len() > FAN_IN {
+        let oldest: Vec<PathBuf> = runs.drain(..FAN_IN).collect();
+        let mut merge = Merge::open_files(&oldest, budget, by_line)?;
+        let path = name()?;
+        let file = File::create(&path).map_err(|e| spill_error(&path, e))?;
+        runs.push(path.clone());
+        let mut out = BufWriter::with_capacity(1 << 16, file);
+        while let Some(row) = merge.next()? {
+            write_row(&mut out, &row.lead, &row.row).map_err(|e| spill_error(&path, e))?;
+        }
+        out.flush().map_err(|e| spill_error(&path, e))?;
+        for run in oldest {
+            // A run that cannot be removed goes with the directory.
+            let _ = fs::remove_file(run);
+        }
+    }
+    Ok(())
+}
+
 /// The runs read together, the least (lead id, line) first, or the least
 /// line first for runs sorted by line alone.
 pub(super) struct Merge {
@@ -281,7 +314,13 @@ impl Merge {
     /// an eighth of the `budget` at most: with a small budget and a large
     /// file there are hundreds of runs, and buffers of 64 KiB each would
     /// grow with the file rather than stay within the budget.
-    fn open(runs: &Runs, budget: usize) -> io::Result<Merge> {
+    fn open(runs: &mut Runs, budget: usize) -> io::Result<Merge> {
+        let dir = runs.dir.clone();
+        let mut merged = 0;
+        merge_down(&mut runs.files, budget, false, &mut || {
+            merged += 1;
+            Ok(dir.join(format!("merged-{merged}")))
+        })?;
         Merge::open_files(&runs.files, budget, false)
     }
 
@@ -451,7 +490,7 @@ impl SpilledEvents {
             }
         }
         passed.write(grouped.take_held())?;
-        let mut passed_by_lead = Merge::open_files(&passed.files, self.budget, false)?;
+        let mut passed_by_lead = Merge::open(&mut passed, self.budget)?;
         let next = self.next.take();
         let merge = &mut self.merge;
         let rows = std::iter::from_fn(|| passed_by_lead.next().transpose())
@@ -514,11 +553,11 @@ mod tests {
 
     use super::*;
 
-    /// 60 rows for 12 leads (`L00`..`L11`) in a shuffled order, and rows
-    /// for two leads that never come (`X1`, `A0`).
-    fn events_csv() -> String {
+    /// `rows` rows for 12 leads (`L00`..`L11`) in a shuffled order, and
+    /// rows for two leads that never come (`X1`, `A0`).
+    fn events_csv(rows: usize) -> String {
         let mut text = String::from("lead_id,type,at,page\n");
-        for i in 0..60 {
+        for i in 0..rows {
             let lead = (i * 7) % 12;
             text.push_str(&format!(
                 "L{lead:02},visit,2026-10-{:02},p{i}\n",
@@ -530,7 +569,11 @@ mod tests {
     }
 
     fn read(budget: usize) -> ReadEvents {
-        EventsFile::read_within(Cursor::new(events_csv()), Format::Csv, "e.csv", budget)
+        read_rows(60, budget)
+    }
+
+    fn read_rows(rows: usize, budget: usize) -> ReadEvents {
+        EventsFile::read_within(Cursor::new(events_csv(rows)), Format::Csv, "e.csv", budget)
             .unwrap_or_else(|e| panic!("read: {e}"))
     }
 
@@ -564,13 +607,21 @@ mod tests {
     }
 
     fn same_as_held_within(leads: &[&str], budget: usize) {
-        let ReadEvents::Held(mut held) = read(usize::MAX) else {
+        same_as_held_in(leads, 60, budget);
+    }
+
+    fn same_as_held_in(leads: &[&str], rows: usize, budget: usize) {
+        let ReadEvents::Held(mut held) = read_rows(rows, usize::MAX) else {
             panic!("an unlimited budget holds the file")
         };
-        let ReadEvents::Spilled(mut spilled) = read(budget) else {
+        let ReadEvents::Spilled(mut spilled) = read_rows(rows, budget) else {
             panic!("a budget of {budget} bytes spills")
         };
         assert!(spilled.runs.files.len() > 3, "{}", spilled.runs.files.len());
+        assert!(spilled.runs.files.len() <= FAN_IN);
+        // The long files make a run a row, more than are merged at once.
+        let merged_down = spilled.runs.files.iter().any(|f| f.ends_with("merged-1"));
+        assert_eq!(merged_down, rows > 2 * FAN_IN, "{rows} rows");
         let dir = spilled.runs.dir.clone();
         assert!(dir.is_dir());
         for lead in leads {
@@ -625,6 +676,13 @@ mod tests {
                 .collect();
             same_as_held(&leads);
         }
+    }
+
+    /// A run a row: more runs than are merged at once, merged down first.
+    #[test]
+    fn more_runs_than_are_merged_at_once_take_what_the_held_file_gives() {
+        same_as_held_in(&["L00", "L03", "L03", "L07", "L11"], 700, 150);
+        same_as_held_in(&["L05", "L01", "L11", "L05", "L00", "X1"], 700, 150);
     }
 
     #[test]
