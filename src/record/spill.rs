@@ -284,14 +284,13 @@ struct Head {
 
 impl Head {
     fn key(&self) -> (&str, usize) {
-        let lead = if self.by_line { "" } else { &self.row.lead };
-        (lead, self.row.row.line)
+        (&self.row.lead, self.row.row.line)
     }
 }
 
 impl PartialEq for Head {
     fn eq(&self, other: &Self) -> bool {
-        self.key() == other.key()
+        self.cmp(other) == Ordering::Equal
     }
 }
 
@@ -305,6 +304,11 @@ impl PartialOrd for Head {
 
 impl Ord for Head {
     fn cmp(&self, other: &Self) -> Ordering {
+        // Runs by line are merged for every row without a lead: their
+        // lines alone are compared, not an empty text first.
+        if self.by_line {
+            return self.row.row.line.cmp(&other.row.row.line);
+        }
         self.key().cmp(&other.key())
     }
 }
