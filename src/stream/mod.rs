@@ -1,5 +1,5 @@
 //! The record stream every command that reads leads shares (`score`,
-//! `explain`, `backtest`, `diff`, `changes`): records in batches, converted
+//! `explain`, `backtest`, `diff`, `changes`): records in units, converted
 //! and evaluated on every core, handed back in input order; bad records
 //! stopped at or set aside as [`OnError`] says, events without a lead
 //! reported.
@@ -67,7 +67,7 @@ pub struct StreamOptions<'a> {
 /// What a run has to tell while it goes on, besides its results: the CLI
 /// writes it on stderr, a server may collect it.
 pub trait Reporter {
-    /// So many records have been used or set aside (after each batch).
+    /// So many records have been used or set aside (after each unit).
     fn progress(&mut self, done: usize);
     /// A bad record set aside with [`OnError::Skip`]; the run goes on.
     fn skipped(&mut self, error: &RecordError);
@@ -121,7 +121,7 @@ pub enum Stop {
     Write(io::Error),
 }
 
-/// The lead records of a run with their events: read in batches, evaluated
+/// The lead records of a run with their events: read in units, evaluated
 /// on every core, handed back in input order, every bad record reported
 /// (and kept in `rejects`), never dropped silently.
 pub struct Stream<'a> {
@@ -321,7 +321,7 @@ struct Outlet<'r, C> {
 }
 
 impl<C> Outlet<'_, C> {
-    /// Hands a batch's results on, in input order.
+    /// Hands a unit's results on, in input order.
     fn hand_on<T>(&mut self, results: Vec<Result<T, Box<RecordError>>>) -> Result<(), Stop>
     where
         C: FnMut(T) -> Result<(), Stop>,

@@ -180,3 +180,97 @@ impl<T> Drop for Reply<T> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+
+    use std::io::Cursor;
+    use std::time::Duration;
+
+    use super::super::{
+        Input, OnError, Orphan, RecordError, Reporter, Stop, Stream, StreamOptions, UNIT,
+    };
+    use crate::record::{Format, Records};
+
+    struct Quiet;
+
+    impl Reporter for Quiet {
+        fn progress(&mut self, _: usize) {}
+        fn skipped(&mut self, error: &RecordError) {
+            panic!("nothing is skipped: {error}");
+        }
+        fn orphan(&mut self, _: &Orphan<'_>) {}
+    }
+
+    /// A stream of `count` one-line records on four scoring threads.
+    fn stream(count: usize) -> Stream<'static> {
+        let text: String = (1..=count).map(|i| format!("{{\"id\":{i}}}\n")).collect();
+        let input: Input = Box::new(Cursor::new(text));
+        let records = Records::new(input, Format::Ndjson).unwrap();
+        let options = StreamOptions {
+            events_file: None,
+            events_sorted: false,
+            on_error: OnError::Fail,
+            rejects: None,
+            orphans: None,
+            threads: Some(4),
+        };
+        Stream::new("t.ndjson".to_string(), records, None, options).unwrap()
+    }
+
+    /// Every other unit's first record is slow, so the units after it
+    /// are back first.
+    fn slow_first_of_even_units(line: usize) {
+        let unit = (line - 1) / UNIT;
+        if unit.is_multiple_of(2) && (line - 1).is_multiple_of(UNIT) {
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
+    #[test]
+    fn results_come_in_input_order_when_later_units_finish_first() {
+        let count = 8 * UNIT + 17;
+        let mut seen = Vec::new();
+        let summary = stream(count)
+            .for_each(
+                &mut Quiet,
+                || (),
+                |_, pending, _| {
+                    slow_first_of_even_units(pending.line());
+                    Ok(pending.line())
+                },
+                |line| {
+                    seen.push(line);
+                    Ok(())
+                },
+            )
+            .unwrap();
+        assert_eq!(seen, (1..=count).collect::<Vec<_>>());
+        assert_eq!(summary.used, count);
+    }
+
+    #[test]
+    fn a_stop_hands_on_nothing_after_it() {
+        let count = 8 * UNIT;
+        let stop_at = 3 * UNIT + 5;
+        let mut seen = Vec::new();
+        let stopped = stream(count).for_each(
+            &mut Quiet,
+            || (),
+            |_, pending, _| {
+                slow_first_of_even_units(pending.line());
+                Ok(pending.line())
+            },
+            |line| {
+                if line == stop_at {
+                    return Err(Stop::Failed("full".to_string()));
+                }
+                seen.push(line);
+                Ok(())
+            },
+        );
+        assert!(matches!(stopped, Err(Stop::Failed(m)) if m == "full"));
+        assert_eq!(seen, (1..stop_at).collect::<Vec<_>>());
+    }
+}
