@@ -103,6 +103,7 @@ impl EventsFile {
             taken: None,
             passed,
             rest: None,
+            broken: None,
             budget,
         })))
     }
@@ -387,6 +388,10 @@ pub struct SpilledEvents {
     passed: OrphanRows,
     /// The rows left, on disk by lead id, once a lead came out of order.
     rest: Option<RestRows>,
+    /// Why setting the rest aside failed: it took rows it cannot give
+    /// back, so every later lead gets the same error rather than fewer
+    /// rows.
+    broken: Option<String>,
     budget: usize,
 }
 
@@ -407,8 +412,14 @@ impl SpilledEvents {
     /// The rows of `lead`.
     pub fn take(&mut self, lead: &str) -> io::Result<LeadEvents> {
         let out_of_order = self.previous.as_deref().is_some_and(|before| lead < before);
+        if let Some(why) = &self.broken {
+            return Err(io::Error::other(why.clone()));
+        }
         if out_of_order && self.rest.is_none() {
-            self.set_the_rest_aside()?;
+            if let Err(e) = self.set_the_rest_aside() {
+                self.broken = Some(e.to_string());
+                return Err(e);
+            }
         }
         if let Some(rest) = self.rest.as_mut() {
             let (stored, taken_before) = match rest.take(lead)? {
@@ -687,6 +698,22 @@ mod tests {
     fn more_runs_than_are_merged_at_once_take_what_the_held_file_gives() {
         same_as_held_in(&["L00", "L03", "L03", "L07", "L11"], 700, 150);
         same_as_held_in(&["L05", "L01", "L11", "L05", "L00", "X1"], 700, 150);
+    }
+
+    /// Setting the rest aside takes rows it cannot give back when it
+    /// fails, so it is not tried again once the cause has gone.
+    #[test]
+    fn a_rest_that_could_not_be_set_aside_fails_every_later_lead() {
+        let ReadEvents::Spilled(mut spilled) = read(400) else {
+            panic!("a budget of 400 bytes spills")
+        };
+        assert!(spilled.take("L05").is_ok());
+        let blocker = spilled.runs.dir.join("passed");
+        std::fs::write(&blocker, "").unwrap_or_else(|e| panic!("{e}"));
+        assert!(spilled.take("L01").is_err());
+        std::fs::remove_file(&blocker).unwrap_or_else(|e| panic!("{e}"));
+        assert!(spilled.take("L02").is_err());
+        assert!(spilled.take("L09").is_err());
     }
 
     #[test]
