@@ -4,7 +4,7 @@
 //! rows of one lead travel to the converting thread as [`LeadEvents`].
 //! The rows whose lead never appears are handed back as [`Orphans`].
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::io::{self, BufRead};
 use std::sync::Arc;
 
@@ -26,7 +26,13 @@ use crate::plan::Plan;
 pub struct EventsFile {
     /// The rows of each lead id; emptied when a lead takes them, and kept
     /// so, since another lead with the same id could not be told apart.
-    pub(super) by_lead: HashMap<String, Vec<StoredRow>>,
+    /// A B-tree rather than a hash map: it is read out in id order when
+    /// the rows are spilled, and it grows by small nodes, where a hash
+    /// map's table is reallocated whole as it doubles. Freeing those
+    /// tables (megabytes) made glibc keep as much freed memory unreturned
+    /// in every thread, which put small budgets over (performance.md,
+    /// round 12).
+    pub(super) by_lead: BTreeMap<String, Vec<StoredRow>>,
     /// A CSV file's header, which names the cells of every stored row.
     header: Option<Arc<[String]>>,
     file: Arc<str>,

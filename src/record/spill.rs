@@ -13,8 +13,8 @@
 //! when the merge is dropped, after an error too.
 
 use std::cmp::{Ordering, Reverse};
-use std::collections::hash_map::Entry;
-use std::collections::BinaryHeap;
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, BinaryHeap};
 use std::fs::{self, File};
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -145,14 +145,15 @@ impl Runs {
         })
     }
 
-    /// Writes the rows held, sorted by lead id (each lead's rows stay in
+    /// Writes the rows held, in lead id order (each lead's rows stay in
     /// file order), as one more run.
-    fn write(&mut self, mut held: Vec<(String, Vec<StoredRow>)>) -> io::Result<()> {
-        held.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    fn write(&mut self, held: BTreeMap<String, Vec<StoredRow>>) -> io::Result<()> {
         let path = self.dir.join(format!("run-{}", self.files.len()));
         let file = File::create(&path).map_err(|e| spill_error(&path, e))?;
         self.files.push(path.clone());
-        let mut out = BufWriter::with_capacity(1 << 20, file);
+        // Under glibc's first threshold for blocks of their own, so that
+        // freeing it does not raise the memory glibc keeps (see `EventsFile`).
+        let mut out = BufWriter::with_capacity(64 << 10, file);
         for (lead, rows) in &held {
             for row in rows {
                 write_row(&mut out, lead, row).map_err(|e| spill_error(&path, e))?;
@@ -544,8 +545,8 @@ impl SpilledEvents {
 
 impl EventsFile {
     /// The rows held, with their lead ids, leaving the map empty.
-    fn take_held(&mut self) -> Vec<(String, Vec<StoredRow>)> {
-        std::mem::take(&mut self.by_lead).into_iter().collect()
+    fn take_held(&mut self) -> BTreeMap<String, Vec<StoredRow>> {
+        std::mem::take(&mut self.by_lead)
     }
 
     /// The rows of `lead`, adding what a new lead id costs to `held`.
