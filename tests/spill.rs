@@ -258,3 +258,63 @@ fn rows_without_a_lead_past_the_budget_are_reported_as_held_ones_are() {
         );
     }
 }
+
+/// Ctrl-C while the events are spilled: the runs go with the process,
+/// which exits with 130 as an interrupted command does.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_run_leaves_no_runs_behind() {
+    use std::io::Write;
+    use std::process::Stdio;
+
+    let dir = scratch_dir("spill-interrupted");
+    let (leads, events) = inputs(&dir, false);
+    let tmp = tmp_dir(&dir, "tmp");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_leadscore"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("TMPDIR", &tmp)
+        .args(["--color", "never", "score", "examples/b2b-saas.score", "-"])
+        .args(["--events", &events, "--as-of", "2026-11-20"])
+        .args(["--events-memory", "1"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    // The header and a first lead, on a pipe left open: the run spills
+    // the events, scores that lead and waits for more.
+    let first_two: String = std::fs::read_to_string(&leads)
+        .expect("leads")
+        .lines()
+        .take(2)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(first_two.as_bytes()).expect("write");
+    stdin.flush().expect("flush");
+    let spilled = || {
+        std::fs::read_dir(&tmp).expect("tmp").flatten().any(|d| {
+            let name = d.file_name().to_string_lossy().into_owned();
+            name.starts_with("leadscore-events-") && d.path().join("run-1").exists()
+        })
+    };
+    let mut waited = 0;
+    while !spilled() {
+        assert!(waited < 600, "the events were not spilled within a minute");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        waited += 1;
+    }
+    let interrupt = format!("kill -INT {}", child.id());
+    let sent = Command::new("sh").args(["-c", &interrupt]).status();
+    assert!(sent.expect("sh runs").success());
+    let out = child.wait_with_output().expect("waits");
+    drop(stdin);
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
+    assert!(empty(&tmp), "nothing is left after Ctrl-C");
+}

@@ -54,6 +54,8 @@ impl LeadsArgs {
     /// content is wrong, such as a CSV header naming a column twice, is
     /// the data's (1).
     pub fn open(&self) -> Result<OpenedLeads, Exit> {
+        // An events file may be spilled to TMPDIR while it is opened.
+        super::sink::interrupt::clean_up_on_interrupt();
         let budget = usize::try_from(self.events_memory << 20).unwrap_or(usize::MAX);
         open_leads_within(
             &self.leads,

@@ -174,8 +174,9 @@ impl Write for Sink {
     }
 }
 
-/// Ctrl-C (SIGINT) during a run that writes `--output`: the temporary file
-/// is removed before the process ends, as a failed run would leave it.
+/// Ctrl-C (SIGINT) during a run: the temporary file of `--output` and
+/// the events spilled to TMPDIR are removed before the process ends, as a
+/// failed run would leave them.
 pub mod interrupt {
     use std::path::{Path, PathBuf};
     use std::sync::{Mutex, Once};
@@ -187,21 +188,33 @@ pub mod interrupt {
     /// The exit code of a process ended by SIGINT, as shells report it.
     const INTERRUPTED: i32 = 130;
 
-    /// Removes `temp` if the run is interrupted before [`forget`].
-    pub fn remove_on_interrupt(temp: &Path) {
+    /// Cleans up after Ctrl-C from now on, for a run that reads leads.
+    pub fn clean_up_on_interrupt() {
         HANDLER.call_once(|| {
             // Without a handler (another is set) Ctrl-C ends the run as
-            // before; the temporary file then stays, named `.NAME.PID.tmp`.
+            // before; the temporary file then stays, named `.NAME.PID.tmp`,
+            // and the spilled events in TMPDIR, named `leadscore-*`.
             let _ = ctrlc::set_handler(|| {
+                let mut output = false;
                 if let Ok(temps) = TEMPORARY.lock() {
                     for temp in temps.iter() {
+                        output = true;
                         let _ = std::fs::remove_file(temp);
                     }
                 }
-                eprintln!("interrupted: no output written");
+                crate::record::remove_spilled();
+                match output {
+                    true => eprintln!("interrupted: no output written"),
+                    false => eprintln!("interrupted"),
+                }
                 std::process::exit(INTERRUPTED);
             });
         });
+    }
+
+    /// Removes `temp` if the run is interrupted before [`forget`].
+    pub fn remove_on_interrupt(temp: &Path) {
+        clean_up_on_interrupt();
         if let Ok(mut temps) = TEMPORARY.lock() {
             temps.push(temp.to_path_buf());
         }

@@ -40,6 +40,6 @@ pub use raw::{id_key, RawRecord};
 pub use records::{Format, Records};
 pub use scratch::LeadScratch;
 pub use sorted_events::{SortedEvents, SORTED_IDS_HINT};
-pub use spill::{ReadEvents, RunsCleanup, SpilledEvents, DEFAULT_EVENTS_MEMORY};
+pub use spill::{remove_spilled, ReadEvents, RunsCleanup, SpilledEvents, DEFAULT_EVENTS_MEMORY};
 pub use to_lead::to_lead;
 pub(crate) use value::{read_bool, BOOL_EXPECTED};

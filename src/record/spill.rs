@@ -52,8 +52,8 @@ pub enum ReadEvents {
 
 impl EventsFile {
     /// Reads an events file as [`EventsFile::read`] does while it fits in
-    /// `budget` bytes; past that, in sorted runs written to a directory of
-    /// their own under the system's temporary directory.
+    /// seven eighths of `budget` bytes; past that, in sorted runs written
+    /// to a directory of their own under the system's temporary directory.
     pub fn read_within<R: BufRead>(
         reader: R,
         format: Format,
@@ -69,7 +69,10 @@ impl EventsFile {
                 Ok(row) => {
                     held += row.row.text.len() + ROW_OVERHEAD;
                     events.rows_of(row.lead, &mut held).push(row.row);
-                    if held > budget {
+                    // An eighth is left for the merge's read buffers:
+                    // they are allocated while much of the memory the rows
+                    // held is still kept by the allocator, not yet reused.
+                    if held > budget - budget / 8 {
                         let runs = match runs.as_mut() {
                             Some(runs) => runs,
                             None => runs.insert(Runs::create()?),
@@ -112,6 +115,30 @@ impl EventsFile {
 /// A new directory for spilled rows under the system's temporary
 /// directory, named by `kind`, the process and the time.
 pub(super) fn fresh_dir(kind: &str) -> io::Result<PathBuf> {
+    let dir = make_fresh_dir(kind)?;
+    if let Ok(mut made) = MADE.lock() {
+        made.push(dir.clone());
+    }
+    Ok(dir)
+}
+
+/// Every directory of spilled rows this process made, for
+/// [`remove_spilled`]. A process runs one command, so the list stays short.
+static MADE: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Removes every directory of spilled rows this process made, with what
+/// is in it: for a run interrupted (Ctrl-C), whose threads are not
+/// unwound to remove their own. A writer that comes later fails, since
+/// its directory is gone, rather than leaving a file behind.
+pub fn remove_spilled() {
+    if let Ok(made) = MADE.lock() {
+        for dir in made.iter() {
+            let _ = fs::remove_dir_all(dir);
+        }
+    }
+}
+
+fn make_fresh_dir(kind: &str) -> io::Result<PathBuf> {
     let base = std::env::temp_dir();
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
