@@ -508,16 +508,7 @@ fn bad_records_are_reported_in_input_order_whatever_the_number_of_threads() {
     let events = dir.join("events.csv");
     let leads = dir.join("leads.csv");
     let events_path = events.to_str().expect("utf-8");
-    let generated = leadscore(&[
-        "generate",
-        "--leads",
-        "3000",
-        "--format",
-        "csv",
-        "--events",
-        events_path,
-    ]);
-    assert_eq!(code(&generated), 0);
+    let generated = generated_csv(3000, &events);
     // Every 37th lead has a size that is not a number, every 101st event
     // row a time that is not one.
     let damage = |text: &str, every: usize, column: usize, bad: &str| -> (String, usize) {
@@ -533,7 +524,7 @@ fn bad_records_are_reported_in_input_order_whatever_the_number_of_threads() {
         });
         (lines.collect(), damaged)
     };
-    let (lead_rows, bad_leads) = damage(&stdout(&generated), 37, 3, "lots");
+    let (lead_rows, bad_leads) = damage(&generated, 37, 3, "lots");
     std::fs::write(&leads, lead_rows).expect("write");
     let (event_rows, bad_events) = damage(
         &std::fs::read_to_string(&events).expect("read"),
@@ -630,17 +621,7 @@ fn sorted_events_stream_to_the_same_result() {
     let events = dir.join("events.csv");
     let leads = dir.join("leads.csv");
     let events_path = events.to_str().expect("utf-8");
-    let generated = leadscore(&[
-        "generate",
-        "--leads",
-        "2000",
-        "--format",
-        "csv",
-        "--events",
-        events_path,
-    ]);
-    assert_eq!(code(&generated), 0);
-    std::fs::write(&leads, &generated.stdout).expect("write");
+    std::fs::write(&leads, generated_csv(2000, &events)).expect("write");
     let leads_path = leads.to_str().expect("utf-8");
     let base = [
         "score",

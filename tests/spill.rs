@@ -9,7 +9,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::{code, leadscore, scratch_dir, stderr};
+use common::{code, generated_csv, scratch_dir, stderr};
 
 /// The binary with TMPDIR set to `tmp`.
 fn leadscore_with_tmp(tmp: &Path, args: &[&str]) -> Output {
@@ -27,17 +27,7 @@ fn leadscore_with_tmp(tmp: &Path, args: &[&str]) -> Output {
 /// leads in the given order.
 fn inputs(dir: &Path, leads_reversed: bool) -> (String, String) {
     let events = dir.join("generated-events.csv");
-    let events_path = events.to_str().expect("utf-8");
-    let generated = leadscore(&[
-        "generate",
-        "--leads",
-        "8000",
-        "--format",
-        "csv",
-        "--events",
-        events_path,
-    ]);
-    assert_eq!(code(&generated), 0, "{}", stderr(&generated));
+    let generated = generated_csv(8000, &events);
     let text = std::fs::read_to_string(&events).expect("events written");
     let mut rows: Vec<&str> = text.lines().collect();
     let header = rows.remove(0);
@@ -67,8 +57,7 @@ fn inputs(dir: &Path, leads_reversed: bool) -> (String, String) {
         "the events are several MiB, so that a budget of 1 MiB spills"
     );
 
-    let leads_text = String::from_utf8(generated.stdout).expect("utf-8");
-    let mut lines: Vec<&str> = leads_text.lines().collect();
+    let mut lines: Vec<&str> = generated.lines().collect();
     let header = lines.remove(0);
     if leads_reversed {
         lines.reverse();

@@ -195,17 +195,18 @@ pub mod interrupt {
             // before; the temporary file then stays, named `.NAME.PID.tmp`,
             // and the spilled events in TMPDIR, named `leadscore-*`.
             let _ = ctrlc::set_handler(|| {
-                let mut output = false;
+                let mut writing_output = false;
                 if let Ok(temps) = TEMPORARY.lock() {
+                    writing_output = !temps.is_empty();
                     for temp in temps.iter() {
-                        output = true;
                         let _ = std::fs::remove_file(temp);
                     }
                 }
                 crate::record::remove_spilled();
-                match output {
-                    true => eprintln!("interrupted: no output written"),
-                    false => eprintln!("interrupted"),
+                if writing_output {
+                    eprintln!("interrupted: no output written");
+                } else {
+                    eprintln!("interrupted");
                 }
                 std::process::exit(INTERRUPTED);
             });

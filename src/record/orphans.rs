@@ -4,15 +4,13 @@
 //! runs are merged back into file order at the end. An events file for
 //! many more leads than are scored is mostly such rows.
 
-use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
+use std::fs;
+use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::events::{EventRow, Orphans};
-use super::spill::{
-    merge_down, spill_error, write_row, Merge, RunsCleanup, LEAD_OVERHEAD, ROW_OVERHEAD,
-};
+use super::spill::{merge_down, write_run_file, Merge, RunsCleanup, LEAD_OVERHEAD, ROW_OVERHEAD};
 
 /// The rows without a lead found so far.
 pub(super) struct OrphanRows {
@@ -70,14 +68,8 @@ impl OrphanRows {
     /// Writes `rows`, in line order, as one more run.
     fn write_run(&mut self, rows: impl Iterator<Item = io::Result<EventRow>>) -> io::Result<()> {
         let path = next_run(&self.dir, &mut self.written)?;
-        let file = File::create(&path).map_err(|e| spill_error(&path, e))?;
         self.runs.push(path.clone());
-        let mut out = BufWriter::with_capacity(1 << 16, file);
-        for row in rows {
-            let row = row?;
-            write_row(&mut out, &row.lead, &row.row).map_err(|e| spill_error(&path, e))?;
-        }
-        out.flush().map_err(|e| spill_error(&path, e))
+        write_run_file(&path, rows)
     }
 
     /// The runs, merged in line order, their files removed once open.

@@ -12,7 +12,7 @@ use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use super::events::{EventRow, StoredRow};
-use super::spill::{read_text, spill_error};
+use super::spill::{read_text, spill_error, RUN_BUFFER};
 
 /// The least stretch of the file between two ids of the index.
 const LEAST_STRETCH: u64 = 4 << 10;
@@ -135,7 +135,7 @@ impl RestRows {
             .map_err(|e| spill_error(&path, e))?;
         let mut index = SparseIndex::new(budget / 2);
         let mut out = Counted {
-            out: BufWriter::with_capacity(1 << 16, file),
+            out: BufWriter::with_capacity(RUN_BUFFER, file),
             offset: 0,
         };
         let mut lead: Option<String> = None;

@@ -67,12 +67,10 @@ impl EventsFile {
         while let Some(row) = records.next_event_row(file) {
             match row? {
                 Ok(row) => {
-                    held += row.row.text.len() + ROW_OVERHEAD;
-                    events.rows_of(row.lead, &mut held).push(row.row);
                     // An eighth is left for the merge's read buffers:
                     // they are allocated while much of the memory the rows
                     // held is still kept by the allocator, not yet reused.
-                    if held > budget - budget / 8 {
+                    if events.hold(row, &mut held, budget - budget / 8) {
                         let runs = match runs.as_mut() {
                             Some(runs) => runs,
                             None => runs.insert(Runs::create()?),
@@ -178,9 +176,7 @@ impl Runs {
         let path = self.dir.join(format!("run-{}", self.files.len()));
         let file = File::create(&path).map_err(|e| spill_error(&path, e))?;
         self.files.push(path.clone());
-        // Under glibc's first threshold for blocks of their own, so that
-        // freeing it does not raise the memory glibc keeps (see `EventsFile`).
-        let mut out = BufWriter::with_capacity(64 << 10, file);
+        let mut out = BufWriter::with_capacity(RUN_BUFFER, file);
         for (lead, rows) in &held {
             for row in rows {
                 write_row(&mut out, lead, row).map_err(|e| spill_error(&path, e))?;
@@ -263,6 +259,25 @@ pub(super) fn read_text(input: &mut impl Read, len: u64) -> io::Result<String> {
     String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
 }
 
+/// The write buffer of a run file: under glibc's first threshold for
+/// blocks of their own, so that freeing it does not raise the memory
+/// glibc keeps (see `EventsFile`).
+pub(super) const RUN_BUFFER: usize = 64 << 10;
+
+/// Writes `rows`, in the order given, as the run file `path`.
+pub(super) fn write_run_file(
+    path: &Path,
+    rows: impl Iterator<Item = io::Result<EventRow>>,
+) -> io::Result<()> {
+    let file = File::create(path).map_err(|e| spill_error(path, e))?;
+    let mut out = BufWriter::with_capacity(RUN_BUFFER, file);
+    for row in rows {
+        let row = row?;
+        write_row(&mut out, &row.lead, &row.row).map_err(|e| spill_error(path, e))?;
+    }
+    out.flush().map_err(|e| spill_error(path, e))
+}
+
 /// At most this many runs are merged at once; past it, runs are first
 /// merged into longer ones, so that the files open at once stay well
 /// within the usual limit of 1,024 (a small budget on a large file makes
@@ -281,13 +296,8 @@ pub(super) fn merge_down(
         let oldest: Vec<PathBuf> = runs.drain(..FAN_IN).collect();
         let mut merge = Merge::open_files(&oldest, budget, by_line)?;
         let path = name()?;
-        let file = File::create(&path).map_err(|e| spill_error(&path, e))?;
         runs.push(path.clone());
-        let mut out = BufWriter::with_capacity(1 << 16, file);
-        while let Some(row) = merge.next()? {
-            write_row(&mut out, &row.lead, &row.row).map_err(|e| spill_error(&path, e))?;
-        }
-        out.flush().map_err(|e| spill_error(&path, e))?;
+        write_run_file(&path, std::iter::from_fn(|| merge.next().transpose()))?;
         for run in oldest {
             // A run that cannot be removed goes with the directory.
             let _ = fs::remove_file(run);
@@ -496,7 +506,8 @@ impl SpilledEvents {
             None => {
                 let path = self.runs.dir.join(TAKEN);
                 let file = File::create(&path).map_err(|e| spill_error(&path, e))?;
-                self.taken.insert(BufWriter::with_capacity(1 << 16, file))
+                self.taken
+                    .insert(BufWriter::with_capacity(RUN_BUFFER, file))
             }
         };
         taken.write_all(&(lead.len() as u64).to_le_bytes())?;
@@ -524,10 +535,7 @@ impl SpilledEvents {
         let mut grouped = EventsFile::empty(None, &self.file);
         let mut held = 0;
         for row in self.passed.drain()? {
-            let row = row?;
-            held += row.row.text.len() + ROW_OVERHEAD;
-            grouped.rows_of(row.lead, &mut held).push(row.row);
-            if held > self.budget / 2 {
+            if grouped.hold(row?, &mut held, self.budget / 2) {
                 passed.write(grouped.take_held())?;
                 held = 0;
             }
@@ -576,15 +584,19 @@ impl EventsFile {
         std::mem::take(&mut self.by_lead)
     }
 
-    /// The rows of `lead`, adding what a new lead id costs to `held`.
-    fn rows_of(&mut self, lead: String, held: &mut usize) -> &mut Vec<StoredRow> {
-        match self.by_lead.entry(lead) {
+    /// Holds `row` with its lead's, adding what it costs (and what a new
+    /// lead id costs) to `held`; whether `held` is now past `limit`.
+    fn hold(&mut self, row: EventRow, held: &mut usize, limit: usize) -> bool {
+        *held += row.row.text.len() + ROW_OVERHEAD;
+        let rows = match self.by_lead.entry(row.lead) {
             Entry::Occupied(rows) => rows.into_mut(),
             Entry::Vacant(slot) => {
                 *held += slot.key().len() + LEAD_OVERHEAD;
                 slot.insert(Vec::new())
             }
-        }
+        };
+        rows.push(row.row);
+        *held > limit
     }
 }
 

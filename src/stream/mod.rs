@@ -392,14 +392,14 @@ fn read_units(
 ) -> Option<EventSource> {
     let mut records = records.into_iter();
     loop {
-        let mut batch = Vec::with_capacity(UNIT);
+        let mut unit = Vec::with_capacity(UNIT);
         let mut failed = None;
         for record in records.by_ref().take(UNIT) {
             let pending = record
                 .map_err(|e| format!("reading `{file}` failed: {e}"))
                 .and_then(|raw| attach_events(raw, events.as_mut(), id_key));
             match pending {
-                Ok(pending) => batch.push(pending),
+                Ok(pending) => unit.push(pending),
                 Err(message) => {
                     failed = Some(message);
                     break;
@@ -410,10 +410,10 @@ fn read_units(
             .as_mut()
             .map(EventSource::take_errors)
             .unwrap_or_default();
-        let last = batch.is_empty() || failed.is_some();
+        let last = unit.is_empty() || failed.is_some();
         // The records read before a failure are scored before it is reported.
-        let worth_sending = !batch.is_empty() || !errors.is_empty();
-        if worth_sending && send.send(Ok((batch, errors))).is_err() {
+        let worth_sending = !unit.is_empty() || !errors.is_empty();
+        if worth_sending && send.send(Ok((unit, errors))).is_err() {
             return events;
         }
         if let Some(message) = failed {

@@ -189,7 +189,7 @@ mod tests {
     use std::time::Duration;
 
     use super::super::{
-        Input, OnError, Orphan, RecordError, Reporter, Stop, Stream, StreamOptions, UNIT,
+        Input, OnError, Orphan, RecordError, Reporter, Stop, Stream, StreamOptions, Summary, UNIT,
     };
     use crate::record::{Format, Records};
 
@@ -228,34 +228,15 @@ mod tests {
         }
     }
 
-    #[test]
-    fn results_come_in_input_order_when_later_units_finish_first() {
-        let count = 8 * UNIT + 17;
+    /// Streams `count` records, every other unit slow to score, handing
+    /// each record's line on until the one at `stop_at`: the lines handed
+    /// on, and how the stream ended.
+    fn lines_handed_on(
+        count: usize,
+        stop_at: Option<usize>,
+    ) -> (Vec<usize>, Result<Summary, Stop>) {
         let mut seen = Vec::new();
-        let summary = stream(count)
-            .for_each(
-                &mut Quiet,
-                || (),
-                |_, pending, _| {
-                    slow_first_of_even_units(pending.line());
-                    Ok(pending.line())
-                },
-                |line| {
-                    seen.push(line);
-                    Ok(())
-                },
-            )
-            .unwrap();
-        assert_eq!(seen, (1..=count).collect::<Vec<_>>());
-        assert_eq!(summary.used, count);
-    }
-
-    #[test]
-    fn a_stop_hands_on_nothing_after_it() {
-        let count = 8 * UNIT;
-        let stop_at = 3 * UNIT + 5;
-        let mut seen = Vec::new();
-        let stopped = stream(count).for_each(
+        let ended = stream(count).for_each(
             &mut Quiet,
             || (),
             |_, pending, _| {
@@ -263,14 +244,29 @@ mod tests {
                 Ok(pending.line())
             },
             |line| {
-                if line == stop_at {
+                if Some(line) == stop_at {
                     return Err(Stop::Failed("full".to_string()));
                 }
                 seen.push(line);
                 Ok(())
             },
         );
-        assert!(matches!(stopped, Err(Stop::Failed(m)) if m == "full"));
+        (seen, ended)
+    }
+
+    #[test]
+    fn results_come_in_input_order_when_later_units_finish_first() {
+        let count = 8 * UNIT + 17;
+        let (seen, ended) = lines_handed_on(count, None);
+        assert_eq!(seen, (1..=count).collect::<Vec<_>>());
+        assert_eq!(ended.unwrap().used, count);
+    }
+
+    #[test]
+    fn a_stop_hands_on_nothing_after_it() {
+        let stop_at = 3 * UNIT + 5;
+        let (seen, ended) = lines_handed_on(8 * UNIT, Some(stop_at));
+        assert!(matches!(ended, Err(Stop::Failed(m)) if m == "full"));
         assert_eq!(seen, (1..stop_at).collect::<Vec<_>>());
     }
 }

@@ -45,3 +45,15 @@ pub fn scratch_dir(name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }
+
+/// `count` generated leads as CSV text, with their events written, sorted
+/// by lead id, to `events`.
+pub fn generated_csv(count: usize, events: &Path) -> String {
+    let events = events.to_str().expect("utf-8");
+    let count = count.to_string();
+    let o = leadscore(&[
+        "generate", "--leads", &count, "--format", "csv", "--events", events,
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    stdout(&o)
+}
